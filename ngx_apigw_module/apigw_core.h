@@ -1,0 +1,294 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#ifndef _APIGW_CORE_H_INCLUDED_
+#define _APIGW_CORE_H_INCLUDED_
+
+
+/*
+ * nginx-free parts of apigw: document loading, $ref resolution, the compiled
+ * OpenAPI model and the route trie.  Nothing here includes nginx headers, so
+ * unit tests and fuzzers can drive it directly.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+
+#define APIGW_ERR_LEN       512
+#define APIGW_PATH_LEN      4096
+
+
+/* where and what went wrong while loading a spec */
+typedef struct {
+    char                    file[APIGW_PATH_LEN];
+    char                    pointer[APIGW_ERR_LEN];   /* JSON pointer or "" */
+    unsigned                line;                     /* 1-based, 0: unknown */
+    char                    message[APIGW_PATH_LEN + APIGW_ERR_LEN];
+} apigw_error_t;
+
+
+void apigw_error_set(apigw_error_t *err, const char *pointer, unsigned line,
+    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* "file: pointer (line N): message" into buf */
+void apigw_error_format(const apigw_error_t *err, char *buf, size_t size);
+
+
+/* json_t node -> source line, filled by the YAML loader */
+typedef struct apigw_linemap_s  apigw_linemap_t;
+
+apigw_linemap_t *apigw_linemap_create(void);
+void apigw_linemap_free(apigw_linemap_t *map);
+int apigw_linemap_add(apigw_linemap_t *map, const json_t *node,
+    unsigned line);
+unsigned apigw_linemap_find(const apigw_linemap_t *map, const json_t *node);
+
+
+/* limits on what a YAML document may expand to through aliases */
+#define APIGW_YAML_MAX_NODES    2000000
+#define APIGW_YAML_MAX_DEPTH    256
+
+/*
+ * YAML (1.2 core schema, one document) to jansson.  Plain scalar keys are
+ * strings; collection keys, custom tags, duplicate keys, .inf/.nan and
+ * several documents are errors.  Aliases share the anchored json_t; the
+ * expanded size is bounded by APIGW_YAML_MAX_NODES.
+ */
+json_t *apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
+    apigw_error_t *err);
+
+/* JSON or YAML, chosen by content */
+json_t *apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
+    apigw_error_t *err);
+
+/* a loaded spec file and the files its $refs reach */
+typedef struct apigw_doc_s  apigw_doc_t;
+
+struct apigw_doc_s {
+    char                    path[APIGW_PATH_LEN];
+    json_t                 *root;
+    apigw_linemap_t        *lines;
+    apigw_doc_t            *next;
+};
+
+typedef struct {
+    apigw_doc_t            *docs;       /* the first one is the root spec */
+    unsigned                ndocs;
+} apigw_docset_t;
+
+/* a place in a document set: the node, its file and its JSON pointer */
+typedef struct {
+    apigw_doc_t            *doc;
+    json_t                 *node;
+    char                    pointer[APIGW_ERR_LEN];
+} apigw_loc_t;
+
+#define APIGW_MAX_DOCS          256
+#define APIGW_MAX_FILE_SIZE     (64 * 1024 * 1024)
+#define APIGW_MAX_WALK_DEPTH    512
+#define APIGW_MAX_REF_HOPS      64
+
+apigw_docset_t *apigw_docset_load(const char *path, apigw_error_t *err);
+void apigw_docset_free(apigw_docset_t *set);
+int apigw_docset_check_refs(apigw_docset_t *set, apigw_error_t *err);
+
+/* follows $ref chains in place: loc ends at a node that is not a $ref */
+int apigw_deref(apigw_docset_t *set, apigw_loc_t *loc, apigw_error_t *err);
+/* moves loc to a child: key for objects, index for arrays */
+void apigw_loc_child(const apigw_loc_t *parent, apigw_loc_t *child,
+    const char *key, json_t *node);
+void apigw_loc_index(const apigw_loc_t *parent, apigw_loc_t *child,
+    size_t index, json_t *node);
+/* an error at loc: file, pointer and line filled in */
+void apigw_loc_error(apigw_error_t *err, const apigw_loc_t *loc,
+    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+json_t *apigw_pointer_get(json_t *root, const char *pointer, size_t len);
+
+
+/* templates: "http://${stageVariables.host}/pets/{petId}" */
+typedef enum {
+    APIGW_TPL_LITERAL = 0,
+    APIGW_TPL_PATH_PARAM,       /* {name} */
+    APIGW_TPL_STAGE_VAR,        /* ${stageVariables.name} */
+    APIGW_TPL_CONTEXT           /* $context.name, ${context.name} */
+} apigw_tpl_kind_e;
+
+typedef struct {
+    apigw_tpl_kind_e        kind;
+    char                   *text;       /* literal text or variable name */
+    size_t                  len;
+} apigw_tpl_part_t;
+
+typedef struct {
+    apigw_tpl_part_t       *parts;
+    size_t                  nparts;
+} apigw_tpl_t;
+
+#define APIGW_TPL_URI           0x1     /* {param} and ${stageVariables.x} */
+#define APIGW_TPL_BODY          0x2     /* $context.x, $stageVariables.x */
+
+apigw_tpl_t *apigw_tpl_parse(const char *src, size_t len, unsigned flags,
+    char *errbuf, size_t errlen);
+void apigw_tpl_free(apigw_tpl_t *tpl);
+int apigw_tpl_is_literal(const apigw_tpl_t *tpl);
+
+
+/* route trie */
+#define APIGW_MAX_PARAMS        32
+#define APIGW_MAX_SEGMENTS      128
+
+typedef enum {
+    APIGW_METHOD_GET = 0,
+    APIGW_METHOD_PUT,
+    APIGW_METHOD_POST,
+    APIGW_METHOD_DELETE,
+    APIGW_METHOD_OPTIONS,
+    APIGW_METHOD_HEAD,
+    APIGW_METHOD_PATCH,
+    APIGW_METHOD_TRACE,
+    APIGW_METHOD_ANY,
+    APIGW_METHOD_COUNT
+} apigw_method_e;
+
+typedef struct apigw_router_s  apigw_router_t;
+
+typedef struct {
+    const char             *raw;        /* as received, percent-encoded */
+    size_t                  raw_len;
+    const char             *val;        /* percent-decoded */
+    size_t                  val_len;
+} apigw_param_t;
+
+typedef enum {
+    APIGW_ROUTE_OK = 0,
+    APIGW_ROUTE_NO_ROUTE,               /* nothing matches the path */
+    APIGW_ROUTE_NO_METHOD,              /* the path matches, the method not */
+    APIGW_ROUTE_BAD_PATH                /* bad escape, NUL, dot segment */
+} apigw_route_rc_e;
+
+typedef struct {
+    void                   *value;
+    size_t                  nparams;
+    apigw_param_t           params[APIGW_MAX_PARAMS];
+} apigw_match_t;
+
+int apigw_method_index(const char *name, size_t len);
+const char *apigw_method_name(int method);
+
+apigw_router_t *apigw_router_create(void);
+void apigw_router_free(apigw_router_t *rt);
+/* 0, or -1 with errbuf set (bad template, conflict, no memory) */
+int apigw_router_add(apigw_router_t *rt, const char *tpl, int method,
+    void *value, char *errbuf, size_t errlen);
+/* scratch must hold len bytes: decoded parameter values point into it */
+apigw_route_rc_e apigw_router_match(apigw_router_t *rt, const char *path,
+    size_t len, int method, char *scratch, apigw_match_t *m);
+
+
+/* the compiled API */
+typedef enum {
+    APIGW_INTEGRATION_DEFAULT = 0,      /* the location's apigw_backend */
+    APIGW_INTEGRATION_HTTP,
+    APIGW_INTEGRATION_MOCK
+} apigw_integration_type_e;
+
+#define APIGW_TIMEOUT_MIN       50
+#define APIGW_TIMEOUT_MAX       29000
+
+typedef struct {
+    char                   *name;
+    char                   *value;
+} apigw_header_t;
+
+typedef struct {
+    apigw_integration_type_e  type;
+    apigw_tpl_t              *uri;
+    char                     *method;       /* NULL: the request's */
+    unsigned                  timeout_ms;
+    int                       status;       /* mock */
+    apigw_header_t           *headers;
+    size_t                    nheaders;
+    char                     *body;
+    size_t                    body_len;
+} apigw_integration_t;
+
+typedef struct {
+    int                       method;
+    char                     *path;
+    char                     *route_key;    /* "GET /pets/{petId}" */
+    char                     *operation_id; /* "" when the spec has none */
+    char                    **param_names;  /* path parameters, in order */
+    size_t                    nparams;
+    apigw_integration_t       integration;
+    apigw_loc_t               loc;
+} apigw_operation_t;
+
+typedef enum {
+    APIGW_GR_DEFAULT_4XX = 0,
+    APIGW_GR_DEFAULT_5XX,
+    APIGW_GR_ACCESS_DENIED,
+    APIGW_GR_API_CONFIGURATION_ERROR,
+    APIGW_GR_AUTHORIZER_CONFIGURATION_ERROR,
+    APIGW_GR_AUTHORIZER_FAILURE,
+    APIGW_GR_BAD_REQUEST_PARAMETERS,
+    APIGW_GR_BAD_REQUEST_BODY,
+    APIGW_GR_EXPIRED_TOKEN,
+    APIGW_GR_INTEGRATION_FAILURE,
+    APIGW_GR_INTEGRATION_TIMEOUT,
+    APIGW_GR_INVALID_API_KEY,
+    APIGW_GR_INVALID_SIGNATURE,
+    APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
+    APIGW_GR_QUOTA_EXCEEDED,
+    APIGW_GR_REQUEST_TOO_LARGE,
+    APIGW_GR_RESOURCE_NOT_FOUND,
+    APIGW_GR_THROTTLED,
+    APIGW_GR_UNAUTHORIZED,
+    APIGW_GR_UNSUPPORTED_MEDIA_TYPE,
+    APIGW_GR_WAF_FILTERED,
+    APIGW_GR_COUNT
+} apigw_gr_type_e;
+
+typedef struct {
+    const char               *name;         /* "MISSING_AUTHENTICATION_TOKEN" */
+    int                       status;
+    const char               *message;
+    const char               *error_type;   /* x-amzn-ErrorType */
+} apigw_gr_default_t;
+
+/* a gateway response customised in the spec; 0/NULL fields: the default */
+typedef struct {
+    int                       status;
+    apigw_header_t           *headers;
+    size_t                    nheaders;
+    apigw_tpl_t              *body;
+} apigw_gateway_response_t;
+
+typedef struct {
+    apigw_docset_t           *docs;
+    unsigned                  oas31:1;
+    apigw_operation_t        *ops;
+    size_t                    nops;
+    apigw_router_t           *router;
+    apigw_gateway_response_t *responses[APIGW_GR_COUNT];
+} apigw_api_t;
+
+extern const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT];
+
+apigw_api_t *apigw_api_load(const char *path, apigw_error_t *err);
+void apigw_api_free(apigw_api_t *api);
+int apigw_hex_digit(int c);
+
+
+#endif /* _APIGW_CORE_H_INCLUDED_ */

@@ -1,0 +1,222 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apigw_core.h"
+
+
+typedef struct {
+    const json_t           *node;
+    unsigned                line;
+} apigw_linemap_slot_t;
+
+
+struct apigw_linemap_s {
+    apigw_linemap_slot_t   *slots;
+    size_t                  size;       /* power of two */
+    size_t                  used;
+};
+
+
+static size_t apigw_linemap_hash(const json_t *node, size_t size);
+static int apigw_linemap_grow(apigw_linemap_t *map);
+
+
+void
+apigw_error_set(apigw_error_t *err, const char *pointer, unsigned line,
+    const char *fmt, ...)
+{
+    va_list  args;
+
+    if (err == NULL) {
+        return;
+    }
+
+    snprintf(err->pointer, sizeof(err->pointer), "%s",
+             pointer ? pointer : "");
+    err->line = line;
+
+    va_start(args, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, args);
+    va_end(args);
+}
+
+
+void
+apigw_error_format(const apigw_error_t *err, char *buf, size_t size)
+{
+    char  where[APIGW_ERR_LEN + 32];
+
+    where[0] = '\0';
+
+    if (err->pointer[0] && err->line) {
+        snprintf(where, sizeof(where), " at %s (line %u)", err->pointer,
+                 err->line);
+
+    } else if (err->pointer[0]) {
+        snprintf(where, sizeof(where), " at %s", err->pointer);
+
+    } else if (err->line) {
+        snprintf(where, sizeof(where), " at line %u", err->line);
+    }
+
+    snprintf(buf, size, "\"%s\"%s: %s", err->file, where, err->message);
+}
+
+
+apigw_linemap_t *
+apigw_linemap_create(void)
+{
+    apigw_linemap_t  *map;
+
+    map = calloc(1, sizeof(apigw_linemap_t));
+    if (map == NULL) {
+        return NULL;
+    }
+
+    map->size = 1024;
+    map->slots = calloc(map->size, sizeof(apigw_linemap_slot_t));
+    if (map->slots == NULL) {
+        free(map);
+        return NULL;
+    }
+
+    return map;
+}
+
+
+void
+apigw_linemap_free(apigw_linemap_t *map)
+{
+    if (map) {
+        free(map->slots);
+        free(map);
+    }
+}
+
+
+static size_t
+apigw_linemap_hash(const json_t *node, size_t size)
+{
+    uintptr_t  h;
+
+    h = (uintptr_t) node;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+
+    return h & (size - 1);
+}
+
+
+static int
+apigw_linemap_grow(apigw_linemap_t *map)
+{
+    size_t                 i, j, size;
+    apigw_linemap_slot_t  *slots;
+
+    size = map->size * 2;
+
+    slots = calloc(size, sizeof(apigw_linemap_slot_t));
+    if (slots == NULL) {
+        return -1;
+    }
+
+    for (i = 0; i < map->size; i++) {
+        if (map->slots[i].node == NULL) {
+            continue;
+        }
+
+        j = apigw_linemap_hash(map->slots[i].node, size);
+
+        while (slots[j].node) {
+            j = (j + 1) & (size - 1);
+        }
+
+        slots[j] = map->slots[i];
+    }
+
+    free(map->slots);
+    map->slots = slots;
+    map->size = size;
+
+    return 0;
+}
+
+
+int
+apigw_linemap_add(apigw_linemap_t *map, const json_t *node, unsigned line)
+{
+    size_t  i;
+
+    if (map == NULL || node == NULL) {
+        return 0;
+    }
+
+    if ((map->used + 1) * 2 > map->size && apigw_linemap_grow(map) != 0) {
+        return -1;
+    }
+
+    i = apigw_linemap_hash(node, map->size);
+
+    while (map->slots[i].node) {
+        if (map->slots[i].node == node) {
+            return 0;           /* a shared (aliased) node keeps its first line */
+        }
+
+        i = (i + 1) & (map->size - 1);
+    }
+
+    map->slots[i].node = node;
+    map->slots[i].line = line;
+    map->used++;
+
+    return 0;
+}
+
+
+unsigned
+apigw_linemap_find(const apigw_linemap_t *map, const json_t *node)
+{
+    size_t  i;
+
+    if (map == NULL || node == NULL) {
+        return 0;
+    }
+
+    i = apigw_linemap_hash(node, map->size);
+
+    while (map->slots[i].node) {
+        if (map->slots[i].node == node) {
+            return map->slots[i].line;
+        }
+
+        i = (i + 1) & (map->size - 1);
+    }
+
+    return 0;
+}
+
+
+int
+apigw_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}

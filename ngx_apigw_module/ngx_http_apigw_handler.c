@@ -1,0 +1,301 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+
+
+/*
+ * The request pipeline, run in the precontent phase so that the proxy
+ * module, configured by the "apigw" directive, serves the content phase:
+ * route, then the integration (mock answered here; http forwarded).
+ */
+
+
+static ngx_int_t ngx_http_apigw_route(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
+    ngx_http_apigw_loc_conf_t *alcf, ngx_str_t *path);
+static void ngx_http_apigw_request_id(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static void ngx_http_apigw_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc);
+
+
+ngx_http_apigw_ctx_t *
+ngx_http_apigw_get_ctx(ngx_http_request_t *r)
+{
+    ngx_http_apigw_ctx_t       *ctx;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+    if (ctx) {
+        return ctx;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apigw_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->alcf = alcf;
+    ctx->integration_latency = -1;
+    ctx->status = NGX_DECLINED;
+
+    ngx_http_apigw_request_id(r, ctx);
+
+    ngx_http_set_ctx(r, ctx, ngx_http_apigw_module);
+
+    return ctx;
+}
+
+
+ngx_int_t
+ngx_http_apigw_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_http_apigw_ctx_t       *ctx;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
+
+    if (alcf->api == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx && ctx->op) {
+        /* back from reading the body */
+        return ctx->status;
+    }
+
+    ctx = ngx_http_apigw_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_apigw_route(r, ctx);
+
+    if (ctx->op == NULL) {
+        /* no route: a gateway response is under way */
+        return ngx_http_apigw_finish(r, rc);
+    }
+
+    if (ctx->op->integration.type == APIGW_INTEGRATION_MOCK) {
+        return ngx_http_apigw_finish(r, ngx_http_apigw_send_mock(r, ctx));
+    }
+
+    rc = ngx_http_apigw_proxy_prepare(r, ctx);
+
+    if (rc != NGX_OK) {
+        return ngx_http_apigw_finish(r, rc);
+    }
+
+    /* the whole body first: the deadline covers the integration alone */
+
+    ctx->status = NGX_DONE;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_apigw_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    ngx_http_finalize_request(r, NGX_DONE);
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_apigw_body_handler(ngx_http_request_t *r)
+{
+    ngx_http_apigw_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    ctx->status = ngx_http_apigw_proxy_start(r, ctx);
+
+    r->preserve_body = 1;
+
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
+}
+
+
+/* a response sent here ends the request; the phase engine stops */
+static ngx_int_t
+ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc)
+{
+    if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_route(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char                     *scratch;
+    ngx_int_t                   method;
+    ngx_str_t                   path;
+    apigw_route_rc_e            rc;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    alcf = ctx->alcf;
+
+    if (ngx_http_apigw_strip_prefix(r, alcf, &path) != NGX_OK) {
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
+                                        0);
+    }
+
+    ctx->path = path;
+
+    method = apigw_method_index((char *) r->method_name.data,
+                                r->method_name.len);
+
+    if (method < 0 || method == APIGW_METHOD_ANY) {
+        method = APIGW_METHOD_ANY;
+    }
+
+    scratch = ngx_pnalloc(r->pool, path.len + 1);
+    if (scratch == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = apigw_router_match(alcf->api->api->router, (char *) path.data,
+                            path.len, (int) method, (char *) scratch,
+                            &ctx->match);
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "apigw route \"%V\" %V: %d", &path, &r->method_name, rc);
+
+    switch (rc) {
+
+    case APIGW_ROUTE_OK:
+        ctx->op = ctx->match.value;
+        return NGX_OK;
+
+    case APIGW_ROUTE_BAD_PATH:
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "apigw: bad path \"%V\"", &path);
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_DEFAULT_4XX,
+                                                    NGX_HTTP_BAD_REQUEST);
+
+    default:
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
+                                        0);
+    }
+}
+
+
+/*
+ * The raw (still percent-encoded) path with the location prefix removed:
+ * routing on it keeps an encoded "/" inside one segment.  The prefix was
+ * matched by nginx on the decoded, slash-merged URI, so compare the same way.
+ */
+static ngx_int_t
+ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
+    ngx_http_apigw_loc_conf_t *alcf, ngx_str_t *path)
+{
+    u_char  *p, *end, *q, *qend, c;
+    ngx_int_t  hi, lo;
+
+    if (r->valid_unparsed_uri) {
+        p = r->unparsed_uri.data;
+        end = r->uri_end ? r->uri_end : p + r->unparsed_uri.len;
+
+        q = ngx_strlchr(p, end, '?');
+        if (q) {
+            end = q;
+        }
+
+    } else {
+        p = r->uri.data;
+        end = p + r->uri.len;
+    }
+
+    q = alcf->prefix.data;
+    qend = q + alcf->prefix.len;
+
+    while (q < qend) {
+        if (p == end) {
+            return NGX_DECLINED;
+        }
+
+        c = *p++;
+
+        if (c == '%' && end - p >= 2) {
+            hi = apigw_hex_digit(p[0]);
+            lo = apigw_hex_digit(p[1]);
+
+            if (hi >= 0 && lo >= 0) {
+                c = (u_char) (hi * 16 + lo);
+                p += 2;
+            }
+        }
+
+        if (c == '/' && q > alcf->prefix.data && q[-1] == '/') {
+            continue;
+        }
+
+        if (c != *q++) {
+            return NGX_DECLINED;
+        }
+    }
+
+    /* "/prod" must not take "/production" */
+    if (alcf->prefix.len && qend[-1] != '/' && p < end && *p != '/') {
+        return NGX_DECLINED;
+    }
+
+    path->data = p;
+    path->len = end - p;
+
+    return NGX_OK;
+}
+
+
+/* a version 4 UUID, as AWS request ids are */
+static void
+ngx_http_apigw_request_id(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char      bytes[16], *p;
+    uint32_t    rnd;
+    ngx_uint_t  i;
+
+    for (i = 0; i < 16; i += 4) {
+        rnd = (uint32_t) ngx_random();
+        rnd ^= (uint32_t) ngx_random() << 16;
+        ngx_memcpy(&bytes[i], &rnd, 4);
+    }
+
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+
+    p = ngx_hex_dump(ctx->request_id, bytes, 4);
+    *p++ = '-';
+    p = ngx_hex_dump(p, bytes + 4, 2);
+    *p++ = '-';
+    p = ngx_hex_dump(p, bytes + 6, 2);
+    *p++ = '-';
+    p = ngx_hex_dump(p, bytes + 8, 2);
+    *p++ = '-';
+    (void) ngx_hex_dump(p, bytes + 10, 6);
+}

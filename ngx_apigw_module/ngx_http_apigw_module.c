@@ -1,0 +1,503 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+
+
+#define NGX_HTTP_APIGW_MAX_STAGE_VARS   100
+
+
+static ngx_int_t ngx_http_apigw_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_apigw_preconfiguration(ngx_conf_t *cf);
+static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_apigw_check_integrations(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+static void ngx_http_apigw_api_cleanup(void *data);
+static char *ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_apigw_stage_variable_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+static ngx_command_t  ngx_http_apigw_commands[] = {
+
+    { ngx_string("apigw_api"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_apigw_api,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apigw,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_stage_variable"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_apigw_stage_variable_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_backend"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apigw_backend,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_apigw_module_ctx = {
+    ngx_http_apigw_preconfiguration,       /* preconfiguration */
+    ngx_http_apigw_init,                   /* postconfiguration */
+
+    ngx_http_apigw_create_main_conf,       /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_apigw_create_loc_conf,        /* create location configuration */
+    ngx_http_apigw_merge_loc_conf          /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_apigw_module = {
+    NGX_MODULE_V1,
+    &ngx_http_apigw_module_ctx,            /* module context */
+    ngx_http_apigw_commands,               /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_apigw_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_apigw_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_apigw_handler;
+
+    return ngx_http_apigw_filter_init(cf);
+}
+
+
+static void *
+ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_main_conf_t));
+    if (amcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&amcf->apis, cf->pool, 4, sizeof(ngx_http_apigw_api_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return amcf;
+}
+
+
+static void *
+ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    alcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_loc_conf_t));
+    if (alcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     alcf->api_name = { 0, NULL };
+     *     alcf->api = NULL;
+     *     alcf->stage = { 0, NULL };
+     *     alcf->backend = { 0, NULL };
+     *     alcf->backend_path = { 0, NULL };
+     *     alcf->prefix = { 0, NULL };
+     */
+
+    alcf->stage_vars = NGX_CONF_UNSET_PTR;
+
+    return alcf;
+}
+
+
+static char *
+ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_apigw_loc_conf_t *prev = parent;
+    ngx_http_apigw_loc_conf_t *conf = child;
+
+    ngx_uint_t                   i;
+    ngx_http_apigw_api_t        *api;
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
+
+    if (conf->backend.data == NULL) {
+        conf->backend = prev->backend;
+        conf->backend_path = prev->backend_path;
+    }
+
+    if (conf->api_name.data == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    /* apigw_api may come after the locations that use it */
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+    api = amcf->apis.elts;
+
+    for (i = 0; i < amcf->apis.nelts; i++) {
+        if (api[i].name.len == conf->api_name.len
+            && ngx_strncmp(api[i].name.data, conf->api_name.data,
+                           conf->api_name.len) == 0)
+        {
+            conf->api = &api[i];
+            return ngx_http_apigw_check_integrations(cf, conf);
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "apigw: no API named \"%V\" (declare it with "
+                       "apigw_api in the http block)", &conf->api_name);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_apigw_check_integrations(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf)
+{
+    size_t              i;
+    apigw_api_t        *api;
+    apigw_operation_t  *op;
+
+    if (alcf->backend.len) {
+        return NGX_CONF_OK;
+    }
+
+    api = alcf->api->api;
+
+    for (i = 0; i < api->nops; i++) {
+        op = &api->ops[i];
+
+        if (op->integration.type == APIGW_INTEGRATION_DEFAULT) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "apigw \"%V\": %s has no x-apigw-integration "
+                               "and this location has no apigw_backend",
+                               &alcf->api->name, op->route_key);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_apigw_api_cleanup(void *data)
+{
+    apigw_api_free(data);
+}
+
+
+static char *
+ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apigw_main_conf_t *amcf = conf;
+
+    char                  msg[sizeof(apigw_error_t) + 64];
+    ngx_str_t            *value, file;
+    ngx_uint_t            i;
+    apigw_api_t          *api;
+    apigw_error_t        *err;
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_apigw_api_t *a;
+
+    value = cf->args->elts;
+
+    a = amcf->apis.elts;
+
+    for (i = 0; i < amcf->apis.nelts; i++) {
+        if (a[i].name.len == value[1].len
+            && ngx_strncmp(a[i].name.data, value[1].data, value[1].len) == 0)
+        {
+            return "is duplicate";
+        }
+    }
+
+    file = value[2];
+
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    err = ngx_pcalloc(cf->temp_pool, sizeof(apigw_error_t));
+    if (err == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    api = apigw_api_load((char *) file.data, err);
+
+    if (api == NULL) {
+        apigw_error_format(err, msg, sizeof(msg));
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "apigw_api \"%V\": %s",
+                           &value[1], msg);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_apigw_api_cleanup;
+    cln->data = api;
+
+    if (ngx_http_apigw_add_static_upstreams(cf, api) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    a = ngx_array_push(&amcf->apis);
+    if (a == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    a->name = value[1];
+    a->file = file;
+    a->api = api;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "apigw api \"%V\": %uz operations from \"%V\"",
+                   &value[1], api->nops, &file);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    ngx_str_t                 *value;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (alcf->api_name.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->api_name = value[1];
+    ngx_str_set(&alcf->stage, "default");
+
+    if (cf->args->nelts == 3) {
+        if (value[2].len <= 6
+            || ngx_strncmp(value[2].data, "stage=", 6) != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        alcf->stage.data = value[2].data + 6;
+        alcf->stage.len = value[2].len - 6;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+#if (NGX_PCRE)
+    if (clcf->regex == NULL)
+#endif
+    {
+        if (!clcf->exact_match && !clcf->named) {
+            alcf->prefix = clcf->name;
+        }
+    }
+
+    return ngx_http_apigw_proxy_conf(cf);
+}
+
+
+static char *
+ngx_http_apigw_stage_variable_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    u_char         c;
+    ngx_str_t     *value;
+    ngx_uint_t     i;
+    ngx_keyval_t  *kv;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > 64) {
+        return "has a name that is not 1 to 64 characters long";
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        c = value[1].data[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_'))
+        {
+            return "has a name with characters other than A-Z a-z 0-9 _";
+        }
+    }
+
+    if (value[2].len > 512) {
+        return "has a value longer than 512 characters";
+    }
+
+    if (alcf->stage_vars == NGX_CONF_UNSET_PTR) {
+        alcf->stage_vars = ngx_array_create(cf->pool, 4,
+                                            sizeof(ngx_keyval_t));
+        if (alcf->stage_vars == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    kv = alcf->stage_vars->elts;
+
+    for (i = 0; i < alcf->stage_vars->nelts; i++) {
+        if (kv[i].key.len == value[1].len
+            && ngx_strncmp(kv[i].key.data, value[1].data, value[1].len) == 0)
+        {
+            return "is duplicate";
+        }
+    }
+
+    if (alcf->stage_vars->nelts == NGX_HTTP_APIGW_MAX_STAGE_VARS) {
+        return "is set more than 100 times in one place";
+    }
+
+    kv = ngx_array_push(alcf->stage_vars);
+    if (kv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    kv->key = value[1];
+    kv->value = value[2];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    u_char     *p, *end;
+    size_t      skip;
+    ngx_str_t  *value;
+    ngx_url_t   u;
+
+    if (alcf->backend.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strncasecmp(value[1].data, (u_char *) "http://", 7) == 0) {
+        skip = 7;
+
+    } else if (ngx_strncasecmp(value[1].data, (u_char *) "https://", 8) == 0) {
+        skip = 8;
+
+    } else {
+        return "needs a URL starting with http:// or https://";
+    }
+
+    p = value[1].data + skip;
+    end = value[1].data + value[1].len;
+
+    while (p < end && *p != '/') {
+        p++;
+    }
+
+    if (ngx_strlchr(value[1].data, end, '?') != NULL
+        || ngx_strlchr(value[1].data, end, '$') != NULL)
+    {
+        return "must not hold a query string or variables";
+    }
+
+    alcf->backend.data = value[1].data;
+    alcf->backend.len = p - value[1].data;
+
+    while (end > p && end[-1] == '/') {
+        end--;
+    }
+
+    alcf->backend_path.data = p;
+    alcf->backend_path.len = end - p;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url.data = value[1].data + skip;
+    u.url.len = alcf->backend.len - skip;
+    u.default_port = (skip == 7) ? 80 : 443;
+    u.no_resolve = 1;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\"",
+                           u.err ? u.err : "invalid URL", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    /* a host name is resolved once, at load, as proxy_pass would do */
+
+    if (u.naddrs == 0 && ngx_http_upstream_add(cf, &u, 0) == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

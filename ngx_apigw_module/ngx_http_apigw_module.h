@@ -1,0 +1,97 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#ifndef _NGX_HTTP_APIGW_MODULE_H_INCLUDED_
+#define _NGX_HTTP_APIGW_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "apigw_core.h"
+
+
+#define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
+
+
+typedef struct {
+    ngx_str_t                   name;
+    ngx_str_t                   file;
+    apigw_api_t                *api;
+} ngx_http_apigw_api_t;
+
+
+typedef struct {
+    ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
+} ngx_http_apigw_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                   api_name;
+    ngx_http_apigw_api_t       *api;
+    ngx_str_t                   stage;
+    ngx_array_t                *stage_vars;     /* ngx_keyval_t */
+    ngx_str_t                   backend;        /* "http://host:port" */
+    ngx_str_t                   backend_path;   /* base path, no "/" at end */
+    ngx_str_t                   prefix;         /* location name to strip */
+} ngx_http_apigw_loc_conf_t;
+
+
+typedef struct {
+    ngx_http_apigw_loc_conf_t  *alcf;
+    apigw_operation_t          *op;
+    apigw_match_t               match;
+    ngx_str_t                   path;           /* raw, prefix stripped */
+    u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
+
+    ngx_str_t                   integration_url;
+    ngx_str_t                   integration_method;
+    ngx_msec_t                  integration_start;
+    ngx_msec_int_t              integration_latency;    /* -1: none yet */
+    ngx_event_t                 deadline;
+
+    ngx_buf_t                  *error_body;     /* replaces nginx's page */
+
+    ngx_int_t                   status;         /* for the phase handler */
+
+    unsigned                    integration_started:1;
+    unsigned                    deadline_passed:1;
+    unsigned                    replace_body:1;
+    unsigned                    error_body_sent:1;
+} ngx_http_apigw_ctx_t;
+
+
+extern ngx_module_t  ngx_http_apigw_module;
+
+
+/* ngx_http_apigw_handler.c */
+ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
+ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
+
+/* ngx_http_apigw_proxy.c */
+char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf);
+ngx_int_t ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf,
+    apigw_api_t *api);
+ngx_int_t ngx_http_apigw_proxy_prepare(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_proxy_start(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_response.c */
+ngx_int_t ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
+ngx_int_t ngx_http_apigw_send_mock(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
+
+/* ngx_http_apigw_variables.c */
+ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
+ngx_str_t *ngx_http_apigw_stage_variable(ngx_http_apigw_loc_conf_t *alcf,
+    u_char *name, size_t len);
+
+
+#endif /* _NGX_HTTP_APIGW_MODULE_H_INCLUDED_ */

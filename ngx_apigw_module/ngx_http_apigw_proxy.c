@@ -1,0 +1,637 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+
+
+/*
+ * HTTP integrations go through nginx's own proxy module: "apigw" sets
+ * proxy_pass $apigw_integration_url and proxy_method in its location, so
+ * keepalive, TLS, buffering and every proxy_* directive work as usual.
+ * This file builds the URL and the request headers, and runs the deadline.
+ */
+
+
+/* not in a header: the proxy module's commands are reached through it */
+extern ngx_module_t  ngx_http_proxy_module;
+
+
+static char *ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name,
+    char *arg);
+static ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
+    size_t len);
+static ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
+static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
+static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_http_request_t *r,
+    ngx_table_elt_t *h);
+static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
+    char *name, u_char *value, size_t len);
+static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
+static void ngx_http_apigw_deadline_cleanup(void *data);
+
+
+static ngx_str_t  ngx_http_apigw_hop_headers[] = {
+    ngx_string("connection"),
+    ngx_string("keep-alive"),
+    ngx_string("proxy-authenticate"),
+    ngx_string("proxy-authorization"),
+    ngx_string("proxy-connection"),
+    ngx_string("te"),
+    ngx_string("trailer"),
+    ngx_string("transfer-encoding"),
+    ngx_string("upgrade"),
+    ngx_string("x-forwarded-for"),
+    ngx_string("x-amzn-requestid"),
+    ngx_null_string
+};
+
+
+char *
+ngx_http_apigw_proxy_conf(ngx_conf_t *cf)
+{
+    char  *rv;
+
+    rv = ngx_http_apigw_proxy_directive(cf, "proxy_pass",
+                                        "$apigw_integration_url");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_apigw_proxy_directive(cf, "proxy_method",
+                                          "$apigw_integration_method");
+}
+
+
+/* runs one of the proxy module's directives in the current location */
+static char *
+ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name, char *arg)
+{
+    char           *rv;
+    void           *conf;
+    ngx_str_t      *value;
+    ngx_array_t     args, *saved;
+    ngx_command_t  *cmd;
+
+    for (cmd = ngx_http_proxy_module.commands; cmd->name.len; cmd++) {
+        if (ngx_strcmp(cmd->name.data, name) == 0) {
+            break;
+        }
+    }
+
+    if (cmd->name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apigw: the proxy module has no \"%s\"", name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_array_init(&args, cf->temp_pool, 2, sizeof(ngx_str_t)) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    value = ngx_array_push_n(&args, 2);
+    if (value == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value[0].data = (u_char *) name;
+    value[0].len = ngx_strlen(name);
+    value[1].data = (u_char *) arg;
+    value[1].len = ngx_strlen(arg);
+
+    conf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_proxy_module);
+
+    saved = cf->args;
+    cf->args = &args;
+
+    rv = cmd->set(cf, cmd, conf);
+
+    cf->args = saved;
+
+    if (rv != NGX_CONF_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apigw: \"%s %s\" %s (remove your own %s from "
+                           "this location)", name, arg, rv, name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* host names in static integration URIs are resolved at load time */
+ngx_int_t
+ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf, apigw_api_t *api)
+{
+    size_t              i;
+    apigw_tpl_part_t   *first;
+    apigw_operation_t  *op;
+
+    for (i = 0; i < api->nops; i++) {
+        op = &api->ops[i];
+
+        if (op->integration.type != APIGW_INTEGRATION_HTTP) {
+            continue;
+        }
+
+        first = &op->integration.uri->parts[0];
+
+        if (first->kind != APIGW_TPL_LITERAL) {
+            continue;
+        }
+
+        if (ngx_http_apigw_add_upstream(cf, (u_char *) first->text,
+                                        first->len)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "apigw: %s: bad uri "
+                               "\"%s\"", op->route_key, first->text);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url, size_t len)
+{
+    u_char     *p, *end;
+    size_t      skip;
+    ngx_url_t   u;
+
+    skip = (ngx_strncasecmp(url, (u_char *) "https://", 8) == 0) ? 8 : 7;
+
+    p = url + skip;
+    end = url + len;
+
+    while (p < end && *p != '/' && *p != '?') {
+        p++;
+    }
+
+    if (p == end && len == skip) {
+        return NGX_OK;
+    }
+
+    if (p == end) {
+        /* the host may go on in a variable: not static */
+        return NGX_OK;
+    }
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url.data = url + skip;
+    u.url.len = p - u.url.data;
+    u.default_port = (skip == 7) ? 80 : 443;
+    u.no_resolve = 1;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (u.naddrs == 0 && ngx_http_upstream_add(cf, &u, 0) == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_apigw_proxy_prepare(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_int_t           rc;
+    apigw_operation_t  *op;
+
+    op = ctx->op;
+
+    if (op->integration.type == APIGW_INTEGRATION_HTTP) {
+        rc = ngx_http_apigw_render_uri(r, ctx, &ctx->integration_url);
+
+    } else {
+        rc = ngx_http_apigw_backend_uri(r, ctx, &ctx->integration_url);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (op->integration.method) {
+        ctx->integration_method.data = (u_char *) op->integration.method;
+        ctx->integration_method.len = ngx_strlen(op->integration.method);
+
+    } else {
+        ctx->integration_method = r->method_name;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "apigw integration: %V %V", &ctx->integration_method,
+                   &ctx->integration_url);
+
+    return ngx_http_apigw_request_headers(r, ctx);
+}
+
+
+/* the integration uri template with path parameters and stage variables */
+static ngx_int_t
+ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_str_t *url)
+{
+    u_char             *p, sep;
+    size_t              len, i, j;
+    ngx_str_t          *sv, values[64];
+    apigw_tpl_t        *tpl;
+    apigw_tpl_part_t   *part;
+    apigw_operation_t  *op;
+
+    op = ctx->op;
+    tpl = op->integration.uri;
+
+    if (tpl->nparts > 64) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = 0;
+
+    for (i = 0; i < tpl->nparts; i++) {
+        part = &tpl->parts[i];
+
+        switch (part->kind) {
+
+        case APIGW_TPL_PATH_PARAM:
+            ngx_str_null(&values[i]);
+
+            for (j = 0; j < op->nparams && j < ctx->match.nparams; j++) {
+                if (ngx_strcmp(op->param_names[j], part->text) == 0) {
+                    values[i].data = (u_char *) ctx->match.params[j].raw;
+                    values[i].len = ctx->match.params[j].raw_len;
+                    break;
+                }
+            }
+
+            break;
+
+        case APIGW_TPL_STAGE_VAR:
+            sv = ngx_http_apigw_stage_variable(ctx->alcf,
+                                               (u_char *) part->text,
+                                               part->len);
+            if (sv) {
+                values[i] = *sv;
+
+            } else {
+                ngx_str_null(&values[i]);
+            }
+
+            break;
+
+        default:
+            values[i].data = (u_char *) part->text;
+            values[i].len = part->len;
+        }
+
+        len += values[i].len;
+    }
+
+    len += r->args.len + 1;
+
+    url->data = ngx_pnalloc(r->pool, len);
+    if (url->data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = url->data;
+
+    for (i = 0; i < tpl->nparts; i++) {
+        p = ngx_cpymem(p, values[i].data, values[i].len);
+    }
+
+    if (r->args.len) {
+        sep = ngx_strlchr(url->data, p, '?') ? '&' : '?';
+        *p++ = sep;
+        p = ngx_cpymem(p, r->args.data, r->args.len);
+    }
+
+    url->len = p - url->data;
+
+    return NGX_OK;
+}
+
+
+/* apigw_backend: the same routed path and query on the backend */
+static ngx_int_t
+ngx_http_apigw_backend_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_str_t *url)
+{
+    u_char                     *p, *path;
+    size_t                      len, plen;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    alcf = ctx->alcf;
+
+    path = ctx->path.data;
+    plen = ctx->path.len;
+
+    len = alcf->backend.len + alcf->backend_path.len + 1 + plen + 1
+          + r->args.len;
+
+    url->data = ngx_pnalloc(r->pool, len);
+    if (url->data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(url->data, alcf->backend.data, alcf->backend.len);
+    p = ngx_cpymem(p, alcf->backend_path.data, alcf->backend_path.len);
+
+    if (plen == 0 || path[0] != '/') {
+        *p++ = '/';
+    }
+
+    p = ngx_cpymem(p, path, plen);
+
+    if (r->args.len) {
+        *p++ = '?';
+        p = ngx_cpymem(p, r->args.data, r->args.len);
+    }
+
+    url->len = p - url->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Hop-by-hop headers stay here, X-Forwarded-For gets the client address
+ * and x-amzn-RequestId the gateway's request id.
+ */
+static ngx_int_t
+ngx_http_apigw_request_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *xff;
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("X-Forwarded-For") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Forwarded-For",
+                               h[i].key.len) == 0)
+        {
+            len += h[i].value.len + 2;
+        }
+    }
+
+    xff = NULL;
+
+    if (len) {
+        xff = ngx_pnalloc(r->pool, sizeof(ngx_table_elt_t));
+        if (xff == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        xff->value.data = ngx_pnalloc(r->pool,
+                                      len + r->connection->addr_text.len);
+        if (xff->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        xff->value.len = 0;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (xff && h[i].key.len == sizeof("X-Forwarded-For") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Forwarded-For",
+                               h[i].key.len) == 0)
+        {
+            p = ngx_cpymem(xff->value.data + xff->value.len, h[i].value.data,
+                           h[i].value.len);
+            *p++ = ',';
+            *p++ = ' ';
+            xff->value.len = p - xff->value.data;
+        }
+
+        if (ngx_http_apigw_hop_by_hop(r, &h[i])) {
+            continue;
+        }
+
+        p = (u_char *) ngx_list_push(&headers);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(p, &h[i], sizeof(ngx_table_elt_t));
+    }
+
+    if (xff) {
+        p = ngx_cpymem(xff->value.data + xff->value.len,
+                       r->connection->addr_text.data,
+                       r->connection->addr_text.len);
+        h = ngx_http_apigw_push_header(&headers, "X-Forwarded-For",
+                                       xff->value.data, p - xff->value.data);
+
+    } else {
+        h = ngx_http_apigw_push_header(&headers, "X-Forwarded-For",
+                                       r->connection->addr_text.data,
+                                       r->connection->addr_text.len);
+    }
+
+    if (h == NULL
+        || ngx_http_apigw_push_header(&headers, "x-amzn-RequestId",
+                                      ctx->request_id,
+                                      NGX_HTTP_APIGW_REQUEST_ID_LEN)
+           == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_in.headers = headers;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_hop_by_hop(ngx_http_request_t *r, ngx_table_elt_t *h)
+{
+    u_char      *p, *end, *token;
+    ngx_str_t   *name;
+
+    for (name = ngx_http_apigw_hop_headers; name->len; name++) {
+        if (h->key.len == name->len
+            && ngx_strncasecmp(h->key.data, name->data, name->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    /* and whatever the client's Connection header names */
+
+    if (r->headers_in.connection == NULL) {
+        return 0;
+    }
+
+    p = r->headers_in.connection->value.data;
+    end = p + r->headers_in.connection->value.len;
+
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ',' || *p == '\t')) {
+            p++;
+        }
+
+        token = p;
+
+        while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
+            p++;
+        }
+
+        if ((size_t) (p - token) == h->key.len
+            && ngx_strncasecmp(token, h->key.data, h->key.len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_apigw_push_header(ngx_list_t *headers, char *name, u_char *value,
+    size_t len)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(headers);
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.data = value;
+    h->value.len = len;
+    h->lowcase_key = (u_char *) name;
+
+    return h;
+}
+
+
+ngx_int_t
+ngx_http_apigw_proxy_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_apigw_deadline_cleanup;
+    cln->data = ctx;
+
+    ctx->deadline.handler = ngx_http_apigw_deadline_handler;
+    ctx->deadline.data = r;
+    ctx->deadline.log = r->connection->log;
+
+    ctx->integration_start = ngx_current_msec;
+    ctx->integration_started = 1;
+
+    ngx_add_timer(&ctx->deadline, ctx->op->integration.timeout_ms);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The deadline drives nginx's own upstream timeout path: the upstream
+ * connection's read event is marked timed out and handled, so the proxy
+ * module answers 504 (or cuts a response already under way), closes the
+ * connection and cleans up as for proxy_read_timeout.
+ */
+static void
+ngx_http_apigw_deadline_handler(ngx_event_t *ev)
+{
+    ngx_connection_t      *pc;
+    ngx_http_request_t    *r;
+    ngx_http_upstream_t   *u;
+    ngx_http_apigw_ctx_t  *ctx;
+
+    r = ev->data;
+    u = r->upstream;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    ctx->deadline_passed = 1;
+
+    if (u == NULL || u->peer.connection == NULL) {
+        /* not connected: resolving (bound by resolver_timeout) or done */
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "apigw: integration timed out after %ui ms",
+                  (ngx_uint_t) ctx->op->integration.timeout_ms);
+
+    pc = u->peer.connection;
+
+    u->peer.tries = 1;
+    pc->read->delayed = 0;
+    pc->read->timedout = 1;
+    pc->read->handler(pc->read);
+}
+
+
+static void
+ngx_http_apigw_deadline_cleanup(void *data)
+{
+    ngx_http_apigw_ctx_t  *ctx = data;
+
+    if (ctx->deadline.timer_set) {
+        ngx_del_timer(&ctx->deadline);
+    }
+}
