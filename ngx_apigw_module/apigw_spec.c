@@ -795,7 +795,7 @@ apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc, const char *prefix,
 {
     size_t           len, plen;
     json_t          *value;
-    const char      *name, *s;
+    const char      *name, *header, *s;
     apigw_loc_t      hloc;
     apigw_header_t  *h;
 
@@ -809,6 +809,8 @@ apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc, const char *prefix,
     json_object_foreach(loc->node, name, value) {
         apigw_loc_child(loc, &hloc, name, value);
 
+        header = name;
+
         if (plen) {
             if (strncasecmp(name, prefix, plen) != 0) {
                 apigw_loc_error(c->err, &hloc, "expected a name starting "
@@ -816,10 +818,10 @@ apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc, const char *prefix,
                 return -1;
             }
 
-            name += plen;
+            header += plen;
         }
 
-        if (name[0] == '\0' || strpbrk(name, " \t\r\n:") != NULL) {
+        if (header[0] == '\0' || strpbrk(header, " \t\r\n:") != NULL) {
             apigw_loc_error(c->err, &hloc, "bad header name");
             return -1;
         }
@@ -859,7 +861,7 @@ apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc, const char *prefix,
 
         *headers = h;
         h = &h[*n];
-        h->name = strdup(name);
+        h->name = strdup(header);
         h->value = apigw_strndup(s, len);
         (*n)++;
 

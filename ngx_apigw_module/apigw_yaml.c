@@ -22,27 +22,22 @@
 
 /* the order of the core tags matches apigw_yaml_core_tags[] */
 typedef enum {
-    APIGW_YAML_TAG_NONE = 0,
-    APIGW_YAML_TAG_STR,
-    APIGW_YAML_TAG_INT,
-    APIGW_YAML_TAG_FLOAT,
-    APIGW_YAML_TAG_BOOL,
-    APIGW_YAML_TAG_NULL,
-    APIGW_YAML_TAG_MAP,
-    APIGW_YAML_TAG_SEQ
+    APIGW_YAML_NONE = 0,
+    APIGW_YAML_STR,
+    APIGW_YAML_INT,
+    APIGW_YAML_FLOAT,
+    APIGW_YAML_BOOL,
+    APIGW_YAML_NULL,
+    APIGW_YAML_MAP,
+    APIGW_YAML_SEQ
 } apigw_yaml_tag_e;
-
-
-typedef struct {
-    const char             *text;
-    int                     type;
-} apigw_yaml_word_t;
 
 
 typedef struct {
     yaml_parser_t           parser;
     apigw_linemap_t        *lines;
     apigw_error_t          *err;
+    const char             *input;
     json_t                 *anchors;    /* name: [node, size, text?] */
     size_t                  total;      /* nodes expanded so far */
     size_t                  plen;
@@ -60,24 +55,17 @@ static int apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj,
     json_t *merges, unsigned line);
 static json_t *apigw_yaml_scalar(apigw_yaml_ctx_t *ctx, yaml_event_t *ev,
     int key);
-static json_t *apigw_yaml_resolve(apigw_yaml_ctx_t *ctx, const char *p,
-    size_t len, int kind, unsigned line);
 static int apigw_yaml_check_tag(apigw_yaml_ctx_t *ctx, const yaml_char_t *tag,
     int want, unsigned line);
-static int apigw_yaml_word(const char *p, size_t len);
-static int apigw_yaml_is_special(const char *p, size_t len);
-static int apigw_yaml_int(const char *p, size_t len, json_t **out);
-static int apigw_yaml_float(const char *p, size_t len, json_t **out);
+static int apigw_yaml_word(const char *p, size_t len, int *truth);
+static int apigw_yaml_number(const char *p, size_t len, int kind,
+    json_t **out);
 static int apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev);
-static int apigw_yaml_count(apigw_yaml_ctx_t *ctx, size_t n, unsigned line);
 static int apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node,
-    yaml_event_t *ev, size_t size, unsigned line);
-static int apigw_yaml_anchor(apigw_yaml_ctx_t *ctx, json_t *node,
-    yaml_event_t *ev, size_t size, unsigned line);
+    yaml_event_t *ev, size_t size, int key);
 static json_t *apigw_yaml_alias(apigw_yaml_ctx_t *ctx, yaml_event_t *ev);
 static size_t apigw_yaml_push(apigw_yaml_ctx_t *ctx, const char *key,
     size_t len);
-static void apigw_yaml_pop(apigw_yaml_ctx_t *ctx, size_t plen);
 
 
 static const char  *apigw_yaml_core_tags[] = {
@@ -85,11 +73,10 @@ static const char  *apigw_yaml_core_tags[] = {
 };
 
 
-static const apigw_yaml_word_t  apigw_yaml_words[] = {
-    { "", JSON_NULL }, { "~", JSON_NULL }, { "null", JSON_NULL },
-    { "Null", JSON_NULL }, { "NULL", JSON_NULL },
-    { "true", JSON_TRUE }, { "True", JSON_TRUE }, { "TRUE", JSON_TRUE },
-    { "false", JSON_FALSE }, { "False", JSON_FALSE }, { "FALSE", JSON_FALSE }
+/* 5 nulls, 3 trues, 3 falses */
+static const char  *apigw_yaml_words[] = {
+    "", "~", "null", "Null", "NULL", "true", "True", "TRUE",
+    "false", "False", "FALSE"
 };
 
 
@@ -105,6 +92,7 @@ apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
     memset(&ctx, 0, sizeof(apigw_yaml_ctx_t));
     ctx.lines = lines;
     ctx.err = err;
+    ctx.input = buf;
     ctx.anchors = json_object();
 
     if (ctx.anchors == NULL || !yaml_parser_initialize(&ctx.parser)) {
@@ -123,10 +111,6 @@ apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
         }
 
         if (ev.type == YAML_STREAM_END_EVENT) {
-            if (root == NULL) {
-                apigw_error_set(err, "", 0, "empty YAML document");
-            }
-
             break;
         }
 
@@ -137,10 +121,9 @@ apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
             goto failed;
         }
 
-        if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT
-            || ev.type == YAML_MAPPING_START_EVENT
-            || ev.type == YAML_SEQUENCE_START_EVENT)
-        {
+        /* the alias, scalar and collection events come last in the enum */
+
+        if (ev.type >= YAML_ALIAS_EVENT) {
             root = apigw_yaml_node(&ctx, &ev, 1, &size);
             if (root == NULL) {
                 yaml_event_delete(&ev);
@@ -156,6 +139,8 @@ apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
     if (root != NULL) {
         goto done;
     }
+
+    apigw_error_set(err, "", 0, "empty YAML document");
 
 failed:
 
@@ -186,26 +171,30 @@ apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
             return NULL;
         }
 
+        node = json_incref(json_array_get(a, 0));
         *size = (size_t) json_integer_value(json_array_get(a, 1));
+        ctx->total += *size;
 
-        if (apigw_yaml_count(ctx, *size, line) != 0) {
+    } else {
+        *size = 1;
+        node = (ev->type == YAML_SCALAR_EVENT)
+               ? apigw_yaml_scalar(ctx, ev, 0)
+               : apigw_yaml_collection(ctx, ev, depth, size);
+        ctx->total++;
+
+        if (node != NULL && apigw_yaml_track(ctx, node, ev, *size, 0) != 0) {
+            json_decref(node);
             return NULL;
         }
-
-        return json_incref(json_array_get(a, 0));
     }
 
-    if (ev->type != YAML_SCALAR_EVENT) {
-        return apigw_yaml_collection(ctx, ev, depth, size);
-    }
+    /* an alias counts all that it expands to: no "billion laughs" */
 
-    node = apigw_yaml_scalar(ctx, ev, 0);
-    *size = 1;
-
-    if (node != NULL
-        && (apigw_yaml_count(ctx, 1, line) != 0
-            || apigw_yaml_track(ctx, node, ev, 1, line) != 0))
-    {
+    if (node != NULL && ctx->total > APIGW_YAML_MAX_NODES) {
+        apigw_error_set(ctx->err, ctx->pointer, line,
+                        "YAML alias expansion exceeds %d nodes "
+                        "(a \"billion laughs\" document?)",
+                        APIGW_YAML_MAX_NODES);
         json_decref(node);
         return NULL;
     }
@@ -220,9 +209,10 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
 {
     int                 map, merge;
     char                idx[32];
-    size_t              i, n, plen, total;
+    size_t              i, n, plen, klen, total;
     json_t             *coll, *key, *value, *merges;
-    unsigned            line, kline, mline;
+    unsigned            line, kline;
+    const char         *k;
     yaml_event_t        cev;
     const yaml_char_t  *tag;
 
@@ -237,10 +227,9 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
         return NULL;
     }
 
-    if (apigw_yaml_check_tag(ctx, tag, map ? APIGW_YAML_TAG_MAP
-                                           : APIGW_YAML_TAG_SEQ, line)
-        < 0
-        || apigw_yaml_count(ctx, 1, line) != 0)
+    if (apigw_yaml_check_tag(ctx, tag, map ? APIGW_YAML_MAP
+                                           : APIGW_YAML_SEQ, line)
+        < 0)
     {
         return NULL;
     }
@@ -249,7 +238,6 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
     key = NULL;
     merges = NULL;
     merge = 0;
-    mline = 0;
     total = 1;
 
     if (coll == NULL) {
@@ -277,17 +265,15 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
                 goto failed;
             }
 
-            plen = apigw_yaml_push(ctx, json_string_value(key),
-                                   json_string_length(key));
+            k = json_string_value(key);
+            klen = json_string_length(key);
+            plen = apigw_yaml_push(ctx, k, klen);
 
             if (merge ? merges != NULL
-                      : json_object_getn(coll, json_string_value(key),
-                                         json_string_length(key))
-                        != NULL)
+                      : json_object_getn(coll, k, klen) != NULL)
             {
                 apigw_error_set(ctx->err, ctx->pointer, kline,
-                                "duplicate key \"%.200s\"",
-                                json_string_value(key));
+                                "duplicate key \"%.200s\"", k);
                 goto failed;
             }
 
@@ -300,7 +286,6 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
             plen = apigw_yaml_push(ctx, idx, n);
         }
 
-        mline = merge ? (unsigned) cev.start_mark.line + 1 : mline;
         value = apigw_yaml_node(ctx, &cev, depth + 1, &n);
         yaml_event_delete(&cev);
 
@@ -313,8 +298,7 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
         if (merge) {
             merges = value;
 
-        } else if ((map ? json_object_setn_new(coll, json_string_value(key),
-                                               json_string_length(key), value)
+        } else if ((map ? json_object_setn_new(coll, k, klen, value)
                         : json_array_append_new(coll, value))
                    != 0)
         {
@@ -323,12 +307,11 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
 
         json_decref(key);
         key = NULL;
-        apigw_yaml_pop(ctx, plen);
+        ctx->plen = plen;
+        ctx->pointer[plen] = '\0';
     }
 
-    if ((merges != NULL && apigw_yaml_merge(ctx, coll, merges, mline) != 0)
-        || apigw_yaml_track(ctx, coll, ev, total, line) != 0)
-    {
+    if (merges != NULL && apigw_yaml_merge(ctx, coll, merges, line) != 0) {
         goto failed;
     }
 
@@ -354,10 +337,8 @@ failed:
 static json_t *
 apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int *merge)
 {
-    json_t    *key;
-    unsigned   line;
+    json_t  *key;
 
-    line = (unsigned) ev->start_mark.line + 1;
     *merge = 0;
 
     if (ev->type == YAML_ALIAS_EVENT) {
@@ -377,7 +358,7 @@ apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int *merge)
 
         key = apigw_yaml_scalar(ctx, ev, 1);
 
-        if (key != NULL && apigw_yaml_anchor(ctx, key, ev, 1, line) != 0) {
+        if (key != NULL && apigw_yaml_track(ctx, key, ev, 1, 1) != 0) {
             json_decref(key);
             return NULL;
         }
@@ -389,7 +370,8 @@ apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int *merge)
         return key;
     }
 
-    apigw_error_set(ctx->err, ctx->pointer, line,
+    apigw_error_set(ctx->err, ctx->pointer,
+                    (unsigned) ev->start_mark.line + 1,
                     "mapping keys must be strings");
     return NULL;
 }
@@ -401,7 +383,7 @@ static int
 apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj, json_t *merges,
     unsigned line)
 {
-    size_t       i, n, plen;
+    size_t       i, n;
     json_t      *src, *value;
     const char  *key;
 
@@ -411,16 +393,11 @@ apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj, json_t *merges,
         src = json_is_array(merges) ? json_array_get(merges, i) : merges;
 
         if (!json_is_object(src)) {
-            plen = apigw_yaml_push(ctx, "<<", 2);
+            apigw_yaml_push(ctx, "<<", 2);
             apigw_error_set(ctx->err, ctx->pointer, line, "merge key \"<<\" "
                             "needs a mapping or a list of mappings");
-            apigw_yaml_pop(ctx, plen);
             return -1;
         }
-    }
-
-    for (i = 0; i < n; i++) {
-        src = json_is_array(merges) ? json_array_get(merges, i) : merges;
 
         json_object_foreach(src, key, value) {
             if (json_object_get(obj, key) == NULL
@@ -439,8 +416,9 @@ apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj, json_t *merges,
 static json_t *
 apigw_yaml_scalar(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int key)
 {
-    int          kind;
+    int          kind, word, truth, any, rc;
     size_t       len;
+    json_t      *node;
     unsigned     line;
     const char  *p;
 
@@ -448,7 +426,7 @@ apigw_yaml_scalar(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int key)
     len = ev->data.scalar.length;
     line = (unsigned) ev->start_mark.line + 1;
 
-    kind = apigw_yaml_check_tag(ctx, ev->data.scalar.tag, APIGW_YAML_TAG_STR,
+    kind = apigw_yaml_check_tag(ctx, ev->data.scalar.tag, APIGW_YAML_STR,
                                 line);
     if (kind < 0) {
         return NULL;
@@ -462,61 +440,44 @@ apigw_yaml_scalar(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int key)
 
     /* only untagged plain scalars are typed by their text */
 
-    if (key || (kind == APIGW_YAML_TAG_NONE
+    if (key || (kind == APIGW_YAML_NONE
                 && ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE))
     {
-        kind = APIGW_YAML_TAG_STR;
+        kind = APIGW_YAML_STR;
     }
 
-    return apigw_yaml_resolve(ctx, p, len, kind, line);
-}
-
-
-static json_t *
-apigw_yaml_resolve(apigw_yaml_ctx_t *ctx, const char *p, size_t len,
-    int kind, unsigned line)
-{
-    int      rc, word, any;
-    json_t  *node;
+    any = (kind == APIGW_YAML_NONE);
 
     node = NULL;
-    any = (kind == APIGW_YAML_TAG_NONE);
-    word = (kind == APIGW_YAML_TAG_STR) ? -1 : apigw_yaml_word(p, len);
     rc = 1;
+    word = apigw_yaml_word(p, len, &truth);
 
-    if (kind == APIGW_YAML_TAG_STR) {
+    if (kind == APIGW_YAML_STR) {
         node = json_stringn(p, len);
 
-    } else if (word == JSON_NULL && (any || kind == APIGW_YAML_TAG_NULL)) {
-        node = json_null();
-
-    } else if (word >= 0 && word != JSON_NULL
-               && (any || kind == APIGW_YAML_TAG_BOOL))
-    {
-        node = json_boolean(word == JSON_TRUE);
-
-    } else if (kind == APIGW_YAML_TAG_NULL || kind == APIGW_YAML_TAG_BOOL) {
-        goto invalid;
-
-    } else if (apigw_yaml_is_special(p, len)) {
-        apigw_error_set(ctx->err, ctx->pointer, line,
-                        "YAML value .inf/.nan has no JSON equivalent");
-        return NULL;
-
-    } else {
-        rc = (kind == APIGW_YAML_TAG_FLOAT) ? 0 : apigw_yaml_int(p, len, &node);
-
-        if (rc == 0 && kind != APIGW_YAML_TAG_INT) {
-            rc = apigw_yaml_float(p, len, &node);
+    } else if (word != APIGW_YAML_NONE && (any || kind == word)) {
+        if (word == APIGW_YAML_FLOAT) {
+            apigw_error_set(ctx->err, ctx->pointer, line,
+                            "YAML value .inf/.nan has no JSON equivalent");
+            return NULL;
         }
 
+        node = (word == APIGW_YAML_NULL) ? json_null() : json_boolean(truth);
+
+    } else {
+        rc = (kind <= APIGW_YAML_FLOAT) ? apigw_yaml_number(p, len, kind, &node)
+                                        : 0;
+
         if (rc == 0 && !any) {
-            goto invalid;
+            apigw_error_set(ctx->err, ctx->pointer, line,
+                            "invalid !!%s value \"%.*s\"",
+                            apigw_yaml_core_tags[kind - APIGW_YAML_STR],
+                            APIGW_YAML_SHOW(len), p);
+            return NULL;
         }
 
         if (rc == 0) {
             node = json_stringn(p, len);
-            rc = 1;
         }
     }
 
@@ -532,13 +493,6 @@ apigw_yaml_resolve(apigw_yaml_ctx_t *ctx, const char *p, size_t len,
     }
 
     return node;
-
-invalid:
-
-    apigw_error_set(ctx->err, ctx->pointer, line, "invalid !!%s value \"%.*s\"",
-                    apigw_yaml_core_tags[kind - APIGW_YAML_TAG_STR],
-                    APIGW_YAML_SHOW(len), p);
-    return NULL;
 }
 
 
@@ -553,7 +507,7 @@ apigw_yaml_check_tag(apigw_yaml_ctx_t *ctx, const yaml_char_t *tag, int want,
     /* the non-specific "!" makes a scalar a string */
 
     if (tag == NULL || strcmp((const char *) tag, "!") == 0) {
-        return (tag == NULL) ? APIGW_YAML_TAG_NONE : want;
+        return (tag == NULL) ? APIGW_YAML_NONE : want;
     }
 
     t = (const char *) tag;
@@ -564,7 +518,7 @@ apigw_yaml_check_tag(apigw_yaml_ctx_t *ctx, const yaml_char_t *tag, int want,
     for (i = 0; core && i < sizeof(apigw_yaml_core_tags) / sizeof(char *); i++)
     {
         if (strcmp(t + n, apigw_yaml_core_tags[i]) == 0) {
-            kind = APIGW_YAML_TAG_STR + (int) i;
+            kind = APIGW_YAML_STR + (int) i;
         }
     }
 
@@ -575,14 +529,14 @@ apigw_yaml_check_tag(apigw_yaml_ctx_t *ctx, const yaml_char_t *tag, int want,
         return -1;
     }
 
-    if (want == APIGW_YAML_TAG_STR
-        ? kind == APIGW_YAML_TAG_MAP || kind == APIGW_YAML_TAG_SEQ
+    if (want == APIGW_YAML_STR
+        ? kind == APIGW_YAML_MAP || kind == APIGW_YAML_SEQ
         : kind != want)
     {
         apigw_error_set(ctx->err, ctx->pointer, line,
                         "YAML tag \"!!%s\" cannot be applied to a %s", t + n,
-                        want == APIGW_YAML_TAG_STR ? "scalar"
-                        : want == APIGW_YAML_TAG_MAP ? "mapping" : "sequence");
+                        want == APIGW_YAML_STR ? "scalar"
+                        : want == APIGW_YAML_MAP ? "mapping" : "sequence");
         return -1;
     }
 
@@ -590,140 +544,110 @@ apigw_yaml_check_tag(apigw_yaml_ctx_t *ctx, const yaml_char_t *tag, int want,
 }
 
 
-/* JSON_NULL, JSON_TRUE or JSON_FALSE for the core schema words, or -1 */
+/* the kind a core schema word stands for: null, bool, or .inf/.nan (float) */
 
 static int
-apigw_yaml_word(const char *p, size_t len)
+apigw_yaml_word(const char *p, size_t len, int *truth)
 {
+    char    s[6];
     size_t  i;
 
-    for (i = 0; i < sizeof(apigw_yaml_words) / sizeof(apigw_yaml_word_t); i++)
-    {
-        if (strlen(apigw_yaml_words[i].text) == len
-            && memcmp(apigw_yaml_words[i].text, p, len) == 0)
+    for (i = 0; i < sizeof(apigw_yaml_words) / sizeof(char *); i++) {
+        if (strlen(apigw_yaml_words[i]) == len
+            && memcmp(apigw_yaml_words[i], p, len) == 0)
         {
-            return apigw_yaml_words[i].type;
+            *truth = (i >= 5 && i < 8);
+            return (i < 5) ? APIGW_YAML_NULL : APIGW_YAML_BOOL;
         }
     }
 
-    return -1;
-}
+    /* [-+]?.inf and .nan in any case */
 
-
-/* [-+]?.inf and .nan in any case */
-
-static int
-apigw_yaml_is_special(const char *p, size_t len)
-{
-    char    s[4];
-    size_t  i;
-
-    if (len == 5 && (p[0] == '-' || p[0] == '+')) {
-        p++;
-        len--;
+    for (i = 0; i < len && i < 5; i++) {
+        s[i] = (char) tolower((unsigned char) p[i]);
     }
 
-    if (len != 4 || p[0] != '.') {
-        return 0;
+    s[i] = '\0';
+    i = (s[0] == '-' || s[0] == '+');
+
+    if (len == i + 4
+        && (strcmp(s + i, ".inf") == 0 || strcmp(s + i, ".nan") == 0))
+    {
+        return APIGW_YAML_FLOAT;
     }
 
-    for (i = 0; i < 3; i++) {
-        s[i] = (char) tolower((unsigned char) p[i + 1]);
-    }
-
-    s[3] = '\0';
-
-    return strcmp(s, "inf") == 0 || strcmp(s, "nan") == 0;
+    return APIGW_YAML_NONE;
 }
 
 
 /*
- * 1: an integer (*out is NULL if out of memory), 0: not one, -1: too big;
- * libyaml scalars end with NUL and NULs inside were refused already
+ * integers (decimal, 0x hex, 0o octal) and floats of the core schema, as
+ * the tag allows; 1: a number (*out is NULL if out of memory), 0: not one,
+ * -1: too big.  libyaml scalars end with NUL and have no NUL inside.
  */
 
 static int
-apigw_yaml_int(const char *p, size_t len, json_t **out)
+apigw_yaml_number(const char *p, size_t len, int kind, json_t **out)
 {
     int                  base;
+    char                *end;
     double               d;
-    const char          *q, *digits;
+    const char          *q, *set;
     unsigned long long   v;
 
     base = 10;
-    digits = APIGW_YAML_DIGITS;
+    set = APIGW_YAML_DIGITS;
     q = p + (p[0] == '-' || p[0] == '+');
 
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o')) {
         base = (p[1] == 'x') ? 16 : 8;
-        digits = (base == 16) ? "0123456789abcdefABCDEF" : "01234567";
+        set = (base == 16) ? "0123456789abcdefABCDEF" : "01234567";
         q = p + 2;
     }
 
-    if (*q == '\0' || strspn(q, digits) != len - (size_t) (q - p)) {
+    if (kind != APIGW_YAML_FLOAT && *q != '\0'
+        && strspn(q, set) == len - (size_t) (q - p))
+    {
+        errno = 0;
+        v = strtoull(q, NULL, base);
+
+        if (errno == 0 && v <= (unsigned long long) INT64_MAX + (*p == '-')) {
+            *out = json_integer(*p == '-' ? (json_int_t) (0 - v)
+                                          : (json_int_t) v);
+            return 1;
+        }
+
+        /* too big for int64: a real if a double holds it */
+
+        for (d = 0.0; base != 10 && *q; q++) {
+            d = d * base + (isdigit((unsigned char) *q)
+                            ? *q - '0' : (*q | 0x20) - 'a' + 10);
+        }
+
+        if (base != 10) {
+            goto real;
+        }
+
+    } else if (kind == APIGW_YAML_INT) {
         return 0;
     }
 
-    errno = 0;
-    v = strtoull(q, NULL, base);
+    /*
+     * for these characters strtod() accepts just what the core schema does:
+     * [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+     */
 
-    if (errno == 0 && v <= (unsigned long long) INT64_MAX + (p[0] == '-')) {
-        *out = json_integer(p[0] == '-' ? (json_int_t) (0 - v)
-                                        : (json_int_t) v);
-        return 1;
-    }
-
-    /* too big for int64: a real if a double holds it */
-
-    if (base == 10) {
-        return apigw_yaml_float(p, len, out);
-    }
-
-    for (d = 0.0; *q; q++) {
-        d = d * base + (isdigit((unsigned char) *q) ? *q - '0'
-                                                    : (*q | 0x20) - 'a' + 10);
-    }
-
-    if (isinf(d)) {
-        return -1;
-    }
-
-    *out = json_real(d);
-
-    return 1;
-}
-
-
-/* [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
-
-static int
-apigw_yaml_float(const char *p, size_t len, json_t **out)
-{
-    double  d;
-    size_t  i, n, digits;
-
-    i = (p[0] == '-' || p[0] == '+');
-    digits = strspn(p + i, APIGW_YAML_DIGITS);
-    i += digits;
-
-    if (p[i] == '.') {
-        n = strspn(p + i + 1, APIGW_YAML_DIGITS);
-        digits += n;
-        i += 1 + n;
-    }
-
-    if (p[i] == 'e' || p[i] == 'E') {
-        i += 1 + (p[i + 1] == '-' || p[i + 1] == '+');
-        n = strspn(p + i, APIGW_YAML_DIGITS);
-        i += n;
-        digits = n ? digits : 0;
-    }
-
-    if (digits == 0 || i != len) {
+    if (strspn(p, APIGW_YAML_DIGITS "+-.eE") != len) {
         return 0;
     }
 
-    d = strtod(p, NULL);
+    d = strtod(p, &end);
+
+    if (end != p + len) {
+        return 0;
+    }
+
+real:
 
     if (isinf(d)) {
         return -1;
@@ -738,9 +662,8 @@ apigw_yaml_float(const char *p, size_t len, json_t **out)
 static int
 apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev)
 {
-    char            where[64];
+    size_t          i;
     unsigned        line;
-    const char     *problem;
     yaml_parser_t  *parser;
 
     if (yaml_parser_parse(&ctx->parser, ev)) {
@@ -748,63 +671,39 @@ apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev)
     }
 
     parser = &ctx->parser;
-    problem = parser->problem ? parser->problem : "out of memory";
     line = (unsigned) parser->problem_mark.line + 1;
-    where[0] = '\0';
+
+    /* reader errors (bad encoding) have a byte offset, not a mark */
 
     if (parser->error == YAML_READER_ERROR) {
-        line = 0;
-        snprintf(where, sizeof(where), " at byte %zu", parser->problem_offset);
-
-    } else if (parser->context != NULL) {
-        snprintf(where, sizeof(where), " (%.30s at line %u)", parser->context,
-                 (unsigned) parser->context_mark.line + 1);
+        for (line = 1, i = 0; i < parser->problem_offset; i++) {
+            line += (ctx->input[i] == '\n');
+        }
     }
 
-    apigw_error_set(ctx->err, ctx->pointer, line, "YAML syntax error: %s%s",
-                    problem, where);
+    apigw_error_set(ctx->err, ctx->pointer, line, "YAML syntax error: %s%s%s",
+                    parser->problem ? parser->problem : "out of memory",
+                    parser->context ? " " : "",
+                    parser->context ? parser->context : "");
     return -1;
 }
 
 
-static int
-apigw_yaml_count(apigw_yaml_ctx_t *ctx, size_t n, unsigned line)
-{
-    ctx->total += n;
-
-    if (ctx->total > APIGW_YAML_MAX_NODES) {
-        apigw_error_set(ctx->err, ctx->pointer, line,
-                        "YAML alias expansion exceeds %d nodes "
-                        "(a \"billion laughs\" document?)",
-                        APIGW_YAML_MAX_NODES);
-        return -1;
-    }
-
-    return 0;
-}
-
+/* an anchor is (re)defined as [node, size, text if a scalar, for keys] */
 
 static int
 apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
-    size_t size, unsigned line)
-{
-    if (apigw_linemap_add(ctx->lines, node, line) != 0) {
-        apigw_error_set(ctx->err, ctx->pointer, line, "out of memory");
-        return -1;
-    }
-
-    return apigw_yaml_anchor(ctx, node, ev, size, line);
-}
-
-
-/* a redefined anchor is replaced: later aliases get the newest node */
-
-static int
-apigw_yaml_anchor(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
-    size_t size, unsigned line)
+    size_t size, int key)
 {
     json_t             *a;
+    unsigned            line;
     const yaml_char_t  *name;
+
+    line = (unsigned) ev->start_mark.line + 1;
+
+    if (!key && apigw_linemap_add(ctx->lines, node, line) != 0) {
+        goto nomem;
+    }
 
     name = (ev->type == YAML_SCALAR_EVENT) ? ev->data.scalar.anchor
            : (ev->type == YAML_MAPPING_START_EVENT)
@@ -814,20 +713,20 @@ apigw_yaml_anchor(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
         return 0;
     }
 
-    /* a scalar keeps its text too, in case it is aliased as a key */
-
     a = (ev->type == YAML_SCALAR_EVENT)
         ? json_pack("[O,I,s%]", node, (json_int_t) size,
                     (const char *) ev->data.scalar.value,
                     ev->data.scalar.length)
         : json_pack("[O,I]", node, (json_int_t) size);
 
-    if (json_object_set_new(ctx->anchors, (const char *) name, a) != 0) {
-        apigw_error_set(ctx->err, ctx->pointer, line, "out of memory");
-        return -1;
+    if (json_object_set_new(ctx->anchors, (const char *) name, a) == 0) {
+        return 0;
     }
 
-    return 0;
+nomem:
+
+    apigw_error_set(ctx->err, ctx->pointer, line, "out of memory");
+    return -1;
 }
 
 
@@ -882,12 +781,4 @@ apigw_yaml_push(apigw_yaml_ctx_t *ctx, const char *key, size_t len)
     ctx->plen = (size_t) (p - ctx->pointer);
 
     return plen;
-}
-
-
-static void
-apigw_yaml_pop(apigw_yaml_ctx_t *ctx, size_t plen)
-{
-    ctx->plen = plen;
-    ctx->pointer[plen] = '\0';
 }

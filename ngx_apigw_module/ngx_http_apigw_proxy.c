@@ -29,8 +29,8 @@ static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
-static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_http_request_t *r,
-    ngx_table_elt_t *h);
+static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h,
+    ngx_array_t *connection);
 static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
     char *name, u_char *value, size_t len);
 static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
@@ -375,14 +375,21 @@ static ngx_int_t
 ngx_http_apigw_request_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    u_char           *p;
-    size_t            len;
-    ngx_uint_t        i;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *xff;
+    u_char            *p;
+    size_t             len;
+    ngx_uint_t         i;
+    ngx_list_t         headers;
+    ngx_array_t        connection;
+    ngx_list_part_t   *part;
+    ngx_table_elt_t   *h, *xff, **conn;
 
     if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_array_init(&connection, r->pool, 1, sizeof(ngx_table_elt_t *))
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -409,6 +416,18 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
                                h[i].key.len) == 0)
         {
             len += h[i].value.len + 2;
+        }
+
+        if (h[i].key.len == sizeof("Connection") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Connection",
+                               h[i].key.len) == 0)
+        {
+            conn = ngx_array_push(&connection);
+            if (conn == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            *conn = &h[i];
         }
     }
 
@@ -455,7 +474,7 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
             xff->value.len = p - xff->value.data;
         }
 
-        if (ngx_http_apigw_hop_by_hop(r, &h[i])) {
+        if (ngx_http_apigw_hop_by_hop(&h[i], &connection)) {
             continue;
         }
 
@@ -496,10 +515,12 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_http_apigw_hop_by_hop(ngx_http_request_t *r, ngx_table_elt_t *h)
+ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h, ngx_array_t *connection)
 {
-    u_char      *p, *end, *token;
-    ngx_str_t   *name;
+    u_char            *p, *end, *token;
+    ngx_str_t         *name;
+    ngx_uint_t         i;
+    ngx_table_elt_t  **conn;
 
     for (name = ngx_http_apigw_hop_headers; name->len; name++) {
         if (h->key.len == name->len
@@ -509,30 +530,30 @@ ngx_http_apigw_hop_by_hop(ngx_http_request_t *r, ngx_table_elt_t *h)
         }
     }
 
-    /* and whatever the client's Connection header names */
+    /* and whatever the client's Connection headers name */
 
-    if (r->headers_in.connection == NULL) {
-        return 0;
-    }
+    conn = connection->elts;
 
-    p = r->headers_in.connection->value.data;
-    end = p + r->headers_in.connection->value.len;
+    for (i = 0; i < connection->nelts; i++) {
+        p = conn[i]->value.data;
+        end = p + conn[i]->value.len;
 
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == ',' || *p == '\t')) {
-            p++;
-        }
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ',' || *p == '\t')) {
+                p++;
+            }
 
-        token = p;
+            token = p;
 
-        while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
-            p++;
-        }
+            while (p < end && *p != ',' && *p != ' ' && *p != '\t') {
+                p++;
+            }
 
-        if ((size_t) (p - token) == h->key.len
-            && ngx_strncasecmp(token, h->key.data, h->key.len) == 0)
-        {
-            return 1;
+            if ((size_t) (p - token) == h->key.len
+                && ngx_strncasecmp(token, h->key.data, h->key.len) == 0)
+            {
+                return 1;
+            }
         }
     }
 

@@ -450,6 +450,7 @@ static ngx_int_t
 ngx_http_apigw_header_filter(ngx_http_request_t *r)
 {
     ngx_buf_t                  *b;
+    ngx_uint_t                  status;
     ngx_http_apigw_ctx_t       *ctx;
     ngx_http_apigw_loc_conf_t  *alcf;
 
@@ -472,16 +473,26 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
         ctx->integration_latency = ngx_current_msec - ctx->integration_start;
     }
 
-    if (r->err_status >= NGX_HTTP_BAD_REQUEST) {
+    status = r->err_status;
+
+    if (status == 0 && ctx->integration_started && r->upstream
+        && r->upstream->headers_in.status_line.len == 0)
+    {
+        /* nginx takes an answer without a status line as HTTP/0.9 */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apigw: integration sent no HTTP status line");
+        status = NGX_HTTP_BAD_GATEWAY;
+    }
+
+    if (status >= NGX_HTTP_BAD_REQUEST) {
 
         /* a page nginx made: 502/504 from the proxy, 413, ... */
 
         ngx_http_clean_header(r);
 
         b = ngx_http_apigw_gateway_headers(r, ctx,
-                                           ngx_http_apigw_error_type(
-                                               r->err_status),
-                                           r->err_status);
+                                           ngx_http_apigw_error_type(status),
+                                           status);
         if (b == NULL) {
             return NGX_ERROR;
         }

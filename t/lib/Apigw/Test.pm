@@ -1199,16 +1199,7 @@ sub _respond {
 
         return _respond($c, $req, { status => $what }) if $what =~ /^\d+$/;
 
-        if ($what eq 'hang') {
-            # hold the connection until the peer goes away or we are killed
-            my $sel = IO::Select->new($c);
-            my $junk;
-            for (;;) {
-                $sel->can_read;
-                my $n = sysread($c, $junk, 65536);
-                return 0 unless $n;
-            }
-        }
+        return _hang($c) if $what eq 'hang';
 
         if ($what eq 'reset') {
             setsockopt($c, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
@@ -1226,6 +1217,7 @@ sub _respond {
 
     if (defined $res->{raw}) {
         _send($c, $res->{raw});
+        return _hang($c) if ($res->{then} // '') eq 'hang';
         return 0;
     }
 
@@ -1282,6 +1274,21 @@ sub _respond {
     _send($c, $out) or return 0;
 
     return $keep;
+}
+
+
+# holds the connection until the peer goes away or the stub is killed
+sub _hang {
+    my ($c) = @_;
+
+    my $sel = IO::Select->new($c);
+    my $junk;
+
+    for (;;) {
+        $sel->can_read;
+        my $n = sysread($c, $junk, 65536);
+        return 0 unless $n;
+    }
 }
 
 

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# apigw benchmark: the same front nginx proxies one route to the same backend
+# twice, once with a bare proxy_pass and once through apigw; wrk measures
+# both, and nginx -t times the load of a large spec.  See bench/README.md.
+#
+#   bench/run.sh                        (or: make bench)
+#   WORKERS=2 DURATION=20s bench/run.sh
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NGINX=${NGINX:-/usr/sbin/nginx}
+MODULE=$ROOT/build/ngx_http_apigw_module.so
+OUT=$ROOT/build/bench
+
+OPS=${OPS:-1000}                # operations in the served spec
+LOAD_OPS=${LOAD_OPS:-5000}      # operations in the spec whose load is timed
+WORKERS=${WORKERS:-1}           # front nginx worker processes
+THREADS=${THREADS:-2}           # wrk
+CONNECTIONS=${CONNECTIONS:-64}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-2}             # bare/gw pairs; the best run of each counts
+
+BODY='{"ok":true}'
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ -f "$MODULE" ] || die "$MODULE is missing: run 'make module' first"
+for c in "$NGINX" wrk curl perl; do
+    command -v "$c" >/dev/null || die "$c is not installed"
+done
+[ "$OPS" -ge 8 ] || die "OPS must be at least 8"
+
+pids=()
+
+cleanup() {
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
+
+free_port() {
+    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+        LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
+}
+
+# the main context and the start of http{}; $1: prefix, $2: workers
+conf_head() {
+    cat <<EOF
+daemon off;
+master_process on;
+worker_processes $2;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $1/client_body_temp;
+    proxy_temp_path $1/proxy_temp;
+    fastcgi_temp_path $1/fastcgi_temp;
+    uwsgi_temp_path $1/uwsgi_temp;
+    scgi_temp_path $1/scgi_temp;
+EOF
+}
+
+# starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer
+start_nginx() {
+    "$NGINX" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" &
+    pids+=($!)
+
+    for _ in $(seq 50); do
+        curl -s -o /dev/null "$2" && return 0
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+
+    tail -5 "$1/error.log" >&2 || true
+    die "nginx in $1 did not start"
+}
+
+# the URL must answer 200 with the backend's body
+check() {
+    local out code
+    out=$(curl -s -w '\n%{http_code}' "$1") || die "GET $1 failed"
+    code=${out##*$'\n'}
+    [ "$code" = 200 ] || die "GET $1 returned $code, not 200 (see $OUT/*/error.log)"
+    [ "${out%$'\n'*}" = "$BODY" ] || die "GET $1 returned an unexpected body"
+}
+
+# wrk on $2 for $3, output kept in $OUT/wrk-$1.txt; prints "req/s p99-ms"
+run_wrk() {
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$2" > "$OUT/wrk-$1.txt"
+    perl -ne '
+        $rps = $1 if /^Requests\/sec:\s+([\d.]+)/;
+        $p99 = $1 * { us => 0.001, ms => 1, s => 1000 }->{$2}
+            if /^\s+99%\s+([\d.]+)(us|ms|s)$/;
+        $bad = $_ if /Non-2xx|Socket errors/;
+        END {
+            die "bench: wrk: $bad" if $bad;
+            die "bench: cannot read wrk output\n" unless $rps && defined $p99;
+            printf "%.0f %.2f\n", $rps, $p99;
+        }' "$OUT/wrk-$1.txt"
+}
+
+# milliseconds for nginx -t with a spec of $1 operations, best of 3
+load_time() {
+    local dir=$OUT/load-$1
+    mkdir -p "$dir"
+    "$ROOT/bench/gen-spec.pl" "$1" > "$dir/spec.json"
+    {
+        echo "load_module $MODULE;"
+        conf_head "$dir" 1
+        cat <<EOF
+    apigw_api bench $dir/spec.json;
+
+    server {
+        listen 127.0.0.1:$(free_port);
+
+        location /gw/ {
+            apigw bench stage=prod;
+            apigw_backend http://127.0.0.1:$BACKEND_PORT;
+        }
+    }
+}
+EOF
+    } > "$dir/nginx.conf"
+
+    DIR=$dir perl -MTime::HiRes=time -e '
+        my $best;
+        for (1 .. 3) {
+            my $t = time;
+            system(@ARGV) == 0 or die "bench: nginx -t failed (see $ENV{DIR}/error.log)\n";
+            $t = time - $t;
+            $best = $t if !defined $best || $t < $best;
+        }
+        printf "%.0f\n", $best * 1000;
+    ' "$NGINX" -t -q -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log"
+}
+
+
+rm -rf "$OUT"
+mkdir -p "$OUT/backend" "$OUT/front"
+
+BACKEND_PORT=$(free_port)
+FRONT_PORT=$(free_port)
+ROUTE=$("$ROOT/bench/gen-spec.pl" -r "$OPS")
+"$ROOT/bench/gen-spec.pl" "$OPS" > "$OUT/spec.json"
+
+{
+    conf_head "$OUT/backend" 1
+    cat <<EOF
+    server {
+        listen 127.0.0.1:$BACKEND_PORT;
+
+        location / {
+            default_type application/json;
+            return 200 '$BODY';
+        }
+    }
+}
+EOF
+} > "$OUT/backend/nginx.conf"
+
+{
+    echo "load_module $MODULE;"
+    conf_head "$OUT/front" "$WORKERS"
+    cat <<EOF
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive 32;
+        keepalive_requests 1000000;
+    }
+
+    apigw_api bench $OUT/spec.json;
+
+    server {
+        listen 127.0.0.1:$FRONT_PORT;
+
+        location /bare/ {
+            proxy_pass http://backend/;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+
+        location /gw/ {
+            apigw bench stage=prod;
+            apigw_backend http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+} > "$OUT/front/nginx.conf"
+
+BARE=http://127.0.0.1:$FRONT_PORT/bare$ROUTE
+GW=http://127.0.0.1:$FRONT_PORT/gw$ROUTE
+
+start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
+start_nginx "$OUT/front" "$BARE"
+check "$BARE"
+check "$GW"
+
+echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs," \
+     "front workers: $WORKERS, spec: $OPS operations"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, route GET $ROUTE;" \
+     "best of $ROUNDS runs each, alternating"
+echo
+
+run_wrk warmup-bare "$BARE" 2s > /dev/null
+run_wrk warmup-gw "$GW" 2s > /dev/null
+
+declare -A rps=([bare]=0 [gw]=0) p99
+for round in $(seq "$ROUNDS"); do
+    for c in bare gw; do
+        url=$BARE; [ $c = gw ] && url=$GW
+        res=$(run_wrk "$c-$round" "$url" "$DURATION")
+        read -r r p <<< "$res"
+        printf '  run %d %-4s %8d req/s  p99 %7.2f ms\n' "$round" $c "$r" "$p"
+        if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r; p99[$c]=$p; fi
+    done
+done
+
+echo
+printf '%-6s %10s %12s %9s\n' case req/s p99 gw/bare
+printf '%-6s %10d %9.2f ms %9s\n' bare "${rps[bare]}" "${p99[bare]}" 1.00
+printf '%-6s %10d %9.2f ms %9.2f\n' gw "${rps[gw]}" "${p99[gw]}" \
+    "$(perl -e 'printf "%.4f", $ARGV[0] / $ARGV[1]' "${rps[gw]}" "${rps[bare]}")"
+
+echo
+base=$(load_time 1)
+big=$(load_time "$LOAD_OPS")
+echo "nginx -t, best of 3:  1 operation: $base ms   $LOAD_OPS operations:" \
+     "$big ms   (spec load: ~$((big - base)) ms)"
