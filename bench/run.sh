@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# apigw benchmark: the same front nginx proxies one route to the same backend
+# apigw benchmark: one front nginx proxies the same route to the same backend
 # twice, once with a bare proxy_pass and once through apigw; wrk measures
 # both, and nginx -t times the load of a large spec.  See bench/README.md.
 #
@@ -19,8 +19,9 @@ LOAD_OPS=${LOAD_OPS:-5000}      # operations in the spec whose load is timed
 WORKERS=${WORKERS:-1}           # front nginx worker processes
 THREADS=${THREADS:-2}           # wrk
 CONNECTIONS=${CONNECTIONS:-64}
-DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-2}             # bare/gw pairs; the best run of each counts
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-5}             # bare/gw pairs; the best run of each counts
+KEEPALIVE=${KEEPALIVE:-$CONNECTIONS}    # idle upstream connections kept
 
 BODY='{"ok":true}'
 
@@ -74,40 +75,58 @@ EOF
 
 # starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer
 start_nginx() {
-    "$NGINX" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" &
+    local dir=$1 url=$2
+    "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" &
     pids+=($!)
 
     for _ in $(seq 50); do
-        curl -s -o /dev/null "$2" && return 0
+        curl -s -o /dev/null "$url" && return 0
         kill -0 "${pids[-1]}" 2>/dev/null || break
         sleep 0.1
     done
 
-    tail -5 "$1/error.log" >&2 || true
-    die "nginx in $1 did not start"
+    tail -5 "$dir/error.log" >&2 || true
+    die "nginx in $dir did not start"
 }
 
-# the URL must answer 200 with the backend's body
+# GET $1 must answer $2 (and, for 200, the backend's body)
 check() {
     local out code
     out=$(curl -s -w '\n%{http_code}' "$1") || die "GET $1 failed"
     code=${out##*$'\n'}
-    [ "$code" = 200 ] || die "GET $1 returned $code, not 200 (see $OUT/*/error.log)"
-    [ "${out%$'\n'*}" = "$BODY" ] || die "GET $1 returned an unexpected body"
+    [ "$code" = "$2" ] || die "GET $1 returned $code, not $2 (see $OUT/*/error.log)"
+    [ "$2" != 200 ] || [ "${out%$'\n'*}" = "$BODY" ] \
+        || die "GET $1 returned an unexpected body"
 }
 
-# wrk on $2 for $3, output kept in $OUT/wrk-$1.txt; prints "req/s p99-ms"
+# CPU time (clock ticks) used so far by the front nginx's workers
+front_ticks() {
+    local pid t=0
+    for pid in $(pgrep -P "$(cat "$OUT/front/nginx.pid")"); do
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+    done
+    echo "$t"
+}
+
+# wrk on $2 for $3, output kept in $OUT/wrk-$1.txt;
+# prints "req/s p99-ms front-CPU-us-per-request"
 run_wrk() {
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$2" > "$OUT/wrk-$1.txt"
-    perl -ne '
+    local t0 t1
+    t0=$(front_ticks)
+    wrk -t"$THREADS" -c"$CONNECTIONS" \
+        -d"$3" --latency "$2" > "$OUT/wrk-$1.txt"
+    t1=$(front_ticks)
+    TICKS=$((t1 - t0)) HZ=$(getconf CLK_TCK) perl -ne '
+        $n = $1 if /^\s*(\d+) requests in/;
         $rps = $1 if /^Requests\/sec:\s+([\d.]+)/;
         $p99 = $1 * { us => 0.001, ms => 1, s => 1000 }->{$2}
             if /^\s+99%\s+([\d.]+)(us|ms|s)$/;
         $bad = $_ if /Non-2xx|Socket errors/;
         END {
             die "bench: wrk: $bad" if $bad;
-            die "bench: cannot read wrk output\n" unless $rps && defined $p99;
-            printf "%.0f %.2f\n", $rps, $p99;
+            die "bench: cannot read wrk output\n" unless $n && defined $p99;
+            printf "%.0f %.2f %.1f\n", $rps, $p99,
+                   $ENV{TICKS} / $ENV{HZ} * 1e6 / $n;
         }' "$OUT/wrk-$1.txt"
 }
 
@@ -138,7 +157,8 @@ EOF
         my $best;
         for (1 .. 3) {
             my $t = time;
-            system(@ARGV) == 0 or die "bench: nginx -t failed (see $ENV{DIR}/error.log)\n";
+            system(@ARGV) == 0
+                or die "bench: nginx -t failed (see $ENV{DIR}/error.log)\n";
             $t = time - $t;
             $best = $t if !defined $best || $t < $best;
         }
@@ -176,7 +196,7 @@ EOF
     cat <<EOF
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
-        keepalive 32;
+        keepalive $KEEPALIVE;
         keepalive_requests 1000000;
     }
 
@@ -207,37 +227,43 @@ GW=http://127.0.0.1:$FRONT_PORT/gw$ROUTE
 
 start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
 start_nginx "$OUT/front" "$BARE"
-check "$BARE"
-check "$GW"
+check "$BARE" 200
+check "$GW" 200
+check "http://127.0.0.1:$FRONT_PORT/gw/no/such/route" 403     # apigw routes
 
 echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs," \
-     "front workers: $WORKERS, spec: $OPS operations"
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, route GET $ROUTE;" \
-     "best of $ROUNDS runs each, alternating"
+     "front workers: $WORKERS, upstream keepalive $KEEPALIVE"
+echo "spec: $OPS operations, route GET $ROUTE"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency," \
+     "bare/gw alternating $ROUNDS times, the best run of each counts"
 echo
 
 run_wrk warmup-bare "$BARE" 2s > /dev/null
 run_wrk warmup-gw "$GW" 2s > /dev/null
 
-declare -A rps=([bare]=0 [gw]=0) p99
+declare -A rps=([bare]=0 [gw]=0) p99 cpu
 for round in $(seq "$ROUNDS"); do
     for c in bare gw; do
         url=$BARE; [ $c = gw ] && url=$GW
         res=$(run_wrk "$c-$round" "$url" "$DURATION")
-        read -r r p <<< "$res"
-        printf '  run %d %-4s %8d req/s  p99 %7.2f ms\n' "$round" $c "$r" "$p"
-        if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r; p99[$c]=$p; fi
+        read -r r p u <<< "$res"
+        printf '  run %d %-4s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
+            "$round" $c "$r" "$p" "$u"
+        if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r p99[$c]=$p cpu[$c]=$u; fi
     done
 done
 
+ratio() { perl -e 'printf "%.2f", $ARGV[0] / $ARGV[1]' "$@"; }
+
 echo
-printf '%-6s %10s %12s %9s\n' case req/s p99 gw/bare
-printf '%-6s %10d %9.2f ms %9s\n' bare "${rps[bare]}" "${p99[bare]}" 1.00
-printf '%-6s %10d %9.2f ms %9.2f\n' gw "${rps[gw]}" "${p99[gw]}" \
-    "$(perl -e 'printf "%.4f", $ARGV[0] / $ARGV[1]' "${rps[gw]}" "${rps[bare]}")"
+printf '%-5s %8s %10s %14s %8s\n' case req/s p99 "front CPU" gw/bare
+for c in bare gw; do
+    printf '%-5s %8d %7.2f ms %7.1f us/req %8s\n' $c "${rps[$c]}" \
+        "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")"
+done
 
 echo
 base=$(load_time 1)
 big=$(load_time "$LOAD_OPS")
-echo "nginx -t, best of 3:  1 operation: $base ms   $LOAD_OPS operations:" \
-     "$big ms   (spec load: ~$((big - base)) ms)"
+echo "nginx -t, best of 3:  1 operation: $base ms,  $LOAD_OPS operations:" \
+     "$big ms  (spec load: ~$((big - base)) ms)"

@@ -42,7 +42,10 @@ void apigw_error_set(apigw_error_t *err, const char *pointer, unsigned line,
 void apigw_error_format(const apigw_error_t *err, char *buf, size_t size);
 
 
-/* json_t node -> source line, filled by the YAML loader */
+/*
+ * json_t node -> source line, filled by the YAML loader; an object's stored
+ * key strings are entries too, with the line of their "key: value"
+ */
 typedef struct apigw_linemap_s  apigw_linemap_t;
 
 apigw_linemap_t *apigw_linemap_create(void);
@@ -88,6 +91,7 @@ typedef struct {
 typedef struct {
     apigw_doc_t            *doc;
     json_t                 *node;
+    const char             *key;        /* the parent's stored key or NULL */
     char                    pointer[APIGW_ERR_LEN];
 } apigw_loc_t;
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apigw_core.h"
 
@@ -34,9 +35,10 @@ json_t *
 apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
     apigw_error_t *err)
 {
-    size_t        i;
-    json_t       *root;
-    json_error_t  jerr;
+    size_t         i;
+    json_t        *root;
+    json_error_t   jerr;
+    apigw_error_t  yerr;
 
     i = 0;
 
@@ -61,10 +63,17 @@ apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
 
     root = json_loadb(buf + i, len - i, JSON_REJECT_DUPLICATES, &jerr);
 
+    if (root) {
+        return root;
+    }
+
+    /* YAML's flow style starts with "{" too; JSON's error says more */
+
+    root = apigw_yaml_parse(buf, len, lines, &yerr);
+
     if (root == NULL) {
         apigw_error_set(err, "", jerr.line > 0 ? (unsigned) jerr.line : 0,
                         "invalid JSON: %s", jerr.text);
-        return NULL;
     }
 
     return root;
@@ -74,9 +83,20 @@ apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
 static char *
 apigw_read_file(const char *path, size_t *len, apigw_error_t *err)
 {
-    long   size;
-    char  *buf;
-    FILE  *f;
+    long          size;
+    char         *buf;
+    FILE         *f;
+    struct stat   st;
+
+    if (stat(path, &st) != 0) {
+        apigw_error_set(err, "", 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+
+    if (!S_ISREG(st.st_mode)) {
+        apigw_error_set(err, "", 0, "not a regular file");
+        return NULL;
+    }
 
     f = fopen(path, "rb");
     if (f == NULL) {
@@ -408,6 +428,11 @@ void
 apigw_loc_child(const apigw_loc_t *parent, apigw_loc_t *child,
     const char *key, json_t *node)
 {
+    void  *iter;
+
+    iter = json_is_object(parent->node)
+           ? json_object_iter_at(parent->node, key) : NULL;
+
     if (child != parent) {
         child->doc = parent->doc;
         memcpy(child->pointer, parent->pointer, sizeof(child->pointer));
@@ -415,6 +440,7 @@ apigw_loc_child(const apigw_loc_t *parent, apigw_loc_t *child,
 
     apigw_pointer_append(child->pointer, sizeof(child->pointer), key);
     child->node = node;
+    child->key = iter ? json_object_iter_key(iter) : NULL;
 }
 
 
@@ -437,7 +463,13 @@ apigw_loc_error(apigw_error_t *err, const apigw_loc_t *loc,
 
     snprintf(err->file, sizeof(err->file), "%s", loc->doc->path);
     snprintf(err->pointer, sizeof(err->pointer), "%s", loc->pointer);
-    err->line = apigw_linemap_find(loc->doc->lines, loc->node);
+    err->line = loc->key ? apigw_linemap_find(loc->doc->lines,
+                                              (json_t *) loc->key)
+                         : 0;
+
+    if (err->line == 0) {
+        err->line = apigw_linemap_find(loc->doc->lines, loc->node);
+    }
 
     va_start(args, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, args);
@@ -473,6 +505,7 @@ apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc, const char *ref,
 {
     char          path[APIGW_PATH_LEN], real[PATH_MAX], *slash;
     size_t        flen;
+    struct stat   st;
     json_t       *node;
     const char   *hash, *frag;
     apigw_doc_t  *doc;
@@ -499,9 +532,15 @@ apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc, const char *ref,
                      (int) flen, ref);
         }
 
-        if (realpath(path, real) == NULL) {
+        if (realpath(path, real) == NULL || stat(real, &st) != 0) {
             apigw_loc_error(err, loc, "$ref \"%s\": cannot open \"%s\": %s",
                             ref, path, strerror(errno));
+            return -1;
+        }
+
+        if (!S_ISREG(st.st_mode)) {
+            apigw_loc_error(err, loc, "$ref \"%s\": \"%s\" is not a regular "
+                            "file", ref, real);
             return -1;
         }
 
@@ -520,6 +559,7 @@ apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc, const char *ref,
 
     loc->doc = doc;
     loc->node = node;
+    loc->key = NULL;
     snprintf(loc->pointer, sizeof(loc->pointer), "%s", frag);
 
     return 0;
@@ -556,7 +596,8 @@ apigw_deref(apigw_docset_t *set, apigw_loc_t *loc, apigw_error_t *err)
         for (i = 0; i < hops; i++) {
             if (seen[i] == loc->node) {
                 apigw_loc_error(err, &start, "$ref cycle: \"%s\" leads back "
-                                "to itself", json_string_value(ref));
+                                "to itself", json_string_value(
+                                    json_object_get(start.node, "$ref")));
                 return -1;
             }
         }
@@ -650,6 +691,7 @@ apigw_docset_check_refs(apigw_docset_t *set, apigw_error_t *err)
     for (doc = set->docs; doc; doc = doc->next) {
         loc.doc = doc;
         loc.node = doc->root;
+        loc.key = NULL;
         loc.pointer[0] = '\0';
 
         if (apigw_walk_refs(set, &loc, 0, err) != 0) {

@@ -121,6 +121,7 @@ apigw_api_load(const char *path, apigw_error_t *err)
 
     root.doc = c.api->docs->docs;
     root.node = root.doc->root;
+    root.key = NULL;
     root.pointer[0] = '\0';
 
     if (!json_is_object(root.node)) {

@@ -46,9 +46,9 @@ typedef struct {
 
 
 static json_t *apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev,
-    unsigned depth, size_t *size);
+    unsigned depth, int unmapped, size_t *size);
 static json_t *apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev,
-    unsigned depth, size_t *size);
+    unsigned depth, int unmapped, size_t *size);
 static json_t *apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev,
     int *merge);
 static int apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj,
@@ -62,8 +62,7 @@ static int apigw_yaml_number(const char *p, size_t len, int kind,
     json_t **out);
 static int apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev);
 static int apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node,
-    yaml_event_t *ev, size_t size, int key);
-static json_t *apigw_yaml_alias(apigw_yaml_ctx_t *ctx, yaml_event_t *ev);
+    yaml_event_t *ev, size_t size, int unmapped);
 static size_t apigw_yaml_push(apigw_yaml_ctx_t *ctx, const char *key,
     size_t len);
 
@@ -117,24 +116,20 @@ apigw_yaml_parse(const char *buf, size_t len, apigw_linemap_t *lines,
         if (ev.type == YAML_DOCUMENT_START_EVENT && root != NULL) {
             apigw_error_set(err, "", (unsigned) ev.start_mark.line + 1,
                             "multiple YAML documents are not supported");
-            yaml_event_delete(&ev);
             goto failed;
         }
 
         /* the alias, scalar and collection events come last in the enum */
 
         if (ev.type >= YAML_ALIAS_EVENT) {
-            root = apigw_yaml_node(&ctx, &ev, 1, &size);
+            root = apigw_yaml_node(&ctx, &ev, 1, 0, &size);
             if (root == NULL) {
-                yaml_event_delete(&ev);
                 goto failed;
             }
         }
 
         yaml_event_delete(&ev);
     }
-
-    yaml_event_delete(&ev);
 
     if (root != NULL) {
         goto done;
@@ -149,6 +144,9 @@ failed:
 
 done:
 
+    /* deleting an event twice is harmless: libyaml zeroes it */
+
+    yaml_event_delete(&ev);
     json_decref(ctx.anchors);
     yaml_parser_delete(&ctx.parser);
 
@@ -158,7 +156,7 @@ done:
 
 static json_t *
 apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
-    size_t *size)
+    int unmapped, size_t *size)
 {
     json_t    *node, *a;
     unsigned   line;
@@ -166,8 +164,12 @@ apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
     line = (unsigned) ev->start_mark.line + 1;
 
     if (ev->type == YAML_ALIAS_EVENT) {
-        a = apigw_yaml_alias(ctx, ev);
+        a = json_object_get(ctx->anchors, (char *) ev->data.alias.anchor);
+
         if (a == NULL) {
+            apigw_error_set(ctx->err, ctx->pointer, line,
+                            "unknown YAML alias \"*%.200s\"",
+                            (char *) ev->data.alias.anchor);
             return NULL;
         }
 
@@ -179,10 +181,12 @@ apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
         *size = 1;
         node = (ev->type == YAML_SCALAR_EVENT)
                ? apigw_yaml_scalar(ctx, ev, 0)
-               : apigw_yaml_collection(ctx, ev, depth, size);
+               : apigw_yaml_collection(ctx, ev, depth, unmapped, size);
         ctx->total++;
 
-        if (node != NULL && apigw_yaml_track(ctx, node, ev, *size, 0) != 0) {
+        if (node != NULL
+            && apigw_yaml_track(ctx, node, ev, *size, unmapped) != 0)
+        {
             json_decref(node);
             return NULL;
         }
@@ -205,20 +209,19 @@ apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
 
 static json_t *
 apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
-    size_t *size)
+    int unmapped, size_t *size)
 {
-    int                 map, merge;
-    char                idx[32];
-    size_t              i, n, plen, klen, total;
-    json_t             *coll, *key, *value, *merges;
-    unsigned            line, kline;
-    const char         *k;
-    yaml_event_t        cev;
-    const yaml_char_t  *tag;
+    int           map, merge;
+    char          idx[32];
+    size_t        i, n, plen, klen, total;
+    json_t       *coll, *key, *value, *merges;
+    unsigned      line, kline;
+    const char   *k;
+    yaml_event_t  cev;
 
     map = (ev->type == YAML_MAPPING_START_EVENT);
-    tag = map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
     line = (unsigned) ev->start_mark.line + 1;
+    kline = line;
 
     if (depth > APIGW_YAML_MAX_DEPTH) {
         apigw_error_set(ctx->err, ctx->pointer, line,
@@ -227,8 +230,8 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
         return NULL;
     }
 
-    if (apigw_yaml_check_tag(ctx, tag, map ? APIGW_YAML_MAP
-                                           : APIGW_YAML_SEQ, line)
+    if (apigw_yaml_check_tag(ctx, ev->data.scalar.tag,
+                             map ? APIGW_YAML_MAP : APIGW_YAML_SEQ, line)
         < 0)
     {
         return NULL;
@@ -244,7 +247,7 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
         goto nomem;
     }
 
-    for (i = 0; /* void */; i++) {
+    for (i = 0; /* void */ ; i++) {
         if (apigw_yaml_next(ctx, &cev) != 0) {
             goto failed;
         }
@@ -282,11 +285,15 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
             }
 
         } else {
-            n = (size_t) snprintf(idx, sizeof(idx), "%zu", i);
-            plen = apigw_yaml_push(ctx, idx, n);
+            k = idx;
+            klen = (size_t) snprintf(idx, sizeof(idx), "%zu", i);
+            plen = apigw_yaml_push(ctx, k, klen);
         }
 
-        value = apigw_yaml_node(ctx, &cev, depth + 1, &n);
+        /* "<<" values are freed after merging: no line, as addresses recur */
+
+        value = apigw_yaml_node(ctx, &cev, depth + 1, map ? merge : unmapped,
+                                &n);
         yaml_event_delete(&cev);
 
         if (value == NULL) {
@@ -302,6 +309,15 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
                         : json_array_append_new(coll, value))
                    != 0)
         {
+            goto nomem;
+
+        } else if (map
+                   && apigw_linemap_add(ctx->lines, (json_t *)
+                          json_object_iter_key(json_object_iter_at(coll, k)),
+                          kline)
+                      != 0)
+        {
+            /* the key's own line: exact even for shared null/true/false */
             goto nomem;
         }
 
@@ -337,17 +353,24 @@ failed:
 static json_t *
 apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int *merge)
 {
+    size_t   n;
     json_t  *key;
 
     *merge = 0;
 
     if (ev->type == YAML_ALIAS_EVENT) {
-        key = apigw_yaml_alias(ctx, ev);
+
+        /* node() looks the alias up; a scalar anchor has its text */
+
+        key = apigw_yaml_node(ctx, ev, 0, 1, &n);
         if (key == NULL) {
             return NULL;
         }
 
+        json_decref(key);
+        key = json_object_get(ctx->anchors, (char *) ev->data.alias.anchor);
         key = json_array_get(key, 2);
+
         if (key != NULL) {
             return json_incref(key);
         }
@@ -619,7 +642,7 @@ apigw_yaml_number(const char *p, size_t len, int kind, json_t **out)
 
         /* too big for int64: a real if a double holds it */
 
-        for (d = 0.0; base != 10 && *q; q++) {
+        for (d = 0.0; base != 10 && *q != '\0'; q++) {
             d = d * base + (isdigit((unsigned char) *q)
                             ? *q - '0' : (*q | 0x20) - 'a' + 10);
         }
@@ -632,10 +655,7 @@ apigw_yaml_number(const char *p, size_t len, int kind, json_t **out)
         return 0;
     }
 
-    /*
-     * for these characters strtod() accepts just what the core schema does:
-     * [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
-     */
+    /* on these characters strtod() takes just the core schema floats */
 
     if (strspn(p, APIGW_YAML_DIGITS "+-.eE") != len) {
         return 0;
@@ -682,9 +702,9 @@ apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev)
     }
 
     apigw_error_set(ctx->err, ctx->pointer, line, "YAML syntax error: %s%s%s",
-                    parser->problem ? parser->problem : "out of memory",
-                    parser->context ? " " : "",
-                    parser->context ? parser->context : "");
+                    parser->problem != NULL ? parser->problem : "out of memory",
+                    parser->context != NULL ? " " : "",
+                    parser->context != NULL ? parser->context : "");
     return -1;
 }
 
@@ -693,7 +713,7 @@ apigw_yaml_next(apigw_yaml_ctx_t *ctx, yaml_event_t *ev)
 
 static int
 apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
-    size_t size, int key)
+    size_t size, int unmapped)
 {
     json_t             *a;
     unsigned            line;
@@ -701,13 +721,13 @@ apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
 
     line = (unsigned) ev->start_mark.line + 1;
 
-    if (!key && apigw_linemap_add(ctx->lines, node, line) != 0) {
+    if (!unmapped && apigw_linemap_add(ctx->lines, node, line) != 0) {
         goto nomem;
     }
 
-    name = (ev->type == YAML_SCALAR_EVENT) ? ev->data.scalar.anchor
-           : (ev->type == YAML_MAPPING_START_EVENT)
-           ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    /* anchor and tag lead the data of all node events, as in scalar */
+
+    name = ev->data.scalar.anchor;
 
     if (name == NULL) {
         return 0;
@@ -727,24 +747,6 @@ nomem:
 
     apigw_error_set(ctx->err, ctx->pointer, line, "out of memory");
     return -1;
-}
-
-
-static json_t *
-apigw_yaml_alias(apigw_yaml_ctx_t *ctx, yaml_event_t *ev)
-{
-    json_t  *a;
-
-    a = json_object_get(ctx->anchors, (const char *) ev->data.alias.anchor);
-
-    if (a == NULL) {
-        apigw_error_set(ctx->err, ctx->pointer,
-                        (unsigned) ev->start_mark.line + 1,
-                        "unknown YAML alias \"*%.200s\"",
-                        (const char *) ev->data.alias.anchor);
-    }
-
-    return a;
 }
 
 

@@ -202,9 +202,10 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "apigw: no API named \"%V\" (declare it with "
-                       "apigw_api in the http block)", &conf->api_name);
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "apigw: no API named \"%V\" (declare it with apigw_api "
+                  "in the http block) in %V:%ui", &conf->api_name,
+                  &conf->conf_file, conf->conf_line);
 
     return NGX_CONF_ERROR;
 }
@@ -228,10 +229,11 @@ ngx_http_apigw_check_integrations(ngx_conf_t *cf,
         op = &api->ops[i];
 
         if (op->integration.type == APIGW_INTEGRATION_DEFAULT) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "apigw \"%V\": %s has no x-apigw-integration "
-                               "and this location has no apigw_backend",
-                               &alcf->api->name, op->route_key);
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "apigw \"%V\": %s has no x-apigw-integration and "
+                          "this location has no apigw_backend in %V:%ui",
+                          &alcf->api->name, op->route_key, &alcf->conf_file,
+                          alcf->conf_line);
             return NGX_CONF_ERROR;
         }
     }
@@ -336,6 +338,8 @@ ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     alcf->api_name = value[1];
+    alcf->conf_file = cf->conf_file->file.name;
+    alcf->conf_line = cf->conf_file->line;
     ngx_str_set(&alcf->stage, "default");
 
     if (cf->args->nelts == 3) {

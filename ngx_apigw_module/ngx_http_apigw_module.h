@@ -38,6 +38,8 @@ typedef struct {
     ngx_str_t                   backend;        /* "http://host:port" */
     ngx_str_t                   backend_path;   /* base path, no "/" at end */
     ngx_str_t                   prefix;         /* location name to strip */
+    ngx_str_t                   conf_file;      /* where "apigw" stands */
+    ngx_uint_t                  conf_line;
 } ngx_http_apigw_loc_conf_t;
 
 

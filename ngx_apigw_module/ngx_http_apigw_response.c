@@ -478,10 +478,28 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
     if (status == 0 && ctx->integration_started && r->upstream
         && r->upstream->headers_in.status_line.len == 0)
     {
-        /* nginx takes an answer without a status line as HTTP/0.9 */
+        /*
+         * nginx takes an answer without a status line as HTTP/0.9 and
+         * answers the client in HTTP/0.9 too: give it back its version
+         */
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "apigw: integration sent no HTTP status line");
         status = NGX_HTTP_BAD_GATEWAY;
+
+#if (NGX_HTTP_V2)
+        if (r->stream) {
+            r->http_version = NGX_HTTP_VERSION_20;
+
+        } else
+#endif
+        if (r->http_protocol.len == sizeof("HTTP/1.0") - 1
+            && ngx_strncmp(r->http_protocol.data, "HTTP/1.0", 8) == 0)
+        {
+            r->http_version = NGX_HTTP_VERSION_10;
+
+        } else {
+            r->http_version = NGX_HTTP_VERSION_11;
+        }
     }
 
     if (status >= NGX_HTTP_BAD_REQUEST) {

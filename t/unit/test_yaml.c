@@ -47,6 +47,7 @@ static void test_anchors(void);
 static void test_merge(void);
 static void test_limits(void);
 static void test_errors(void);
+static void test_long_pointer(void);
 static void test_linemap(void);
 
 
@@ -181,6 +182,15 @@ test_scalars(void)
     CHECK(is_int(r, 42), "scalar root");
     json_decref(r);
 
+    CHECK(fails("a: 1e999\n", "out of range", "/a", 1)
+          && fails("a: 0x1" "0000000000000000000000000000000000000000000000000"
+                   "0000000000000000000000000000000000000000000000000000000"
+                   "0000000000000000000000000000000000000000000000000000000"
+                   "0000000000000000000000000000000000000000000000000000000"
+                   "0000000000000000000000000000000000000000000000000000000"
+                   "00000000000000000000000000000000000\n",
+                   "out of range", "/a", 1),
+          "numbers too big for a double are errors");
     CHECK(fails("a: .inf\n", "no JSON equivalent", "/a", 1)
           && fails("a: [1, -.Inf]\n", ".inf/.nan", "/a/1", 1)
           && fails("a: .NaN\n", ".inf/.nan", "/a", 1),
@@ -277,9 +287,11 @@ test_anchors(void)
           "a redefined anchor is used by later aliases");
     json_decref(r);
 
-    r = parse("&k 200: a\nv: *k\nm: {*k : b}\n", &err);
+    r = parse("&k 200: a\nv: *k\nm: {*k : b}\nn: &n 0x10\no: {*n : c}\n",
+              &err);
     CHECK(r != NULL && is_str(at(r, "200"), "a") && is_str(at(r, "v"), "200")
-          && is_str(at(r, "m/200"), "b"),
+          && is_str(at(r, "m/200"), "b") && is_int(at(r, "n"), 16)
+          && is_str(at(r, "o/0x10"), "c"),
           "anchored keys and scalar aliases as keys");
     json_decref(r);
 
@@ -309,6 +321,12 @@ test_merge(void)
     CHECK(r != NULL && is_int(at(r, "m/k"), 1) && is_str(at(r, "m/p"), "a")
           && is_str(at(r, "m/q"), "own") && at(r, "m/<<") == NULL,
           "merge list, earlier mappings win");
+    json_decref(r);
+
+    r = parse("m: {<<: [{a: 1}, {a: 2, b: 3}], c: 4}\n", &err);
+    CHECK(r != NULL && is_int(at(r, "m/a"), 1) && is_int(at(r, "m/b"), 3)
+          && is_int(at(r, "m/c"), 4) && json_object_size(at(r, "m")) == 3,
+          "merge list of inline mappings");
     json_decref(r);
 
     r = parse("m: {<<: {a: 1}, b: 2}\nq: {'<<': 1}\n", &err);
@@ -402,6 +420,9 @@ test_limits(void)
 static void
 test_errors(void)
 {
+    json_t         *r;
+    apigw_error_t   err;
+
     CHECK(fails("a:\n  b: 1\n  c: 2\n  b: 3\n", "duplicate key \"b\"",
                 "/a/b", 4),
           "duplicate key error with pointer and line");
@@ -427,8 +448,45 @@ test_errors(void)
     CHECK(fails("", "empty YAML document", "", 0)
           && fails("# only a comment\n", "empty YAML document", "", 0),
           "empty document error");
-    CHECK(fails("a: \"\xff\"\n", "UTF-8", NULL, 0),
-          "invalid UTF-8 is rejected");
+    CHECK(fails("a: 1\nb: \"\xff\"\n", "UTF-8", NULL, 2),
+          "invalid UTF-8 is rejected with its line");
+    CHECK(fails("%YAML 1.2\n%TAG !e! tag:example.com,2000:\n---\n"
+                "a: !e!x 1\n", "tag:example.com,2000:x", "/a", 4),
+          "%TAG tags are custom tags");
+
+    memset(&err, 0, sizeof(apigw_error_t));
+    strcpy(err.file, "spec.yaml");
+    r = apigw_yaml_parse("a: *x\n", 6, NULL, &err);
+    CHECK(r == NULL && strcmp(err.file, "spec.yaml") == 0,
+          "the error's file is left to the caller");
+}
+
+
+static void
+test_long_pointer(void)
+{
+    int     i;
+    char   *doc, *p;
+
+    /* four levels of 200-byte keys: a pointer of over 800 bytes */
+
+    doc = malloc(2048);
+    p = doc;
+
+    for (i = 0; i < 4; i++) {
+        memset(p, ' ', (size_t) i * 2);
+        p += i * 2;
+        memset(p, i % 2 ? '~' : '/', 200);
+        p += 200;
+        memcpy(p, ":\n", 2);
+        p += 2;
+    }
+
+    strcpy(p, "        x: !bad 1\n");
+
+    CHECK(fails(doc, "custom YAML tag \"!bad\"", NULL, 5),
+          "a pointer longer than the error buffer is cut short");
+    free(doc);
 }
 
 
@@ -440,7 +498,8 @@ test_linemap(void)
     apigw_linemap_t  *lines;
     const char       *doc;
 
-    doc = "a:\n  b: 1\n  c:\n    - x\n    - y\n  d: &d {k: v}\ne: *d\n";
+    doc = "a:\n  b: 1\n  c:\n    - x\n    - y\n  d: &d {k: v}\ne: *d\n"
+          "m:\n  <<: {p: 1}\n  q: 2\n";
 
     lines = apigw_linemap_create();
     memset(&err, 0, sizeof(apigw_error_t));
@@ -452,7 +511,10 @@ test_linemap(void)
           && apigw_linemap_find(lines, at(r, "a/c")) == 4
           && apigw_linemap_find(lines, at(r, "a/c/1")) == 5
           && apigw_linemap_find(lines, at(r, "a/d/k")) == 6
-          && apigw_linemap_find(lines, at(r, "e")) == 6,
+          && apigw_linemap_find(lines, at(r, "e")) == 6
+          && apigw_linemap_find(lines, at(r, "m/p")) == 9
+          && apigw_linemap_find(lines, at(r, "m/q")) == 10
+          && apigw_linemap_find(lines, at(r, "m")) == 9,
           "linemap gives node lines");
 
     json_decref(r);
@@ -470,6 +532,7 @@ main(void)
     test_merge();
     test_limits();
     test_errors();
+    test_long_pointer();
     test_linemap();
 
     printf("%d passed, %d failed\n", tests - failed, failed);

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+#
+# The apigw petstore demo: backend.pl on 127.0.0.1:9000 behind nginx with
+# the apigw module on 127.0.0.1:8080, serving petstore.yaml as stage "prod"
+# under /prod/.  Runs until Ctrl-C (or SIGTERM); logs stay in build/demo/.
+#
+# Environment: DEMO_PORT (8080), DEMO_BACKEND_PORT (9000),
+# APIGW_NGINX (/usr/sbin/nginx), APIGW_MODULE (build/ngx_http_apigw_module.so)
+
+# shellcheck disable=SC2317  # cleanup and its helpers run from a trap
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+port=${DEMO_PORT:-8080}
+backend_port=${DEMO_BACKEND_PORT:-9000}
+nginx=${APIGW_NGINX:-/usr/sbin/nginx}
+module=${APIGW_MODULE:-$root/build/ngx_http_apigw_module.so}
+run=$root/build/demo
+
+nginx_pid=
+nginx_starting=
+backend_pid=
+sleeper=
+
+die() {
+    echo "demo: $*" >&2
+    exit 1
+}
+
+# something accepts connections there
+listening() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# kill -0 also succeeds on a zombie that init has yet to reap
+alive() {
+    [[ -n $1 ]] && kill -0 "$1" 2>/dev/null &&
+        [[ $(ps -o stat= -p "$1" 2>/dev/null) != Z* ]]
+}
+
+# waits up to $2 tenths of a second for process $1 to exit
+gone_within() {
+    local i
+    for ((i = 0; i < $2; i++)); do
+        alive "$1" || return 0
+        sleep 0.1
+    done
+    ! alive "$1"
+}
+
+# the daemon writes its pid file after the starting process has returned
+read_nginx_pid() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        if [[ -s $run/nginx.pid ]]; then
+            nginx_pid=$(< "$run/nginx.pid")
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    # a second Ctrl-C (or timeout(1)'s second signal) must not cut this short
+    trap '' INT TERM HUP
+    trap - EXIT
+
+    alive "$sleeper" && kill "$sleeper" 2>/dev/null
+
+    # stopped between starting nginx and reading its pid
+    [[ -z $nginx_pid && -n $nginx_starting ]] && read_nginx_pid
+
+    if alive "$nginx_pid"; then
+        echo "demo: stopping nginx (graceful quit)"
+        kill -QUIT "$nginx_pid"
+
+        if ! gone_within "$nginx_pid" 100; then
+            echo "demo: nginx still running after 10 s, terminating it" >&2
+            kill -TERM "$nginx_pid"
+            gone_within "$nginx_pid" 50 || { kill -KILL "$nginx_pid"; rc=1; }
+        fi
+    fi
+
+    if alive "$backend_pid"; then
+        echo "demo: stopping the backend"
+        kill -TERM "$backend_pid"
+    fi
+    [[ -n $backend_pid ]] && wait "$backend_pid" 2>/dev/null
+
+    if [[ -d $run ]]; then
+        echo "demo: logs kept in $run/ (access.log, error.log, backend.log)"
+    fi
+
+    exit "$rc"
+}
+
+[[ -f $module ]] ||
+    die "the module $module is not built: run 'make module' (or 'make demo')"
+[[ -x $nginx ]] ||
+    die "no nginx at $nginx: apt-get install nginx, or set APIGW_NGINX"
+command -v perl >/dev/null || die "perl is needed for the backend"
+
+if listening "$port"; then
+    die "127.0.0.1:$port is already in use (a demo still running?);" \
+        "stop it or pick another port with DEMO_PORT=..."
+fi
+if listening "$backend_port"; then
+    die "127.0.0.1:$backend_port (the backend's port) is already in use;" \
+        "stop it or pick another port with DEMO_BACKEND_PORT=..."
+fi
+
+mkdir -p "$run/tmp"
+
+# perl, not sed: paths may hold any character
+PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml PORT=$port \
+BACKEND_PORT=$backend_port \
+    perl -pe 's/\@(PREFIX|MODULE|SPEC|PORT|BACKEND_PORT)\@/$ENV{$1}/g' \
+    "$here/nginx.conf.in" > "$run/nginx.conf"
+
+# an interrupted or failed start still stops what did start
+trap cleanup EXIT
+trap 'exit 0' INT TERM HUP
+
+perl "$here/backend.pl" "$backend_port" >> "$run/backend.log" 2>&1 &
+backend_pid=$!
+
+for ((i = 0; i < 50; i++)); do
+    listening "$backend_port" && break
+    alive "$backend_pid" || break
+    sleep 0.1
+done
+listening "$backend_port" ||
+    die "the backend did not start; see $run/backend.log:" \
+        "$(tail -n 1 "$run/backend.log")"
+
+# nginx daemonizes into its own session: Ctrl-C reaches this script only,
+# and the trap asks nginx for a graceful quit
+rm -f "$run/nginx.pid"
+nginx_starting=1
+if ! "$nginx" -p "$run/" -c "$run/nginx.conf" -e "$run/error.log"; then
+    nginx_starting=
+    die "nginx did not start (see above and $run/error.log)"
+fi
+if ! read_nginx_pid; then
+    nginx_starting=
+    die "nginx wrote no pid file; see $run/error.log"
+fi
+
+gw=http://127.0.0.1:$port/prod
+
+cat <<EOF
+
+apigw petstore demo
+  gateway   $gw/  (API "petstore", stage "prod")
+  backend   http://127.0.0.1:$backend_port/  ($here/backend.pl)
+  spec      $here/petstore.yaml
+  logs      $run/access.log  (tail -f it to see the \$apigw_* variables)
+            $run/error.log
+            $run/backend.log
+
+Try:
+  # list pets (the query string goes to the backend)
+  curl -i '$gw/pets?limit=2'
+  # get one pet
+  curl -i $gw/pets/1
+  # add a pet: 201
+  curl -i -X POST $gw/pets -H 'Content-Type: application/json' -d '{"name":"Rex","tag":"dog"}'
+  # remove a pet: 204
+  curl -i -X DELETE $gw/pets/2
+  # a mock integration: the gateway answers, the backend never sees it
+  curl -i $gw/health
+  # no such route: 403 {"message":"Missing Authentication Token"}
+  curl -i $gw/owners
+  # explicit integration, uri http://\${stageVariables.backend}/pets/{petId}/photo
+  curl -i $gw/pets/1/photo
+  # the same, with a backend slower than the 2 s timeout: 504
+  curl -i '$gw/pets/1/photo?delay=3'
+
+Press Ctrl-C to stop.
+EOF
+
+# sleep in the background: a trapped signal interrupts "wait" at once
+while alive "$nginx_pid" && alive "$backend_pid"; do
+    sleep 1 &
+    sleeper=$!
+    wait "$sleeper" || true
+done
+
+alive "$nginx_pid" || die "nginx exited unexpectedly; see $run/error.log"
+die "the backend exited unexpectedly; see $run/backend.log"
