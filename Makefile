@@ -1,6 +1,7 @@
 # apigw: build the nginx module against Debian's nginx sources, run tests,
-SHELL := /bin/bash
 # start the demo.  See README.md.
+
+SHELL := /bin/bash
 
 NGX_SRC      ?= /usr/share/nginx/src
 BUILD        := build
@@ -22,7 +23,15 @@ UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c
 
 PROVE_JOBS   ?= 2
 
-.PHONY: all deps module unit test test-unit test-t demo bench clean
+# the same module under AddressSanitizer and UBSan, preloaded into nginx
+ASAN_BUILD   := $(BUILD)/asan
+ASAN_MODULE  := $(ASAN_BUILD)/objs/ngx_http_apigw_module.so
+ASAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
+ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
+                $(shell $(CC) -print-file-name=libubsan.so)
+
+.PHONY: all deps module unit test test-unit test-t test-asan demo bench \
+        clean
 
 all: module
 
@@ -44,6 +53,19 @@ $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
 	cp $(NGX_BUILD)/objs/ngx_http_apigw_module.so $@
 
+$(ASAN_BUILD)/objs/Makefile: config
+	@rm -rf $(ASAN_BUILD)
+	@mkdir -p $(BUILD)
+	cp -r $(NGX_SRC) $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && . ./conf_flags && \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(ASAN_FLAGS)" \
+	        --with-ld-opt="-fsanitize=address,undefined" \
+	        --add-dynamic-module=$(CURDIR) > ../configure-asan.log 2>&1 \
+	    || { tail -20 ../configure-asan.log; exit 1; }
+
+$(ASAN_MODULE): $(ASAN_BUILD)/objs/Makefile $(MODULE_SRCS)
+	$(MAKE) -s -C $(ASAN_BUILD) -f objs/Makefile modules
+
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) ngx_apigw_module/apigw_core.h
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
@@ -57,10 +79,16 @@ test-unit: unit
 test-t: module
 	prove -j$(PROVE_JOBS) -r t/
 
+test-asan: $(ASAN_MODULE)
+	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
+	    prove -j$(PROVE_JOBS) -r t/
+
 test: deps
 	@$(MAKE) --no-print-directory module unit
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-t
+	@$(MAKE) --no-print-directory test-asan
 
 demo: deps
 	@$(MAKE) --no-print-directory module

@@ -113,22 +113,22 @@ front_ticks() {
 run_wrk() {
     local t0 t1
     t0=$(front_ticks)
-    wrk -t"$THREADS" -c"$CONNECTIONS" \
-        -d"$3" --latency "$2" > "$OUT/wrk-$1.txt"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency "$2" > "$OUT/wrk-$1.txt"
     t1=$(front_ticks)
-    TICKS=$((t1 - t0)) HZ=$(getconf CLK_TCK) perl -ne '
-        $n = $1 if /^\s*(\d+) requests in/;
-        $rps = $1 if /^Requests\/sec:\s+([\d.]+)/;
-        $p99 = $1 * { us => 0.001, ms => 1, s => 1000 }->{$2}
-            if /^\s+99%\s+([\d.]+)(us|ms|s)$/;
-        $bad = $_ if /Non-2xx|Socket errors/;
-        END {
-            die "bench: wrk: $bad" if $bad;
-            die "bench: cannot read wrk output\n" unless $n && defined $p99;
-            printf "%.0f %.2f %.1f\n", $rps, $p99,
-                   $ENV{TICKS} / $ENV{HZ} * 1e6 / $n;
-        }' "$OUT/wrk-$1.txt"
+    TICKS=$((t1 - t0)) HZ=$(getconf CLK_TCK) OUT=$OUT perl -0777 -ne '
+        die "bench: wrk: $1 (see $ENV{OUT}/wrk-*.txt and */error.log)\n"
+            if /^\s*((Non-2xx|Socket errors).*)$/m;
+        my ($n) = /^\s*(\d+) requests in/m;
+        my ($rps) = /^Requests\/sec:\s+([\d.]+)/m;
+        my ($p99, $unit) = /^\s+99%\s+([\d.]+)(us|ms|s)$/m;
+        die "bench: cannot read the wrk output\n" unless $n && $rps && $unit;
+        printf "%.0f %.2f %.1f\n", $rps,
+               $p99 * { us => 0.001, ms => 1, s => 1000 }->{$unit},
+               $ENV{TICKS} / $ENV{HZ} * 1e6 / $n;
+    ' "$OUT/wrk-$1.txt"
 }
+
+ratio() { perl -e 'printf "%.2f", $ARGV[0] / $ARGV[1]' "$@"; }
 
 # milliseconds for nginx -t with a spec of $1 operations, best of 3
 load_time() {
@@ -169,6 +169,11 @@ EOF
 
 rm -rf "$OUT"
 mkdir -p "$OUT/backend" "$OUT/front"
+
+# a copy: "make module" rewrites the .so in place, which would crash
+# the workers of an nginx that has it loaded
+cp "$MODULE" "$OUT/"
+MODULE=$OUT/${MODULE##*/}
 
 BACKEND_PORT=$(free_port)
 FRONT_PORT=$(free_port)
@@ -231,8 +236,9 @@ check "$BARE" 200
 check "$GW" 200
 check "http://127.0.0.1:$FRONT_PORT/gw/no/such/route" 403     # apigw routes
 
-echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs," \
-     "front workers: $WORKERS, upstream keepalive $KEEPALIVE"
+echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs" \
+     "(load average $(cut -d' ' -f1 /proc/loadavg)), front workers: $WORKERS," \
+     "upstream keepalive $KEEPALIVE"
 echo "spec: $OPS operations, route GET $ROUTE"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency," \
      "bare/gw alternating $ROUNDS times, the best run of each counts"
@@ -241,7 +247,8 @@ echo
 run_wrk warmup-bare "$BARE" 2s > /dev/null
 run_wrk warmup-gw "$GW" 2s > /dev/null
 
-declare -A rps=([bare]=0 [gw]=0) p99 cpu
+declare -A rps=([bare]=0 [gw]=0) p99 cpu last
+ratios=()
 for round in $(seq "$ROUNDS"); do
     for c in bare gw; do
         url=$BARE; [ $c = gw ] && url=$GW
@@ -249,11 +256,11 @@ for round in $(seq "$ROUNDS"); do
         read -r r p u <<< "$res"
         printf '  run %d %-4s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
             "$round" $c "$r" "$p" "$u"
+        last[$c]=$r
         if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r p99[$c]=$p cpu[$c]=$u; fi
     done
+    ratios+=("$(ratio "${last[gw]}" "${last[bare]}")")
 done
-
-ratio() { perl -e 'printf "%.2f", $ARGV[0] / $ARGV[1]' "$@"; }
 
 echo
 printf '%-5s %8s %10s %14s %8s\n' case req/s p99 "front CPU" gw/bare
@@ -261,6 +268,8 @@ for c in bare gw; do
     printf '%-5s %8d %7.2f ms %7.1f us/req %8s\n' $c "${rps[$c]}" \
         "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")"
 done
+echo "gw/bare per round: ${ratios[*]}  (median $(printf '%s\n' "${ratios[@]}" \
+    | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'))"
 
 echo
 base=$(load_time 1)

@@ -40,6 +40,8 @@ my $next_id = 4;
 
 # a client that gave up (the gateway's timeout) must not kill the server
 $SIG{PIPE} = 'IGNORE';
+
+# log lines reach backend.log as they happen
 $| = 1;
 
 my $server = IO::Socket::INET->new(

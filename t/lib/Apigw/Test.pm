@@ -219,10 +219,14 @@ sub write_conf {
 }
 
 
+# APIGW_PRELOAD: a sanitizer runtime for nginx alone (make test-asan)
 sub _nginx_args {
     my ($self) = @_;
     my $p = $self->{prefix};
-    return ($NGINX, '-p', "$p/", '-c', "$p/nginx.conf", '-e', "$p/error.log");
+    my @pre = $ENV{APIGW_PRELOAD} ? ('env', "LD_PRELOAD=$ENV{APIGW_PRELOAD}")
+                                  : ();
+    return (@pre, $NGINX, '-p', "$p/", '-c', "$p/nginx.conf",
+            '-e', "$p/error.log");
 }
 
 
@@ -432,8 +436,9 @@ sub log_alerts {
     my ($self, %opts) = @_;
 
     my $log = $self->error_log;
-    my $sanitizer = qr/ERROR:[ ]AddressSanitizer|LeakSanitizer|ThreadSanitizer
-                       |MemorySanitizer|runtime[ ]error:/x;
+    # any sanitizer message (a leak report, an unreadable suppression file)
+    # and any process that exits with a failure code
+    my $sanitizer = qr/Sanitizer|runtime[ ]error:|exited[ ]with[ ]code[ ][1-9]/x;
     my @bad;
     my $off = 0;
 
