@@ -73,8 +73,8 @@ $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) ngx_apigw_module/apigw_core.h
 unit: $(UNIT_TESTS)
 
 test-unit: unit
-	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; \
-	    (cd t/unit && ../../$$t); done
+	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
+	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
 
 test-t: module
 	prove -j$(PROVE_JOBS) -r t/

@@ -23,8 +23,9 @@ static apigw_doc_t *apigw_doc_find(apigw_docset_t *set, const char *path);
 static int apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc,
     const char *ref, apigw_error_t *err);
 static int apigw_ref_is_local_kind(const char *ref);
+static int apigw_is_name_map(const char *key);
 static int apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc,
-    unsigned depth, apigw_error_t *err);
+    unsigned depth, int names, apigw_error_t *err);
 static int apigw_pointer_decode(const char *src, size_t len, char *dst,
     size_t *dlen);
 static json_t *apigw_pointer_step(json_t *node, char *token);
@@ -37,6 +38,7 @@ apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
 {
     size_t         i;
     json_t        *root;
+    unsigned       skipped;
     json_error_t   jerr;
     apigw_error_t  yerr;
 
@@ -72,7 +74,13 @@ apigw_doc_parse(const char *buf, size_t len, apigw_linemap_t *lines,
     root = apigw_yaml_parse(buf, len, lines, &yerr);
 
     if (root == NULL) {
-        apigw_error_set(err, "", jerr.line > 0 ? (unsigned) jerr.line : 0,
+        /* jansson counts lines from where it was given the text */
+        for (skipped = 0; i; i--) {
+            skipped += (buf[i - 1] == '\n');
+        }
+
+        apigw_error_set(err, "",
+                        jerr.line > 0 ? (unsigned) jerr.line + skipped : 0,
                         "invalid JSON: %s", jerr.text);
     }
 
@@ -511,8 +519,9 @@ apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc, const char *ref,
     apigw_doc_t  *doc;
 
     if (!apigw_ref_is_local_kind(ref)) {
-        apigw_loc_error(err, loc, "$ref \"%s\" is not supported: only local "
-                        "refs (\"#/...\") and relative files are", ref);
+        apigw_loc_error(err, loc, "$ref \"%s\" is not supported: only refs "
+                        "within the document (\"#/...\") and to files are",
+                        ref);
         return -1;
     }
 
@@ -612,13 +621,41 @@ apigw_deref(apigw_docset_t *set, apigw_loc_t *loc, apigw_error_t *err)
 
 
 /*
- * every $ref in every document must resolve; values that are data, not
- * schema (examples, defaults, enums, extensions), are not searched, and
- * below a "$id" refs are resolved by the schema compiler.
+ * Objects whose keys are names (of properties, responses, paths...), not
+ * keywords: any key may stand there, "default" or "example" included.
+ */
+static const char  *apigw_name_maps[] = {
+    "properties", "patternProperties", "$defs", "definitions",
+    "dependentSchemas", "paths", "webhooks", "callbacks", "responses",
+    "schemas", "parameters", "requestBodies", "headers", "securitySchemes",
+    "links", "pathItems", "examples", "content", "encoding", "variables",
+    "mapping", NULL
+};
+
+
+static int
+apigw_is_name_map(const char *key)
+{
+    const char  **name;
+
+    for (name = apigw_name_maps; *name; name++) {
+        if (strcmp(*name, key) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Every $ref in every document must resolve.  Keywords whose values are
+ * data (example, default, enum, const) and extensions are not searched,
+ * and below a "$id" refs are the schema compiler's.
  */
 static int
 apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
-    apigw_error_t *err)
+    int names, apigw_error_t *err)
 {
     size_t        i;
     json_t       *value;
@@ -635,7 +672,7 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
         json_array_foreach(loc->node, i, value) {
             apigw_loc_index(loc, &child, i, value);
 
-            if (apigw_walk_refs(set, &child, depth + 1, err) != 0) {
+            if (apigw_walk_refs(set, &child, depth + 1, 0, err) != 0) {
                 return -1;
             }
         }
@@ -647,13 +684,11 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
         return 0;
     }
 
-    if (json_object_get(loc->node, "$id") && depth > 0) {
+    if (!names && depth > 0 && json_object_get(loc->node, "$id")) {
         return 0;
     }
 
-    value = json_object_get(loc->node, "$ref");
-
-    if (value) {
+    if (!names && json_object_get(loc->node, "$ref")) {
         child = *loc;
 
         if (apigw_deref(set, &child, err) != 0) {
@@ -662,16 +697,21 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
     }
 
     json_object_foreach(loc->node, key, value) {
-        if (strcmp(key, "example") == 0 || strcmp(key, "default") == 0
-            || strcmp(key, "enum") == 0 || strcmp(key, "const") == 0
-            || strncmp(key, "x-", 2) == 0 || strcmp(key, "$ref") == 0)
+        if (!names
+            && (strcmp(key, "example") == 0 || strcmp(key, "default") == 0
+                || strcmp(key, "enum") == 0 || strcmp(key, "const") == 0
+                || strncmp(key, "x-", 2) == 0 || strcmp(key, "$ref") == 0
+                || (strcmp(key, "examples") == 0 && json_is_array(value))))
         {
             continue;
         }
 
         apigw_loc_child(loc, &child, key, value);
 
-        if (apigw_walk_refs(set, &child, depth + 1, err) != 0) {
+        if (apigw_walk_refs(set, &child, depth + 1,
+                            !names && apigw_is_name_map(key), err)
+            != 0)
+        {
             return -1;
         }
     }
@@ -694,7 +734,7 @@ apigw_docset_check_refs(apigw_docset_t *set, apigw_error_t *err)
         loc.key = NULL;
         loc.pointer[0] = '\0';
 
-        if (apigw_walk_refs(set, &loc, 0, err) != 0) {
+        if (apigw_walk_refs(set, &loc, 0, 0, err) != 0) {
             return -1;
         }
     }

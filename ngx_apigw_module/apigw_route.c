@@ -278,7 +278,7 @@ apigw_router_add(apigw_router_t *rt, const char *tpl, int method, void *value,
     char *errbuf, size_t errlen)
 {
     size_t               len, nparams;
-    const char          *p, *seg, *end;
+    const char          *p, *q, *seg, *end;
     apigw_route_node_t  *node, **slot;
 
     if (tpl[0] != '/') {
@@ -308,6 +308,14 @@ apigw_router_add(apigw_router_t *rt, const char *tpl, int method, void *value,
         len = p - seg;
         end = seg + len;
 
+        if ((len == 1 && seg[0] == '.')
+            || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+        {
+            snprintf(errbuf, errlen, "path \"%s\": \".\" and \"..\" segments "
+                     "never match", tpl);
+            return -1;
+        }
+
         if (seg[0] != '{') {
             if (memchr(seg, '{', len) || memchr(seg, '}', len)) {
                 snprintf(errbuf, errlen, "path \"%s\": a parameter must be "
@@ -324,11 +332,22 @@ apigw_router_add(apigw_router_t *rt, const char *tpl, int method, void *value,
         }
 
         if (len < 3 || end[-1] != '}' || memchr(seg + 1, '{', len - 1)
-            || memchr(seg, '}', len - 1))
+            || memchr(seg, '}', len - 1) || (end[-2] == '+' && len < 4))
         {
             snprintf(errbuf, errlen, "path \"%s\": bad parameter segment "
                      "\"%.*s\"", tpl, (int) len, seg);
             return -1;
+        }
+
+        for (q = seg + 1; q < end - 1 - (end[-2] == '+'); q++) {
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')
+                  || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-'
+                  || *q == '.'))
+            {
+                snprintf(errbuf, errlen, "path \"%s\": a parameter name may "
+                         "hold A-Z a-z 0-9 _ - . only", tpl);
+                return -1;
+            }
         }
 
         if (++nparams > APIGW_MAX_PARAMS) {
@@ -514,7 +533,7 @@ apigw_route_rc_e
 apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
     int method, char *scratch, apigw_match_t *m)
 {
-    char                *d;
+    char                *d, *val_end;
     size_t               n, dlen;
     const char          *p, *end, *seg;
     apigw_segment_t      segs[APIGW_MAX_SEGMENTS];
@@ -526,6 +545,7 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
     p = path;
     end = path + len;
     d = scratch;
+    val_end = scratch;
     n = 0;
 
     /* empty segments ("//", a trailing "/") do not count */
@@ -564,6 +584,7 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
         n++;
 
         d += dlen;
+        val_end = d;
 
         if (p < end) {
             *d++ = '/';
@@ -577,7 +598,7 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
     w.segs = segs;
     w.nsegs = n;
     w.raw_end = p;
-    w.val_end = (d > scratch && d[-1] == '/') ? d - 1 : d;
+    w.val_end = val_end;
     w.method = method;
     w.path_found = 0;
     w.m = m;

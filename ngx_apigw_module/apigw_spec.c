@@ -19,6 +19,7 @@ typedef struct {
     apigw_api_t            *api;
     apigw_error_t          *err;
     size_t                  cap;
+    json_t                 *ids;        /* operationId -> index in ops */
 } apigw_compile_t;
 
 
@@ -101,8 +102,16 @@ apigw_api_load(const char *path, apigw_error_t *err)
     memset(&c, 0, sizeof(c));
     c.err = err;
 
+    c.ids = json_object();
+    if (c.ids == NULL) {
+        snprintf(err->file, sizeof(err->file), "%s", path);
+        apigw_error_set(err, "", 0, "out of memory");
+        return NULL;
+    }
+
     c.api = calloc(1, sizeof(apigw_api_t));
     if (c.api == NULL) {
+        json_decref(c.ids);
         snprintf(err->file, sizeof(err->file), "%s", path);
         apigw_error_set(err, "", 0, "out of memory");
         return NULL;
@@ -137,10 +146,13 @@ apigw_api_load(const char *path, apigw_error_t *err)
         goto failed;
     }
 
+    json_decref(c.ids);
+
     return c.api;
 
 failed:
 
+    json_decref(c.ids);
     apigw_api_free(c.api);
 
     return NULL;
@@ -334,6 +346,10 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
     }
 
     json_object_foreach(paths, path, item) {
+        if (strncmp(path, "x-", 2) == 0) {
+            continue;
+        }
+
         apigw_loc_child(&loc, &iloc, path, item);
 
         if (path[0] != '/') {
@@ -412,8 +428,8 @@ static int
 apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     apigw_loc_t *loc)
 {
-    size_t             i, n;
-    json_t            *id;
+    size_t             n;
+    json_t            *id, *prev;
     apigw_api_t       *api;
     apigw_operation_t *op, *ops;
 
@@ -462,13 +478,20 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     snprintf(op->route_key, n, "%s %s", apigw_method_name(method), path);
 
     if (id) {
-        for (i = 0; i + 1 < api->nops; i++) {
-            if (strcmp(api->ops[i].operation_id, op->operation_id) == 0) {
-                apigw_loc_error(c->err, loc, "operationId \"%s\" is already "
-                                "used by %s", op->operation_id,
-                                api->ops[i].route_key);
-                return -1;
-            }
+        prev = json_object_get(c->ids, op->operation_id);
+
+        if (prev) {
+            apigw_loc_error(c->err, loc, "operationId \"%s\" is already "
+                            "used by %s", op->operation_id,
+                            api->ops[json_integer_value(prev)].route_key);
+            return -1;
+        }
+
+        if (json_object_set_new(c->ids, op->operation_id,
+                                json_integer(api->nops - 1))
+            != 0)
+        {
+            goto nomem;
         }
     }
 
@@ -491,7 +514,7 @@ static int
 apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op)
 {
     char        **names;
-    size_t        len;
+    size_t        i, len;
     const char   *p, *close;
 
     for (p = op->path; (p = strchr(p, '{')) != NULL; p = close) {
@@ -507,6 +530,16 @@ apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op)
 
         if (len && p[len] == '+') {
             len--;
+        }
+
+        for (i = 0; i < op->nparams; i++) {
+            if (strlen(op->param_names[i]) == len
+                && strncmp(op->param_names[i], p + 1, len) == 0)
+            {
+                apigw_loc_error(c->err, &op->loc, "path \"%s\" names "
+                                "{%.*s} twice", op->path, (int) len, p + 1);
+                return -1;
+            }
         }
 
         names = realloc(op->param_names, (op->nparams + 1) * sizeof(char *));
@@ -583,7 +616,7 @@ static int
 apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
     int aws)
 {
-    char              errbuf[APIGW_ERR_LEN];
+    char              errbuf[APIGW_ERR_LEN], *end;
     size_t            i, j;
     json_t           *uri, *method, *timeout;
     json_int_t        ms;
@@ -668,7 +701,12 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
         ms = json_is_integer(timeout) ? json_integer_value(timeout) : -1;
 
         if (json_is_string(timeout)) {
-            ms = strtoll(json_string_value(timeout), NULL, 10);
+            s = json_string_value(timeout);
+            ms = strtoll(s, &end, 10);
+
+            if (*s == '\0' || *end != '\0') {
+                ms = -1;
+            }
         }
 
         if (ms < APIGW_TIMEOUT_MIN || ms > APIGW_TIMEOUT_MAX) {
@@ -730,19 +768,27 @@ apigw_spec_mock(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
      * the first responseTemplates entry as the body
      */
 
-    v = json_object_get(ext->node, "requestTemplates");
+    v = apigw_spec_member(ext, &loc, "requestTemplates", NULL);
 
     json_object_foreach(v, key, tpl) {
         parsed = json_is_string(tpl)
                  ? json_loads(json_string_value(tpl), 0, NULL) : NULL;
 
-        if (json_is_integer(json_object_get(parsed, "statusCode"))) {
-            op->integration.status =
-                (int) json_integer_value(json_object_get(parsed,
-                                                         "statusCode"));
+        apigw_loc_child(&loc, &rloc, key, json_object_get(parsed,
+                                                          "statusCode"));
+        status = 0;
+
+        if (rloc.node && apigw_spec_status(c, &rloc, &status) != 0) {
+            json_decref(parsed);
+            return -1;
         }
 
         json_decref(parsed);
+
+        if (status) {
+            op->integration.status = status;
+        }
+
         break;
     }
 
@@ -966,7 +1012,7 @@ apigw_spec_gateway_response(apigw_compile_t *c, int type, apigw_loc_t *loc)
 {
     char                      *text, errbuf[APIGW_ERR_LEN];
     size_t                     len;
-    json_t                    *body;
+    json_t                    *body, *tpl;
     const char                *key;
     apigw_loc_t                vloc;
     apigw_gateway_response_t  *gr;
@@ -1012,10 +1058,14 @@ apigw_spec_gateway_response(apigw_compile_t *c, int type, apigw_loc_t *loc)
             }
 
             /* only JSON bodies: the first template stands for all */
-            json_object_foreach(vloc.node, key, body) {
-                apigw_loc_child(&vloc, &vloc, key, body);
+            tpl = NULL;
+
+            json_object_foreach(vloc.node, key, tpl) {
+                apigw_loc_child(&vloc, &vloc, key, tpl);
                 break;
             }
+
+            body = tpl;
         }
     }
 

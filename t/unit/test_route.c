@@ -531,7 +531,8 @@ test_bad_templates(void)
     static const char  *bad[] = {
         "pets", "", "{a", "a{b}", "{proxy+}/x", "/{a", "/a{b}", "/{a}b", "/{a}{b}", "/{{a}}",
         "/a}", "/{a}}", "/{}", "/{proxy+}/x", "/{proxy+}/{id}",
-        "/{proxy+}//x", "/{+}", NULL
+        "/{proxy+}//x", "/{+}", "/a/./b", "/a/..", "/{a b}", "/{a/b}",
+        "/{a%20}", NULL
     };
 
     rt = apigw_router_create();

@@ -607,6 +607,9 @@ test_errors(void)
                 "/paths/~1b/post", 8,
                 "operationId \"same\" is already used by GET /a"),
           "a duplicate operationId");
+    CHECK(fails("specs/bad-param-twice.yaml", "bad-param-twice.yaml",
+                "/paths/~1a~1{id}~1b~1{id}/get", 5, "names {id} twice"),
+          "a path parameter named twice");
     CHECK(fails("specs/bad-opid-type.yaml", "bad-opid-type.yaml",
                 "/paths/~1a/get", 5, "must be a string"),
           "operationId is not a string");
