@@ -51,7 +51,8 @@ $(NGX_BUILD)/objs/Makefile: config
 
 $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_http_apigw_module.so $@
+	@# a new file, not a rewrite: running workers keep the old one mapped
+	cp $(NGX_BUILD)/objs/ngx_http_apigw_module.so $@.tmp && mv -f $@.tmp $@
 
 $(ASAN_BUILD)/objs/Makefile: config
 	@rm -rf $(ASAN_BUILD)

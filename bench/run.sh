@@ -73,10 +73,11 @@ http {
 EOF
 }
 
-# starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer
+# starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer;
+# in a session of its own, so that Ctrl-C reaches it only through cleanup()
 start_nginx() {
     local dir=$1 url=$2
-    "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" &
+    setsid "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" &
     pids+=($!)
 
     for _ in $(seq 50); do
@@ -269,7 +270,8 @@ for c in bare gw; do
         "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")"
 done
 echo "gw/bare per round: ${ratios[*]}  (median $(printf '%s\n' "${ratios[@]}" \
-    | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'))"
+    | sort -n | awk '{ v[NR] = $1 }
+        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'))"
 
 echo
 base=$(load_time 1)

@@ -196,7 +196,10 @@ void apigw_router_free(apigw_router_t *rt);
 /* 0, or -1 with errbuf set (bad template, conflict, no memory) */
 int apigw_router_add(apigw_router_t *rt, const char *tpl, int method,
     void *value, char *errbuf, size_t errlen);
-/* scratch must hold len bytes: decoded parameter values point into it */
+/*
+ * scratch must hold len bytes: decoded parameter values point into it, or
+ * into path itself when the path holds no percent-escape
+ */
 apigw_route_rc_e apigw_router_match(apigw_router_t *rt, const char *path,
     size_t len, int method, char *scratch, apigw_match_t *m);
 

@@ -533,6 +533,7 @@ apigw_route_rc_e
 apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
     int method, char *scratch, apigw_match_t *m)
 {
+    int                  plain;
     char                *d, *val_end;
     size_t               n, dlen;
     const char          *p, *end, *seg;
@@ -547,6 +548,11 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
     d = scratch;
     val_end = scratch;
     n = 0;
+    plain = (memchr(path, '%', len) == NULL);
+
+    if (plain && memchr(path, '\0', len) != NULL) {
+        return APIGW_ROUTE_BAD_PATH;
+    }
 
     /* empty segments ("//", a trailing "/") do not count */
 
@@ -566,7 +572,12 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
             return APIGW_ROUTE_BAD_PATH;
         }
 
-        if (apigw_route_decode(seg, p - seg, d, &dlen) != 0) {
+        if (plain) {
+            /* nothing to decode: the values are the raw text */
+            d = (char *) seg;
+            dlen = p - seg;
+
+        } else if (apigw_route_decode(seg, p - seg, d, &dlen) != 0) {
             return APIGW_ROUTE_BAD_PATH;
         }
 
@@ -586,7 +597,7 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
         d += dlen;
         val_end = d;
 
-        if (p < end) {
+        if (!plain && p < end) {
             *d++ = '/';
         }
     }

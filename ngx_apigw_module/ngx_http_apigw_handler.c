@@ -100,6 +100,12 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
         return ngx_http_apigw_finish(r, rc);
     }
 
+    if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+        /* no body to wait for */
+        ctx->status = ngx_http_apigw_proxy_start(r, ctx);
+        return ctx->status;
+    }
+
     /* the whole body first: the deadline covers the integration alone */
 
     ctx->status = NGX_DONE;
@@ -272,30 +278,43 @@ ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
 }
 
 
-/* a version 4 UUID, as AWS request ids are */
+/*
+ * A version 4 UUID, as AWS request ids are, from xorshift128+ seeded per
+ * worker: unique and unpredictable enough for ids, and cheap.
+ */
 static void
 ngx_http_apigw_request_id(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
-    u_char      bytes[16], *p;
-    uint32_t    rnd;
-    ngx_uint_t  i;
+    u_char                      *p, bytes[16];
+    uint64_t                     s0, s1, v;
+    ngx_uint_t                   i, k;
+    ngx_http_apigw_main_conf_t  *amcf;
 
-    for (i = 0; i < 16; i += 4) {
-        rnd = (uint32_t) ngx_random();
-        rnd ^= (uint32_t) ngx_random() << 16;
-        ngx_memcpy(&bytes[i], &rnd, 4);
+    static u_char  hex[] = "0123456789abcdef";
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+
+    for (k = 0; k < 2; k++) {
+        s1 = amcf->rng[0];
+        s0 = amcf->rng[1];
+        amcf->rng[0] = s0;
+        s1 ^= s1 << 23;
+        amcf->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+        v = amcf->rng[1] + s0;
+        ngx_memcpy(&bytes[k * 8], &v, 8);
     }
 
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
 
-    p = ngx_hex_dump(ctx->request_id, bytes, 4);
-    *p++ = '-';
-    p = ngx_hex_dump(p, bytes + 4, 2);
-    *p++ = '-';
-    p = ngx_hex_dump(p, bytes + 6, 2);
-    *p++ = '-';
-    p = ngx_hex_dump(p, bytes + 8, 2);
-    *p++ = '-';
-    (void) ngx_hex_dump(p, bytes + 10, 6);
+    p = ctx->request_id;
+
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *p++ = '-';
+        }
+
+        *p++ = hex[bytes[i] >> 4];
+        *p++ = hex[bytes[i] & 0x0f];
+    }
 }

@@ -12,6 +12,7 @@
 
 static ngx_int_t ngx_http_apigw_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apigw_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_apigw_init_process(ngx_cycle_t *cycle);
 static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
@@ -84,7 +85,7 @@ ngx_module_t  ngx_http_apigw_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_apigw_init_process,           /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -116,6 +117,36 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     *h = ngx_http_apigw_handler;
 
     return ngx_http_apigw_filter_init(cf);
+}
+
+
+/* each worker seeds its own request id generator */
+static ngx_int_t
+ngx_http_apigw_init_process(ngx_cycle_t *cycle)
+{
+    uint64_t                     seed[2];
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    amcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_apigw_module);
+
+    if (amcf == NULL) {
+        return NGX_OK;
+    }
+
+#if (NGX_OPENSSL)
+    if (RAND_bytes((u_char *) seed, sizeof(seed)) != 1)
+#endif
+    {
+        seed[0] = ((uint64_t) ngx_random() << 32) ^ ngx_random()
+                  ^ (uint64_t) ngx_pid;
+        seed[1] = ((uint64_t) ngx_random() << 32) ^ ngx_random()
+                  ^ (uint64_t) ngx_time();
+    }
+
+    amcf->rng[0] = seed[0] | 1;
+    amcf->rng[1] = seed[1];
+
+    return NGX_OK;
 }
 
 

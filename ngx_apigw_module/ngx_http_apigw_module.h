@@ -27,6 +27,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
+    uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
 

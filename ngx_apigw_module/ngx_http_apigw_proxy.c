@@ -369,25 +369,20 @@ ngx_http_apigw_backend_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
 /*
  * Hop-by-hop headers stay here, X-Forwarded-For gets the client address
- * and x-amzn-RequestId the gateway's request id.
+ * appended and x-amzn-RequestId is the gateway's.  The header list is
+ * rebuilt only when a client header has to go.
  */
 static ngx_int_t
 ngx_http_apigw_request_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    u_char            *p;
-    size_t             len;
-    ngx_uint_t         i;
-    ngx_list_t         headers;
+    u_char            *p, *xff;
+    size_t             xff_len;
+    ngx_uint_t         i, drop;
+    ngx_list_t        *headers, old;
     ngx_array_t        connection;
     ngx_list_part_t   *part;
-    ngx_table_elt_t   *h, *xff, **conn;
-
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    ngx_table_elt_t   *h, **conn, *copy;
 
     if (ngx_array_init(&connection, r->pool, 1, sizeof(ngx_table_elt_t *))
         != NGX_OK)
@@ -395,7 +390,8 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = 0;
+    drop = 0;
+    xff_len = 0;
     part = &r->headers_in.headers.part;
     h = part->elts;
 
@@ -411,11 +407,15 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
             i = 0;
         }
 
+        if (ngx_http_apigw_hop_by_hop(&h[i], NULL)) {
+            drop = 1;
+        }
+
         if (h[i].key.len == sizeof("X-Forwarded-For") - 1
             && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Forwarded-For",
                                h[i].key.len) == 0)
         {
-            len += h[i].value.len + 2;
+            xff_len += h[i].value.len + sizeof(", ") - 1;
         }
 
         if (h[i].key.len == sizeof("Connection") - 1
@@ -431,84 +431,74 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
         }
     }
 
-    xff = NULL;
-
-    if (len) {
-        xff = ngx_pnalloc(r->pool, sizeof(ngx_table_elt_t));
-        if (xff == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        xff->value.data = ngx_pnalloc(r->pool,
-                                      len + r->connection->addr_text.len);
-        if (xff->value.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        xff->value.len = 0;
+    xff = ngx_pnalloc(r->pool, xff_len + r->connection->addr_text.len);
+    if (xff == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    p = xff;
+    headers = &r->headers_in.headers;
 
-    for (i = 0; /* void */ ; i++) {
+    if (drop) {
+        /* the old elements stay where they are: headers_in points at some */
+        old = *headers;
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
+        if (ngx_list_init(headers, r->pool, 20, sizeof(ngx_table_elt_t))
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        part = &old.part;
+        h = part->elts;
+
+        for (i = 0; /* void */ ; i++) {
+
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
             }
 
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
+            if (h[i].key.len == sizeof("X-Forwarded-For") - 1
+                && ngx_strncasecmp(h[i].key.data,
+                                   (u_char *) "X-Forwarded-For",
+                                   h[i].key.len) == 0)
+            {
+                p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+                *p++ = ',';
+                *p++ = ' ';
+            }
 
-        if (xff && h[i].key.len == sizeof("X-Forwarded-For") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Forwarded-For",
-                               h[i].key.len) == 0)
-        {
-            p = ngx_cpymem(xff->value.data + xff->value.len, h[i].value.data,
-                           h[i].value.len);
-            *p++ = ',';
-            *p++ = ' ';
-            xff->value.len = p - xff->value.data;
-        }
+            if (ngx_http_apigw_hop_by_hop(&h[i], &connection)) {
+                continue;
+            }
 
-        if (ngx_http_apigw_hop_by_hop(&h[i], &connection)) {
-            continue;
-        }
+            copy = ngx_list_push(headers);
+            if (copy == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
 
-        p = (u_char *) ngx_list_push(&headers);
-        if (p == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            *copy = h[i];
         }
-
-        ngx_memcpy(p, &h[i], sizeof(ngx_table_elt_t));
     }
 
-    if (xff) {
-        p = ngx_cpymem(xff->value.data + xff->value.len,
-                       r->connection->addr_text.data,
-                       r->connection->addr_text.len);
-        h = ngx_http_apigw_push_header(&headers, "X-Forwarded-For",
-                                       xff->value.data, p - xff->value.data);
+    p = ngx_cpymem(p, r->connection->addr_text.data,
+                   r->connection->addr_text.len);
 
-    } else {
-        h = ngx_http_apigw_push_header(&headers, "X-Forwarded-For",
-                                       r->connection->addr_text.data,
-                                       r->connection->addr_text.len);
-    }
-
-    if (h == NULL
-        || ngx_http_apigw_push_header(&headers, "x-amzn-RequestId",
+    if (ngx_http_apigw_push_header(headers, "X-Forwarded-For", xff, p - xff)
+        == NULL
+        || ngx_http_apigw_push_header(headers, "x-amzn-RequestId",
                                       ctx->request_id,
                                       NGX_HTTP_APIGW_REQUEST_ID_LEN)
            == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    r->headers_in.headers = headers;
 
     return NGX_OK;
 }
@@ -531,6 +521,10 @@ ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h, ngx_array_t *connection)
     }
 
     /* and whatever the client's Connection headers name */
+
+    if (connection == NULL) {
+        return 0;
+    }
 
     conn = connection->elts;
 

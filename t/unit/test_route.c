@@ -87,11 +87,15 @@ matchn(apigw_router_t *rt, const char *path, size_t len, int method)
             r.raw_len[i] = m.params[i].raw_len;
             r.val_len[i] = m.params[i].val_len;
 
-            /* raw points into the path, val into the scratch buffer */
+            /* raw points into the path, val into scratch or the path */
             if (m.params[i].raw < copy
                 || m.params[i].raw + m.params[i].raw_len > copy + len
-                || m.params[i].val < scratch_buf
-                || m.params[i].val + m.params[i].val_len > scratch_buf + len)
+                || ((m.params[i].val < scratch_buf
+                     || m.params[i].val + m.params[i].val_len
+                        > scratch_buf + len)
+                    && (m.params[i].val < copy
+                        || m.params[i].val + m.params[i].val_len
+                           > copy + len)))
             {
                 r.raw_len[i] = (size_t) -1;
                 continue;
