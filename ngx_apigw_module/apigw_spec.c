@@ -88,6 +88,7 @@ const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT] = {
 };
 
 
+/* OpenAPI's operation keys, in apigw_method_e order */
 static const char  *apigw_spec_methods[] = {
     "get", "put", "post", "delete", "options", "head", "patch", "trace", NULL
 };
@@ -403,12 +404,7 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
             continue;
         }
 
-        if (apigw_spec_operation(c, path,
-                                 apigw_method_index(apigw_spec_methods[m],
-                                                  strlen(apigw_spec_methods[m])),
-                                 &oloc)
-            != 0)
-        {
+        if (apigw_spec_operation(c, path, m, &oloc) != 0) {
             return -1;
         }
     }

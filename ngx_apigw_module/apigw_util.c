@@ -168,7 +168,8 @@ apigw_linemap_add(apigw_linemap_t *map, const json_t *node, unsigned line)
 
     while (map->slots[i].node) {
         if (map->slots[i].node == node) {
-            return 0;           /* a shared (aliased) node keeps its first line */
+            /* a shared (aliased) node keeps its first line */
+            return 0;
         }
 
         i = (i + 1) & (map->size - 1);

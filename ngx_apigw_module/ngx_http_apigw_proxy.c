@@ -32,7 +32,7 @@ static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h,
     ngx_array_t *connection);
 static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
-    char *name, u_char *value, size_t len);
+    char *name, char *lowcase, u_char *value, size_t len);
 static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
 static void ngx_http_apigw_deadline_cleanup(void *data);
 
@@ -490,10 +490,11 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
     p = ngx_cpymem(p, r->connection->addr_text.data,
                    r->connection->addr_text.len);
 
-    if (ngx_http_apigw_push_header(headers, "X-Forwarded-For", xff, p - xff)
+    if (ngx_http_apigw_push_header(headers, "X-Forwarded-For",
+                                   "x-forwarded-for", xff, p - xff)
         == NULL
         || ngx_http_apigw_push_header(headers, "x-amzn-RequestId",
-                                      ctx->request_id,
+                                      "x-amzn-requestid", ctx->request_id,
                                       NGX_HTTP_APIGW_REQUEST_ID_LEN)
            == NULL)
     {
@@ -556,8 +557,8 @@ ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h, ngx_array_t *connection)
 
 
 static ngx_table_elt_t *
-ngx_http_apigw_push_header(ngx_list_t *headers, char *name, u_char *value,
-    size_t len)
+ngx_http_apigw_push_header(ngx_list_t *headers, char *name, char *lowcase,
+    u_char *value, size_t len)
 {
     ngx_table_elt_t  *h;
 
@@ -571,7 +572,7 @@ ngx_http_apigw_push_header(ngx_list_t *headers, char *name, u_char *value,
     h->key.len = ngx_strlen(name);
     h->value.data = value;
     h->value.len = len;
-    h->lowcase_key = (u_char *) name;
+    h->lowcase_key = (u_char *) lowcase;
 
     return h;
 }

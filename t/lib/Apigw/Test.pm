@@ -31,8 +31,9 @@ sub module_path {
 }
 
 
+# APIGW_STATIC=1: APIGW_NGINX has the module built in (--add-module)
 sub have_module {
-    return -f module_path();
+    return $ENV{APIGW_STATIC} || -f module_path();
 }
 
 
@@ -193,7 +194,8 @@ sub write_conf {
 
     my $conf = '';
 
-    $conf .= 'load_module ' . module_path() . ";\n" unless $opts{no_module};
+    $conf .= 'load_module ' . module_path() . ";\n"
+        unless $opts{no_module} || $ENV{APIGW_STATIC};
     $conf .= "user $user;\n" if $user ne '';
     $conf .= "worker_processes $workers;\n";
     $conf .= "daemon on;\n";
