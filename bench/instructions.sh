@@ -193,19 +193,28 @@ measure() {
     echo "$total"
 }
 
-# "Ir<TAB>function" for each function of dump $1, inclusive costs if
-# $2 is yes
+# "Ir<TAB>function [object]" for each function of dump $1, inclusive costs
+# if $2 is yes.  callgrind_annotate splits a function by source file (its
+# own, the headers its inlined code comes from): the parts add up for self
+# costs; for inclusive ones the largest is the whole function.
 functions() {
     callgrind_annotate --auto=no --inclusive="$2" --threshold=100 "$1" \
         | perl -ne '
-            next unless /^\s*([\d,]+)\s+(?:\([\s\d.]+%\)\s+)?(\S.*?)\s*$/;
+            BEGIN { $incl = shift @ARGV eq "yes" }
+            next unless /^\s*([\d,]+)\s+\([\s\d.]+%\)\s+(\S.*?)\s*$/;
             my ($ir, $fn) = ($1, $2);
-            next if $fn =~ /^(PROGRAM TOTALS|file:function)/;
+            next if $fn eq "PROGRAM TOTALS";
             $ir =~ tr/,//d;
-            $fn =~ s/^\?\?\?://;            # no source file
-            $fn =~ s{ \[(?:.*/)?([^/\]]+)\]$}{ [$1]};
-            print "$ir\t$fn\n";
-        '
+            my $obj = $fn =~ s{ \[(?:.*/)?([^/\]]+)\]$}{} ? $1 : undef;
+            $fn =~ s/^.*://;                # the source file
+            $obj{$fn} //= $obj;
+            $ir{$fn} = $incl ? ($ir > ($ir{$fn} // 0) ? $ir : $ir{$fn})
+                             : ($ir{$fn} // 0) + $ir;
+            END {
+                print "$ir{$_}\t$_", defined $obj{$_} ? " [$obj{$_}]" : "",
+                      "\n" for keys %ir;
+            }
+        ' "$2"
 }
 
 # the TOP functions whose cost per request grows most from bare to gw;
