@@ -474,7 +474,6 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     u_char     *p, *end;
     size_t      skip;
     ngx_str_t  *value;
-    ngx_url_t   u;
 
     if (alcf->backend.data) {
         return "is duplicate";
@@ -515,22 +514,11 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     alcf->backend_path.data = p;
     alcf->backend_path.len = end - p;
 
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url.data = value[1].data + skip;
-    u.url.len = alcf->backend.len - skip;
-    u.default_port = (skip == 7) ? 80 : 443;
-    u.no_resolve = 1;
-
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in \"%V\"",
-                           u.err ? u.err : "invalid URL", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    /* a host name is resolved once, at load, as proxy_pass would do */
-
-    if (u.naddrs == 0 && ngx_http_upstream_add(cf, &u, 0) == NULL) {
+    if (ngx_http_apigw_add_upstream(cf, value[1].data, value[1].len)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid URL \"%V\"",
+                           &value[1]);
         return NGX_CONF_ERROR;
     }
 

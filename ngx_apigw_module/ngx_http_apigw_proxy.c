@@ -21,8 +21,6 @@ extern ngx_module_t  ngx_http_proxy_module;
 
 static char *ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name,
     char *arg);
-static ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
-    size_t len);
 static ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
@@ -130,6 +128,7 @@ ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name, char *arg)
 ngx_int_t
 ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf, apigw_api_t *api)
 {
+    char               *host;
     size_t              i;
     apigw_tpl_part_t   *first;
     apigw_operation_t  *op;
@@ -142,8 +141,18 @@ ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf, apigw_api_t *api)
         }
 
         first = &op->integration.uri->parts[0];
+        host = first->text + sizeof("http://") - 1;
 
-        if (first->kind != APIGW_TPL_LITERAL) {
+        if (*host == '/') {
+            host++;                 /* https:// */
+        }
+
+        /* a host that goes on in a stage variable is resolved at run time */
+
+        if (first->kind != APIGW_TPL_LITERAL
+            || (op->integration.uri->nparts > 1
+                && strpbrk(host, "/?") == NULL))
+        {
             continue;
         }
 
@@ -161,7 +170,12 @@ ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf, apigw_api_t *api)
 }
 
 
-static ngx_int_t
+/*
+ * The host of an http(s) URL resolved at load time, as proxy_pass does: an
+ * implicit upstream{} that the proxy module finds by name at run time.
+ * A host that goes on in a variable is not static and is left alone.
+ */
+ngx_int_t
 ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url, size_t len)
 {
     u_char     *p, *end;
@@ -177,13 +191,8 @@ ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url, size_t len)
         p++;
     }
 
-    if (p == end && len == skip) {
-        return NGX_OK;
-    }
-
-    if (p == end) {
-        /* the host may go on in a variable: not static */
-        return NGX_OK;
+    if (p == url + skip) {
+        return NGX_ERROR;
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));

@@ -29,6 +29,8 @@ static ngx_int_t ngx_http_apigw_context_value(ngx_http_request_t *r,
     const char *message, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_set_header(ngx_http_request_t *r,
     u_char *name, size_t nlen, u_char *value, size_t vlen);
+static ngx_int_t ngx_http_apigw_spec_headers(ngx_http_request_t *r,
+    apigw_header_t *headers, size_t n);
 static ngx_int_t ngx_http_apigw_send(ngx_http_request_t *r, ngx_buf_t *b);
 static ngx_int_t ngx_http_apigw_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_body_filter(ngx_http_request_t *r,
@@ -74,7 +76,6 @@ ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_apigw_send_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
-    size_t                i;
     ngx_buf_t            *b;
     apigw_integration_t  *in;
 
@@ -89,23 +90,8 @@ ngx_http_apigw_send_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     r->headers_out.status = in->status;
     ngx_str_set(&r->headers_out.content_type, "application/json");
 
-    for (i = 0; i < in->nheaders; i++) {
-        if (ngx_strcasecmp((u_char *) in->headers[i].name,
-                           (u_char *) "Content-Type") == 0)
-        {
-            r->headers_out.content_type.data = (u_char *) in->headers[i].value;
-            r->headers_out.content_type.len = ngx_strlen(in->headers[i].value);
-            continue;
-        }
-
-        if (ngx_http_apigw_set_header(r, (u_char *) in->headers[i].name,
-                                      ngx_strlen(in->headers[i].name),
-                                      (u_char *) in->headers[i].value,
-                                      ngx_strlen(in->headers[i].value))
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_apigw_spec_headers(r, in->headers, in->nheaders) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     b = ngx_calloc_buf(r->pool);
@@ -201,7 +187,7 @@ static ngx_buf_t *
 ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status)
 {
-    size_t                     i, len;
+    size_t                     len;
     u_char                    *p;
     ngx_buf_t                 *b;
     ngx_str_t                  body;
@@ -246,23 +232,10 @@ ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
         return NULL;
     }
 
-    for (i = 0; gr && i < gr->nheaders; i++) {
-        if (ngx_strcasecmp((u_char *) gr->headers[i].name,
-                           (u_char *) "Content-Type") == 0)
-        {
-            r->headers_out.content_type.data = (u_char *) gr->headers[i].value;
-            r->headers_out.content_type.len = ngx_strlen(gr->headers[i].value);
-            continue;
-        }
-
-        if (ngx_http_apigw_set_header(r, (u_char *) gr->headers[i].name,
-                                      ngx_strlen(gr->headers[i].name),
-                                      (u_char *) gr->headers[i].value,
-                                      ngx_strlen(gr->headers[i].value))
-            != NGX_OK)
-        {
-            return NULL;
-        }
+    if (gr && ngx_http_apigw_spec_headers(r, gr->headers, gr->nheaders)
+              != NGX_OK)
+    {
+        return NULL;
     }
 
     if (gr && gr->body) {
@@ -441,6 +414,36 @@ ngx_http_apigw_set_header(ngx_http_request_t *r, u_char *name, size_t nlen,
     h->key.len = nlen;
     h->value.data = value;
     h->value.len = vlen;
+
+    return NGX_OK;
+}
+
+
+/* headers from the spec; Content-Type replaces the response's type */
+static ngx_int_t
+ngx_http_apigw_spec_headers(ngx_http_request_t *r, apigw_header_t *headers,
+    size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (ngx_strcasecmp((u_char *) headers[i].name,
+                           (u_char *) "Content-Type") == 0)
+        {
+            r->headers_out.content_type.data = (u_char *) headers[i].value;
+            r->headers_out.content_type.len = ngx_strlen(headers[i].value);
+            continue;
+        }
+
+        if (ngx_http_apigw_set_header(r, (u_char *) headers[i].name,
+                                      ngx_strlen(headers[i].name),
+                                      (u_char *) headers[i].value,
+                                      ngx_strlen(headers[i].value))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     return NGX_OK;
 }

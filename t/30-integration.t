@@ -49,6 +49,11 @@ paths:
         httpMethod: ANY
         uri: "http://127.0.0.1:%%PORT_2%%/raw/{proxy}"
         timeoutInMillis: 3000
+  /by-name:
+    get:
+      x-apigw-integration:
+        type: http
+        uri: "http://localhost:%%PORT_2%%/named/host"
   /own-error:
     get: {}
   /echo:
@@ -85,6 +90,11 @@ $t->write_conf(<<'CONF');
 
     server {
         listen 127.0.0.1:%%PORT%%;
+
+        location /named/ {
+            apigw api;
+            apigw_backend http://localhost:%%PORT_2%%/via-name;
+        }
 
         location /prod/ {
             apigw api stage=prod;
@@ -151,6 +161,17 @@ isnt($req->{headers}{'x-amzn-requestid'}, 'client-chosen',
 is($req->{headers}{'x-custom'}, 'kept', 'end-to-end header forwarded');
 ok(!exists $req->{headers}{$_}, "hop-by-hop $_ not forwarded")
     for qw(x-hop proxy-authorization te keep-alive);
+
+# host names are resolved at load time: no resolver needed
+$be->clear;
+$r = $t->http('GET', '/prod/by-name');
+is($r->{status}, 200, 'host name in a static uri: 200 without a resolver');
+is($be->last_request->{uri}, '/named/host', 'host name in a static uri');
+
+$be->clear;
+$r = $t->http('POST', '/named/echo', body => 'x');
+is($r->{status}, 200, 'host name in apigw_backend: 200 without a resolver');
+is($be->last_request->{uri}, '/via-name/echo', 'host name in apigw_backend');
 
 # the backend's own errors are the backend's answer, not the gateway's
 $r = $t->http('GET', '/prod/own-error');
