@@ -23,6 +23,20 @@ UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c
 
 PROVE_JOBS   ?= 2
 
+# libFuzzer targets for the core (fuzz/README.md)
+FUZZ_CC      ?= clang
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_TARGETS := doc spec route template
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_DICTS   := $(patsubst %,$(FUZZ_DIR)/fuzz_%.dict,$(FUZZ_TARGETS))
+FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
+                -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+                -Ingx_apigw_module
+FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10
+FUZZ_SMOKE_TIME ?= 5
+FUZZ_TIME    ?= 600
+
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
 ASAN_MODULE  := $(ASAN_BUILD)/objs/ngx_http_apigw_module.so
@@ -32,6 +46,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         clean
+.PHONY: fuzz fuzz-smoke fuzz-run
 
 all: module
 
@@ -90,6 +105,50 @@ test: deps
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-t
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# the fuzzers: build/fuzz/fuzz_<target>, each with its dictionary
+fuzz: $(FUZZ_BINS) $(FUZZ_DICTS)
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) ngx_apigw_module/apigw_core.h
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
+
+$(FUZZ_DIR)/fuzz_doc.dict: fuzz/yaml.dict
+$(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
+$(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
+$(FUZZ_DIR)/fuzz_template.dict: fuzz/template.dict
+
+$(FUZZ_DICTS):
+	@mkdir -p $(FUZZ_DIR)
+	cat $^ > $@
+
+# a few seconds of each fuzzer on a copy of its seeds; any finding fails
+fuzz-smoke: fuzz
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	    c=$(FUZZ_DIR)/smoke/$$t; log=$(FUZZ_DIR)/smoke-$$t.log; \
+	    rm -rf $$c; mkdir -p $$c $(FUZZ_DIR)/artifacts; \
+	    cp fuzz/corpus/$$t/* $$c/; \
+	    if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_TIME) \
+	           $(FUZZ_OPTS) -dict=$(FUZZ_DIR)/fuzz_$$t.dict \
+	           -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- $$c \
+	           > $$log 2>&1; \
+	    then \
+	        echo "ok - fuzz_$$t: $$(grep -E '^#[0-9]+' $$log | tail -1)"; \
+	    else \
+	        echo "not ok - fuzz_$$t (see $$log)"; tail -40 $$log; rc=1; \
+	    fi; \
+	done; exit $$rc
+
+# a long run of one fuzzer, growing build/fuzz/corpus/<target>:
+#     make fuzz-run T=doc FUZZ_TIME=600
+fuzz-run: fuzz
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template [FUZZ_TIME=600]" >&2; exit 2; }
+	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
+	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
+	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$(T)- \
+	    $(FUZZ_DIR)/corpus/$(T) fuzz/corpus/$(T)
 
 demo: deps
 	@$(MAKE) --no-print-directory module

@@ -21,7 +21,7 @@ OUT=$ROOT/build/bench-instr
 OPS=${OPS:-1000}                # operations in the served spec
 REQUESTS=${REQUESTS:-20000}     # measured requests per case
 WARMUP=${WARMUP:-2000}          # requests per case before measuring
-CONNECTIONS=${CONNECTIONS:-8}   # client connections, one request in flight each
+CONNECTIONS=${CONNECTIONS:-8}   # client connections, 1 request in flight each
 KEEPALIVE=${KEEPALIVE:-64}      # idle upstream connections kept
 TOP=${TOP:-10}                  # functions listed (0: none)
 
@@ -33,6 +33,18 @@ cd "$ROOT"
 
 if [ ! -f "$MODULE" ]; then
     make --no-print-directory module >&2
+elif ! make -q module 2>/dev/null; then
+    echo "instructions: note: $MODULE is older than its sources" \
+         "('make module' rebuilds it)" >&2
+fi
+# valgrind is not among the packages scripts/bootstrap-deps installs
+if ! command -v callgrind_control >/dev/null; then
+    [ "$(id -u)" = 0 ] \
+        || die "valgrind is missing: sudo apt-get install valgrind"
+    echo "instructions: installing the Debian package valgrind" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends valgrind >/dev/null
 fi
 for c in "$NGINX" valgrind callgrind_control callgrind_annotate curl perl; do
     command -v "$c" >/dev/null || die "$c is not installed"
@@ -102,7 +114,8 @@ check() {
     local out code
     out=$(curl -s -w '\n%{http_code}' "$1") || die "GET $1 failed"
     code=${out##*$'\n'}
-    [ "$code" = "$2" ] || die "GET $1 returned $code, not $2 (see $OUT/*/error.log)"
+    [ "$code" = "$2" ] \
+        || die "GET $1 returned $code, not $2 (see $OUT/*/error.log)"
     [ "$2" != 200 ] || [ "${out%$'\n'*}" = "$BODY" ] \
         || die "GET $1 returned an unexpected body"
 }
@@ -229,9 +242,11 @@ top() {
         BEGIN { ($n, $top, $skip) = splice @ARGV, 0, 3 }
         $cost{$F[1]}[$ARGV =~ /gw\.\w+\.txt$/ ? 1 : 0] += $F[0];
         END {
-            my %d = map { $_ => (($cost{$_}[1] // 0) - ($cost{$_}[0] // 0)) / $n }
-                    keys %cost;
-            my @f = grep { $d{$_} < $skip } sort { $d{$b} <=> $d{$a} } keys %d;
+            my %d = map {
+                $_ => (($cost{$_}[1] // 0) - ($cost{$_}[0] // 0)) / $n
+            } keys %cost;
+            my @f = grep { $d{$_} < $skip }
+                    sort { $d{$b} <=> $d{$a} or $a cmp $b } keys %d;
             printf "  %8.0f  %8.0f  %8.0f  %s\n", ($cost{$_}[0] // 0) / $n,
                    ($cost{$_}[1] // 0) / $n, $d{$_}, $_
                 for grep defined, @f[0 .. $top - 1];
@@ -331,8 +346,9 @@ check "http://127.0.0.1:$FRONT_PORT/gw/no/such/route" 403     # apigw routes
 
 ctl --instr=on
 
-echo "apigw instruction counts: $("$NGINX" -v 2>&1 | sed 's/.*: //')," \
-     "$(valgrind --version), front: 1 process under callgrind"
+echo "apigw instruction counts: $NGINX" \
+     "($("$NGINX" -v 2>&1 | sed 's/.*: //')), $(valgrind --version)," \
+     "front: 1 process under callgrind"
 echo "spec: $OPS operations, route GET $ROUTE; $CONNECTIONS keep-alive" \
      "connections, upstream keepalive $KEEPALIVE"
 echo "$REQUESTS requests per case after $WARMUP of warm-up;" \
@@ -347,7 +363,11 @@ gw=$(measure gw "$GW")
 
 TOTAL_BARE=$bare TOTAL_GW=$gw N=$REQUESTS perl -e '
     my ($b, $g) = map { $_ / $ENV{N} } @ENV{qw(TOTAL_BARE TOTAL_GW)};
-    sub group { my $s = sprintf "%.0f", shift; 1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/; $s }
+    sub group {
+        my $s = sprintf "%.0f", shift;
+        1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/;
+        return $s;
+    }
     printf "%-9s %14s %12s\n", "case", "Ir total", "Ir/request";
     printf "%-9s %14s %12s\n", "bare", group($ENV{TOTAL_BARE}), group($b);
     printf "%-9s %14s %12s\n", "gw", group($ENV{TOTAL_GW}), group($g);
@@ -369,4 +389,8 @@ if [ "$TOP" -gt 0 ]; then
          "gw - bare first:"
     printf '  %8s  %8s  %8s  %s\n' bare gw gw-bare function
     top no 1e12
+    if grep -q $'\t0x' "$OUT/gw.yes.txt" "$OUT/gw.no.txt"; then
+        echo "(0x...: static functions of a stripped $NGINX; an nginx" \
+             "with symbols names them, see bench/README.md)"
+    fi
 fi

@@ -12,7 +12,8 @@
  *
  * Checks, besides the sanitizers:
  *   - a failure always says why (err.message is set);
- *   - every line the line map or an error reports is within the input;
+ *   - every line the line map or an error reports is within the input
+ *     (an error at the end of the stream: the line after the last);
  *   - every node of the result is reachable again through
  *     apigw_pointer_get() with the JSON pointer of the way to it.
  */
@@ -239,9 +240,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /*
      * lines as libyaml counts them: LF, CR, CRLF and (in UTF-8) NEL, LS
-     * and PS; an over-estimate is fine, this only catches wild numbers
+     * and PS, plus one: an error at the end of the stream is reported on
+     * the line after the last.  An over-estimate is fine, this only
+     * catches wild numbers.
      */
-    for (nlines = 1, i = 0; i < size; i++) {
+    for (nlines = 2, i = 0; i < size; i++) {
         nlines += (buf[i] == '\n' || buf[i] == '\r'
                    || (unsigned char) buf[i] == 0x85
                    || (unsigned char) buf[i] == 0xa8

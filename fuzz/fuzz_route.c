@@ -589,7 +589,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int              method, rc;
-    char             errbuf[APIGW_ERR_LEN];
+    char             errbuf[APIGW_ERR_LEN], conflict[APIGW_ERR_LEN];
     size_t           i, j, len, nreq;
     const char      *p, *end, *line;
     fuzz_route_t    *r;
@@ -658,7 +658,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_fail("a failed add without a message", r->tpl, len);
         }
 
-        if (strstr(errbuf, "conflicts") != NULL) {
+        snprintf(conflict, sizeof(conflict), "%s %s conflicts with an "
+                 "operation declared before it", apigw_method_name(method),
+                 r->tpl);
+
+        if (strcmp(errbuf, conflict) == 0) {
             for (j = 0; j + 1 < nroutes; j++) {
                 if (routes[j].added && routes[j].method == method
                     && fuzz_same_shape(&routes[j], r))

@@ -24,7 +24,8 @@
  *
  * Checks, besides the sanitizers:
  *   - a failure always says why and where (err.message, err.file), and a
- *     line in the input is within the input;
+ *     line in the input is within it (or the line after the last, where
+ *     libyaml puts errors at the end of the stream);
  *   - a loaded API is consistent: every operation has its route key,
  *     parameter names as in its path, and the router finds an operation
  *     for a request made from the operation's own path and method.
@@ -139,7 +140,6 @@ static const fuzz_file_t  fuzz_files[] = {
       "      }\n"
       "    }\n"
       "  },\n"
-      "  \"loop\": {\"$ref\": \"#/loop\"},\n"
       "  \"up\": {\"$ref\": \"common.yaml#/schemas/Pet\"}\n"
       "}\n" },
 
@@ -196,6 +196,7 @@ static const fuzz_file_t  fuzz_files[] = {
 
 static char  fuzz_dir[PATH_MAX];
 static char  fuzz_spec[PATH_MAX];
+static int   fuzz_verbose;
 
 
 static void
@@ -320,6 +321,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     }
 
     snprintf(fuzz_spec, sizeof(fuzz_spec), "%s/spec.yaml", fuzz_dir);
+
+    /* APIGW_FUZZ_VERBOSE=1: what each input loads to, to check seeds */
+    fuzz_verbose = (getenv("APIGW_FUZZ_VERBOSE") != NULL);
 
     return 0;
 }
@@ -508,6 +512,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     api = apigw_api_load(fuzz_spec, &err);
 
+    if (fuzz_verbose) {
+        char  msg[sizeof(apigw_error_t) + 64];
+
+        if (api) {
+            fprintf(stderr, "fuzz_spec: loaded: %zu operations, %u files\n",
+                    api->nops, api->docs->ndocs);
+
+        } else {
+            apigw_error_format(&err, msg, sizeof(msg));
+            fprintf(stderr, "fuzz_spec: error: %.300s\n", msg);
+        }
+    }
+
     if (api == NULL) {
         if (err.message[0] == '\0') {
             fuzz_fail("a failure without a message", err.file);
@@ -518,7 +535,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         if (realpath(fuzz_spec, real) && strcmp(err.file, real) == 0) {
-            for (nlines = 1, i = 0; i < size; i++) {
+            /* libyaml's end-of-stream mark is the line after the last */
+            for (nlines = 2, i = 0; i < size; i++) {
                 nlines += (data[i] == '\n' || data[i] == '\r'
                            || data[i] == 0x85 || data[i] == 0xa8
                            || data[i] == 0xa9);

@@ -150,7 +150,7 @@ int apigw_tpl_is_literal(const apigw_tpl_t *tpl);
 
 
 /* route trie */
-#define APIGW_MAX_PARAMS        32
+#define APIGW_MAX_PARAMS        16
 #define APIGW_MAX_SEGMENTS      128
 
 typedef enum {

@@ -17,6 +17,8 @@ static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_http_apigw_api_t *ngx_http_apigw_find_api(
+    ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name);
 static char *ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 static void ngx_http_apigw_api_cleanup(void *data);
@@ -203,8 +205,6 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_apigw_loc_conf_t *prev = parent;
     ngx_http_apigw_loc_conf_t *conf = child;
 
-    ngx_uint_t                   i;
-    ngx_http_apigw_api_t        *api;
     ngx_http_apigw_main_conf_t  *amcf;
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
@@ -221,16 +221,11 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     /* apigw_api may come after the locations that use it */
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
-    api = amcf->apis.elts;
 
-    for (i = 0; i < amcf->apis.nelts; i++) {
-        if (api[i].name.len == conf->api_name.len
-            && ngx_strncmp(api[i].name.data, conf->api_name.data,
-                           conf->api_name.len) == 0)
-        {
-            conf->api = &api[i];
-            return ngx_http_apigw_check_integrations(cf, conf);
-        }
+    conf->api = ngx_http_apigw_find_api(amcf, &conf->api_name);
+
+    if (conf->api) {
+        return ngx_http_apigw_check_integrations(cf, conf);
     }
 
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
@@ -239,6 +234,26 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                   &conf->conf_file, conf->conf_line);
 
     return NGX_CONF_ERROR;
+}
+
+
+static ngx_http_apigw_api_t *
+ngx_http_apigw_find_api(ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name)
+{
+    ngx_uint_t             i;
+    ngx_http_apigw_api_t  *api;
+
+    api = amcf->apis.elts;
+
+    for (i = 0; i < amcf->apis.nelts; i++) {
+        if (api[i].name.len == name->len
+            && ngx_strncmp(api[i].name.data, name->data, name->len) == 0)
+        {
+            return &api[i];
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -287,7 +302,6 @@ ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                  msg[sizeof(apigw_error_t) + 64];
     ngx_str_t            *value, file;
-    ngx_uint_t            i;
     apigw_api_t          *api;
     apigw_error_t        *err;
     ngx_pool_cleanup_t   *cln;
@@ -295,14 +309,8 @@ ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    a = amcf->apis.elts;
-
-    for (i = 0; i < amcf->apis.nelts; i++) {
-        if (a[i].name.len == value[1].len
-            && ngx_strncmp(a[i].name.data, value[1].data, value[1].len) == 0)
-        {
-            return "is duplicate";
-        }
+    if (ngx_http_apigw_find_api(amcf, &value[1]) != NULL) {
+        return "is duplicate";
     }
 
     file = value[2];
@@ -359,8 +367,12 @@ ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apigw_loc_conf_t *alcf = conf;
 
-    ngx_str_t                 *value;
-    ngx_http_core_loc_conf_t  *clcf;
+    size_t                       i;
+    ngx_str_t                   *value;
+    ngx_uint_t                   method;
+    ngx_http_apigw_api_t        *api;
+    ngx_http_core_loc_conf_t    *clcf;
+    ngx_http_apigw_main_conf_t  *amcf;
 
     if (alcf->api_name.data) {
         return "is duplicate";
@@ -397,7 +409,25 @@ ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    return ngx_http_apigw_proxy_conf(cf);
+    /*
+     * proxy_method costs every request a variable: skip it when the API is
+     * known already and no operation changes the method
+     */
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+    api = ngx_http_apigw_find_api(amcf, &alcf->api_name);
+    method = 1;
+
+    if (api) {
+        for (i = 0, method = 0; i < api->api->nops; i++) {
+            if (api->api->ops[i].integration.method) {
+                method = 1;
+                break;
+            }
+        }
+    }
+
+    return ngx_http_apigw_proxy_conf(cf, method);
 }
 
 

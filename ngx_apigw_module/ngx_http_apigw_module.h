@@ -76,7 +76,7 @@ ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
 ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
 
 /* ngx_http_apigw_proxy.c */
-char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf);
+char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
 ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
     size_t len);
 ngx_int_t ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf,

@@ -52,13 +52,13 @@ static ngx_str_t  ngx_http_apigw_hop_headers[] = {
 
 
 char *
-ngx_http_apigw_proxy_conf(ngx_conf_t *cf)
+ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method)
 {
     char  *rv;
 
     rv = ngx_http_apigw_proxy_directive(cf, "proxy_pass",
                                         "$apigw_integration_url");
-    if (rv != NGX_CONF_OK) {
+    if (rv != NGX_CONF_OK || !method) {
         return rv;
     }
 
