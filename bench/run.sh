@@ -11,6 +11,7 @@ shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NGINX=${NGINX:-/usr/sbin/nginx}
+export -n NGINX          # nginx reads $NGINX as inherited sockets
 MODULE=$ROOT/build/ngx_http_apigw_module.so
 OUT=$ROOT/build/bench
 
