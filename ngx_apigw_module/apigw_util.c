@@ -168,7 +168,11 @@ apigw_linemap_add(apigw_linemap_t *map, const json_t *node, unsigned line)
 
     while (map->slots[i].node) {
         if (map->slots[i].node == node) {
-            /* a shared (aliased) node keeps its first line */
+            /*
+             * the newest entry wins: the address may be that of a node
+             * freed since (a merged "<<" mapping); aliases add nothing
+             */
+            map->slots[i].line = line;
             return 0;
         }
 

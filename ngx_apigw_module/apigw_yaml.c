@@ -38,7 +38,8 @@ typedef struct {
     apigw_linemap_t        *lines;
     apigw_error_t          *err;
     const char             *input;
-    json_t                 *anchors;    /* name: [node, size, text?] */
+    json_t                 *anchors;    /* name: [node, size, height, text?] */
+    unsigned                height;     /* of the node parsed last */
     size_t                  total;      /* nodes expanded so far */
     size_t                  plen;
     char                    pointer[APIGW_ERR_LEN];
@@ -173,12 +174,24 @@ apigw_yaml_node(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
             return NULL;
         }
 
+        /* aliases stack depth: the expanded document is bounded too */
+
+        ctx->height = (unsigned) json_integer_value(json_array_get(a, 2));
+
+        if (ctx->height && depth + ctx->height - 1 > APIGW_YAML_MAX_DEPTH) {
+            apigw_error_set(ctx->err, ctx->pointer, line,
+                            "YAML aliases nest deeper than %d levels",
+                            APIGW_YAML_MAX_DEPTH);
+            return NULL;
+        }
+
         node = json_incref(json_array_get(a, 0));
         *size = (size_t) json_integer_value(json_array_get(a, 1));
         ctx->total += *size;
 
     } else {
         *size = 1;
+        ctx->height = 0;
         node = (ev->type == YAML_SCALAR_EVENT)
                ? apigw_yaml_scalar(ctx, ev, 0)
                : apigw_yaml_collection(ctx, ev, depth, unmapped, size);
@@ -215,13 +228,14 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
     char          idx[32];
     size_t        i, n, plen, klen, total;
     json_t       *coll, *key, *value, *merges;
-    unsigned      line, kline;
+    unsigned      line, kline, height;
     const char   *k;
     yaml_event_t  cev;
 
     map = (ev->type == YAML_MAPPING_START_EVENT);
     line = (unsigned) ev->start_mark.line + 1;
     kline = line;
+    height = 1;
 
     if (depth > APIGW_YAML_MAX_DEPTH) {
         apigw_error_set(ctx->err, ctx->pointer, line,
@@ -300,6 +314,10 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
             goto failed;
         }
 
+        if (ctx->height + 1 > height) {
+            height = ctx->height + 1;
+        }
+
         total += n;
 
         if (merge) {
@@ -333,6 +351,7 @@ apigw_yaml_collection(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, unsigned depth,
 
     json_decref(merges);
     *size = total;
+    ctx->height = height;
 
     return coll;
 
@@ -369,7 +388,7 @@ apigw_yaml_key(apigw_yaml_ctx_t *ctx, yaml_event_t *ev, int *merge)
 
         json_decref(key);
         key = json_object_get(ctx->anchors, (char *) ev->data.alias.anchor);
-        key = json_array_get(key, 2);
+        key = json_array_get(key, 3);
 
         if (key != NULL) {
             return json_incref(key);
@@ -734,10 +753,12 @@ apigw_yaml_track(apigw_yaml_ctx_t *ctx, json_t *node, yaml_event_t *ev,
     }
 
     a = (ev->type == YAML_SCALAR_EVENT)
-        ? json_pack("[O,I,s%]", node, (json_int_t) size,
+        ? json_pack("[O,I,I,s%]", node, (json_int_t) size,
+                    (json_int_t) ctx->height,
                     (const char *) ev->data.scalar.value,
                     ev->data.scalar.length)
-        : json_pack("[O,I]", node, (json_int_t) size);
+        : json_pack("[O,I,I]", node, (json_int_t) size,
+                    (json_int_t) ctx->height);
 
     if (json_object_set_new(ctx->anchors, (const char *) name, a) == 0) {
         return 0;

@@ -40,6 +40,7 @@ static int is_real(json_t *v, double d);
 static int is_str(json_t *v, const char *s);
 static char *billion_laughs(void);
 static char *nested(int depth);
+static char *stacked_aliases(void);
 static void test_scalars(void);
 static void test_tags(void);
 static void test_structure(void);
@@ -385,6 +386,37 @@ nested(int depth)
 }
 
 
+static char *
+stacked_aliases(void)
+{
+    int    i, j;
+    char  *buf, *p;
+
+    buf = malloc(8 * 4096);
+    p = buf;
+
+    for (i = 0; i < 4; i++) {
+        p += sprintf(p, "a%d: &a%d ", i, i);
+
+        for (j = 0; j < 200; j++) {
+            *p++ = '[';
+        }
+
+        p += i ? sprintf(p, "*a%d", i - 1) : sprintf(p, "0");
+
+        for (j = 0; j < 200; j++) {
+            *p++ = ']';
+        }
+
+        *p++ = '\n';
+    }
+
+    *p = '\0';
+
+    return buf;
+}
+
+
 static void
 test_limits(void)
 {
@@ -413,6 +445,12 @@ test_limits(void)
 
     doc = nested(100000);
     CHECK(fails(doc, "nesting exceeds", NULL, 1), "very deep nesting error");
+    free(doc);
+
+    /* each anchor within the limit, stacked by aliases beyond it */
+    doc = stacked_aliases();
+    CHECK(fails(doc, "aliases nest deeper than 256", NULL, 0),
+          "depth through aliases is bounded (found by fuzz_spec)");
     free(doc);
 }
 
@@ -516,6 +554,23 @@ test_linemap(void)
           && apigw_linemap_find(lines, at(r, "m/q")) == 10
           && apigw_linemap_find(lines, at(r, "m")) == 9,
           "linemap gives node lines");
+
+    json_decref(r);
+
+    /*
+     * a merged "<<" mapping is freed: nodes that reuse its addresses get
+     * their own lines, not its (found by fuzz_spec)
+     */
+    doc = "m:\n  k0: 0\n  k1: 0\n  <<: {k0: 1, k1: 1, k2: 1}\nn:\n"
+          "  a: {x: 1}\n  b: [1, 2]\n  c: {y: 2}\n";
+
+    memset(&err, 0, sizeof(apigw_error_t));
+    r = apigw_yaml_parse(doc, strlen(doc), lines, &err);
+
+    CHECK(r != NULL && apigw_linemap_find(lines, at(r, "n/a")) == 6
+          && apigw_linemap_find(lines, at(r, "n/b")) == 7
+          && apigw_linemap_find(lines, at(r, "n/c")) == 8,
+          "lines after a merge are the nodes' own");
 
     json_decref(r);
     apigw_linemap_free(lines);
