@@ -24,8 +24,8 @@ static int apigw_ref_target(apigw_docset_t *set, apigw_loc_t *loc,
     const char *ref, apigw_error_t *err);
 static int apigw_ref_is_local_kind(const char *ref);
 static int apigw_is_name_map(const char *key);
-static int apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc,
-    unsigned depth, int names, apigw_error_t *err);
+static int apigw_walk_refs(apigw_docset_t *set, apigw_linemap_t *seen,
+    apigw_loc_t *loc, unsigned depth, int names, apigw_error_t *err);
 static int apigw_pointer_decode(const char *src, size_t len, char *dst,
     size_t *dlen);
 static json_t *apigw_pointer_step(json_t *node, char *token);
@@ -654,8 +654,8 @@ apigw_is_name_map(const char *key)
  * and below a "$id" refs are the schema compiler's.
  */
 static int
-apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
-    int names, apigw_error_t *err)
+apigw_walk_refs(apigw_docset_t *set, apigw_linemap_t *seen, apigw_loc_t *loc,
+    unsigned depth, int names, apigw_error_t *err)
 {
     size_t        i;
     json_t       *value;
@@ -668,11 +668,31 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
         return -1;
     }
 
+    /*
+     * a node shared by YAML aliases is checked once: its refs resolve the
+     * same wherever it is reached (as a name map or not: counted apart)
+     */
+
+    if (json_is_array(loc->node) || json_is_object(loc->node)) {
+        if (apigw_linemap_find(seen, loc->node) & (1u << names)) {
+            return 0;
+        }
+
+        if (apigw_linemap_add(seen, loc->node,
+                              apigw_linemap_find(seen, loc->node)
+                              | (1u << names))
+            != 0)
+        {
+            apigw_loc_error(err, loc, "out of memory");
+            return -1;
+        }
+    }
+
     if (json_is_array(loc->node)) {
         json_array_foreach(loc->node, i, value) {
             apigw_loc_index(loc, &child, i, value);
 
-            if (apigw_walk_refs(set, &child, depth + 1, 0, err) != 0) {
+            if (apigw_walk_refs(set, seen, &child, depth + 1, 0, err) != 0) {
                 return -1;
             }
         }
@@ -708,7 +728,7 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
 
         apigw_loc_child(loc, &child, key, value);
 
-        if (apigw_walk_refs(set, &child, depth + 1,
+        if (apigw_walk_refs(set, seen, &child, depth + 1,
                             !names && apigw_is_name_map(key), err)
             != 0)
         {
@@ -723,21 +743,31 @@ apigw_walk_refs(apigw_docset_t *set, apigw_loc_t *loc, unsigned depth,
 int
 apigw_docset_check_refs(apigw_docset_t *set, apigw_error_t *err)
 {
-    apigw_doc_t  *doc;
-    apigw_loc_t   loc;
+    int               rc;
+    apigw_doc_t      *doc;
+    apigw_loc_t       loc;
+    apigw_linemap_t  *seen;
+
+    seen = apigw_linemap_create();
+    if (seen == NULL) {
+        apigw_error_set(err, "", 0, "out of memory");
+        return -1;
+    }
+
+    rc = 0;
 
     /* documents loaded by refs are appended and walked in turn */
 
-    for (doc = set->docs; doc; doc = doc->next) {
+    for (doc = set->docs; doc && rc == 0; doc = doc->next) {
         loc.doc = doc;
         loc.node = doc->root;
         loc.key = NULL;
         loc.pointer[0] = '\0';
 
-        if (apigw_walk_refs(set, &loc, 0, 0, err) != 0) {
-            return -1;
-        }
+        rc = apigw_walk_refs(set, seen, &loc, 0, 0, err);
     }
 
-    return 0;
+    apigw_linemap_free(seen);
+
+    return rc;
 }
