@@ -51,45 +51,8 @@ for c in "$NGINX" valgrind callgrind_control callgrind_annotate curl perl; do
 done
 [ "$OPS" -ge 8 ] || die "OPS must be at least 8"
 
-pids=()
-
-cleanup() {
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'echo "instructions: interrupted" >&2; exit 130' INT TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-        LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
-}
-
-# the main context and the start of http{}; $1: prefix, $2: master_process
-conf_head() {
-    cat <<EOF
-daemon off;
-master_process $2;
-worker_processes 1;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $1/client_body_temp;
-    proxy_temp_path $1/proxy_temp;
-    fastcgi_temp_path $1/fastcgi_temp;
-    uwsgi_temp_path $1/uwsgi_temp;
-    scgi_temp_path $1/scgi_temp;
-EOF
-}
+BENCH_NAME=instructions
+. "$ROOT/bench/lib.sh"
 
 # starts "$@" (nginx, maybe under valgrind) in a session of its own, so that
 # Ctrl-C reaches it only through cleanup(); waits up to $2 s for $1 to answer
@@ -269,7 +232,7 @@ ROUTE=$("$ROOT/bench/gen-spec.pl" -r "$OPS")
 "$ROOT/bench/gen-spec.pl" "$OPS" > "$OUT/spec.json"
 
 {
-    conf_head "$OUT/backend" on
+    conf_head "$OUT/backend" 1 on
     cat <<EOF
     server {
         listen 127.0.0.1:$BACKEND_PORT;
@@ -285,7 +248,7 @@ EOF
 
 {
     echo "load_module $MODULE;"
-    conf_head "$OUT/front" off
+    conf_head "$OUT/front" 1 off
     cat <<EOF
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;

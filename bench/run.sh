@@ -34,45 +34,8 @@ for c in "$NGINX" wrk curl perl; do
 done
 [ "$OPS" -ge 8 ] || die "OPS must be at least 8"
 
-pids=()
-
-cleanup() {
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-        LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
-}
-
-# the main context and the start of http{}; $1: prefix, $2: workers
-conf_head() {
-    cat <<EOF
-daemon off;
-master_process on;
-worker_processes $2;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $1/client_body_temp;
-    proxy_temp_path $1/proxy_temp;
-    fastcgi_temp_path $1/fastcgi_temp;
-    uwsgi_temp_path $1/uwsgi_temp;
-    scgi_temp_path $1/scgi_temp;
-EOF
-}
+BENCH_NAME=bench
+. "$ROOT/bench/lib.sh"
 
 # starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer;
 # in a session of its own, so that Ctrl-C reaches it only through cleanup()

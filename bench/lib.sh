@@ -1,0 +1,43 @@
+# Shared by the bench scripts: process cleanup, free ports, nginx config.
+# The sourcing script sets $BENCH_NAME (for messages) first.
+
+pids=()
+
+cleanup() {
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'echo "$BENCH_NAME: interrupted" >&2; exit 130' INT TERM
+
+free_port() {
+    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+        LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
+}
+
+# the main context and the start of http{};
+# $1: prefix, $2: worker processes, $3: master_process (default on)
+conf_head() {
+    cat <<CONF
+daemon off;
+master_process ${3:-on};
+worker_processes $2;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $1/client_body_temp;
+    proxy_temp_path $1/proxy_temp;
+    fastcgi_temp_path $1/fastcgi_temp;
+    uwsgi_temp_path $1/uwsgi_temp;
+    scgi_temp_path $1/scgi_temp;
+CONF
+}
