@@ -544,30 +544,42 @@ fuzz_check_match(apigw_router_t *rt, const char *line, size_t llen,
                     fuzz_fail("greedy raw value", line, llen);
                 }
 
-                /* decoded: the segments joined by "/" (a plain path: raw) */
+                /*
+                 * decoded: the raw remainder with each segment decoded and
+                 * its slashes as they are (a plain path: the raw text)
+                 */
                 if (!plain) {
-                    size_t  j, off;
+                    size_t       j, off;
+                    const char  *q;
 
-                    for (j = i, val_len = 0; j < nsegs; j++) {
-                        val_len += segs[j].val_len + (j > i);
-                    }
+                    for (j = i, off = 0, q = segs[i].raw; q < raw_end; ) {
+                        if (*q == '/') {
+                            if (off >= m.params[np].val_len
+                                || m.params[np].val[off] != '/')
+                            {
+                                fuzz_fail("greedy decoded separator", line,
+                                          llen);
+                            }
 
-                    if (m.params[np].val_len != val_len) {
-                        fuzz_fail("greedy decoded length", line, llen);
-                    }
-
-                    for (j = i, off = 0; j < nsegs; j++) {
-                        if (j > i && m.params[np].val[off++] != '/') {
-                            fuzz_fail("greedy decoded separator", line, llen);
+                            off++;
+                            q++;
+                            continue;
                         }
 
-                        if (memcmp(m.params[np].val + off, segs[j].val,
-                                   segs[j].val_len) != 0)
+                        if (off + segs[j].val_len > m.params[np].val_len
+                            || memcmp(m.params[np].val + off, segs[j].val,
+                                      segs[j].val_len) != 0)
                         {
                             fuzz_fail("greedy decoded value", line, llen);
                         }
 
                         off += segs[j].val_len;
+                        q += segs[j].raw_len;
+                        j++;
+                    }
+
+                    if (off != m.params[np].val_len) {
+                        fuzz_fail("greedy decoded length", line, llen);
                     }
                 }
             }

@@ -9,8 +9,9 @@
  * then apigw_api_free().
  *
  * LLVMFuzzerInitialize() makes a private directory (under /dev/shm if it
- * is there, else $TMPDIR or /tmp) with fixed sibling files, the layout of
- * t/unit/specs, so that inputs can $ref them:
+ * is there, else $TMPDIR or /tmp; apigw-fuzz-spec.<pid>.XXXXXX, removed at
+ * exit, or by the next run if the process crashed) with fixed sibling
+ * files, the layout of t/unit/specs, so that inputs can $ref them:
  *
  *     spec.yaml               the input (rewritten for every run)
  *     common.yaml             parameters, schemas, responses, path items
@@ -31,8 +32,10 @@
  *     for a request made from the operation's own path and method.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,9 @@
 
 /* the loader reads whole files; bigger inputs find nothing new */
 #define FUZZ_MAX_INPUT      (256 * 1024)
+
+/* the private directory: <base>/apigw-fuzz-spec.<pid>.XXXXXX */
+#define FUZZ_DIR_PREFIX     "apigw-fuzz-spec."
 
 
 typedef struct {
@@ -248,27 +254,72 @@ fuzz_write(const char *path, const char *data, size_t len)
 
 
 static void
-fuzz_cleanup(void)
+fuzz_remove_dir(const char *dir)
 {
     char                path[PATH_MAX + 64];
     const fuzz_file_t  *f;
 
-    if (fuzz_dir[0] == '\0') {
-        return;
-    }
-
     for (f = fuzz_files; f->name; f++) {
-        snprintf(path, sizeof(path), "%s/%s", fuzz_dir, f->name);
+        snprintf(path, sizeof(path), "%s/%s", dir, f->name);
         unlink(path);
     }
 
-    unlink(fuzz_spec);
+    snprintf(path, sizeof(path), "%s/spec.yaml", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/paths", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/parts", dir);
+    rmdir(path);
+    rmdir(dir);
+}
 
-    snprintf(path, sizeof(path), "%s/paths", fuzz_dir);
-    rmdir(path);
-    snprintf(path, sizeof(path), "%s/parts", fuzz_dir);
-    rmdir(path);
-    rmdir(fuzz_dir);
+
+static void
+fuzz_cleanup(void)
+{
+    if (fuzz_dir[0] != '\0') {
+        fuzz_remove_dir(fuzz_dir);
+    }
+}
+
+
+/*
+ * a crash or a timeout ends the process without atexit(): remove the
+ * directories of fuzz_spec processes that are gone
+ */
+static void
+fuzz_remove_stale(const char *base)
+{
+    DIR            *d;
+    long            pid;
+    char           *end, path[PATH_MAX + 64];
+    struct dirent  *de;
+
+    d = opendir(base);
+    if (d == NULL) {
+        return;
+    }
+
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, FUZZ_DIR_PREFIX, sizeof(FUZZ_DIR_PREFIX) - 1)
+            != 0)
+        {
+            continue;
+        }
+
+        pid = strtol(de->d_name + sizeof(FUZZ_DIR_PREFIX) - 1, &end, 10);
+
+        if (pid <= 0 || *end != '.'
+            || kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+        {
+            continue;
+        }
+
+        snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+        fuzz_remove_dir(path);
+    }
+
+    closedir(d);
 }
 
 
@@ -294,7 +345,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         base = "/tmp";
     }
 
-    snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/apigw-fuzz-spec.XXXXXX", base);
+    fuzz_remove_stale(base);
+
+    snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/" FUZZ_DIR_PREFIX "%ld.XXXXXX",
+             base, (long) getpid());
 
     if (mkdtemp(fuzz_dir) == NULL) {
         fuzz_die("mkdtemp");

@@ -558,6 +558,11 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
 
     while (p < end) {
         if (*p == '/') {
+            /* decoded text mirrors the raw one, separators included */
+            if (!plain) {
+                *d++ = '/';
+            }
+
             p++;
             continue;
         }
@@ -596,10 +601,6 @@ apigw_router_match(apigw_router_t *rt, const char *path, size_t len,
 
         d += dlen;
         val_end = d;
-
-        if (!plain && p < end) {
-            *d++ = '/';
-        }
     }
 
     while (p > path && p[-1] == '/') {

@@ -271,6 +271,9 @@ test_greedy(void)
     CHECK(match(rt, "/files/a//b", GET) == APIGW_ROUTE_OK && r.value == &v_a
           && strncmp(r.raw[0], "a/", 2) == 0
           && r.raw[0][r.raw_len[0] - 1] == 'b', "greedy: inner \"//\"");
+    CHECK(is1(rt, "/files/a//b", GET, &v_a, "a//b", "a//b")
+          && is1(rt, "/files/a//b%20c", GET, &v_a, "a//b%20c", "a//b c"),
+          "greedy: the decoded remainder keeps \"//\", escapes or not");
     CHECK(match(rt, "/files", GET) == APIGW_ROUTE_NO_ROUTE,
           "greedy needs one segment: /files");
     CHECK(match(rt, "/files/", GET) == APIGW_ROUTE_NO_ROUTE,
