@@ -249,31 +249,8 @@ EOF
 {
     echo "load_module $MODULE;"
     conf_head "$OUT/front" 1 off
+    front_servers
     cat <<EOF
-    upstream backend {
-        server 127.0.0.1:$BACKEND_PORT;
-        keepalive $KEEPALIVE;
-        keepalive_requests 1000000;
-    }
-
-    apigw_api bench $OUT/spec.json;
-
-    server {
-        listen 127.0.0.1:$FRONT_PORT;
-
-        location /bare/ {
-            proxy_pass http://backend/;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-
-        location /gw/ {
-            apigw bench stage=prod;
-            apigw_backend http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
 
     # the request counter, away from the measured server
     server {

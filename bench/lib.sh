@@ -41,3 +41,35 @@ http {
     scgi_temp_path $1/scgi_temp;
 CONF
 }
+
+
+# the measured pair: bare proxy_pass and the gateway, on one upstream
+# (uses BACKEND_PORT, KEEPALIVE, OUT, FRONT_PORT)
+front_servers() {
+    cat <<CONF
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive $KEEPALIVE;
+        keepalive_requests 1000000;
+    }
+
+    apigw_api bench $OUT/spec.json;
+
+    server {
+        listen 127.0.0.1:$FRONT_PORT;
+
+        location /bare/ {
+            proxy_pass http://backend/;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+
+        location /gw/ {
+            apigw bench stage=prod;
+            apigw_backend http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+CONF
+}
