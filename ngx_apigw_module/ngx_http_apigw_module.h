@@ -45,6 +45,7 @@ typedef struct {
 
 
 typedef struct {
+    ngx_http_request_t         *request;
     ngx_http_apigw_loc_conf_t  *alcf;
     apigw_operation_t          *op;
     apigw_match_t               match;

@@ -600,8 +600,10 @@ ngx_http_apigw_proxy_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     cln->handler = ngx_http_apigw_deadline_cleanup;
     cln->data = ctx;
 
+    /* the ctx, not r: an internal redirect clears r's module contexts */
+    ctx->request = r;
     ctx->deadline.handler = ngx_http_apigw_deadline_handler;
-    ctx->deadline.data = r;
+    ctx->deadline.data = ctx;
     ctx->deadline.log = r->connection->log;
 
     ctx->integration_start = ngx_current_msec;
@@ -627,9 +629,9 @@ ngx_http_apigw_deadline_handler(ngx_event_t *ev)
     ngx_http_upstream_t   *u;
     ngx_http_apigw_ctx_t  *ctx;
 
-    r = ev->data;
+    ctx = ev->data;
+    r = ctx->request;
     u = r->upstream;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
 
     ctx->deadline_passed = 1;
 

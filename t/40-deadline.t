@@ -66,6 +66,12 @@ $ops
       x-apigw-integration:
         type: http
         uri: "http://127.0.0.1:%%PORT_3%%/nobody-listens"
+  /refused-fast:
+    get:
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:%%PORT_3%%/nobody-listens"
+        timeout: 500
   /default-timeout:
     get:
       x-apigw-integration:
@@ -84,6 +90,19 @@ $t->write_conf(<<'CONF');
 
         location / {
             apigw api;
+        }
+
+        # a user's error_page: the request leaves apigw's location (and its
+        # module context) while the deadline is armed
+        location /redirected/ {
+            apigw api;
+            error_page 502 = /elsewhere/hang;
+        }
+
+        location /elsewhere/ {
+            internal;
+            proxy_pass http://127.0.0.1:%%PORT_2%%/;
+            proxy_read_timeout 3s;
         }
     }
 CONF
@@ -150,6 +169,11 @@ gateway_error($t->http('GET', '/garbage'), 502, 'Internal server error',
 
 $r = $t->http('GET', '/default-timeout');
 is($r->{status}, 200, 'default timeout (29 s) lets a fast backend answer');
+
+# error_page away from the apigw location, to a backend that hangs
+$r = $t->http('GET', '/redirected/refused-fast');
+is($r->{status}, 504, 'after an error_page redirect the deadline still holds');
+cmp_ok($r->{elapsed}, '<', 2.5, 'cut at the deadline, not proxy_read_timeout');
 
 # the worker is unharmed: a normal request right after the failures
 $r = $t->http('GET', '/fast');
