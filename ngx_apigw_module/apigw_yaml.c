@@ -427,6 +427,7 @@ apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj, json_t *merges,
 {
     size_t       i, n;
     json_t      *src, *value;
+    unsigned     kline;
     const char  *key;
 
     n = json_is_array(merges) ? json_array_size(merges) : 1;
@@ -442,8 +443,19 @@ apigw_yaml_merge(apigw_yaml_ctx_t *ctx, json_t *obj, json_t *merges,
         }
 
         json_object_foreach(src, key, value) {
-            if (json_object_get(obj, key) == NULL
-                && json_object_set(obj, key, value) != 0)
+            if (json_object_get(obj, key) != NULL) {
+                continue;
+            }
+
+            /* a merged key keeps the line where it was written */
+
+            kline = apigw_linemap_find(ctx->lines, (json_t *) key);
+
+            if (json_object_set(obj, key, value) != 0
+                || apigw_linemap_add(ctx->lines, (json_t *)
+                       json_object_iter_key(json_object_iter_at(obj, key)),
+                       kline ? kline : line)
+                   != 0)
             {
                 apigw_error_set(ctx->err, ctx->pointer, line, "out of memory");
                 return -1;

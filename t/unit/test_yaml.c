@@ -573,6 +573,22 @@ test_linemap(void)
           "lines after a merge are the nodes' own");
 
     json_decref(r);
+
+    doc = "base: &b\n  p: 1\nm:\n  q: 2\n  <<: [*b, {s: 3}]\n";
+
+    memset(&err, 0, sizeof(apigw_error_t));
+    r = apigw_yaml_parse(doc, strlen(doc), lines, &err);
+
+    CHECK(r != NULL
+          && apigw_linemap_find(lines, (json_t *) json_object_iter_key(
+                 json_object_iter_at(at(r, "m"), "p"))) == 2
+          && apigw_linemap_find(lines, (json_t *) json_object_iter_key(
+                 json_object_iter_at(at(r, "m"), "s"))) == 5
+          && apigw_linemap_find(lines, (json_t *) json_object_iter_key(
+                 json_object_iter_at(at(r, "m"), "q"))) == 4,
+          "merged keys have the lines where they were written");
+
+    json_decref(r);
     apigw_linemap_free(lines);
 }
 
