@@ -54,6 +54,11 @@ YAML
 $t->write_conf(<<'CONF');
     apigw_api api %%PREFIX%%/api.yaml;
 
+    upstream pool {
+        server 127.0.0.1:%%PORT_2%%;
+        keepalive 2;
+    }
+
     server {
         listen 127.0.0.1:%%PORT%%;
         client_max_body_size 10m;
@@ -67,6 +72,13 @@ $t->write_conf(<<'CONF');
             apigw api;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
             proxy_buffering off;
+        }
+
+        location /keepalive/ {
+            apigw api;
+            apigw_backend http://pool;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
         }
 
         location /tls-backend/ {
@@ -113,6 +125,14 @@ is($r->{status}, 200, 'proxy_buffering off: 200');
 is($r->{body}, 'one two three', 'proxy_buffering off: chunked body relayed');
 like($r->{headers}{'x-amzn-requestid'}, qr/^[0-9a-f-]{36}$/,
      'proxy_buffering off: request id');
+
+# upstream keepalive: one backend connection for several requests
+$be->clear;
+$t->http('POST', '/keepalive/upload', body => "k$_") for 1 .. 3;
+my @conns = map { $_->{conn} } $be->requests;
+is(scalar @conns, 3, 'keepalive: three requests reached the backend');
+is(scalar(keys %{{ map { $_ => 1 } @conns }}), 1,
+   'keepalive: all on one backend connection');
 
 $t->check_log;
 
