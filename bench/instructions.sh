@@ -231,20 +231,7 @@ STATUS_PORT=$(free_port)
 ROUTE=$("$ROOT/bench/gen-spec.pl" -r "$OPS")
 "$ROOT/bench/gen-spec.pl" "$OPS" > "$OUT/spec.json"
 
-{
-    conf_head "$OUT/backend" 1 on
-    cat <<EOF
-    server {
-        listen 127.0.0.1:$BACKEND_PORT;
-
-        location / {
-            default_type application/json;
-            return 200 '$BODY';
-        }
-    }
-}
-EOF
-} > "$OUT/backend/nginx.conf"
+backend_conf > "$OUT/backend/nginx.conf"
 
 {
     echo "load_module $MODULE;"

@@ -73,3 +73,21 @@ front_servers() {
     }
 CONF
 }
+
+
+# the backend both cases share: a small JSON answer
+# (uses OUT, BACKEND_PORT, BODY)
+backend_conf() {
+    conf_head "$OUT/backend" 1
+    cat <<CONF
+    server {
+        listen 127.0.0.1:$BACKEND_PORT;
+
+        location / {
+            default_type application/json;
+            return 200 '$BODY';
+        }
+    }
+}
+CONF
+}

@@ -133,6 +133,7 @@ typedef struct {
     apigw_tpl_kind_e        kind;
     char                   *text;       /* literal text or variable name */
     size_t                  len;
+    size_t                  param;      /* path parameter: its place */
 } apigw_tpl_part_t;
 
 typedef struct {

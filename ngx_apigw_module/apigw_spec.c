@@ -665,6 +665,8 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
                             "\"%s\"", part->text, op->path);
             return -1;
         }
+
+        part->param = j;
     }
 
     method = apigw_spec_member(ext, &loc, aws ? "httpMethod" : "method",

@@ -52,6 +52,7 @@ apigw_tpl_push(apigw_tpl_t *tpl, apigw_tpl_kind_e kind, const char *text,
     part->text[len] = '\0';
     part->len = len;
     part->kind = kind;
+    part->param = 0;
     tpl->nparts++;
 
     return 0;

@@ -16,6 +16,7 @@
 
 static ngx_int_t ngx_http_apigw_route(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_method(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
     ngx_http_apigw_loc_conf_t *alcf, ngx_str_t *path);
 static void ngx_http_apigw_request_id(ngx_http_request_t *r,
@@ -171,12 +172,7 @@ ngx_http_apigw_route(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     ctx->path = path;
 
-    method = apigw_method_index((char *) r->method_name.data,
-                                r->method_name.len);
-
-    if (method < 0 || method == APIGW_METHOD_ANY) {
-        method = APIGW_METHOD_ANY;
-    }
+    method = ngx_http_apigw_method(r);
 
     scratch = ngx_pnalloc(r->pool, path.len + 1);
     if (scratch == NULL) {
@@ -207,6 +203,33 @@ ngx_http_apigw_route(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         return ngx_http_apigw_send_gateway_response(r, ctx,
                                         APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
                                         0);
+    }
+}
+
+
+/* nginx has parsed the method already; others (PROPFIND...) are ANY's */
+static ngx_int_t
+ngx_http_apigw_method(ngx_http_request_t *r)
+{
+    switch (r->method) {
+    case NGX_HTTP_GET:
+        return APIGW_METHOD_GET;
+    case NGX_HTTP_PUT:
+        return APIGW_METHOD_PUT;
+    case NGX_HTTP_POST:
+        return APIGW_METHOD_POST;
+    case NGX_HTTP_DELETE:
+        return APIGW_METHOD_DELETE;
+    case NGX_HTTP_OPTIONS:
+        return APIGW_METHOD_OPTIONS;
+    case NGX_HTTP_HEAD:
+        return APIGW_METHOD_HEAD;
+    case NGX_HTTP_PATCH:
+        return APIGW_METHOD_PATCH;
+    case NGX_HTTP_TRACE:
+        return APIGW_METHOD_TRACE;
+    default:
+        return APIGW_METHOD_ANY;
     }
 }
 

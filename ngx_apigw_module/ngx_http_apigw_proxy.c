@@ -29,11 +29,16 @@ static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h,
     ngx_array_t *connection);
+static ngx_uint_t ngx_http_apigw_header_is(ngx_table_elt_t *h,
+    ngx_str_t *name);
 static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
     char *name, char *lowcase, u_char *value, size_t len);
 static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
 static void ngx_http_apigw_deadline_cleanup(void *data);
 
+
+static ngx_str_t  ngx_http_apigw_xff = ngx_string("X-Forwarded-For");
+static ngx_str_t  ngx_http_apigw_connection = ngx_string("Connection");
 
 static ngx_str_t  ngx_http_apigw_hop_headers[] = {
     ngx_string("connection"),
@@ -255,7 +260,7 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_str_t *url)
 {
     u_char             *p, sep;
-    size_t              len, i, j;
+    size_t              len, i;
     ngx_str_t          *sv, values[64];
     apigw_tpl_t        *tpl;
     apigw_tpl_part_t   *part;
@@ -276,16 +281,9 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         switch (part->kind) {
 
         case APIGW_TPL_PATH_PARAM:
-            ngx_str_null(&values[i]);
-
-            for (j = 0; j < op->nparams && j < ctx->match.nparams; j++) {
-                if (ngx_strcmp(op->param_names[j], part->text) == 0) {
-                    values[i].data = (u_char *) ctx->match.params[j].raw;
-                    values[i].len = ctx->match.params[j].raw_len;
-                    break;
-                }
-            }
-
+            /* the route matched op's template: every parameter is there */
+            values[i].data = (u_char *) ctx->match.params[part->param].raw;
+            values[i].len = ctx->match.params[part->param].raw_len;
             break;
 
         case APIGW_TPL_STAGE_VAR:
@@ -420,17 +418,11 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
             drop = 1;
         }
 
-        if (h[i].key.len == sizeof("X-Forwarded-For") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-Forwarded-For",
-                               h[i].key.len) == 0)
-        {
+        if (ngx_http_apigw_header_is(&h[i], &ngx_http_apigw_xff)) {
             xff_len += h[i].value.len + sizeof(", ") - 1;
         }
 
-        if (h[i].key.len == sizeof("Connection") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Connection",
-                               h[i].key.len) == 0)
-        {
+        if (ngx_http_apigw_header_is(&h[i], &ngx_http_apigw_connection)) {
             conn = ngx_array_push(&connection);
             if (conn == NULL) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -473,11 +465,7 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
                 i = 0;
             }
 
-            if (h[i].key.len == sizeof("X-Forwarded-For") - 1
-                && ngx_strncasecmp(h[i].key.data,
-                                   (u_char *) "X-Forwarded-For",
-                                   h[i].key.len) == 0)
-            {
+            if (ngx_http_apigw_header_is(&h[i], &ngx_http_apigw_xff)) {
                 p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
                 *p++ = ',';
                 *p++ = ' ';
@@ -523,9 +511,7 @@ ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h, ngx_array_t *connection)
     ngx_table_elt_t  **conn;
 
     for (name = ngx_http_apigw_hop_headers; name->len; name++) {
-        if (h->key.len == name->len
-            && ngx_strncasecmp(h->key.data, name->data, name->len) == 0)
-        {
+        if (ngx_http_apigw_header_is(h, name)) {
             return 1;
         }
     }
@@ -562,6 +548,14 @@ ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h, ngx_array_t *connection)
     }
 
     return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_apigw_header_is(ngx_table_elt_t *h, ngx_str_t *name)
+{
+    return h->key.len == name->len
+           && ngx_strncasecmp(h->key.data, name->data, name->len) == 0;
 }
 
 
