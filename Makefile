@@ -14,8 +14,14 @@ MODULE_SRCS  := $(wildcard ngx_apigw_module/*.c ngx_apigw_module/*.h)
 CORE_SRCS    := ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
                 ngx_apigw_module/apigw_doc.c ngx_apigw_module/apigw_spec.c \
                 ngx_apigw_module/apigw_route.c \
-                ngx_apigw_module/apigw_template.c
-CORE_LIBS    := -ljansson -lyaml
+                ngx_apigw_module/apigw_template.c \
+                ngx_apigw_module/apigw_schema.c \
+                ngx_apigw_module/apigw_schema_validate.c \
+                ngx_apigw_module/apigw_format.c \
+                ngx_apigw_module/apigw_jsonpath.c \
+                ngx_apigw_module/apigw_vtl.c
+CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
+CORE_LIBS    := -ljansson -lyaml -lpcre2-8
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
                 -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -Ingx_apigw_module
@@ -26,7 +32,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template
+FUZZ_TARGETS := doc spec route template schema vtl
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_DICTS   := $(patsubst %,$(FUZZ_DIR)/fuzz_%.dict,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
@@ -45,7 +51,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        clean
+        clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
 all: module
@@ -82,7 +88,7 @@ $(ASAN_BUILD)/objs/Makefile: config
 $(ASAN_MODULE): $(ASAN_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(ASAN_BUILD) -f objs/Makefile modules
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) ngx_apigw_module/apigw_core.h
+$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
 
@@ -91,6 +97,17 @@ unit: $(UNIT_TESTS)
 test-unit: unit
 	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
 	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
+
+# the JSON Schema Test Suite against the validator (README: Conformance)
+SUITE_DIR    ?= ../shared/conformance/json-schema-test-suite
+SUITE_BIN    := $(BUILD)/conformance/schema_suite
+
+$(SUITE_BIN): t/conformance/schema_suite.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)/conformance
+	$(CC) $(UNIT_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
+
+test-conformance: $(SUITE_BIN)
+	$(SUITE_BIN) $(SUITE_DIR)
 
 test-t: module
 	prove -j$(PROVE_JOBS) -r t/
@@ -103,6 +120,7 @@ test-asan: $(ASAN_MODULE)
 test: deps
 	@$(MAKE) --no-print-directory module unit
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-conformance
 	@$(MAKE) --no-print-directory test-t
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory fuzz-smoke
@@ -110,7 +128,7 @@ test: deps
 # the fuzzers: build/fuzz/fuzz_<target>, each with its dictionary
 fuzz: $(FUZZ_BINS) $(FUZZ_DICTS)
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) ngx_apigw_module/apigw_core.h
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
 
@@ -118,6 +136,8 @@ $(FUZZ_DIR)/fuzz_doc.dict: fuzz/yaml.dict
 $(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
 $(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
 $(FUZZ_DIR)/fuzz_template.dict: fuzz/template.dict
+$(FUZZ_DIR)/fuzz_schema.dict: fuzz/schema.dict
+$(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)

@@ -1,0 +1,12 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "apigw_schema.h"
+#include "apigw_vtl.h"
+
+
+/* placeholder: being written */
+typedef int apigw_jsonpath_placeholder_t;
