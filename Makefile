@@ -11,15 +11,21 @@ MODULE       := $(BUILD)/ngx_http_apigw_module.so
 MODULE_SRCS  := $(wildcard ngx_apigw_module/*.c ngx_apigw_module/*.h)
 
 # the nginx-free core, shared by the unit tests and the fuzzers
-CORE_SRCS    := ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
-                ngx_apigw_module/apigw_doc.c ngx_apigw_module/apigw_spec.c \
+CORE_SRCS    := ngx_apigw_module/apigw_util.c \
+                ngx_apigw_module/apigw_yaml.c \
+                ngx_apigw_module/apigw_doc.c \
+                ngx_apigw_module/apigw_spec.c \
+                ngx_apigw_module/apigw_spec_validation.c \
+                ngx_apigw_module/apigw_spec_mapping.c \
+                ngx_apigw_module/apigw_params.c \
                 ngx_apigw_module/apigw_route.c \
                 ngx_apigw_module/apigw_template.c \
                 ngx_apigw_module/apigw_schema.c \
                 ngx_apigw_module/apigw_schema_validate.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
-                ngx_apigw_module/apigw_vtl.c
+                ngx_apigw_module/apigw_vtl.c \
+                ngx_apigw_module/apigw_stubs_tmp.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \

@@ -220,6 +220,136 @@ typedef struct {
     char                   *value;
 } apigw_header_t;
 
+/* a request parameter declared in the spec, ready to be checked */
+typedef enum {
+    APIGW_IN_PATH = 0,
+    APIGW_IN_QUERY,
+    APIGW_IN_HEADER,
+    APIGW_IN_COOKIE
+} apigw_param_in_e;
+
+typedef enum {
+    APIGW_STYLE_SIMPLE = 0,
+    APIGW_STYLE_FORM,
+    APIGW_STYLE_LABEL,
+    APIGW_STYLE_MATRIX,
+    APIGW_STYLE_SPACE_DELIMITED,
+    APIGW_STYLE_PIPE_DELIMITED,
+    APIGW_STYLE_DEEP_OBJECT
+} apigw_param_style_e;
+
+/* what a parameter's string converts to before its schema checks it */
+typedef enum {
+    APIGW_TYPE_STRING = 0,
+    APIGW_TYPE_INTEGER,
+    APIGW_TYPE_NUMBER,
+    APIGW_TYPE_BOOLEAN,
+    APIGW_TYPE_ARRAY,
+    APIGW_TYPE_OBJECT
+} apigw_type_e;
+
+typedef struct {
+    char                     *name;
+    apigw_type_e              type;
+} apigw_param_prop_t;
+
+typedef struct {
+    char                     *name;
+    size_t                    name_len;
+    apigw_param_in_e          in;
+    apigw_param_style_e       style;
+    apigw_type_e              type;
+    apigw_type_e              item_type;    /* arrays */
+    apigw_param_prop_t       *props;        /* objects: declared properties */
+    size_t                    nprops;
+    size_t                    path_index;   /* path: place in the match */
+    struct apigw_schema_s    *schema;       /* NULL: anything goes */
+    unsigned                  required:1;
+    unsigned                  explode:1;
+    unsigned                  allow_empty:1;
+    unsigned                  json:1;       /* content: application/json */
+} apigw_parameter_t;
+
+/* a media type of a request body or response, with its schema */
+typedef struct {
+    char                     *type;         /* lowercase, "application/json";
+                                               wildcards as in the spec */
+    size_t                    type_len;
+    struct apigw_schema_s    *schema;       /* NULL: not checked */
+    unsigned                  json:1;       /* parsed as JSON to check */
+} apigw_media_t;
+
+typedef struct {
+    apigw_media_t            *media;
+    size_t                    nmedia;
+    unsigned                  declared:1;   /* the spec has requestBody */
+    unsigned                  required:1;
+} apigw_content_t;
+
+/* a declared response: status 200, or 1..5 for "2XX", or 0 for default */
+typedef struct {
+    int                       status;
+    apigw_content_t           content;
+} apigw_response_decl_t;
+
+
+/* requestParameters / responseParameters */
+typedef enum {
+    APIGW_MAP_STATIC = 0,           /* 'value' */
+    APIGW_MAP_PATH,                 /* method.request.path.N */
+    APIGW_MAP_QUERY,                /* method.request.querystring.N */
+    APIGW_MAP_MULTI_QUERY,          /* method.request.multivaluequerystring.N */
+    APIGW_MAP_HEADER,               /* method.request.header.N */
+    APIGW_MAP_MULTI_HEADER,         /* method.request.multivalueheader.N */
+    APIGW_MAP_BODY,                 /* method.request.body */
+    APIGW_MAP_BODY_PATH,            /* method.request.body.JSONPath */
+    APIGW_MAP_STAGE_VAR,            /* stageVariables.N */
+    APIGW_MAP_CONTEXT,              /* context.N */
+    APIGW_MAP_RESPONSE_HEADER,      /* integration.response.header.N */
+    APIGW_MAP_RESPONSE_BODY,        /* integration.response.body */
+    APIGW_MAP_RESPONSE_BODY_PATH    /* integration.response.body.JSONPath */
+} apigw_map_source_e;
+
+typedef enum {
+    APIGW_MAP_TO_HEADER = 0,        /* integration.request.header.N,
+                                       method.response.header.N */
+    APIGW_MAP_TO_QUERY,             /* integration.request.querystring.N */
+    APIGW_MAP_TO_PATH               /* integration.request.path.N */
+} apigw_map_target_e;
+
+typedef struct {
+    apigw_map_target_e        target;
+    char                     *name;         /* the target's name */
+    size_t                    name_len;
+    apigw_map_source_e        source;
+    char                     *value;        /* source name or static value */
+    size_t                    value_len;
+    struct apigw_jsonpath_s  *jsonpath;     /* *_BODY_PATH */
+} apigw_mapping_t;
+
+typedef struct {
+    char                     *content_type; /* lowercase */
+    size_t                    content_type_len;
+    struct apigw_vtl_s       *vtl;
+} apigw_template_t;
+
+typedef enum {
+    APIGW_PASSTHROUGH_WHEN_NO_MATCH = 0,
+    APIGW_PASSTHROUGH_WHEN_NO_TEMPLATES,
+    APIGW_PASSTHROUGH_NEVER
+} apigw_passthrough_e;
+
+/* an integration response: chosen by a pattern on the backend's status */
+typedef struct {
+    char                     *pattern;      /* NULL: "default" */
+    void                     *regex;        /* pcre2_code */
+    int                       status;       /* 0: the backend's */
+    apigw_mapping_t          *mappings;
+    size_t                    nmappings;
+    apigw_template_t         *templates;
+    size_t                    ntemplates;
+} apigw_integration_response_t;
+
 typedef struct {
     apigw_integration_type_e  type;
     apigw_tpl_t              *uri;
@@ -230,6 +360,16 @@ typedef struct {
     size_t                    nheaders;
     char                     *body;
     size_t                    body_len;
+
+    apigw_mapping_t          *request_params;
+    size_t                    nrequest_params;
+    apigw_template_t         *request_templates;
+    size_t                    nrequest_templates;
+    apigw_passthrough_e       passthrough;
+    apigw_integration_response_t  *responses;
+    size_t                    nresponses;
+    unsigned                  needs_body:1; /* mapping from the body */
+    unsigned                  needs_response_body:1;
 } apigw_integration_t;
 
 typedef struct {
@@ -240,6 +380,16 @@ typedef struct {
     char                    **param_names;  /* path parameters, in order */
     size_t                    nparams;
     apigw_integration_t       integration;
+
+    apigw_parameter_t        *parameters;   /* declared, validated */
+    size_t                    nparameters;
+    apigw_content_t           body;
+    apigw_response_decl_t    *responses;
+    size_t                    nresponses;
+    unsigned                  validate_params:1;
+    unsigned                  validate_body:1;
+    unsigned                  error_details:1;
+
     apigw_loc_t               loc;
 } apigw_operation_t;
 
@@ -285,7 +435,9 @@ typedef struct {
 
 typedef struct {
     apigw_docset_t           *docs;
+    struct apigw_schema_set_s  *schemas;
     unsigned                  oas31:1;
+    unsigned                  responses_compiled:1;
     apigw_operation_t        *ops;
     size_t                    nops;
     apigw_router_t           *router;
@@ -296,7 +448,65 @@ extern const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT];
 
 apigw_api_t *apigw_api_load(const char *path, apigw_error_t *err);
 void apigw_api_free(apigw_api_t *api);
+/* the declared responses' schemas, for response validation: on demand */
+int apigw_api_compile_responses(apigw_api_t *api, apigw_error_t *err);
 int apigw_hex_digit(int c);
+
+
+/* $context variables, for templates and parameter mappings */
+typedef enum {
+    APIGW_CTX_REQUEST_ID = 0,
+    APIGW_CTX_EXTENDED_REQUEST_ID,
+    APIGW_CTX_STAGE,
+    APIGW_CTX_API_ID,
+    APIGW_CTX_HTTP_METHOD,
+    APIGW_CTX_RESOURCE_PATH,
+    APIGW_CTX_RESOURCE_ID,
+    APIGW_CTX_PATH,
+    APIGW_CTX_PROTOCOL,
+    APIGW_CTX_DOMAIN_NAME,
+    APIGW_CTX_REQUEST_TIME,
+    APIGW_CTX_REQUEST_TIME_EPOCH,
+    APIGW_CTX_SOURCE_IP,
+    APIGW_CTX_USER_AGENT,
+    APIGW_CTX_OPERATION_NAME,
+    APIGW_CTX_ERROR_MESSAGE,
+    APIGW_CTX_ERROR_MESSAGE_STRING,
+    APIGW_CTX_ERROR_RESPONSE_TYPE,
+    APIGW_CTX_ERROR_VALIDATION_ERROR_STRING,
+    APIGW_CTX_COUNT
+} apigw_context_e;
+
+extern const char  *apigw_context_names[APIGW_CTX_COUNT + 1];
+
+/* "identity.sourceIp" -> APIGW_CTX_SOURCE_IP, or -1 */
+int apigw_context_index(const char *name, size_t len);
+
+
+/* request parameters as received (apigw_params.c) */
+typedef struct {
+    const char               *name;
+    size_t                    name_len;
+    const char               *value;
+    size_t                    value_len;
+} apigw_pair_t;
+
+#define APIGW_MAX_PAIRS         256
+
+/* decoded query pairs; their text goes to scratch, len bytes at most */
+size_t apigw_query_parse(const char *s, size_t len, char *scratch,
+    apigw_pair_t *pairs, size_t max);
+/* a Cookie header's pairs appended after the n already in pairs */
+size_t apigw_cookie_parse(const char *s, size_t len, apigw_pair_t *pairs,
+    size_t max, size_t n);
+/* 1: *value is a new reference, 0: absent, -1: out of memory */
+int apigw_param_value(const apigw_parameter_t *p, const char *text,
+    size_t len, const apigw_pair_t *pairs, size_t npairs, json_t **value);
+json_t *apigw_param_scalar(apigw_type_e type, const char *s, size_t len);
+
+const apigw_media_t *apigw_media_match(const apigw_content_t *content,
+    const char *type, size_t len);
+int apigw_content_type_is_json(const char *type, size_t len);
 
 
 #endif /* _APIGW_CORE_H_INCLUDED_ */

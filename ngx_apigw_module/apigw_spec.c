@@ -9,18 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "apigw_core.h"
+#include "apigw_spec_int.h"
+#include "apigw_schema.h"
 
 
 /* compiles an OpenAPI 3.0/3.1 document into operations and a route trie */
-
-
-typedef struct {
-    apigw_api_t            *api;
-    apigw_error_t          *err;
-    size_t                  cap;
-    json_t                 *ids;        /* operationId -> index in ops */
-} apigw_compile_t;
 
 
 static int apigw_spec_version(apigw_compile_t *c, apigw_loc_t *root);
@@ -28,25 +21,17 @@ static int apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root);
 static int apigw_spec_path_item(apigw_compile_t *c, const char *path,
     apigw_loc_t *item);
 static int apigw_spec_operation(apigw_compile_t *c, const char *path,
-    int method, apigw_loc_t *loc);
+    int method, apigw_loc_t *item, apigw_loc_t *loc);
 static int apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_integration(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *ext, int aws);
 static int apigw_spec_mock(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *ext, int aws);
-static int apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc,
-    const char *prefix, apigw_header_t **headers, size_t *n);
-static int apigw_spec_status(apigw_compile_t *c, apigw_loc_t *loc,
-    int *status);
 static int apigw_spec_gateway_responses(apigw_compile_t *c,
     apigw_loc_t *root);
 static int apigw_spec_gateway_response(apigw_compile_t *c, int type,
     apigw_loc_t *loc);
-static json_t *apigw_spec_member(apigw_loc_t *parent, apigw_loc_t *child,
-    const char *name, const char *alias);
-static char *apigw_strndup(const char *s, size_t len);
-static char *apigw_json_text(json_t *value, size_t *len);
 static void apigw_operation_free(apigw_operation_t *op);
 
 
@@ -141,6 +126,7 @@ apigw_api_load(const char *path, apigw_error_t *err)
 
     if (apigw_spec_version(&c, &root) != 0
         || apigw_docset_check_refs(c.api->docs, err) != 0
+        || apigw_spec_validation_init(&c, &root) != 0
         || apigw_spec_gateway_responses(&c, &root) != 0
         || apigw_spec_paths(&c, &root) != 0)
     {
@@ -192,6 +178,10 @@ apigw_api_free(apigw_api_t *api)
     }
 
     free(api->ops);
+    if (api->schemas) {
+        apigw_schema_set_free(api->schemas);
+    }
+
     apigw_router_free(api->router);
     apigw_docset_free(api->docs);
     free(api);
@@ -212,6 +202,9 @@ apigw_operation_free(apigw_operation_t *op)
         free(op->integration.headers[i].value);
     }
 
+    apigw_spec_validation_free(op);
+    apigw_spec_mapping_free(&op->integration);
+
     free(op->param_names);
     free(op->path);
     free(op->route_key);
@@ -223,7 +216,7 @@ apigw_operation_free(apigw_operation_t *op)
 }
 
 
-static char *
+char *
 apigw_strndup(const char *s, size_t len)
 {
     char  *p;
@@ -241,7 +234,7 @@ apigw_strndup(const char *s, size_t len)
 
 
 /* a string as is, anything else as compact JSON */
-static char *
+char *
 apigw_json_text(json_t *value, size_t *len)
 {
     char  *text;
@@ -261,7 +254,7 @@ apigw_json_text(json_t *value, size_t *len)
 }
 
 
-static json_t *
+json_t *
 apigw_spec_member(apigw_loc_t *parent, apigw_loc_t *child, const char *name,
     const char *alias)
 {
@@ -404,7 +397,7 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
             continue;
         }
 
-        if (apigw_spec_operation(c, path, m, &oloc) != 0) {
+        if (apigw_spec_operation(c, path, m, item, &oloc) != 0) {
             return -1;
         }
     }
@@ -412,7 +405,8 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
     op = apigw_spec_member(item, &oloc, "x-amazon-apigateway-any-method",
                            NULL);
 
-    if (op && apigw_spec_operation(c, path, APIGW_METHOD_ANY, &oloc) != 0) {
+    if (op && apigw_spec_operation(c, path, APIGW_METHOD_ANY, item,
+                                   &oloc) != 0) {
         return -1;
     }
 
@@ -422,7 +416,7 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
 
 static int
 apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
-    apigw_loc_t *loc)
+    apigw_loc_t *item, apigw_loc_t *loc)
 {
     size_t             n;
     json_t            *id, *prev;
@@ -492,6 +486,7 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     }
 
     if (apigw_spec_path_params(c, op) != 0
+        || apigw_spec_validation(c, op, item) != 0
         || apigw_spec_integration(c, op) != 0)
     {
         return -1;
@@ -613,12 +608,11 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
     int aws)
 {
     char              errbuf[APIGW_ERR_LEN], *end;
-    size_t            i, j;
+    size_t            i;
     json_t           *uri, *method, *timeout;
     json_int_t        ms;
     const char       *s;
     apigw_loc_t       loc;
-    apigw_tpl_part_t *part;
 
     op->integration.type = APIGW_INTEGRATION_HTTP;
 
@@ -645,28 +639,6 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
     if (op->integration.uri == NULL) {
         apigw_loc_error(c->err, &loc, "%s", errbuf);
         return -1;
-    }
-
-    for (i = 0; i < op->integration.uri->nparts; i++) {
-        part = &op->integration.uri->parts[i];
-
-        if (part->kind != APIGW_TPL_PATH_PARAM) {
-            continue;
-        }
-
-        for (j = 0; j < op->nparams; j++) {
-            if (strcmp(op->param_names[j], part->text) == 0) {
-                break;
-            }
-        }
-
-        if (j == op->nparams) {
-            apigw_loc_error(c->err, &loc, "{%s} is not a path parameter of "
-                            "\"%s\"", part->text, op->path);
-            return -1;
-        }
-
-        part->param = j;
     }
 
     method = apigw_spec_member(ext, &loc, aws ? "httpMethod" : "method",
@@ -716,7 +688,7 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
         op->integration.timeout_ms = (unsigned) ms;
     }
 
-    return 0;
+    return apigw_spec_mapping(c, op, ext);
 }
 
 
@@ -834,7 +806,7 @@ apigw_spec_mock(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
 
 
 /* {"X-A": "v"}, or AWS {"<prefix>X-A": "'v'"}: static values only */
-static int
+int
 apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc, const char *prefix,
     apigw_header_t **headers, size_t *n)
 {
@@ -924,7 +896,7 @@ nomem:
 }
 
 
-static int
+int
 apigw_spec_status(apigw_compile_t *c, apigw_loc_t *loc, int *status)
 {
     char        *end;

@@ -672,7 +672,7 @@ test_errors(void)
                 "http:// or https://"), "a uri that is not http(s)");
     CHECK(fails("specs/bad-uri-param.yaml", "bad-uri-param.yaml",
                 "/paths/~1pets~1{petId}/get/x-apigw-integration/uri", 8,
-                "{id} is not a path parameter"),
+                "{id} is neither a path parameter"),
           "a {param} in the uri that is not in the path");
     CHECK(fails("specs/bad-uri-stagevar.yaml", "bad-uri-stagevar.yaml",
                 "/paths/~1pets~1{petId}/get/x-apigw-integration/uri", 8,
