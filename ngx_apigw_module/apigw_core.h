@@ -503,6 +503,7 @@ size_t apigw_cookie_parse(const char *s, size_t len, apigw_pair_t *pairs,
 int apigw_param_value(const apigw_parameter_t *p, const char *text,
     size_t len, const apigw_pair_t *pairs, size_t npairs, json_t **value);
 json_t *apigw_param_scalar(apigw_type_e type, const char *s, size_t len);
+const char *apigw_param_in_name(apigw_param_in_e in);
 
 const apigw_media_t *apigw_media_match(const apigw_content_t *content,
     const char *type, size_t len);

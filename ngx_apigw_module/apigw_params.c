@@ -58,6 +58,15 @@ const char  *apigw_context_names[APIGW_CTX_COUNT + 1] = {
 };
 
 
+const char *
+apigw_param_in_name(apigw_param_in_e in)
+{
+    static const char  *names[] = { "path", "query", "header", "cookie" };
+
+    return names[in];
+}
+
+
 int
 apigw_context_index(const char *name, size_t len)
 {

@@ -10,7 +10,9 @@
 /*
  * The request pipeline, run in the precontent phase so that the proxy
  * module, configured by the "apigw" directive, serves the content phase:
- * route, then the integration (mock answered here; http forwarded).
+ * route, validate the parameters, read the body, validate it, transform
+ * the request, then the integration (mock answered here; http forwarded).
+ * A step that refuses sends a gateway response and sets ctx->responded.
  */
 
 
@@ -22,6 +24,8 @@ static ngx_int_t ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
 static void ngx_http_apigw_request_id(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static void ngx_http_apigw_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apigw_integration(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc);
 
 
@@ -91,18 +95,20 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
         return ngx_http_apigw_finish(r, rc);
     }
 
-    if (ctx->op->integration.type == APIGW_INTEGRATION_MOCK) {
-        return ngx_http_apigw_finish(r, ngx_http_apigw_send_mock(r, ctx));
-    }
+    rc = ngx_http_apigw_validate_params(r, ctx);
 
-    rc = ngx_http_apigw_proxy_prepare(r, ctx);
-
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || ctx->responded) {
         return ngx_http_apigw_finish(r, rc);
     }
 
     if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
         /* no body to wait for */
+        rc = ngx_http_apigw_integration(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            return ngx_http_apigw_finish(r, rc);
+        }
+
         ctx->status = ngx_http_apigw_proxy_start(r, ctx);
         return ctx->status;
     }
@@ -126,9 +132,24 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
 static void
 ngx_http_apigw_body_handler(ngx_http_request_t *r)
 {
+    ngx_int_t              rc;
     ngx_http_apigw_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ngx_http_apigw_needs_body(r, ctx)
+        && ngx_http_apigw_read_body_text(r, ctx) != NGX_OK)
+    {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ngx_http_apigw_integration(r, ctx);
+
+    if (rc != NGX_DECLINED) {
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
 
     ctx->status = ngx_http_apigw_proxy_start(r, ctx);
 
@@ -136,6 +157,37 @@ ngx_http_apigw_body_handler(ngx_http_request_t *r)
 
     r->write_event_handler = ngx_http_core_run_phases;
     ngx_http_core_run_phases(r);
+}
+
+
+/*
+ * With the body at hand: validate it, transform the request, answer a
+ * mock.  NGX_DECLINED: the http integration goes ahead.
+ */
+static ngx_int_t
+ngx_http_apigw_integration(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_apigw_validate_body(r, ctx);
+
+    if (rc != NGX_OK || ctx->responded) {
+        return rc;
+    }
+
+    rc = ngx_http_apigw_transform_request(r, ctx);
+
+    if (rc != NGX_OK || ctx->responded) {
+        return rc;
+    }
+
+    if (ctx->op->integration.type == APIGW_INTEGRATION_MOCK) {
+        return ngx_http_apigw_send_mock(r, ctx);
+    }
+
+    rc = ngx_http_apigw_proxy_prepare(r, ctx);
+
+    return rc == NGX_OK ? NGX_DECLINED : rc;
 }
 
 

@@ -31,6 +31,19 @@ static char *ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+static ngx_conf_num_bounds_t  ngx_http_apigw_json_max_depth_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000
+};
+
+
+static ngx_conf_enum_t  ngx_http_apigw_response_validation_modes[] = {
+    { ngx_string("off"), NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF },
+    { ngx_string("report"), NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT },
+    { ngx_string("enforce"), NGX_HTTP_APIGW_RESPONSE_VALIDATION_ENFORCE },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_apigw_commands[] = {
 
     { ngx_string("apigw_api"),
@@ -60,6 +73,34 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("apigw_body_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, body_limit),
+      NULL },
+
+    { ngx_string("apigw_json_max_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, json_max_depth),
+      &ngx_http_apigw_json_max_depth_bounds },
+
+    { ngx_string("apigw_validation_details"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, validation_details),
+      NULL },
+
+    { ngx_string("apigw_response_validation"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, response_validation),
+      &ngx_http_apigw_response_validation_modes },
 
       ngx_null_command
 };
@@ -194,6 +235,10 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
      */
 
     alcf->stage_vars = NGX_CONF_UNSET_PTR;
+    alcf->body_limit = NGX_CONF_UNSET;
+    alcf->json_max_depth = NGX_CONF_UNSET_UINT;
+    alcf->validation_details = NGX_CONF_UNSET;
+    alcf->response_validation = NGX_CONF_UNSET_UINT;
 
     return alcf;
 }
@@ -205,9 +250,20 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_apigw_loc_conf_t *prev = parent;
     ngx_http_apigw_loc_conf_t *conf = child;
 
+    char                         msg[sizeof(apigw_error_t) + 64];
+    apigw_error_t               *err;
     ngx_http_apigw_main_conf_t  *amcf;
+    ngx_http_core_loc_conf_t    *clcf;
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
+    ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
+                             10 * 1024 * 1024);
+    ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 64);
+    ngx_conf_merge_value(conf->validation_details, prev->validation_details,
+                         NGX_CONF_UNSET);
+    ngx_conf_merge_uint_value(conf->response_validation,
+                              prev->response_validation,
+                              NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF);
 
     if (conf->backend.data == NULL) {
         conf->backend = prev->backend;
@@ -224,9 +280,30 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->api = ngx_http_apigw_find_api(amcf, &conf->api_name);
 
-    if (conf->api) {
-        return ngx_http_apigw_check_integrations(cf, conf);
+    if (conf->api == NULL) {
+        goto no_api;
     }
+
+    /* AWS's payload limit by default, as apigw_body_limit says here */
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->client_max_body_size = conf->body_limit;
+
+    if (conf->response_validation != NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF) {
+        err = ngx_pcalloc(cf->temp_pool, sizeof(apigw_error_t));
+        if (err == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (apigw_api_compile_responses(conf->api->api, err) != 0) {
+            apigw_error_format(err, msg, sizeof(msg));
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "apigw: %s", msg);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return ngx_http_apigw_check_integrations(cf, conf);
+
+no_api:
 
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                   "apigw: no API named \"%V\" (declare it with apigw_api "

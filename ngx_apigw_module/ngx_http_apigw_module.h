@@ -13,9 +13,16 @@
 #include <ngx_http.h>
 
 #include "apigw_core.h"
+#include "apigw_schema.h"
+#include "apigw_vtl.h"
 
 
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
+#define NGX_HTTP_APIGW_MAX_ERRORS      10
+
+#define NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF      0
+#define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
+#define NGX_HTTP_APIGW_RESPONSE_VALIDATION_ENFORCE  2
 
 
 typedef struct {
@@ -41,6 +48,11 @@ typedef struct {
     ngx_str_t                   prefix;         /* location name to strip */
     ngx_str_t                   conf_file;      /* where "apigw" stands */
     ngx_uint_t                  conf_line;
+
+    off_t                       body_limit;
+    ngx_uint_t                  json_max_depth;
+    ngx_flag_t                  validation_details; /* unset: the spec's */
+    ngx_uint_t                  response_validation;
 } ngx_http_apigw_loc_conf_t;
 
 
@@ -59,6 +71,15 @@ typedef struct {
     ngx_event_t                 deadline;
 
     ngx_buf_t                  *error_body;     /* replaces nginx's page */
+    ngx_str_t                   error_message;  /* replaces the default */
+    ngx_str_t                   error_details;  /* "[{...},...]" or empty */
+
+    ngx_str_t                   body;           /* whole, when needed */
+    json_t                     *json;           /* the body parsed */
+    apigw_pair_t               *query;
+    size_t                      nquery;
+    ngx_str_t                   args;           /* for the integration */
+    ngx_str_t                  *map_values;     /* per request mapping */
 
     ngx_int_t                   status;         /* for the phase handler */
 
@@ -66,6 +87,9 @@ typedef struct {
     unsigned                    deadline_passed:1;
     unsigned                    replace_body:1;
     unsigned                    error_body_sent:1;
+    unsigned                    query_parsed:1;
+    unsigned                    responded:1;    /* a response is under way */
+    unsigned                    body_read:1;
 } ngx_http_apigw_ctx_t;
 
 
@@ -75,6 +99,30 @@ extern ngx_module_t  ngx_http_apigw_module;
 /* ngx_http_apigw_handler.c */
 ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
 ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
+
+/* ngx_http_apigw_validate.c */
+ngx_int_t ngx_http_apigw_validate_params(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_validate_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_query(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+void ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type);
+ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_parse_json(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *text, json_t **json,
+    char *errbuf, size_t errlen);
+u_char *ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len);
+size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
+
+/* ngx_http_apigw_transform.c */
+ngx_int_t ngx_http_apigw_needs_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_transform_request(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
 
 /* ngx_http_apigw_proxy.c */
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);

@@ -31,6 +31,10 @@ static ngx_int_t ngx_http_apigw_hop_by_hop(ngx_table_elt_t *h,
     ngx_array_t *connection);
 static ngx_uint_t ngx_http_apigw_header_is(ngx_table_elt_t *h,
     ngx_str_t *name);
+static ngx_uint_t ngx_http_apigw_header_mapped(ngx_http_apigw_ctx_t *ctx,
+    ngx_table_elt_t *h);
+static ngx_int_t ngx_http_apigw_mapped_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_list_t *headers);
 static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
     char *name, char *lowcase, u_char *value, size_t len);
 static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
@@ -281,9 +285,26 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         switch (part->kind) {
 
         case APIGW_TPL_PATH_PARAM:
-            /* the route matched op's template: every parameter is there */
-            values[i].data = (u_char *) ctx->match.params[part->param].raw;
-            values[i].len = ctx->match.params[part->param].raw_len;
+            if (part->param < op->nparams) {
+                /* the route matched op's template: every one is there */
+                values[i].data = (u_char *) ctx->match.params[part->param].raw;
+                values[i].len = ctx->match.params[part->param].raw_len;
+                break;
+            }
+
+            /* integration.request.path.N: one segment, escaped */
+            sv = &ctx->map_values[part->param - op->nparams];
+
+            values[i].len = sv->len
+                            + 2 * ngx_escape_uri(NULL, sv->data, sv->len,
+                                                 NGX_ESCAPE_URI_COMPONENT);
+            values[i].data = ngx_pnalloc(r->pool, values[i].len + 1);
+            if (values[i].data == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ngx_escape_uri(values[i].data, sv->data, sv->len,
+                           NGX_ESCAPE_URI_COMPONENT);
             break;
 
         case APIGW_TPL_STAGE_VAR:
@@ -307,7 +328,7 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         len += values[i].len;
     }
 
-    len += r->args.len + 1;
+    len += ctx->args.len + 1;
 
     url->data = ngx_pnalloc(r->pool, len);
     if (url->data == NULL) {
@@ -320,10 +341,10 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         p = ngx_cpymem(p, values[i].data, values[i].len);
     }
 
-    if (r->args.len) {
+    if (ctx->args.len) {
         sep = ngx_strlchr(url->data, p, '?') ? '&' : '?';
         *p++ = sep;
-        p = ngx_cpymem(p, r->args.data, r->args.len);
+        p = ngx_cpymem(p, ctx->args.data, ctx->args.len);
     }
 
     url->len = p - url->data;
@@ -347,7 +368,7 @@ ngx_http_apigw_backend_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     plen = ctx->path.len;
 
     len = alcf->backend.len + alcf->backend_path.len + 1 + plen + 1
-          + r->args.len;
+          + ctx->args.len;
 
     url->data = ngx_pnalloc(r->pool, len);
     if (url->data == NULL) {
@@ -363,9 +384,9 @@ ngx_http_apigw_backend_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
     p = ngx_cpymem(p, path, plen);
 
-    if (r->args.len) {
+    if (ctx->args.len) {
         *p++ = '?';
-        p = ngx_cpymem(p, r->args.data, r->args.len);
+        p = ngx_cpymem(p, ctx->args.data, ctx->args.len);
     }
 
     url->len = p - url->data;
@@ -397,7 +418,8 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    drop = 0;
+    /* requestParameters' headers replace the client's of the same name */
+    drop = (ctx->map_values != NULL);
     xff_len = 0;
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -471,7 +493,9 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
                 *p++ = ' ';
             }
 
-            if (ngx_http_apigw_hop_by_hop(&h[i], &connection)) {
+            if (ngx_http_apigw_hop_by_hop(&h[i], &connection)
+                || ngx_http_apigw_header_mapped(ctx, &h[i]))
+            {
                 continue;
             }
 
@@ -496,6 +520,83 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
            == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->map_values && ngx_http_apigw_mapped_headers(r, ctx, headers)
+                           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_apigw_header_mapped(ngx_http_apigw_ctx_t *ctx, ngx_table_elt_t *h)
+{
+    size_t                i;
+    apigw_mapping_t      *m;
+    apigw_integration_t  *in;
+
+    if (ctx->map_values == NULL) {
+        return 0;
+    }
+
+    in = &ctx->op->integration;
+
+    for (i = 0; i < in->nrequest_params; i++) {
+        m = &in->request_params[i];
+
+        if (m->target == APIGW_MAP_TO_HEADER && m->name_len == h->key.len
+            && ngx_strncasecmp((u_char *) m->name, h->key.data, h->key.len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* integration.request.header.N, when its source has a value */
+static ngx_int_t
+ngx_http_apigw_mapped_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_list_t *headers)
+{
+    size_t                i;
+    ngx_table_elt_t      *h;
+    apigw_mapping_t      *m;
+    apigw_integration_t  *in;
+
+    in = &ctx->op->integration;
+
+    for (i = 0; i < in->nrequest_params; i++) {
+        m = &in->request_params[i];
+
+        if (m->target != APIGW_MAP_TO_HEADER
+            || ctx->map_values[i].data == NULL)
+        {
+            continue;
+        }
+
+        h = ngx_list_push(headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->key.data = (u_char *) m->name;
+        h->key.len = m->name_len;
+        h->value = ctx->map_values[i];
+
+        h->lowcase_key = ngx_pnalloc(r->pool, m->name_len);
+        if (h->lowcase_key == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* the proxy module finds the headers it sets itself by hash */
+        h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, h->key.len);
     }
 
     return NGX_OK;

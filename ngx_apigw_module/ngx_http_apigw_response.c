@@ -60,6 +60,8 @@ ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
 {
     ngx_buf_t  *b;
 
+    ctx->responded = 1;
+
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }
@@ -80,6 +82,7 @@ ngx_http_apigw_send_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     apigw_integration_t  *in;
 
     in = &ctx->op->integration;
+    ctx->responded = 1;
 
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
@@ -217,6 +220,11 @@ ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
     message = ngx_http_apigw_status_message(status, type);
     error_type = apigw_gr_defaults[type].error_type;
 
+    if (ctx->error_message.len) {
+        /* NUL-terminated by whoever set it */
+        message = (const char *) ctx->error_message.data;
+    }
+
     r->headers_out.status = status;
     r->headers_out.status_line.len = 0;
     ngx_str_set(&r->headers_out.content_type, "application/json");
@@ -246,14 +254,22 @@ ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
         }
 
     } else {
-        len = sizeof("{\"message\":\"\"}") - 1 + ngx_strlen(message);
+        /* validation failures list their "errors" unless told not to */
+        len = sizeof("{\"message\":\"\",\"errors\":[]}") - 1
+              + ngx_strlen(message) + ctx->error_details.len;
 
         body.data = ngx_pnalloc(r->pool, len);
         if (body.data == NULL) {
             return NULL;
         }
 
-        p = ngx_sprintf(body.data, "{\"message\":\"%s\"}", message);
+        p = ngx_sprintf(body.data, "{\"message\":\"%s\"", message);
+
+        if (ctx->error_details.len) {
+            p = ngx_sprintf(p, ",\"errors\":[%V]", &ctx->error_details);
+        }
+
+        *p++ = '}';
         body.len = p - body.data;
     }
 
@@ -353,11 +369,7 @@ ngx_http_apigw_context_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         break;
     }
 
-    if (ngx_strcmp(part->text, "requestId") == 0) {
-        value->data = ctx->request_id;
-        value->len = NGX_HTTP_APIGW_REQUEST_ID_LEN;
-
-    } else if (ngx_strcmp(part->text, "error.message") == 0) {
+    if (ngx_strcmp(part->text, "error.message") == 0) {
         value->data = (u_char *) message;
         value->len = ngx_strlen(message);
 
@@ -377,21 +389,13 @@ ngx_http_apigw_context_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         value->data = (u_char *) apigw_gr_defaults[type].name;
         value->len = ngx_strlen(apigw_gr_defaults[type].name);
 
-    } else if (ngx_strcmp(part->text, "httpMethod") == 0) {
-        *value = r->method_name;
-
-    } else if (ngx_strcmp(part->text, "stage") == 0) {
-        *value = ctx->alcf->stage;
-
-    } else if (ngx_strcmp(part->text, "apiId") == 0 && ctx->alcf->api) {
-        *value = ctx->alcf->api->name;
-
-    } else if (ngx_strcmp(part->text, "resourcePath") == 0 && ctx->op) {
-        value->data = (u_char *) ctx->op->path;
-        value->len = ngx_strlen(ctx->op->path);
-
-    } else if (ngx_strcmp(part->text, "path") == 0) {
-        *value = r->uri;
+    } else if (ngx_http_apigw_context_var(r, ctx,
+                                          apigw_context_index(part->text,
+                                                              part->len),
+                                          value)
+               != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     return NGX_OK;

@@ -1,0 +1,307 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#ifndef _APIGW_SCHEMA_INT_H_INCLUDED_
+#define _APIGW_SCHEMA_INT_H_INCLUDED_
+
+
+/*
+ * Types shared by the schema compiler (apigw_schema.c), the validator
+ * (apigw_schema_validate.c) and the string syntaxes (apigw_format.c).
+ * Not for use outside these three files.
+ */
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "apigw_schema.h"
+
+
+typedef struct apigw_sch_node_s   apigw_sch_node_t;
+typedef struct apigw_sch_uri_s    apigw_sch_uri_t;
+typedef struct apigw_sch_doc_s    apigw_sch_doc_t;
+typedef struct apigw_sch_dyn_s    apigw_sch_dyn_t;
+typedef struct apigw_sch_block_s  apigw_sch_block_t;
+
+
+/* type keyword bits */
+#define APIGW_SCH_T_NULL        0x01
+#define APIGW_SCH_T_BOOLEAN     0x02
+#define APIGW_SCH_T_OBJECT      0x04
+#define APIGW_SCH_T_ARRAY       0x08
+#define APIGW_SCH_T_NUMBER      0x10
+#define APIGW_SCH_T_STRING      0x20
+#define APIGW_SCH_T_INTEGER     0x40
+
+
+/* one check per keyword (or keyword group), run in this order */
+typedef enum {
+    APIGW_SCH_FALSE = 0,
+    APIGW_SCH_TYPE,
+    APIGW_SCH_ENUM,
+    APIGW_SCH_CONST,
+    APIGW_SCH_MULTIPLE_OF,
+    APIGW_SCH_MAXIMUM,
+    APIGW_SCH_MINIMUM,
+    APIGW_SCH_MAX_LENGTH,
+    APIGW_SCH_MIN_LENGTH,
+    APIGW_SCH_PATTERN,
+    APIGW_SCH_FORMAT,
+    APIGW_SCH_ITEMS,
+    APIGW_SCH_CONTAINS,
+    APIGW_SCH_MAX_ITEMS,
+    APIGW_SCH_MIN_ITEMS,
+    APIGW_SCH_UNIQUE_ITEMS,
+    APIGW_SCH_MAX_PROPERTIES,
+    APIGW_SCH_MIN_PROPERTIES,
+    APIGW_SCH_REQUIRED,
+    APIGW_SCH_PROPERTIES,
+    APIGW_SCH_DEP_REQUIRED,
+    APIGW_SCH_DEP_SCHEMAS,
+    APIGW_SCH_PROPERTY_NAMES,
+    APIGW_SCH_REF,
+    APIGW_SCH_DYNAMIC_REF,
+    APIGW_SCH_ALL_OF,
+    APIGW_SCH_ANY_OF,
+    APIGW_SCH_ONE_OF,
+    APIGW_SCH_NOT,
+    APIGW_SCH_IF,
+    APIGW_SCH_UNEVALUATED_ITEMS,
+    APIGW_SCH_UNEVALUATED_PROPERTIES
+} apigw_sch_kind_e;
+
+
+/* a number from the schema: exact when it is an integer */
+typedef struct {
+    double                  d;
+    json_int_t              i;
+    unsigned                is_int:1;
+} apigw_sch_num_t;
+
+typedef struct {
+    pcre2_code             *code;
+    const char             *src;
+} apigw_sch_re_t;
+
+/* a property name and its subschema; also dependentSchemas entries */
+typedef struct {
+    const char             *name;       /* NULL: an empty hash slot */
+    size_t                  len;
+    uint32_t                hash;
+    apigw_sch_node_t       *node;
+} apigw_sch_prop_t;
+
+/* properties + patternProperties + additionalProperties, in one pass */
+typedef struct {
+    apigw_sch_prop_t       *table;      /* open addressing by name */
+    size_t                  size;       /* power of two, or 0 */
+    apigw_sch_re_t         *patterns;
+    apigw_sch_node_t      **pattern_nodes;
+    size_t                  npatterns;
+    apigw_sch_node_t       *additional;
+} apigw_sch_props_t;
+
+typedef struct {
+    const char            **names;
+    size_t                 *lens;
+    size_t                  n;
+} apigw_sch_names_t;
+
+/* dependentRequired / draft 4 dependencies with an array */
+typedef struct {
+    const char             *name;
+    size_t                  len;
+    apigw_sch_names_t       required;
+} apigw_sch_dep_t;
+
+typedef struct {
+    apigw_sch_kind_e        kind;
+    const char             *keyword;
+    unsigned                exclusive:1;    /* maximum, minimum */
+    unsigned                explicit_min:1; /* contains: minContains set */
+
+    union {
+        unsigned            types;
+        apigw_sch_num_t     num;
+        size_t              count;
+        apigw_sch_re_t      re;
+        int                 format;
+
+        struct {
+            const json_t   *value;          /* const: the value; enum: array */
+            uint64_t       *hashes;
+            size_t          n;
+        } values;
+
+        struct {
+            apigw_sch_node_t  **nodes;      /* allOf..., prefixItems */
+            size_t              n;
+            apigw_sch_node_t   *rest;       /* items after the prefix */
+            const char         *rest_keyword;
+        } list;
+
+        struct {
+            apigw_sch_node_t   *node;
+            size_t              min;
+            size_t              max;        /* (size_t) -1: none */
+        } contains;
+
+        apigw_sch_names_t   required;
+        apigw_sch_props_t  *props;
+
+        struct {
+            apigw_sch_dep_t    *deps;
+            size_t              n;
+        } depreq;
+
+        struct {
+            apigw_sch_prop_t   *deps;
+            size_t              n;
+        } depsch;
+
+        apigw_sch_node_t   *node;           /* not, $ref, propertyNames, */
+                                            /* unevaluated* */
+        struct {
+            apigw_sch_node_t   *node;       /* the static target */
+            apigw_sch_dyn_t    *dyn;        /* NULL: behaves as $ref */
+        } dynref;
+
+        struct {
+            apigw_sch_node_t   *cond;
+            apigw_sch_node_t   *then;       /* NULL: absent */
+            apigw_sch_node_t   *otherwise;
+        } cond;
+    } u;
+} apigw_sch_check_t;
+
+
+/* a compiled schema object or boolean */
+struct apigw_sch_node_s {
+    apigw_sch_check_t      *checks;
+    unsigned                nchecks;
+    unsigned                is_false:1;
+    unsigned                uneval:1;       /* collects annotations */
+    unsigned                flags;          /* memo key with json */
+    unsigned                gen;            /* the compile call */
+    unsigned                mark;           /* cycle check */
+    unsigned                done;
+    const json_t           *json;
+    apigw_sch_uri_t        *res;            /* schema resource, 2020-12 */
+};
+
+
+/*
+ * an absolute URI known to the set: a schema resource ("http://x/a.json",
+ * json is its root, NULL for a base URI with no known root) or an anchor
+ * ("http://x/a.json#name", res is the resource it belongs to)
+ */
+struct apigw_sch_uri_s {
+    char                   *key;
+    uint32_t                hash;
+    json_t                 *json;
+    apigw_sch_doc_t        *doc;
+    char                   *pointer;        /* of json in doc */
+    apigw_sch_uri_t        *res;            /* the base inside json */
+    const char             *name;           /* $dynamicAnchor */
+    unsigned                dynamic:1;
+    apigw_sch_uri_t        *next_dynamic;
+};
+
+struct apigw_sch_doc_s {
+    char                   *uri;
+    json_t                 *root;
+    unsigned                scanned:1;
+    apigw_sch_doc_t        *next;
+};
+
+/* the resources that define one $dynamicAnchor name, for one flags */
+struct apigw_sch_dyn_s {
+    const char             *name;
+    unsigned                flags;
+    apigw_sch_uri_t       **res;
+    apigw_sch_node_t      **nodes;
+    size_t                  n;
+    size_t                  cap;
+    size_t                  committed;
+    apigw_sch_dyn_t        *next;
+};
+
+struct apigw_schema_s {
+    apigw_schema_set_t     *set;
+    apigw_sch_node_t       *root;
+};
+
+struct apigw_schema_set_s {
+    apigw_dialect_e         dialect;
+    apigw_schema_resolve_pt resolve;
+    void                   *data;
+
+    apigw_sch_block_t      *blocks;         /* everything compiled */
+    apigw_sch_doc_t        *docs;
+
+    apigw_sch_uri_t       **uris;           /* open addressing */
+    size_t                  uris_size;
+    size_t                  nuris;
+
+    apigw_sch_node_t      **nodes;          /* memo: (json, flags) */
+    size_t                  nodes_size;
+    size_t                  nnodes;
+
+    apigw_sch_uri_t        *dynamic_anchors;
+    apigw_sch_dyn_t        *dyns;
+
+    pcre2_code            **regexes;
+    size_t                  nregexes;
+    size_t                  regexes_cap;
+    pcre2_match_data       *match_data;
+    pcre2_match_context    *match_ctx;
+
+    unsigned                gen;
+    unsigned                has_dynamic:1;
+};
+
+
+/* limits */
+#define APIGW_SCH_MAX_SCOPE     256     /* resources in the dynamic scope */
+#define APIGW_SCH_MAX_PATH      128     /* instance path segments kept */
+#define APIGW_SCH_MATCH_LIMIT   10000000
+
+
+/* apigw_schema_validate.c */
+uint64_t apigw_sch_json_hash(const json_t *v);
+int apigw_sch_json_equal(const json_t *a, const json_t *b);
+
+
+/* apigw_format.c: formats */
+typedef enum {
+    APIGW_FMT_NONE = 0,
+    APIGW_FMT_DATE,
+    APIGW_FMT_DATE_TIME,
+    APIGW_FMT_TIME,
+    APIGW_FMT_EMAIL,
+    APIGW_FMT_HOSTNAME,
+    APIGW_FMT_IPV4,
+    APIGW_FMT_IPV6,
+    APIGW_FMT_URI,
+    APIGW_FMT_UUID,
+    APIGW_FMT_INT32,
+    APIGW_FMT_INT64,
+    APIGW_FMT_FLOAT,
+    APIGW_FMT_DOUBLE,
+    APIGW_FMT_BYTE
+} apigw_format_e;
+
+int apigw_format_lookup(const char *name);
+const char *apigw_format_name(int format);
+int apigw_format_check(int format, const json_t *value);
+
+/* apigw_format.c: RFC 3986 reference resolution, malloc()ed result */
+char *apigw_uri_resolve(const char *base, const char *ref);
+/* %XX decoded in place; -1 on a bad escape or a decoded NUL */
+int apigw_uri_unescape(char *s);
+
+
+#endif /* _APIGW_SCHEMA_INT_H_INCLUDED_ */

@@ -1,0 +1,777 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+
+
+/*
+ * Request validation: the declared parameters (required, then their
+ * schemas) before the body is read, the body (media type, presence, JSON
+ * syntax, schema) after.  Refusals are BAD_REQUEST_PARAMETERS,
+ * BAD_REQUEST_BODY and UNSUPPORTED_MEDIA_TYPE gateway responses whose
+ * "errors" list where and why, never the values themselves.
+ */
+
+
+typedef struct {
+    ngx_http_request_t         *request;
+    ngx_array_t                 text;       /* u_char: "{...},{...}" */
+    ngx_uint_t                  n;
+} ngx_http_apigw_errors_t;
+
+
+static ngx_int_t ngx_http_apigw_param_text(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_parameter_t *p, apigw_pair_t *cookies,
+    size_t ncookies, ngx_str_t *text);
+static size_t ngx_http_apigw_cookies(ngx_http_request_t *r,
+    apigw_pair_t *pairs, size_t max);
+static ngx_int_t ngx_http_apigw_check_schema(ngx_http_apigw_errors_t *errors,
+    struct apigw_schema_s *schema, json_t *value, const char *in,
+    const char *name);
+static ngx_int_t ngx_http_apigw_error(ngx_http_apigw_errors_t *errors,
+    const char *in, const char *name, const char *path, const char *keyword,
+    const char *message);
+static ngx_int_t ngx_http_apigw_refuse(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_str_t *message,
+    ngx_http_apigw_errors_t *errors);
+static ngx_int_t ngx_http_apigw_errors_init(ngx_http_request_t *r,
+    ngx_http_apigw_errors_t *errors);
+static void ngx_http_apigw_json_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_apigw_validate_params(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
+{
+    u_char                   *p;
+    size_t                    i, ncookies, len;
+    json_t                   *value;
+    ngx_int_t                 rc;
+    ngx_str_t                 text, message, *missing;
+    ngx_uint_t                nmissing;
+    apigw_pair_t              cookies[APIGW_MAX_PAIRS];
+    apigw_parameter_t        *param;
+    apigw_operation_t        *op;
+    ngx_http_apigw_errors_t   errors;
+
+    op = ctx->op;
+
+    if (!op->validate_params || op->nparameters == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_apigw_errors_init(r, &errors) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    missing = ngx_palloc(r->pool, op->nparameters * sizeof(ngx_str_t));
+    if (missing == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    nmissing = 0;
+    ncookies = (size_t) -1;
+
+    for (i = 0; i < op->nparameters; i++) {
+        param = &op->parameters[i];
+
+        if (!param->required && param->schema == NULL) {
+            continue;
+        }
+
+        if (param->in == APIGW_IN_COOKIE && ncookies == (size_t) -1) {
+            ncookies = ngx_http_apigw_cookies(r, cookies, APIGW_MAX_PAIRS);
+        }
+
+        rc = ngx_http_apigw_param_text(r, ctx, param, cookies, ncookies,
+                                       &text);
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* query objects may be spread over several pairs: it looks itself */
+        if (apigw_param_value(param, (char *) text.data, text.len,
+                              ctx->query, ctx->nquery, &value)
+            < 0)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (value == NULL
+            || (rc == NGX_OK && text.len == 0 && param->required
+                && !param->allow_empty))
+        {
+            /* absent, or blank: AWS's "missing" */
+            json_decref(value);
+
+            if (!param->required) {
+                continue;
+            }
+
+            missing[nmissing].data = (u_char *) param->name;
+            missing[nmissing++].len = param->name_len;
+
+            if (ngx_http_apigw_error(&errors, apigw_param_in_name(param->in),
+                                     param->name, "", "required",
+                                     "is required")
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            continue;
+        }
+
+        rc = NGX_OK;
+
+        if (param->schema) {
+            rc = ngx_http_apigw_check_schema(&errors, param->schema, value,
+                                             apigw_param_in_name(param->in),
+                                             param->name);
+        }
+
+        json_decref(value);
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (errors.n == 0) {
+        return NGX_OK;
+    }
+
+    if (nmissing) {
+        len = sizeof("Missing required request parameters: []");
+
+        for (i = 0; i < nmissing; i++) {
+            len += ngx_http_apigw_json_escape_len(missing[i].data,
+                                                  missing[i].len) + 2;
+        }
+
+        message.data = ngx_pnalloc(r->pool, len);
+        if (message.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_cpymem(message.data, "Missing required request parameters: [",
+                       sizeof("Missing required request parameters: [") - 1);
+
+        for (i = 0; i < nmissing; i++) {
+            if (i) {
+                *p++ = ',';
+                *p++ = ' ';
+            }
+
+            p = ngx_http_apigw_json_escape(p, missing[i].data,
+                                           missing[i].len);
+        }
+
+        *p++ = ']';
+        message.len = p - message.data;
+        *p = '\0';
+
+    } else {
+        ngx_str_set(&message, "Invalid request parameters");
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apigw: %s: %V", ctx->op->route_key, &message);
+
+    return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_PARAMETERS,
+                                 &message, &errors);
+}
+
+
+/* NGX_OK with the text, NGX_DECLINED: the request does not carry it */
+static ngx_int_t
+ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_parameter_t *p, apigw_pair_t *cookies, size_t ncookies,
+    ngx_str_t *text)
+{
+    u_char           *d;
+    size_t            i, len;
+    ngx_uint_t        k, n;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *found[16];
+    apigw_param_t    *mp;
+
+    ngx_str_null(text);
+
+    switch (p->in) {
+
+    case APIGW_IN_PATH:
+        mp = &ctx->match.params[p->path_index];
+        text->data = (u_char *) mp->val;
+        text->len = mp->val_len;
+        return NGX_OK;
+
+    case APIGW_IN_QUERY:
+        if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < ctx->nquery; i++) {
+            if (ctx->query[i].name_len == p->name_len
+                && ngx_strncmp(ctx->query[i].name, p->name, p->name_len)
+                   == 0)
+            {
+                text->data = (u_char *) ctx->query[i].value;
+                text->len = ctx->query[i].value_len;
+                return NGX_OK;
+            }
+        }
+
+        return NGX_DECLINED;
+
+    case APIGW_IN_COOKIE:
+        for (i = 0; i < ncookies; i++) {
+            if (cookies[i].name_len == p->name_len
+                && ngx_strncmp(cookies[i].name, p->name, p->name_len) == 0)
+            {
+                text->data = (u_char *) cookies[i].value;
+                text->len = cookies[i].value_len;
+                return NGX_OK;
+            }
+        }
+
+        return NGX_DECLINED;
+
+    default: /* APIGW_IN_HEADER */
+        break;
+    }
+
+    n = 0;
+    len = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (k = 0; /* void */; k++) {
+
+        if (k >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            k = 0;
+        }
+
+        if (h[k].key.len == p->name_len
+            && ngx_strncasecmp(h[k].key.data, (u_char *) p->name,
+                               p->name_len) == 0
+            && n < 16)
+        {
+            found[n++] = &h[k];
+            len += h[k].value.len + 1;
+        }
+    }
+
+    if (n == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (n == 1) {
+        *text = found[0]->value;
+        return NGX_OK;
+    }
+
+    /* repeated headers are one comma-separated list */
+
+    text->data = ngx_pnalloc(r->pool, len);
+    if (text->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    d = text->data;
+
+    for (k = 0; k < n; k++) {
+        if (k) {
+            *d++ = ',';
+        }
+
+        d = ngx_cpymem(d, found[k]->value.data, found[k]->value.len);
+    }
+
+    text->len = d - text->data;
+
+    return NGX_OK;
+}
+
+
+static size_t
+ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
+    size_t max)
+{
+    size_t            n;
+    ngx_uint_t        k;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    n = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (k = 0; /* void */; k++) {
+
+        if (k >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            k = 0;
+        }
+
+        if (h[k].key.len == 6
+            && ngx_strncasecmp(h[k].key.data, (u_char *) "Cookie", 6) == 0)
+        {
+            n = apigw_cookie_parse((char *) h[k].value.data, h[k].value.len,
+                                   pairs, max, n);
+        }
+    }
+
+    return n;
+}
+
+
+/* the query string's pairs, decoded once per request */
+ngx_int_t
+ngx_http_apigw_query(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char  *scratch;
+
+    if (ctx->query_parsed) {
+        return NGX_OK;
+    }
+
+    ctx->query_parsed = 1;
+
+    if (r->args.len == 0) {
+        return NGX_OK;
+    }
+
+    scratch = ngx_pnalloc(r->pool, r->args.len);
+    ctx->query = ngx_palloc(r->pool, APIGW_MAX_PAIRS * sizeof(apigw_pair_t));
+
+    if (scratch == NULL || ctx->query == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->nquery = apigw_query_parse((char *) r->args.data, r->args.len,
+                                    (char *) scratch, ctx->query,
+                                    APIGW_MAX_PAIRS);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    char                      errbuf[APIGW_ERR_LEN];
+    ngx_str_t                 type, message;
+    ngx_int_t                 rc;
+    apigw_operation_t        *op;
+    const apigw_media_t      *media;
+    ngx_http_apigw_errors_t   errors;
+
+    op = ctx->op;
+
+    if (!op->validate_body || !op->body.declared) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_apigw_errors_init(r, &errors) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&message, "Invalid request body");
+
+    if (ctx->body.len == 0) {
+        if (!op->body.required) {
+            return NGX_OK;
+        }
+
+        if (ngx_http_apigw_error(&errors, "body", NULL, "", "required",
+                                 "a request body is required")
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_BODY,
+                                     &message, &errors);
+    }
+
+    ngx_http_apigw_content_type(r, &type);
+
+    media = apigw_media_match(&op->body, (char *) type.data, type.len);
+
+    if (media == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "apigw: %s does not take \"%V\" bodies",
+                      op->route_key, &type);
+        return ngx_http_apigw_refuse(r, ctx, APIGW_GR_UNSUPPORTED_MEDIA_TYPE,
+                                     NULL, NULL);
+    }
+
+    if (media->schema == NULL
+        || !apigw_content_type_is_json((char *) type.data, type.len))
+    {
+        return NGX_OK;
+    }
+
+    rc = ngx_http_apigw_parse_json(r, ctx, &ctx->body, &ctx->json, errbuf,
+                                   sizeof(errbuf));
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        if (ngx_http_apigw_error(&errors, "body", NULL, "", "syntax", errbuf)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else if (ngx_http_apigw_check_schema(&errors, media->schema, ctx->json,
+                                           "body", NULL)
+               != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (errors.n == 0) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apigw: %s: invalid request body", op->route_key);
+
+    return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_BODY, &message,
+                                 &errors);
+}
+
+
+/* the request's media type, parameters cut; absent means JSON, as on AWS */
+void
+ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type)
+{
+    u_char  *semi;
+
+    if (r->headers_in.content_type == NULL
+        || r->headers_in.content_type->value.len == 0)
+    {
+        ngx_str_set(type, "application/json");
+        return;
+    }
+
+    *type = r->headers_in.content_type->value;
+
+    semi = ngx_strlchr(type->data, type->data + type->len, ';');
+
+    if (semi) {
+        type->len = semi - type->data;
+    }
+
+    while (type->len
+           && (type->data[type->len - 1] == ' '
+               || type->data[type->len - 1] == '\t'))
+    {
+        type->len--;
+    }
+}
+
+
+/*
+ * NGX_OK with *json (freed with the request), NGX_DECLINED with errbuf
+ * saying what is wrong, NGX_ERROR
+ */
+ngx_int_t
+ngx_http_apigw_parse_json(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_str_t *text, json_t **json, char *errbuf, size_t errlen)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (*json) {
+        return NGX_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    *json = apigw_json_parse_strict((char *) text->data, text->len,
+                                    ctx->alcf->json_max_depth, errbuf,
+                                    errlen);
+    if (*json == NULL) {
+        return NGX_DECLINED;
+    }
+
+    cln->handler = ngx_http_apigw_json_cleanup;
+    cln->data = *json;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_apigw_json_cleanup(void *data)
+{
+    json_decref(data);
+}
+
+
+/* the body in one piece: memory buffers copied, a temporary file read */
+ngx_int_t
+ngx_http_apigw_read_body_text(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
+{
+    u_char       *p;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ctx->body_read = 1;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        ctx->body.data = cl->buf->pos;
+        ctx->body.len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
+    ctx->body.data = ngx_pnalloc(r->pool, (size_t) len);
+    if (ctx->body.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ctx->body.data;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "apigw: short read of the request body file");
+            return NGX_ERROR;
+        }
+
+        p += n;
+    }
+
+    ctx->body.len = p - ctx->body.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_check_schema(ngx_http_apigw_errors_t *errors,
+    struct apigw_schema_s *schema, json_t *value, const char *in,
+    const char *name)
+{
+    size_t                 i;
+    apigw_schema_error_t   list[NGX_HTTP_APIGW_MAX_ERRORS];
+    apigw_schema_errors_t  result;
+
+    result.errors = list;
+    result.max = NGX_HTTP_APIGW_MAX_ERRORS;
+    result.n = 0;
+
+    if (apigw_schema_validate(schema, value, &result)) {
+        return NGX_OK;
+    }
+
+    if (result.n == 0) {
+        return ngx_http_apigw_error(errors, in, name, "", "schema",
+                                    "is not valid");
+    }
+
+    for (i = 0; i < result.n; i++) {
+        if (ngx_http_apigw_error(errors, in, name, list[i].path,
+                                 list[i].keyword, list[i].message)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_errors_init(ngx_http_request_t *r,
+    ngx_http_apigw_errors_t *errors)
+{
+    errors->request = r;
+    errors->n = 0;
+
+    return ngx_array_init(&errors->text, r->pool, 256, 1);
+}
+
+
+/* {"in":"query","name":"limit","path":"","keyword":"x","message":"y"} */
+static ngx_int_t
+ngx_http_apigw_error(ngx_http_apigw_errors_t *errors, const char *in,
+    const char *name, const char *path, const char *keyword,
+    const char *message)
+{
+    u_char  *p;
+    size_t   len, nlen, plen, klen, mlen;
+
+    if (errors->n == NGX_HTTP_APIGW_MAX_ERRORS) {
+        return NGX_OK;
+    }
+
+    nlen = name ? ngx_http_apigw_json_escape_len((u_char *) name,
+                                                 ngx_strlen(name))
+                : 0;
+    plen = ngx_http_apigw_json_escape_len((u_char *) path, ngx_strlen(path));
+    klen = ngx_http_apigw_json_escape_len((u_char *) keyword,
+                                          ngx_strlen(keyword));
+    mlen = ngx_http_apigw_json_escape_len((u_char *) message,
+                                          ngx_strlen(message));
+
+    len = sizeof(",{\"in\":\"\",\"name\":\"\",\"path\":\"\",\"keyword\":\"\","
+                 "\"message\":\"\"}") - 1
+          + ngx_strlen(in) + nlen + plen + klen + mlen;
+
+    p = ngx_array_push_n(&errors->text, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (errors->n) {
+        *p++ = ',';
+
+    } else {
+        errors->text.nelts--;
+    }
+
+    p = ngx_sprintf(p, "{\"in\":\"%s\",", in);
+
+    if (name) {
+        p = ngx_cpymem(p, "\"name\":\"", sizeof("\"name\":\"") - 1);
+        p = ngx_http_apigw_json_escape(p, (u_char *) name, ngx_strlen(name));
+        p = ngx_cpymem(p, "\",", 2);
+
+    } else {
+        errors->text.nelts -= sizeof("\"name\":\"\",") - 1;
+    }
+
+    p = ngx_cpymem(p, "\"path\":\"", sizeof("\"path\":\"") - 1);
+    p = ngx_http_apigw_json_escape(p, (u_char *) path, ngx_strlen(path));
+    p = ngx_cpymem(p, "\",\"keyword\":\"", sizeof("\",\"keyword\":\"") - 1);
+    p = ngx_http_apigw_json_escape(p, (u_char *) keyword, ngx_strlen(keyword));
+    p = ngx_cpymem(p, "\",\"message\":\"", sizeof("\",\"message\":\"") - 1);
+    p = ngx_http_apigw_json_escape(p, (u_char *) message, ngx_strlen(message));
+    *p++ = '"';
+    *p++ = '}';
+
+    errors->n++;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_gr_type_e type, ngx_str_t *message, ngx_http_apigw_errors_t *errors)
+{
+    ngx_flag_t  details;
+
+    if (message) {
+        ctx->error_message = *message;
+    }
+
+    details = ctx->alcf->validation_details;
+
+    if (details == NGX_CONF_UNSET) {
+        details = ctx->op->error_details;
+    }
+
+    if (errors && errors->n && details) {
+        ctx->error_details.data = errors->text.elts;
+        ctx->error_details.len = errors->text.nelts;
+    }
+
+    return ngx_http_apigw_send_gateway_response(r, ctx, type, 0);
+}
+
+
+size_t
+ngx_http_apigw_json_escape_len(u_char *src, size_t len)
+{
+    size_t  n;
+
+    for (n = len; len; len--, src++) {
+        if (*src == '"' || *src == '\\') {
+            n++;
+
+        } else if (*src < 0x20 || *src == 0x7f) {
+            n += 5;
+        }
+    }
+
+    return n;
+}
+
+
+u_char *
+ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len)
+{
+    static u_char  hex[] = "0123456789abcdef";
+
+    while (len--) {
+        if (*src == '"' || *src == '\\') {
+            *dst++ = '\\';
+            *dst++ = *src++;
+
+        } else if (*src < 0x20 || *src == 0x7f) {
+            *dst++ = '\\';
+            *dst++ = 'u';
+            *dst++ = '0';
+            *dst++ = '0';
+            *dst++ = hex[*src >> 4];
+            *dst++ = hex[*src++ & 0xf];
+
+        } else {
+            *dst++ = *src++;
+        }
+    }
+
+    return dst;
+}
