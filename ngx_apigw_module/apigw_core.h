@@ -448,6 +448,9 @@ extern const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT];
 
 apigw_api_t *apigw_api_load(const char *path, apigw_error_t *err);
 void apigw_api_free(apigw_api_t *api);
+/* the integration response for a status such as "200", or NULL */
+apigw_integration_response_t *apigw_integration_response_select(
+    apigw_integration_t *in, const char *status, size_t len);
 /* the declared responses' schemas, for response validation: on demand */
 int apigw_api_compile_responses(apigw_api_t *api, apigw_error_t *err);
 int apigw_hex_digit(int c);

@@ -649,6 +649,41 @@ apigw_spec_integration_response(apigw_compile_t *c, apigw_operation_t *op,
 }
 
 
+/* the integration response for a status ("200"): patterns, then default */
+apigw_integration_response_t *
+apigw_integration_response_select(apigw_integration_t *in,
+    const char *status, size_t len)
+{
+    int                            rc;
+    size_t                         i;
+    pcre2_match_data              *md;
+    apigw_integration_response_t  *ir;
+
+    for (i = 0; i < in->nresponses; i++) {
+        ir = &in->responses[i];
+
+        if (ir->regex == NULL) {
+            return ir;
+        }
+
+        md = pcre2_match_data_create_from_pattern(ir->regex, NULL);
+        if (md == NULL) {
+            return NULL;
+        }
+
+        rc = pcre2_match(ir->regex, (PCRE2_SPTR) status, len, 0, 0, md,
+                         NULL);
+        pcre2_match_data_free(md);
+
+        if (rc >= 0) {
+            return ir;
+        }
+    }
+
+    return NULL;
+}
+
+
 void
 apigw_spec_mapping_free(apigw_integration_t *in)
 {

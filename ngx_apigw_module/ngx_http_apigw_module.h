@@ -24,6 +24,12 @@
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_ENFORCE  2
 
+/* ctx->response_validation: what $apigw_response_validation says */
+#define NGX_HTTP_APIGW_RESPONSE_NOT_VALIDATED       0
+#define NGX_HTTP_APIGW_RESPONSE_UNCHECKED           1   /* no schema */
+#define NGX_HTTP_APIGW_RESPONSE_VALID               2
+#define NGX_HTTP_APIGW_RESPONSE_INVALID             3
+
 
 typedef struct {
     ngx_str_t                   name;
@@ -81,6 +87,11 @@ typedef struct {
     ngx_str_t                   args;           /* for the integration */
     ngx_str_t                  *map_values;     /* per request mapping */
 
+    apigw_integration_response_t  *integration_response;
+    ngx_array_t                 response_body;  /* u_char, while held */
+    json_t                     *response_json;
+    ngx_uint_t                  response_validation;
+
     ngx_int_t                   status;         /* for the phase handler */
 
     unsigned                    integration_started:1;
@@ -89,6 +100,8 @@ typedef struct {
     unsigned                    error_body_sent:1;
     unsigned                    query_parsed:1;
     unsigned                    responded:1;    /* a response is under way */
+    unsigned                    hold_response:1;
+    unsigned                    response_too_large:1;
     unsigned                    body_read:1;
 } ngx_http_apigw_ctx_t;
 
@@ -113,6 +126,7 @@ ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_parse_json(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *text, json_t **json,
     char *errbuf, size_t errlen);
+ngx_int_t ngx_http_apigw_keep_json(ngx_http_request_t *r, json_t *json);
 u_char *ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len);
 size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
 
@@ -123,6 +137,15 @@ ngx_int_t ngx_http_apigw_transform_request(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
+ngx_int_t ngx_http_apigw_render_template(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_vtl_t *vtl, ngx_str_t *body,
+    json_t **json, ngx_str_t *out);
+
+/* ngx_http_apigw_integration_response.c */
+ngx_int_t ngx_http_apigw_response_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_response_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in);
 
 /* ngx_http_apigw_proxy.c */
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
@@ -141,6 +164,11 @@ ngx_int_t ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_send_mock(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
+ngx_buf_t *ngx_http_apigw_replace_response(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
+ngx_int_t ngx_http_apigw_next_header_filter(ngx_http_request_t *r);
+ngx_int_t ngx_http_apigw_next_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
 
 /* ngx_http_apigw_variables.c */
 ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);

@@ -456,6 +456,7 @@ ngx_http_apigw_spec_headers(ngx_http_request_t *r, apigw_header_t *headers,
 static ngx_int_t
 ngx_http_apigw_header_filter(ngx_http_request_t *r)
 {
+    ngx_int_t                   rc;
     ngx_buf_t                  *b;
     ngx_uint_t                  status;
     ngx_http_apigw_ctx_t       *ctx;
@@ -513,23 +514,19 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
 
         /* a page nginx made: 502/504 from the proxy, 413, ... */
 
-        ngx_http_clean_header(r);
+        r->err_status = 0;
 
-        b = ngx_http_apigw_gateway_headers(r, ctx,
-                                           ngx_http_apigw_error_type(status),
-                                           status);
+        b = ngx_http_apigw_replace_response(r, ctx,
+                                            ngx_http_apigw_error_type(status),
+                                            status);
         if (b == NULL) {
             return NGX_ERROR;
         }
 
-        r->err_status = 0;
-        r->headers_out.content_length_n = b->last - b->pos;
-        r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-        b->last_buf = 1;
-        b->last_in_chain = 1;
         ctx->error_body = b;
         ctx->replace_body = 1;
+
+        return ngx_http_next_header_filter(r);
     }
 
     if (ngx_http_apigw_set_header(r, (u_char *) "x-amzn-RequestId",
@@ -541,7 +538,64 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    rc = ngx_http_apigw_response_header(r, ctx);
+
+    if (rc != NGX_DECLINED) {
+        /* NGX_OK: held back until the body is in */
+        return rc;
+    }
+
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * A gateway response in place of a response whose headers have not gone
+ * yet; its body, to be sent in place of the original one.
+ */
+ngx_buf_t *
+ngx_http_apigw_replace_response(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status)
+{
+    ngx_buf_t  *b;
+
+    ngx_http_clean_header(r);
+
+    b = ngx_http_apigw_gateway_headers(r, ctx, type, status);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    r->headers_out.content_length_n = b->last - b->pos;
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    if (ngx_http_apigw_set_header(r, (u_char *) "x-amzn-RequestId",
+                                  sizeof("x-amzn-RequestId") - 1,
+                                  ctx->request_id,
+                                  NGX_HTTP_APIGW_REQUEST_ID_LEN)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return b;
+}
+
+
+ngx_int_t
+ngx_http_apigw_next_header_filter(ngx_http_request_t *r)
+{
+    return ngx_http_next_header_filter(r);
+}
+
+
+ngx_int_t
+ngx_http_apigw_next_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    return ngx_http_next_body_filter(r, in);
 }
 
 
@@ -557,6 +611,10 @@ ngx_http_apigw_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx && ctx->hold_response) {
+        return ngx_http_apigw_response_body(r, ctx, in);
+    }
 
     if (ctx == NULL || !ctx->replace_body) {
         return ngx_http_next_body_filter(r, in);

@@ -32,9 +32,6 @@ static ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r,
     json_t *json, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_request_template(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
-static ngx_int_t ngx_http_apigw_render(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_vtl_t *vtl, ngx_str_t *body,
-    json_t **json, ngx_str_t *out);
 static ngx_int_t ngx_http_apigw_set_body(ngx_http_request_t *r,
     ngx_str_t *body);
 static int ngx_http_apigw_vtl_context(void *data, const char *name,
@@ -570,7 +567,7 @@ ngx_http_apigw_request_template(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_apigw_render(r, ctx, t->vtl, &ctx->body, &ctx->json, &body)
+    if (ngx_http_apigw_render_template(r, ctx, t->vtl, &ctx->body, &ctx->json, &body)
         != NGX_OK)
     {
         return ngx_http_apigw_send_gateway_response(r, ctx,
@@ -582,8 +579,8 @@ ngx_http_apigw_request_template(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_apigw_render(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+ngx_int_t
+ngx_http_apigw_render_template(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_vtl_t *vtl, ngx_str_t *body, json_t **json, ngx_str_t *out)
 {
     char                       *text, errbuf[APIGW_ERR_LEN];
@@ -594,7 +591,6 @@ ngx_http_apigw_render(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_table_elt_t            *h;
     apigw_operation_t          *op;
     apigw_vtl_input_t           in;
-    ngx_pool_cleanup_t         *cln;
     ngx_http_apigw_vtl_data_t   data;
 
     op = ctx->op;
@@ -678,15 +674,11 @@ ngx_http_apigw_render(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
     if (in.json && *json == NULL) {
         /* parsed by the template: freed with the request */
-        cln = ngx_pool_cleanup_add(r->pool, 0);
-        if (cln == NULL) {
-            json_decref(in.json);
+        if (ngx_http_apigw_keep_json(r, in.json) != NGX_OK) {
             free(text);
             return NGX_ERROR;
         }
 
-        cln->handler = (ngx_pool_cleanup_pt) json_decref;
-        cln->data = in.json;
         *json = in.json;
     }
 

@@ -497,26 +497,43 @@ ngx_int_t
 ngx_http_apigw_parse_json(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_str_t *text, json_t **json, char *errbuf, size_t errlen)
 {
-    ngx_pool_cleanup_t  *cln;
+    json_t  *parsed;
 
     if (*json) {
         return NGX_OK;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
-
-    *json = apigw_json_parse_strict((char *) text->data, text->len,
-                                    ctx->alcf->json_max_depth, errbuf,
-                                    errlen);
-    if (*json == NULL) {
+    parsed = apigw_json_parse_strict((char *) text->data, text->len,
+                                     ctx->alcf->json_max_depth, errbuf,
+                                     errlen);
+    if (parsed == NULL) {
         return NGX_DECLINED;
     }
 
+    if (ngx_http_apigw_keep_json(r, parsed) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    *json = parsed;
+
+    return NGX_OK;
+}
+
+
+/* jansson's memory goes with the request's */
+ngx_int_t
+ngx_http_apigw_keep_json(ngx_http_request_t *r, json_t *json)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        json_decref(json);
+        return NGX_ERROR;
+    }
+
     cln->handler = ngx_http_apigw_json_cleanup;
-    cln->data = *json;
+    cln->data = json;
 
     return NGX_OK;
 }

@@ -15,7 +15,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_REQUEST_ID,
     NGX_HTTP_APIGW_VAR_INTEGRATION_LATENCY,
     NGX_HTTP_APIGW_VAR_INTEGRATION_URL,
-    NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD
+    NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD,
+    NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION
 } ngx_http_apigw_var_e;
 
 
@@ -48,6 +49,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_integration_method"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_response_validation"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -139,6 +143,21 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
     case NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD:
         s = ctx->integration_method;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION:
+        switch (ctx->response_validation) {
+        case NGX_HTTP_APIGW_RESPONSE_UNCHECKED:
+            ngx_str_set(&s, "unchecked");
+            break;
+        case NGX_HTTP_APIGW_RESPONSE_VALID:
+            ngx_str_set(&s, "valid");
+            break;
+        case NGX_HTTP_APIGW_RESPONSE_INVALID:
+            ngx_str_set(&s, "invalid");
+            break;
+        }
+
         break;
     }
 
