@@ -57,6 +57,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
+        bench-validation \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -183,6 +184,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/run.sh
+
+bench-validation: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/validation.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -12,6 +12,56 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "$BENCH_NAME: interrupted" >&2; exit 130' INT TERM
 
+# starts nginx on prefix $1 (which holds nginx.conf), waits for $2 to answer;
+# in a session of its own, so that Ctrl-C reaches it only through cleanup()
+start_nginx() {
+    local dir=$1 url=$2
+    setsid "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" &
+    pids+=($!)
+
+    for _ in $(seq 50); do
+        curl -s -o /dev/null "$url" && return 0
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+
+    tail -5 "$dir/error.log" >&2 || true
+    die "nginx in $dir did not start"
+}
+
+# CPU time (clock ticks) used so far by the front nginx's workers
+front_ticks() {
+    local pid t=0
+    for pid in $(pgrep -P "$(cat "$OUT/front/nginx.pid")"); do
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+    done
+    echo "$t"
+}
+
+# wrk on $2 for $3, output kept in $OUT/wrk-$1.txt;
+# prints "req/s p99-ms front-CPU-us-per-request"
+run_wrk() {
+    local t0 t1
+    t0=$(front_ticks)
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+        ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} "$2" > "$OUT/wrk-$1.txt"
+    t1=$(front_ticks)
+    TICKS=$((t1 - t0)) HZ=$(getconf CLK_TCK) OUT=$OUT perl -0777 -ne '
+        die "bench: wrk: $1 (see $ENV{OUT}/wrk-*.txt and */error.log)\n"
+            if /^\s*((Non-2xx|Socket errors).*)$/m;
+        my ($n) = /^\s*(\d+) requests in/m;
+        my ($rps) = /^Requests\/sec:\s+([\d.]+)/m;
+        my ($p99, $unit) = /^\s+99%\s+([\d.]+)(us|ms|s)$/m;
+        die "bench: cannot read the wrk output\n" unless $n && $rps && $unit;
+        printf "%.0f %.2f %.1f\n", $rps,
+               $p99 * { us => 0.001, ms => 1, s => 1000 }->{$unit},
+               $ENV{TICKS} / $ENV{HZ} * 1e6 / $n;
+    ' "$OUT/wrk-$1.txt"
+}
+
+ratio() { perl -e 'printf "%.2f", $ARGV[0] / $ARGV[1]' "$@"; }
+
+
 free_port() {
     perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
         LocalAddr => "127.0.0.1", LocalPort => 0)->sockport'
