@@ -265,7 +265,7 @@ apigw_jp_bracket(const char *p, const char *end, apigw_jp_step_t *step,
         }
 
         for (n = 0; p < end && *p >= '0' && *p <= '9'; p++) {
-            if (n > (LLONG_MAX - 9) / 10) {
+            if (n > (LLONG_MAX - (*p - '0')) / 10) {
                 snprintf(errbuf, errlen, "array index too large in "
                          "JSONPath");
                 return NULL;

@@ -44,9 +44,20 @@ typedef struct {
     size_t                  n;
 } apigw_kv_list_t;
 
-/* a value for $context.NAME or $stageVariables.NAME: 1 found, 0 not */
+/*
+ * a value for $context.NAME or $stageVariables.NAME: 1 found, 0 not; the
+ * value must stay valid until apigw_vtl_render() returns
+ */
 typedef int (*apigw_vtl_lookup_pt)(void *data, const char *name, size_t len,
     const char **value, size_t *value_len);
+
+/*
+ * #set($context.requestOverride.header.X = ...) and the other
+ * requestOverride.* and responseOverride.* names (the name without
+ * "context."): 0, or -1 to fail the render
+ */
+typedef int (*apigw_vtl_assign_pt)(void *data, const char *name, size_t len,
+    const char *value, size_t value_len);
 
 typedef struct {
     const char             *body;       /* $input.body */
@@ -60,12 +71,15 @@ typedef struct {
     apigw_vtl_lookup_pt     context;
     apigw_vtl_lookup_pt     stage_variable;
     void                   *data;       /* for the lookups */
+    apigw_vtl_assign_pt     context_set;    /* NULL: such #set is ignored */
 } apigw_vtl_input_t;
 
 typedef struct apigw_vtl_s  apigw_vtl_t;
 
 #define APIGW_VTL_MAX_FOREACH   1000    /* iterations of one #foreach */
 #define APIGW_VTL_MAX_OUTPUT    (10 * 1024 * 1024)
+#define APIGW_VTL_MAX_DEPTH     64      /* directives, expressions nested */
+#define APIGW_VTL_MAX_STEPS     1000000 /* nodes evaluated in one render */
 
 /* NULL with errbuf ("line 3: ...") on a syntax error */
 apigw_vtl_t *apigw_vtl_parse(const char *src, size_t len, char *errbuf,

@@ -330,19 +330,20 @@ struct apigw_vtl_loop_s {
 typedef struct {
     const apigw_vtl_t      *tpl;
     apigw_vtl_input_t      *in;
+    apigw_vtl_buf_t        *out;
     apigw_vtl_val_t        *vars;
     apigw_vtl_loop_t       *loop;
     apigw_vtl_val_t         params;     /* $input.params(), built once */
     size_t                  steps;
     size_t                  bytes;      /* processed by strings and JSON */
     unsigned                line;       /* of the node being rendered */
+    void                   *match_ctx;  /* regex limits, made on first use */
     unsigned                json_failed:1;
     unsigned                has_params:1;
     char                   *errbuf;
     size_t                  errlen;
 } apigw_vtl_ctx_t;
 
-#define APIGW_VTL_MAX_STEPS     1000000
 #define APIGW_VTL_MAX_BYTES     (256 * 1024 * 1024)
 #define APIGW_VTL_MAX_NEST      64      /* lists and maps made by #set */
 #define APIGW_VTL_MAX_JSON_DEPTH 4096   /* JSON written out */
@@ -377,6 +378,7 @@ apigw_vtl_map_t *apigw_vtl_map_new(apigw_vtl_ctx_t *ctx, size_t n,
 int apigw_vtl_nest(apigw_vtl_ctx_t *ctx, apigw_vtl_rc_t *rc,
     const apigw_vtl_val_t *item);
 
+size_t apigw_vtl_utf8(const char *s, const char *end, uint32_t *cp);
 int apigw_vtl_truthy(const apigw_vtl_val_t *v);
 int apigw_vtl_write(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
     const apigw_vtl_val_t *v);
@@ -392,6 +394,8 @@ int apigw_vtl_equal(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *a,
 size_t apigw_vtl_seq_len(const apigw_vtl_val_t *v);
 void apigw_vtl_seq_get(const apigw_vtl_val_t *v, size_t i,
     apigw_vtl_val_t *out);
+int apigw_vtl_map_find(const apigw_vtl_map_t *map, const char *key,
+    size_t len);
 int apigw_vtl_map_get(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *map,
     const char *key, size_t len, apigw_vtl_val_t *out);
 int apigw_vtl_map_values(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *map,
@@ -407,6 +411,99 @@ int apigw_vtl_escape_js(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
 void *apigw_vtl_regex_compile(const char *src, size_t len, char *errbuf,
     size_t errlen);
 void apigw_vtl_regex_free(void *re);
+void apigw_vtl_match_ctx_free(void *mctx);
+
+
+/* the parser, in apigw_vtl_parse.c and apigw_vtl_expr.c */
+
+#define apigw_vtl_ident_start(c)                                              \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
+
+/* as in Velocity 1.7, a name may hold '-' after its first character */
+#define apigw_vtl_ident_char(c)                                               \
+    (apigw_vtl_ident_start(c) || ((c) >= '0' && (c) <= '9') || (c) == '-')
+
+#define apigw_vtl_ws(c)                                                       \
+    ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+
+typedef enum {
+    APIGW_VTL_IT_TEXT = 0,
+    APIGW_VTL_IT_NODE,                  /* a reference, #set, #break... */
+    APIGW_VTL_IT_DIR,                   /* #if, #elseif, #else, #end... */
+    APIGW_VTL_IT_COMMENT,               /* #* ... *# */
+    APIGW_VTL_IT_EOL_COMMENT            /* ## ... and its newline */
+} apigw_vtl_item_kind_e;
+
+typedef enum {
+    APIGW_VTL_D_IF = 0,
+    APIGW_VTL_D_ELSEIF,
+    APIGW_VTL_D_ELSE,
+    APIGW_VTL_D_END,
+    APIGW_VTL_D_FOREACH,
+    APIGW_VTL_D_SET,
+    APIGW_VTL_D_BREAK,
+    APIGW_VTL_D_STOP
+} apigw_vtl_dir_e;
+
+typedef struct {
+    apigw_vtl_item_kind_e   kind;
+    apigw_vtl_dir_e         dir;
+    unsigned                line;
+    unsigned                removed:1;
+    const char             *data;       /* text */
+    size_t                  len;
+    apigw_vtl_node_t       *node;       /* IT_NODE, #foreach */
+    apigw_vtl_expr_t       *expr;       /* #if, #elseif */
+} apigw_vtl_item_t;
+
+typedef struct {
+    apigw_vtl_item_t       *items;
+    size_t                  n;
+    size_t                  cap;
+} apigw_vtl_items_t;
+
+typedef struct {
+    const char             *name;
+    size_t                  len;
+    unsigned                slot;
+} apigw_vtl_name_t;
+
+typedef struct {
+    apigw_vtl_t            *tpl;
+    const char             *src;
+    const char             *p;
+    const char             *end;        /* of the text being scanned */
+    const char             *lpos;       /* a known line start... */
+    unsigned                lline;      /* ...and its number */
+    unsigned                depth;
+    char                   *errbuf;
+    size_t                  errlen;
+    apigw_vtl_name_t       *names;      /* variables, open addressing */
+    size_t                  nnames;
+    size_t                  size;
+} apigw_vtl_parser_t;
+
+unsigned apigw_vtl_line(apigw_vtl_parser_t *ps, const char *pos);
+void *apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos,
+    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void *apigw_vtl_nomem(apigw_vtl_parser_t *ps);
+char *apigw_vtl_strdup(apigw_vtl_parser_t *ps, const char *s,
+    size_t len);
+int apigw_vtl_slot(apigw_vtl_parser_t *ps, const char *name,
+    size_t len, unsigned *slot);
+int apigw_vtl_scan(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
+    int dq);
+int apigw_vtl_build_top(apigw_vtl_parser_t *ps,
+    apigw_vtl_items_t *items, apigw_vtl_node_t **list);
+void apigw_vtl_skip_ws(apigw_vtl_parser_t *ps);
+int apigw_vtl_word(apigw_vtl_parser_t *ps, const char *word);
+apigw_vtl_expr_t *apigw_vtl_parse_ref(apigw_vtl_parser_t *ps,
+    int in_text);
+apigw_vtl_expr_t *apigw_vtl_parse_expr(apigw_vtl_parser_t *ps);
 
 
 #endif /* _APIGW_VTL_INT_H_INCLUDED_ */

@@ -23,82 +23,12 @@
  */
 
 
-typedef enum {
-    APIGW_VTL_IT_TEXT = 0,
-    APIGW_VTL_IT_NODE,                  /* a reference, #set, #break... */
-    APIGW_VTL_IT_DIR,                   /* #if, #elseif, #else, #end... */
-    APIGW_VTL_IT_COMMENT,               /* #* ... *# */
-    APIGW_VTL_IT_EOL_COMMENT            /* ## ... and its newline */
-} apigw_vtl_item_kind_e;
-
-typedef enum {
-    APIGW_VTL_D_IF = 0,
-    APIGW_VTL_D_ELSEIF,
-    APIGW_VTL_D_ELSE,
-    APIGW_VTL_D_END,
-    APIGW_VTL_D_FOREACH,
-    APIGW_VTL_D_SET,
-    APIGW_VTL_D_BREAK,
-    APIGW_VTL_D_STOP
-} apigw_vtl_dir_e;
-
-typedef struct {
-    apigw_vtl_item_kind_e   kind;
-    apigw_vtl_dir_e         dir;
-    unsigned                line;
-    unsigned                removed:1;
-    const char             *data;       /* text */
-    size_t                  len;
-    apigw_vtl_node_t       *node;       /* IT_NODE, #foreach */
-    apigw_vtl_expr_t       *expr;       /* #if, #elseif */
-} apigw_vtl_item_t;
-
-typedef struct {
-    apigw_vtl_item_t       *items;
-    size_t                  n;
-    size_t                  cap;
-} apigw_vtl_items_t;
-
-typedef struct {
-    const char             *name;
-    size_t                  len;
-    unsigned                slot;
-} apigw_vtl_name_t;
-
-typedef struct {
-    apigw_vtl_t            *tpl;
-    const char             *src;
-    const char             *p;
-    const char             *end;        /* of the text being scanned */
-    const char             *lpos;       /* a known line start... */
-    unsigned                lline;      /* ...and its number */
-    unsigned                depth;
-    char                   *errbuf;
-    size_t                  errlen;
-    apigw_vtl_name_t       *names;      /* variables, open addressing */
-    size_t                  nnames;
-    size_t                  size;
-} apigw_vtl_parser_t;
 
 
-static unsigned apigw_vtl_line(apigw_vtl_parser_t *ps, const char *pos);
-static void *apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos,
-    const char *fmt, ...)
-#ifdef __GNUC__
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static void *apigw_vtl_nomem(apigw_vtl_parser_t *ps);
-static char *apigw_vtl_strdup(apigw_vtl_parser_t *ps, const char *s,
-    size_t len);
-static int apigw_vtl_slot(apigw_vtl_parser_t *ps, const char *name,
-    size_t len, unsigned *slot);
 static apigw_vtl_item_t *apigw_vtl_item(apigw_vtl_parser_t *ps,
     apigw_vtl_items_t *items, apigw_vtl_item_kind_e kind, const char *pos);
 static int apigw_vtl_text_item(apigw_vtl_parser_t *ps,
     apigw_vtl_items_t *items, const char *data, size_t len);
-static int apigw_vtl_scan(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
-    int dq);
 static int apigw_vtl_scan_hash(apigw_vtl_parser_t *ps,
     apigw_vtl_items_t *items);
 static int apigw_vtl_directive(apigw_vtl_parser_t *ps,
@@ -107,97 +37,15 @@ static void apigw_vtl_gobble(apigw_vtl_items_t *items);
 static int apigw_vtl_build(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
     size_t *i, unsigned loops, apigw_vtl_node_t **list,
     apigw_vtl_item_t **stop);
-static int apigw_vtl_build_top(apigw_vtl_parser_t *ps,
-    apigw_vtl_items_t *items, apigw_vtl_node_t **list);
 static apigw_vtl_node_t *apigw_vtl_build_text(apigw_vtl_parser_t *ps,
     apigw_vtl_items_t *items, size_t *i);
 
-static void apigw_vtl_skip_ws(apigw_vtl_parser_t *ps);
-static int apigw_vtl_word(apigw_vtl_parser_t *ps, const char *word);
-static apigw_vtl_expr_t *apigw_vtl_new_expr(apigw_vtl_parser_t *ps,
-    apigw_vtl_expr_kind_e kind, const char *pos);
-static apigw_vtl_expr_t *apigw_vtl_parse_ref(apigw_vtl_parser_t *ps,
-    int in_text);
-static apigw_vtl_expr_t *apigw_vtl_parse_root(apigw_vtl_parser_t *ps,
-    const char *start, const char *name, size_t len);
-static apigw_vtl_expr_t *apigw_vtl_parse_input(apigw_vtl_parser_t *ps,
-    const char *start);
-static apigw_vtl_expr_t *apigw_vtl_parse_util(apigw_vtl_parser_t *ps,
-    const char *start);
-static int apigw_vtl_member(apigw_vtl_parser_t *ps, const char **name,
-    size_t *len);
-static int apigw_vtl_parse_args(apigw_vtl_parser_t *ps,
-    apigw_vtl_expr_t ***args, unsigned *nargs);
-static int apigw_vtl_parse_method(apigw_vtl_parser_t *ps,
-    apigw_vtl_acc_t *acc, const char *pos, const char *name, size_t len);
-static apigw_vtl_expr_t *apigw_vtl_parse_expr(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_binary(apigw_vtl_parser_t *ps,
-    int level);
-static apigw_vtl_expr_t *apigw_vtl_parse_unary(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_primary(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_number(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_squote(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_dquote(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_list(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_map(apigw_vtl_parser_t *ps);
-static int apigw_vtl_add_res(apigw_vtl_parser_t *ps, apigw_jsonpath_t *path,
-    void *regex);
+static size_t apigw_vtl_hash(const char *name, size_t len);
 
-
-#define apigw_vtl_ident_start(c)                                              \
-    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
-
-/* as in Velocity 1.7, a name may hold '-' after its first character */
-#define apigw_vtl_ident_char(c)                                               \
-    (apigw_vtl_ident_start(c) || ((c) >= '0' && (c) <= '9') || (c) == '-')
-
-#define apigw_vtl_ws(c)                                                       \
-    ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
 
 #define APIGW_VTL_CHUNK_SIZE    4096
 #define APIGW_VTL_ALIGN(n)      (((n) + 7) & ~((size_t) 7))
 
-
-const apigw_vtl_method_t  apigw_vtl_methods[APIGW_VTL_M_COUNT] = {
-    { "size", 0, 0, 0 },
-    { "length", 0, 0, 0 },
-    { "isEmpty", 0, 0, 0 },
-    { "get", 1, 1, 0 },
-    { "keySet", 0, 0, 0 },
-    { "values", 0, 0, 0 },
-    { "entrySet", 0, 0, 0 },
-    { "contains", 1, 1, 0 },
-    { "containsKey", 1, 1, 0 },
-    { "containsValue", 1, 1, 0 },
-    { "toString", 0, 0, 0 },
-    { "toLowerCase", 0, 0, 0 },
-    { "toUpperCase", 0, 0, 0 },
-    { "trim", 0, 0, 0 },
-    { "substring", 1, 2, 0 },
-    { "charAt", 1, 1, 0 },
-    { "replace", 2, 2, 0 },
-    { "replaceAll", 2, 2, 1 },
-    { "replaceFirst", 2, 2, 1 },
-    { "matches", 1, 1, 1 },
-    { "split", 1, 1, 1 },
-    { "startsWith", 1, 1, 0 },
-    { "endsWith", 1, 1, 0 },
-    { "indexOf", 1, 1, 0 },
-    { "lastIndexOf", 1, 1, 0 },
-    { "equals", 1, 1, 0 },
-    { "equalsIgnoreCase", 1, 1, 0 },
-    { "concat", 1, 1, 0 }
-};
-
-
-static const char  *apigw_vtl_util_names[] = {
-    "escapeJavaScript", "urlEncode", "urlDecode", "base64Encode",
-    "base64Decode", "parseJson", "toJson", NULL
-};
-
-static const char  *apigw_vtl_loop_props[] = {
-    "hasNext", "index", "count", "first", "last", NULL
-};
 
 static const struct {
     const char             *name;
@@ -257,7 +105,7 @@ apigw_vtl_alloc(apigw_vtl_t *tpl, size_t size)
 }
 
 
-static unsigned
+unsigned
 apigw_vtl_line(apigw_vtl_parser_t *ps, const char *pos)
 {
     const char  *p;
@@ -279,7 +127,7 @@ apigw_vtl_line(apigw_vtl_parser_t *ps, const char *pos)
 }
 
 
-static void *
+void *
 apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos, const char *fmt, ...)
 {
     int      n;
@@ -298,7 +146,7 @@ apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos, const char *fmt, ...)
 }
 
 
-static void *
+void *
 apigw_vtl_nomem(apigw_vtl_parser_t *ps)
 {
     snprintf(ps->errbuf, ps->errlen, "line %u: out of memory",
@@ -308,7 +156,7 @@ apigw_vtl_nomem(apigw_vtl_parser_t *ps)
 }
 
 
-static char *
+char *
 apigw_vtl_strdup(apigw_vtl_parser_t *ps, const char *s, size_t len)
 {
     char  *p;
@@ -339,7 +187,7 @@ apigw_vtl_hash(const char *name, size_t len)
 
 
 /* a variable's slot: names are interned once, values live in an array */
-static int
+int
 apigw_vtl_slot(apigw_vtl_parser_t *ps, const char *name, size_t len,
     unsigned *slot)
 {
@@ -453,9 +301,9 @@ apigw_vtl_text_item(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
 
 /*
  * items from ps->p to ps->end; dq: the inside of a "..." string literal,
- * where \" and "" stand for a quote
+ * where "" stands for a quote (a backslash stays, as in Velocity 1.7)
  */
-static int
+int
 apigw_vtl_scan(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items, int dq)
 {
     size_t             n;
@@ -504,18 +352,6 @@ apigw_vtl_scan(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items, int dq)
                 }
 
                 p = q;
-                lit = p;
-                continue;
-            }
-
-            if (dq && n == 1 && q < ps->end && *q == '"') {
-                if (apigw_vtl_text_item(ps, items, lit, p - lit) != 0
-                    || apigw_vtl_text_item(ps, items, q, 1) != 0)
-                {
-                    return -1;
-                }
-
-                p = q + 1;
                 lit = p;
                 continue;
             }
@@ -1088,7 +924,6 @@ apigw_vtl_build(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items, size_t *i,
             node = it->node;
 
             if (node->kind == APIGW_VTL_BREAK && loops == 0) {
-                apigw_vtl_perr(ps, ps->src, "#break outside #foreach");
                 snprintf(ps->errbuf, ps->errlen, "line %u: #break outside "
                          "#foreach", it->line);
                 return -1;
@@ -1205,7 +1040,7 @@ apigw_vtl_build(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items, size_t *i,
 }
 
 
-static int
+int
 apigw_vtl_build_top(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
     apigw_vtl_node_t **list)
 {
@@ -1231,687 +1066,88 @@ apigw_vtl_build_top(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
 }
 
 
-static void
-apigw_vtl_skip_ws(apigw_vtl_parser_t *ps)
+apigw_vtl_t *
+apigw_vtl_parse(const char *src, size_t len, char *errbuf, size_t errlen)
 {
-    while (ps->p < ps->end && apigw_vtl_ws(*ps->p)) {
-        ps->p++;
-    }
-}
+    char                 scratch[APIGW_ERR_LEN];
+    apigw_vtl_t         *tpl;
+    apigw_vtl_items_t    items;
+    apigw_vtl_parser_t   ps;
 
-
-/* a keyword at ps->p, not the start of a longer name: consumed */
-static int
-apigw_vtl_word(apigw_vtl_parser_t *ps, const char *word)
-{
-    size_t  len;
-
-    len = strlen(word);
-
-    if ((size_t) (ps->end - ps->p) < len || memcmp(ps->p, word, len) != 0
-        || (ps->p + len < ps->end && apigw_vtl_ident_char(ps->p[len])))
-    {
-        return 0;
+    if (errbuf == NULL || errlen == 0) {
+        errbuf = scratch;
+        errlen = sizeof(scratch);
     }
 
-    ps->p += len;
+    errbuf[0] = '\0';
 
-    return 1;
-}
-
-
-static apigw_vtl_expr_t *
-apigw_vtl_new_expr(apigw_vtl_parser_t *ps, apigw_vtl_expr_kind_e kind,
-    const char *pos)
-{
-    apigw_vtl_expr_t  *e;
-
-    e = apigw_vtl_alloc(ps->tpl, sizeof(apigw_vtl_expr_t));
-    if (e == NULL) {
-        return apigw_vtl_nomem(ps);
-    }
-
-    memset(e, 0, sizeof(apigw_vtl_expr_t));
-    e->kind = kind;
-    e->line = apigw_vtl_line(ps, pos);
-
-    return e;
-}
-
-
-/* ".name" at ps->p: consumed, or 0 */
-static int
-apigw_vtl_member(apigw_vtl_parser_t *ps, const char **name, size_t *len)
-{
-    const char  *p;
-
-    p = ps->p;
-
-    if (ps->end - p < 2 || p[0] != '.' || !apigw_vtl_ident_start(p[1])) {
-        return 0;
-    }
-
-    for (p++, *name = p; p < ps->end && apigw_vtl_ident_char(*p); p++) {
-        /* void */
-    }
-
-    *len = p - *name;
-    ps->p = p;
-
-    return 1;
-}
-
-
-/*
- * $name, $!name, ${name}, $!{name} and what follows: .prop, .method(...),
- * [index]; in text a "[" that does not make an index stays text
- */
-static apigw_vtl_expr_t *
-apigw_vtl_parse_ref(apigw_vtl_parser_t *ps, int in_text)
-{
-    int                braced;
-    size_t             len, n, cap;
-    const char        *start, *name, *save, *pos;
-    apigw_vtl_acc_t   *acc, *tmp;
-    apigw_vtl_expr_t  *base, *e;
-
-    start = ps->p++;
-
-    if (ps->p < ps->end && *ps->p == '!') {
-        ps->p++;
-    }
-
-    braced = (ps->p < ps->end && *ps->p == '{');
-    ps->p += braced;
-
-    if (ps->p == ps->end || !apigw_vtl_ident_start(*ps->p)) {
-        return apigw_vtl_perr(ps, start, "a name expected after $");
-    }
-
-    for (name = ps->p; ps->p < ps->end && apigw_vtl_ident_char(*ps->p);
-         ps->p++)
-    {
-        /* void */
-    }
-
-    base = apigw_vtl_parse_root(ps, start, name, ps->p - name);
-    if (base == NULL) {
+    tpl = calloc(1, sizeof(apigw_vtl_t));
+    if (tpl == NULL) {
+        snprintf(errbuf, errlen, "line 1: out of memory");
         return NULL;
     }
 
-    acc = NULL;
-    n = 0;
-    cap = 0;
-
-    for ( ;; ) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            tmp = realloc(acc, cap * sizeof(apigw_vtl_acc_t));
-            if (tmp == NULL) {
-                free(acc);
-                return apigw_vtl_nomem(ps);
-            }
-
-            acc = tmp;
-        }
-
-        memset(&acc[n], 0, sizeof(apigw_vtl_acc_t));
-        pos = ps->p;
-
-        if (apigw_vtl_member(ps, &name, &len)) {
-            if (ps->p < ps->end && *ps->p == '(') {
-                if (apigw_vtl_parse_method(ps, &acc[n], pos, name, len)
-                    != 0)
-                {
-                    free(acc);
-                    return NULL;
-                }
-
-            } else {
-                acc[n].kind = APIGW_VTL_ACC_PROP;
-                acc[n].name = apigw_vtl_strdup(ps, name, len);
-                acc[n].len = len;
-
-                if (acc[n].name == NULL) {
-                    free(acc);
-                    return NULL;
-                }
-            }
-
-            n++;
-            continue;
-        }
-
-        if (ps->p < ps->end && *ps->p == '[') {
-            save = ps->p;
-            ps->p++;
-            acc[n].kind = APIGW_VTL_ACC_INDEX;
-            acc[n].nargs = 1;
-            acc[n].args = apigw_vtl_alloc(ps->tpl, sizeof(apigw_vtl_expr_t *));
-
-            if (acc[n].args == NULL) {
-                free(acc);
-                return apigw_vtl_nomem(ps);
-            }
-
-            apigw_vtl_skip_ws(ps);
-            e = apigw_vtl_parse_expr(ps);
-
-            if (e != NULL) {
-                apigw_vtl_skip_ws(ps);
-
-                if (ps->p < ps->end && *ps->p == ']') {
-                    ps->p++;
-                    acc[n].args[0] = e;
-                    n++;
-                    continue;
-                }
-
-                if (!in_text) {
-                    apigw_vtl_perr(ps, save, "[ without ]");
-                }
-            }
-
-            if (!in_text) {
-                free(acc);
-                return NULL;
-            }
-
-            /* "$price[USD]" in text: the reference ends before "[" */
-            ps->p = save;
-            ps->errbuf[0] = '\0';
-        }
-
-        break;
-    }
-
-    if (braced) {
-        if (ps->p == ps->end || *ps->p != '}') {
-            free(acc);
-            return apigw_vtl_perr(ps, start, "${ without }");
-        }
-
-        ps->p++;
-    }
-
-    if (n == 0) {
-        free(acc);
-        return base;
-    }
-
-    e = apigw_vtl_new_expr(ps, APIGW_VTL_E_CHAIN, start);
-    if (e == NULL) {
-        free(acc);
-        return NULL;
-    }
-
-    e->u.chain.base = base;
-    e->u.chain.n = n;
-    e->u.chain.acc = apigw_vtl_alloc(ps->tpl, n * sizeof(apigw_vtl_acc_t));
-
-    if (e->u.chain.acc == NULL) {
-        free(acc);
-        return apigw_vtl_nomem(ps);
-    }
-
-    memcpy(e->u.chain.acc, acc, n * sizeof(apigw_vtl_acc_t));
-    free(acc);
-
-    return e;
-}
-
-
-/* what a reference's name stands for, with the members it takes */
-static apigw_vtl_expr_t *
-apigw_vtl_parse_root(apigw_vtl_parser_t *ps, const char *start,
-    const char *name, size_t len)
-{
-    int                i;
-    char              *p;
-    size_t             n, total;
-    const char        *save, *member, *first;
-    apigw_vtl_expr_t  *e;
-
-#define apigw_vtl_is(s)                                                       \
-    (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
-
-    if (apigw_vtl_is("input")) {
-        return apigw_vtl_parse_input(ps, start);
-    }
-
-    if (apigw_vtl_is("util")) {
-        return apigw_vtl_parse_util(ps, start);
-    }
-
-    if (apigw_vtl_is("context")) {
-        /* $context.a.b.c: the dotted name, up to a method call */
-        first = NULL;
-        total = 0;
-
-        for ( ;; ) {
-            save = ps->p;
-
-            if (!apigw_vtl_member(ps, &member, &n)) {
-                break;
-            }
-
-            if (ps->p < ps->end && *ps->p == '(') {
-                ps->p = save;
-                break;
-            }
-
-            if (first == NULL) {
-                first = member;
-            }
-
-            total = ps->p - first;
-        }
-
-        if (first == NULL) {
-            return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
-        }
-
-        e = apigw_vtl_new_expr(ps, APIGW_VTL_E_CONTEXT, start);
-        if (e == NULL) {
-            return NULL;
-        }
-
-        p = apigw_vtl_strdup(ps, first, total);
-        if (p == NULL) {
-            return NULL;
-        }
-
-        e->u.str.data = p;
-        e->u.str.len = total;
-        return e;
-    }
-
-    if (apigw_vtl_is("stageVariables")) {
-        save = ps->p;
-
-        if (!apigw_vtl_member(ps, &member, &n)
-            || (ps->p < ps->end && *ps->p == '('))
-        {
-            ps->p = save;
-            return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
-        }
-
-        e = apigw_vtl_new_expr(ps, APIGW_VTL_E_STAGE, start);
-        if (e == NULL) {
-            return NULL;
-        }
-
-        e->u.str.data = apigw_vtl_strdup(ps, member, n);
-        e->u.str.len = n;
-        return e->u.str.data ? e : NULL;
-    }
-
-    if (apigw_vtl_is("foreach")) {
-        save = ps->p;
-
-        if (!apigw_vtl_member(ps, &member, &n)
-            || (ps->p < ps->end && *ps->p == '('))
-        {
-            ps->p = save;
-            return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
-        }
-
-        for (i = 0; apigw_vtl_loop_props[i] != NULL; i++) {
-            if (strlen(apigw_vtl_loop_props[i]) == n
-                && memcmp(apigw_vtl_loop_props[i], member, n) == 0)
-            {
-                break;
-            }
-        }
-
-        if (apigw_vtl_loop_props[i] == NULL) {
-            return apigw_vtl_perr(ps, start, "unknown $foreach.%.*s, "
-                                  "known: hasNext, index, count, first, "
-                                  "last", (int) n, member);
-        }
-
-        e = apigw_vtl_new_expr(ps, APIGW_VTL_E_FOREACH, start);
-        if (e != NULL) {
-            e->u.i = i;
-        }
-
-        return e;
-    }
-
-    if (apigw_vtl_is("velocityCount") || apigw_vtl_is("velocityHasNext")) {
-        e = apigw_vtl_new_expr(ps, APIGW_VTL_E_FOREACH, start);
-        if (e != NULL) {
-            e->u.i = apigw_vtl_is("velocityCount") ? APIGW_VTL_LOOP_COUNT
-                                                   : APIGW_VTL_LOOP_HAS_NEXT;
-        }
-
-        return e;
-    }
-
-#undef apigw_vtl_is
-
-    e = apigw_vtl_new_expr(ps, APIGW_VTL_E_VAR, start);
-    if (e == NULL) {
-        return NULL;
-    }
-
-    if (apigw_vtl_slot(ps, name, len, &e->u.var) != 0) {
-        return NULL;
-    }
-
-    return e;
-}
-
-
-/* $input.body, .json('...'), .path('...'), .params(), .params('x') */
-static apigw_vtl_expr_t *
-apigw_vtl_parse_input(apigw_vtl_parser_t *ps, const char *start)
-{
-    char               err[APIGW_ERR_LEN];
-    size_t             n;
-    unsigned           nargs;
-    const char        *member, *save;
-    apigw_vtl_expr_t  *e, **args, *arg;
-
-    save = ps->p;
-
-    if (!apigw_vtl_member(ps, &member, &n)) {
-        return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
-    }
-
-    if (n == 4 && memcmp(member, "body", 4) == 0
-        && (ps->p == ps->end || *ps->p != '('))
-    {
-        return apigw_vtl_new_expr(ps, APIGW_VTL_E_INPUT_BODY, start);
-    }
-
-    if (ps->p == ps->end || *ps->p != '('
-        || !((n == 4 && memcmp(member, "json", 4) == 0)
-             || (n == 4 && memcmp(member, "path", 4) == 0)
-             || (n == 6 && memcmp(member, "params", 6) == 0)))
-    {
-        return apigw_vtl_perr(ps, save, "unknown $input.%.*s%s, known: "
-                              "body, json(), path(), params()", (int) n,
-                              member,
-                              ps->p < ps->end && *ps->p == '(' ? "()" : "");
-    }
-
-    if (apigw_vtl_parse_args(ps, &args, &nargs) != 0) {
-        return NULL;
-    }
-
-    if (n == 6) {
-        if (nargs > 1) {
-            return apigw_vtl_perr(ps, save, "$input.params() takes no "
-                                  "argument or one");
-        }
-
-        e = apigw_vtl_new_expr(ps, nargs ? APIGW_VTL_E_INPUT_PARAM
-                                         : APIGW_VTL_E_INPUT_PARAMS, start);
-        if (e != NULL && nargs) {
-            e->u.call.arg = args[0];
-        }
-
-        return e;
-    }
-
-    if (nargs != 1) {
-        return apigw_vtl_perr(ps, save, "$input.%.*s() takes one argument, "
-                              "a JSONPath", (int) n, member);
-    }
-
-    e = apigw_vtl_new_expr(ps, member[0] == 'j' ? APIGW_VTL_E_INPUT_JSON
-                                                : APIGW_VTL_E_INPUT_PATH,
-                           start);
-    if (e == NULL) {
-        return NULL;
-    }
-
-    arg = args[0];
-    e->u.call.arg = arg;
-
-    if (arg->kind == APIGW_VTL_E_STR) {
-        /* a literal path is compiled now, and its errors are load errors */
-        e->u.call.path = apigw_jsonpath_compile(arg->u.str.data,
-                                                arg->u.str.len, err,
-                                                sizeof(err));
-        if (e->u.call.path == NULL) {
-            return apigw_vtl_perr(ps, save, "bad JSONPath \"%.*s\" in "
-                                  "$input.%.*s(): %s",
-                                  (int) (arg->u.str.len > 64
-                                         ? 64 : arg->u.str.len),
-                                  arg->u.str.data, (int) n, member, err);
-        }
-
-        if (apigw_vtl_add_res(ps, e->u.call.path, NULL) != 0) {
-            apigw_jsonpath_free(e->u.call.path);
-            return NULL;
-        }
-    }
-
-    return e;
-}
-
-
-static apigw_vtl_expr_t *
-apigw_vtl_parse_util(apigw_vtl_parser_t *ps, const char *start)
-{
-    int                i;
-    size_t             n;
-    unsigned           nargs;
-    const char        *member, *save;
-    apigw_vtl_expr_t  *e, **args;
-
-    save = ps->p;
-
-    if (!apigw_vtl_member(ps, &member, &n)) {
-        return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
-    }
-
-    for (i = 0; apigw_vtl_util_names[i] != NULL; i++) {
-        if (strlen(apigw_vtl_util_names[i]) == n
-            && memcmp(apigw_vtl_util_names[i], member, n) == 0)
-        {
-            break;
-        }
-    }
-
-    if (apigw_vtl_util_names[i] == NULL || ps->p == ps->end
-        || *ps->p != '(')
-    {
-        return apigw_vtl_perr(ps, save, "unknown $util.%.*s, known: "
-                              "escapeJavaScript(), urlEncode(), urlDecode(), "
-                              "base64Encode(), base64Decode(), parseJson(), "
-                              "toJson()", (int) n, member);
-    }
-
-    if (apigw_vtl_parse_args(ps, &args, &nargs) != 0) {
-        return NULL;
-    }
-
-    if (nargs != 1) {
-        return apigw_vtl_perr(ps, save, "$util.%s() takes one argument",
-                              apigw_vtl_util_names[i]);
-    }
-
-    e = apigw_vtl_new_expr(ps, APIGW_VTL_E_UTIL, start);
-    if (e == NULL) {
-        return NULL;
-    }
-
-    e->u.call.util = i;
-    e->u.call.arg = args[0];
-
-    return e;
-}
-
-
-/* "(" args ")" at ps->p */
-static int
-apigw_vtl_parse_args(apigw_vtl_parser_t *ps, apigw_vtl_expr_t ***args,
-    unsigned *nargs)
-{
-    size_t             n, cap;
-    const char        *start;
-    apigw_vtl_expr_t  *e, **list, **tmp;
-
-    start = ps->p++;
-    list = NULL;
-    n = 0;
-    cap = 0;
-
-    apigw_vtl_skip_ws(ps);
-
-    if (ps->p < ps->end && *ps->p == ')') {
-        ps->p++;
-        *args = NULL;
-        *nargs = 0;
-        return 0;
-    }
-
-    for ( ;; ) {
-        e = apigw_vtl_parse_expr(ps);
-        if (e == NULL) {
-            goto failed;
-        }
-
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            tmp = realloc(list, cap * sizeof(apigw_vtl_expr_t *));
-            if (tmp == NULL) {
-                apigw_vtl_nomem(ps);
-                goto failed;
-            }
-
-            list = tmp;
-        }
-
-        list[n++] = e;
-        apigw_vtl_skip_ws(ps);
-
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-
-        if (ps->p < ps->end && *ps->p == ')') {
-            ps->p++;
-            break;
-        }
-
-        if (ps->p == ps->end) {
-            apigw_vtl_perr(ps, start, "( without )");
-
-        } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%c\" in arguments",
-                           *ps->p);
-        }
-
+    memset(&ps, 0, sizeof(apigw_vtl_parser_t));
+    memset(&items, 0, sizeof(apigw_vtl_items_t));
+
+    ps.tpl = tpl;
+    ps.src = src;
+    ps.p = src;
+    ps.end = src + len;
+    ps.lpos = src;
+    ps.lline = 1;
+    ps.errbuf = errbuf;
+    ps.errlen = errlen;
+
+    if (apigw_vtl_scan(&ps, &items, 0) != 0) {
         goto failed;
     }
 
-    *args = apigw_vtl_alloc(ps->tpl, n * sizeof(apigw_vtl_expr_t *));
-    if (*args == NULL) {
-        apigw_vtl_nomem(ps);
+    apigw_vtl_gobble(&items);
+
+    if (apigw_vtl_build_top(&ps, &items, &tpl->body) != 0) {
         goto failed;
     }
 
-    memcpy(*args, list, n * sizeof(apigw_vtl_expr_t *));
-    *nargs = n;
-    free(list);
+    free(items.items);
+    free(ps.names);
 
-    return 0;
+    return tpl;
 
 failed:
 
-    free(list);
+    if (errbuf[0] == '\0') {
+        snprintf(errbuf, errlen, "line %u: syntax error",
+                 apigw_vtl_line(&ps, ps.p));
+    }
 
-    return -1;
+    free(items.items);
+    free(ps.names);
+    apigw_vtl_free(tpl);
+
+    return NULL;
 }
 
 
-static int
-apigw_vtl_parse_method(apigw_vtl_parser_t *ps, apigw_vtl_acc_t *acc,
-    const char *pos, const char *name, size_t len)
+void
+apigw_vtl_free(apigw_vtl_t *tpl)
 {
-    int                m;
-    char               err[APIGW_ERR_LEN];
-    apigw_vtl_expr_t  *arg;
+    apigw_vtl_res_t    *res;
+    apigw_vtl_chunk_t  *c, *next;
 
-    for (m = 0; m < APIGW_VTL_M_COUNT; m++) {
-        if (strlen(apigw_vtl_methods[m].name) == len
-            && memcmp(apigw_vtl_methods[m].name, name, len) == 0)
-        {
-            break;
-        }
+    if (tpl == NULL) {
+        return;
     }
 
-    if (m == APIGW_VTL_M_COUNT) {
-        apigw_vtl_perr(ps, pos, "unknown method .%.*s()", (int) len, name);
-        return -1;
+    for (res = tpl->res; res != NULL; res = res->next) {
+        apigw_jsonpath_free(res->path);
+        apigw_vtl_regex_free(res->regex);
     }
 
-    acc->kind = APIGW_VTL_ACC_METHOD;
-    acc->method = m;
-    acc->name = apigw_vtl_methods[m].name;
-
-    if (apigw_vtl_parse_args(ps, &acc->args, &acc->nargs) != 0) {
-        return -1;
+    for (c = tpl->arena; c != NULL; c = next) {
+        next = c->next;
+        free(c);
     }
 
-    if (acc->nargs < apigw_vtl_methods[m].min
-        || acc->nargs > apigw_vtl_methods[m].max)
-    {
-        if (apigw_vtl_methods[m].min == apigw_vtl_methods[m].max) {
-            apigw_vtl_perr(ps, pos, ".%s() takes %u argument%s",
-                           acc->name, apigw_vtl_methods[m].min,
-                           apigw_vtl_methods[m].min == 1 ? "" : "s");
-
-        } else {
-            apigw_vtl_perr(ps, pos, ".%s() takes %u to %u arguments",
-                           acc->name, apigw_vtl_methods[m].min,
-                           apigw_vtl_methods[m].max);
-        }
-
-        return -1;
-    }
-
-    if (apigw_vtl_methods[m].regex && acc->args[0]->kind == APIGW_VTL_E_STR) {
-        arg = acc->args[0];
-        acc->regex = apigw_vtl_regex_compile(arg->u.str.data, arg->u.str.len,
-                                             err, sizeof(err));
-        if (acc->regex == NULL) {
-            apigw_vtl_perr(ps, pos, "bad regular expression in .%s(): %s",
-                           acc->name, err);
-            return -1;
-        }
-
-        if (apigw_vtl_add_res(ps, NULL, acc->regex) != 0) {
-            apigw_vtl_regex_free(acc->regex);
-            return -1;
-        }
-    }
-
-    return 0;
-}
-
-
-static int
-apigw_vtl_add_res(apigw_vtl_parser_t *ps, apigw_jsonpath_t *path,
-    void *regex)
-{
-    apigw_vtl_res_t  *res;
-
-    res = apigw_vtl_alloc(ps->tpl, sizeof(apigw_vtl_res_t));
-    if (res == NULL) {
-        apigw_vtl_nomem(ps);
-        return -1;
-    }
-
-    res->path = path;
-    res->regex = regex;
-    res->next = ps->tpl->res;
-    ps->tpl->res = res;
-
-    return 0;
+    free(tpl);
 }
