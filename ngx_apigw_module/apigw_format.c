@@ -1080,3 +1080,116 @@ apigw_uri_unescape(char *s)
 
     return 0;
 }
+
+
+/*
+ * ECMA-262 to PCRE2: long General_Category names (\p{Letter},
+ * \p{gc=Uppercase_Letter}) become PCRE2's short ones, "[^]" matches any
+ * character, "[]" none; the rest of the syntax is PCRE2's (with
+ * PCRE2_ALT_BSUX for \uXXXX).  A malloc()ed copy.
+ */
+char *
+apigw_regex_ecma(const char *src, size_t len, size_t *out)
+{
+    char         *dst, *d;
+    size_t        i, j, n;
+    const char   *name;
+
+    static const char  *names[] = {
+        "Letter", "L", "Cased_Letter", "L&", "Uppercase_Letter", "Lu",
+        "Lowercase_Letter", "Ll", "Titlecase_Letter", "Lt",
+        "Modifier_Letter", "Lm", "Other_Letter", "Lo", "Mark", "M",
+        "Combining_Mark", "M", "Nonspacing_Mark", "Mn", "Spacing_Mark", "Mc",
+        "Enclosing_Mark", "Me", "Number", "N", "Decimal_Number", "Nd",
+        "digit", "Nd", "Letter_Number", "Nl", "Other_Number", "No",
+        "Punctuation", "P", "punct", "P", "Connector_Punctuation", "Pc",
+        "Dash_Punctuation", "Pd", "Open_Punctuation", "Ps",
+        "Close_Punctuation", "Pe", "Initial_Punctuation", "Pi",
+        "Final_Punctuation", "Pf", "Other_Punctuation", "Po", "Symbol", "S",
+        "Math_Symbol", "Sm", "Currency_Symbol", "Sc", "Modifier_Symbol", "Sk",
+        "Other_Symbol", "So", "Separator", "Z", "Space_Separator", "Zs",
+        "Line_Separator", "Zl", "Paragraph_Separator", "Zp", "Other", "C",
+        "Control", "Cc", "cntrl", "Cc", "Format", "Cf", "Surrogate", "Cs",
+        "Private_Use", "Co", "Unassigned", "Cn", NULL
+    };
+
+    /* "[^]" grows to "[\s\S]": at most twice the length */
+    dst = malloc(len * 2 + 1);
+    if (dst == NULL) {
+        return NULL;
+    }
+
+    d = dst;
+
+    for (i = 0; i < len; i++) {
+        if (src[i] == '[' && len - i >= 3 && memcmp(src + i, "[^]", 3) == 0)
+        {
+            memcpy(d, "[\\s\\S]", 6);
+            d += 6;
+            i += 2;
+            continue;
+        }
+
+        if (src[i] == '[' && len - i >= 2 && src[i + 1] == ']') {
+            memcpy(d, "(?!)", 4);
+            d += 4;
+            i += 1;
+            continue;
+        }
+
+        if (src[i] != '\\' || i + 1 == len) {
+            *d++ = src[i];
+            continue;
+        }
+
+        *d++ = src[i++];
+        *d++ = src[i];
+
+        if ((src[i] != 'p' && src[i] != 'P') || i + 1 == len
+            || src[i + 1] != '{')
+        {
+            continue;
+        }
+
+        for (j = i + 2; j < len && src[j] != '}'; j++) {
+            /* void */
+        }
+
+        if (j == len) {
+            continue;
+        }
+
+        name = src + i + 2;
+        n = j - (i + 2);
+
+        if (n > 17 && memcmp(name, "General_Category=", 17) == 0) {
+            name += 17;
+            n -= 17;
+
+        } else if (n > 3 && memcmp(name, "gc=", 3) == 0) {
+            name += 3;
+            n -= 3;
+        }
+
+        for (j = 0; names[j]; j += 2) {
+            if (strlen(names[j]) == n && memcmp(names[j], name, n) == 0) {
+                break;
+            }
+        }
+
+        if (names[j] == NULL) {
+            continue;
+        }
+
+        *d++ = '{';
+        memcpy(d, names[j + 1], strlen(names[j + 1]));
+        d += strlen(names[j + 1]);
+        *d++ = '}';
+        i = (name - src) + n;
+    }
+
+    *d = '\0';
+    *out = d - dst;
+
+    return dst;
+}

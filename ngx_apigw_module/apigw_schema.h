@@ -23,6 +23,12 @@ typedef enum {
     APIGW_DIALECT_2020_12               /* draft 2020-12 (OpenAPI 3.1) */
 } apigw_dialect_e;
 
+/* limits: compile errors past the first two, invalid past the last two */
+#define APIGW_SCHEMA_MAX_DEPTH  512         /* schema nesting, per document */
+#define APIGW_SCHEMA_MAX_NODES  1000000     /* compiled schemas per set */
+#define APIGW_SCHEMA_MAX_EVAL_DEPTH  1024   /* nested schema evaluations */
+#define APIGW_SCHEMA_MAX_STEPS  10000000    /* evaluations and items visited */
+
 /* compile flags */
 #define APIGW_SCHEMA_REQUEST    0x1     /* readOnly properties not required */
 #define APIGW_SCHEMA_RESPONSE   0x2     /* writeOnly properties not required */

@@ -186,8 +186,10 @@ struct apigw_sch_node_s {
     unsigned                uneval:1;       /* collects annotations */
     unsigned                flags;          /* memo key with json */
     unsigned                gen;            /* the compile call */
-    unsigned                mark;           /* cycle check */
+    unsigned                reach;          /* cycle check: gen stamps */
+    unsigned                mark;
     unsigned                done;
+    size_t                  work;           /* its work item, this gen */
     const json_t           *json;
     apigw_sch_uri_t        *res;            /* schema resource, 2020-12 */
 };
@@ -213,7 +215,6 @@ struct apigw_sch_uri_s {
 struct apigw_sch_doc_s {
     char                   *uri;
     json_t                 *root;
-    unsigned                scanned:1;
     apigw_sch_doc_t        *next;
 };
 
@@ -271,6 +272,9 @@ struct apigw_schema_set_s {
 
 
 /* apigw_schema_validate.c */
+extern const char  *apigw_sch_types[7];      /* by type bit */
+
+uint32_t apigw_sch_name_hash(const char *p, size_t len);
 uint64_t apigw_sch_json_hash(const json_t *v);
 int apigw_sch_json_equal(const json_t *a, const json_t *b);
 
@@ -302,6 +306,8 @@ int apigw_format_check(int format, const json_t *value);
 char *apigw_uri_resolve(const char *base, const char *ref);
 /* %XX decoded in place; -1 on a bad escape or a decoded NUL */
 int apigw_uri_unescape(char *s);
+/* an ECMA-262 pattern as PCRE2 syntax, malloc()ed */
+char *apigw_regex_ecma(const char *src, size_t len, size_t *out);
 
 
 #endif /* _APIGW_SCHEMA_INT_H_INCLUDED_ */
