@@ -209,8 +209,8 @@ is($r->{status}, 200, 'arrays (both styles), boolean and deepObject pass');
 
 $r = $t->http_json('GET', '/prod/pets?status=sold&verbose=yes'
                    . '&filter[max]=3', @cookie);
-is_deeply(errors_of($r), ['query  type verbose',
-                          'query /max additionalProperties filter'],
+is_deeply(errors_of($r), ['query /max additionalProperties filter',
+                          'query  type verbose'],
           'boolean and deepObject checked');
 
 $r = $t->http_json('GET', '/prod/pets?status=sold',

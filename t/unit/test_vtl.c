@@ -31,9 +31,10 @@ static const apigw_kv_t  query_params[] = {
 };
 
 static const apigw_kv_t  header_params[] = {
-    { "Content-Type", 12, "application/json", 16 },
+    { "Content-Type", 12, "text/plain", 10 },
     { "X-Forwarded-For", 15, "1.2.3.4", 7 },
-    { "x-quote", 7, "say \"hi\"", 8 }
+    { "x-quote", 7, "say \"hi\"", 8 },
+    { "content-type", 12, "application/json", 16 }
 };
 
 static const char  *context_values[] = {
