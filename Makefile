@@ -29,6 +29,8 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_vtl_expr.c \
                 ngx_apigw_module/apigw_vtl_value.c \
                 ngx_apigw_module/apigw_vtl_method.c \
+                ngx_apigw_module/apigw_vtl_util.c \
+                ngx_apigw_module/apigw_vtl_input.c \
                 ngx_apigw_module/apigw_stubs_tmp.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8

@@ -356,6 +356,13 @@ apigw_jsonpath_free(apigw_jsonpath_t *path)
 }
 
 
+int
+apigw_jsonpath_definite(const apigw_jsonpath_t *path)
+{
+    return path->definite;
+}
+
+
 static json_t *
 apigw_jp_child(json_t *node, const apigw_jp_step_t *step)
 {

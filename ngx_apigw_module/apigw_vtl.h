@@ -29,6 +29,8 @@ void apigw_jsonpath_free(apigw_jsonpath_t *path);
  * when the path has wildcards or descent, or NULL when nothing matches
  */
 json_t *apigw_jsonpath_eval(const apigw_jsonpath_t *path, json_t *root);
+/* 1: no wildcard or descent, eval gives the value itself, not an array */
+int apigw_jsonpath_definite(const apigw_jsonpath_t *path);
 
 
 /* name/value pairs of the method request, as received */

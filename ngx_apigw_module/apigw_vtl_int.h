@@ -401,6 +401,15 @@ int apigw_vtl_map_get(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *map,
 int apigw_vtl_map_values(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *map,
     apigw_vtl_val_t *out);
 
+int apigw_vtl_eval(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e,
+    apigw_vtl_val_t *out);
+json_t *apigw_vtl_select(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e);
+int apigw_vtl_lookup(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e,
+    const char **value, size_t *len);
+int apigw_vtl_param(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e,
+    const char **value, size_t *len);
+int apigw_vtl_params(apigw_vtl_ctx_t *ctx, apigw_vtl_val_t *out);
+
 int apigw_vtl_method(apigw_vtl_ctx_t *ctx, const apigw_vtl_acc_t *acc,
     apigw_vtl_val_t *self, apigw_vtl_val_t *args, apigw_vtl_val_t *out);
 int apigw_vtl_util(apigw_vtl_ctx_t *ctx, apigw_vtl_util_e fn,

@@ -110,9 +110,11 @@ apigw_vtl_line(apigw_vtl_parser_t *ps, const char *pos)
 {
     const char  *p;
 
-    if (pos < ps->lpos) {
-        ps->lpos = ps->src;
-        ps->lline = 1;
+    /* positions mostly move forward: count from the last one asked */
+    for (p = pos; p < ps->lpos; p++) {
+        if (*p == '\n') {
+            ps->lline--;
+        }
     }
 
     for (p = ps->lpos; p < pos; p++) {

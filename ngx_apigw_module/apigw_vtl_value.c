@@ -881,7 +881,8 @@ apigw_vtl_text(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *v,
 
 /*
  * Velocity's ==: numbers by value, strings by content, null only equals
- * null, values of different kinds by their text
+ * null; lists, maps and values of different kinds by their text (JSON for
+ * lists and maps), which charges the work
  */
 int
 apigw_vtl_equal(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *a,
@@ -912,8 +913,10 @@ apigw_vtl_equal(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *a,
         return a->u.i == b->u.i;
     }
 
-    if (a->type == APIGW_VTL_V_JSON && b->type == APIGW_VTL_V_JSON) {
-        return json_equal(a->u.json, b->u.json);
+    if (a->type == APIGW_VTL_V_JSON && b->type == APIGW_VTL_V_JSON
+        && a->u.json == b->u.json)
+    {
+        return 1;
     }
 
     memset(&ta, 0, sizeof(apigw_vtl_buf_t));
