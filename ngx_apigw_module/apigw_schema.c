@@ -863,15 +863,19 @@ apigw_sch_doc_add(apigw_sch_cctx_t *cc, const char *uri, json_t *root)
         return NULL;
     }
 
-    if (u->json == NULL) {
-        u->json = root;
-        u->doc = doc;
-        u->pointer = "";
-        u->res = apigw_sch_base(cc, root, u);
+    if (u->json != NULL) {
+        apigw_sch_fail(cc, doc, "", NULL, "another document is already "
+                       "known as \"%s\"", doc->uri);
+        return NULL;
+    }
 
-        if (u->res == NULL) {
-            return NULL;
-        }
+    u->json = root;
+    u->doc = doc;
+    u->pointer = "";
+    u->res = apigw_sch_base(cc, root, u);
+
+    if (u->res == NULL) {
+        return NULL;
     }
 
     ptr[0] = '\0';

@@ -97,7 +97,7 @@ static const expected_t  expected[] = {
 
 typedef struct {
     const char             *dir;
-    json_t                 *docs;       /* loaded remotes, freed with the set */
+    json_t                 *docs;       /* the remotes loaded for a set */
 } remotes_t;
 
 typedef struct {

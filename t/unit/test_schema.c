@@ -777,7 +777,8 @@ test_compile_errors(void)
     CHECK(compile_fails(OAS30, "{'$ref': '#'}", "",
                         "without end ($ref loop)"), "compile: $ref to itself");
     CHECK(compile_fails(D2020, "{'$defs': {'a': {'allOf': [{'$ref':"
-                        " '#/$defs/b'}]}, 'b': {'not': {'$ref': '#/$defs/a'}}},"
+                        " '#/$defs/b'}]},"
+                        " 'b': {'not': {'$ref': '#/$defs/a'}}},"
                         " '$ref': '#/$defs/a'}", "/$defs/a",
                         "($ref loop)"), "compile: longer in-place loop");
     CHECK(compile_fails(OAS30, "{'maxLength': -1}", "/maxLength",
@@ -908,6 +909,7 @@ test_recursion(void)
 static void
 test_resolver(void)
 {
+    int                  calls;
     apigw_schema_t      *s, *s2;
     apigw_schema_set_t  *set;
 
@@ -945,12 +947,13 @@ test_resolver(void)
           && strstr(err.message, "no such file") != NULL,
           "resolver: its error in the message, file and pointer set");
 
+    calls = remote_calls;
     s2 = compile_uri(set, "{'components': {'schemas': {'Pet': {"
                      "'type': 'object', 'properties': {'id':"
                      " {'$ref': 'common.json#/definitions/id'}}}}}}",
                      "file:///specs/api.json", "/components/schemas/Pet",
                      REQ);
-    CHECK(s2 != NULL && remote_calls == 2, "resolver: a pointer into a "
+    CHECK(s2 != NULL && remote_calls == calls, "resolver: a pointer into a "
           "document, its files already known (%s)", err.message);
     CHECK(fails(s2, "{'id': -5}", "/id", "minimum", "must be >= 1"),
           "resolver: compiled at a pointer");
