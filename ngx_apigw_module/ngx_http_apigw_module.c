@@ -257,7 +257,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
     ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
-                             10 * 1024 * 1024);
+                             NGX_CONF_UNSET);
     ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 64);
     ngx_conf_merge_value(conf->validation_details, prev->validation_details,
                          NGX_CONF_UNSET);
@@ -284,8 +284,18 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         goto no_api;
     }
 
-    /* AWS's payload limit by default, as apigw_body_limit says here */
+    /*
+     * apigw_body_limit, else a client_max_body_size set to other than
+     * nginx's 1m, else AWS's payload limit
+     */
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (conf->body_limit == NGX_CONF_UNSET) {
+        conf->body_limit = (clcf->client_max_body_size != 1024 * 1024)
+                           ? clcf->client_max_body_size
+                           : NGX_HTTP_APIGW_BODY_LIMIT;
+    }
+
     clcf->client_max_body_size = conf->body_limit;
 
     if (conf->response_validation != NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF) {

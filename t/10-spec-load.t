@@ -1071,7 +1071,8 @@ EOF
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/uri',
                        $l),
-                    '\{nope\} is not a path parameter of "/pets/\{petId\}"')
+                    '\{nope\} is neither a path parameter of "/pets/\{petId\}" '
+                    . 'nor mapped by integration\.request\.path\.nope')
         });
 }
 
