@@ -53,6 +53,7 @@ typedef struct {
 
 
 static int apigw_jp_name_char(int c);
+static const char *apigw_jp_byte(char c, char *buf);
 static const char *apigw_jp_bracket(const char *p, const char *end,
     apigw_jp_step_t *step, char **names, char *errbuf, size_t errlen);
 static const char *apigw_jp_quoted(const char *p, const char *end,
@@ -86,10 +87,27 @@ apigw_jp_name_char(int c)
 }
 
 
+/* a byte for a message: itself when printable, else \xNN */
+static const char *
+apigw_jp_byte(char c, char *buf)
+{
+    if (c >= 0x20 && c < 0x7f) {
+        buf[0] = c;
+        buf[1] = '\0';
+
+    } else {
+        snprintf(buf, 8, "\\x%02x", (unsigned char) c);
+    }
+
+    return buf;
+}
+
+
 apigw_jsonpath_t *
 apigw_jsonpath_compile(const char *src, size_t len, char *errbuf,
     size_t errlen)
 {
+    char               byte[8];
     size_t             n, i;
     char              *names;
     const char        *p, *end, *start;
@@ -139,8 +157,9 @@ apigw_jsonpath_compile(const char *src, size_t len, char *errbuf,
         }
 
         if (*p != '.') {
-            snprintf(errbuf, errlen, "unexpected \"%c\" at offset %d in "
-                     "JSONPath, expected . or [", *p, (int) (p - src));
+            snprintf(errbuf, errlen, "unexpected \"%s\" at offset %d in "
+                     "JSONPath, expected . or [", apigw_jp_byte(*p, byte),
+                     (int) (p - src));
             goto failed;
         }
 
@@ -189,9 +208,9 @@ apigw_jsonpath_compile(const char *src, size_t len, char *errbuf,
                 snprintf(errbuf, errlen, "JSONPath ends with \".\"");
 
             } else {
-                snprintf(errbuf, errlen, "unexpected \"%c\" at offset %d "
-                         "in JSONPath, expected a name", *p,
-                         (int) (p - src));
+                snprintf(errbuf, errlen, "unexpected \"%s\" at offset %d "
+                         "in JSONPath, expected a name",
+                         apigw_jp_byte(*p, byte), (int) (p - src));
             }
 
             goto failed;
@@ -231,6 +250,7 @@ static const char *
 apigw_jp_bracket(const char *p, const char *end, apigw_jp_step_t *step,
     char **names, char *errbuf, size_t errlen)
 {
+    char               byte[8];
     int          neg;
     json_int_t   n;
 
@@ -283,8 +303,8 @@ apigw_jp_bracket(const char *p, const char *end, apigw_jp_step_t *step,
         return NULL;
 
     } else {
-        snprintf(errbuf, errlen, "unexpected \"%c\" after [ in JSONPath",
-                 *p);
+        snprintf(errbuf, errlen, "unexpected \"%s\" after [ in JSONPath",
+                 apigw_jp_byte(*p, byte));
         return NULL;
     }
 

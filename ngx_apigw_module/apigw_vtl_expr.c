@@ -167,6 +167,7 @@ apigw_vtl_expr_t *
 apigw_vtl_parse_ref(apigw_vtl_parser_t *ps, int in_text)
 {
     int                braced;
+    unsigned           depth;
     size_t             len, n, cap;
     const char        *start, *name, *save, *pos;
     apigw_vtl_acc_t   *acc, *tmp;
@@ -241,6 +242,7 @@ apigw_vtl_parse_ref(apigw_vtl_parser_t *ps, int in_text)
 
         if (ps->p < ps->end && *ps->p == '[') {
             save = ps->p;
+            depth = ps->depth;
             ps->p++;
             acc[n].kind = APIGW_VTL_ACC_INDEX;
             acc[n].nargs = 1;
@@ -276,6 +278,7 @@ apigw_vtl_parse_ref(apigw_vtl_parser_t *ps, int in_text)
 
             /* "$price[USD]" in text: the reference ends before "[" */
             ps->p = save;
+            ps->depth = depth;
             ps->errbuf[0] = '\0';
         }
 
@@ -608,6 +611,7 @@ static int
 apigw_vtl_parse_args(apigw_vtl_parser_t *ps, apigw_vtl_expr_t ***args,
     unsigned *nargs)
 {
+    char                byte[8];
     size_t             n, cap;
     const char        *start;
     apigw_vtl_expr_t  *e, **list, **tmp;
@@ -660,8 +664,8 @@ apigw_vtl_parse_args(apigw_vtl_parser_t *ps, apigw_vtl_expr_t ***args,
             apigw_vtl_perr(ps, start, "( without )");
 
         } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%c\" in arguments",
-                           *ps->p);
+            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in arguments",
+                           apigw_vtl_byte(*ps->p, byte));
         }
 
         goto failed;
@@ -982,6 +986,7 @@ apigw_vtl_parse_unary(apigw_vtl_parser_t *ps)
 static apigw_vtl_expr_t *
 apigw_vtl_parse_primary(apigw_vtl_parser_t *ps)
 {
+    char                byte[8];
     const char        *p;
     apigw_vtl_expr_t  *e;
 
@@ -1059,12 +1064,8 @@ apigw_vtl_parse_primary(apigw_vtl_parser_t *ps)
                               (int) (ps->p - p > 32 ? 32 : ps->p - p), p);
     }
 
-    if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f) {
-        return apigw_vtl_perr(ps, p, "unexpected byte 0x%02x in an "
-                              "expression", (unsigned char) *p);
-    }
-
-    return apigw_vtl_perr(ps, p, "unexpected \"%c\" in an expression", *p);
+    return apigw_vtl_perr(ps, p, "unexpected \"%s\" in an expression",
+                          apigw_vtl_byte(*p, byte));
 }
 
 
@@ -1276,6 +1277,7 @@ apigw_vtl_parse_dquote(apigw_vtl_parser_t *ps)
 static apigw_vtl_expr_t *
 apigw_vtl_parse_list(apigw_vtl_parser_t *ps)
 {
+    char                byte[8];
     size_t              n, cap;
     const char         *start;
     apigw_vtl_expr_t   *e, *item, **list, **tmp;
@@ -1355,8 +1357,8 @@ apigw_vtl_parse_list(apigw_vtl_parser_t *ps)
             apigw_vtl_perr(ps, start, "[ without ]");
 
         } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%c\" in a list",
-                           *ps->p);
+            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in a list",
+                           apigw_vtl_byte(*ps->p, byte));
         }
 
         goto failed;
@@ -1387,6 +1389,7 @@ failed:
 static apigw_vtl_expr_t *
 apigw_vtl_parse_map(apigw_vtl_parser_t *ps)
 {
+    char                byte[8];
     size_t              n, cap;
     const char         *start;
     apigw_vtl_expr_t   *e, *key, *val, **list, **tmp;
@@ -1458,7 +1461,8 @@ apigw_vtl_parse_map(apigw_vtl_parser_t *ps)
             apigw_vtl_perr(ps, start, "{ without }");
 
         } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%c\" in a map", *ps->p);
+            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in a map",
+                           apigw_vtl_byte(*ps->p, byte));
         }
 
         goto failed;

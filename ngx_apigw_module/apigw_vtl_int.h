@@ -500,6 +500,7 @@ void *apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos,
 #endif
     ;
 void *apigw_vtl_nomem(apigw_vtl_parser_t *ps);
+const char *apigw_vtl_byte(char c, char *buf);
 char *apigw_vtl_strdup(apigw_vtl_parser_t *ps, const char *s,
     size_t len);
 int apigw_vtl_slot(apigw_vtl_parser_t *ps, const char *name,

@@ -37,8 +37,8 @@ static void apigw_vtl_gobble(apigw_vtl_items_t *items);
 static int apigw_vtl_build(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
     size_t *i, unsigned loops, apigw_vtl_node_t **list,
     apigw_vtl_item_t **stop);
-static apigw_vtl_node_t *apigw_vtl_build_text(apigw_vtl_parser_t *ps,
-    apigw_vtl_items_t *items, size_t *i);
+static int apigw_vtl_build_text(apigw_vtl_parser_t *ps,
+    apigw_vtl_items_t *items, size_t *i, apigw_vtl_node_t **node);
 
 static size_t apigw_vtl_hash(const char *name, size_t len);
 
@@ -145,6 +145,22 @@ apigw_vtl_perr(apigw_vtl_parser_t *ps, const char *pos, const char *fmt, ...)
     }
 
     return NULL;
+}
+
+
+/* a byte for a message: itself when printable, else \xNN */
+const char *
+apigw_vtl_byte(char c, char *buf)
+{
+    if (c >= 0x20 && c < 0x7f) {
+        buf[0] = c;
+        buf[1] = '\0';
+
+    } else {
+        snprintf(buf, 8, "\\x%02x", (unsigned char) c);
+    }
+
+    return buf;
 }
 
 
@@ -566,6 +582,7 @@ static int
 apigw_vtl_directive(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
     apigw_vtl_dir_e dir, const char *start)
 {
+    char               byte[8];
     const char        *p, *name;
     apigw_vtl_node_t  *node;
     apigw_vtl_expr_t  *lhs, *expr;
@@ -719,8 +736,8 @@ apigw_vtl_directive(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
             apigw_vtl_perr(ps, start, "%s without )", name);
 
         } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%c\" in %s(...)",
-                           *ps->p, name);
+            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in %s(...)",
+                           apigw_vtl_byte(*ps->p, byte), name);
         }
 
         return -1;
@@ -828,17 +845,20 @@ apigw_vtl_gobble(apigw_vtl_items_t *items)
 }
 
 
-/* adjacent text items, with comments and gobbled blanks between, merged */
-static apigw_vtl_node_t *
+/*
+ * adjacent text items, with comments and gobbled blanks between, merged
+ * into one node; *node NULL when they hold no text
+ */
+static int
 apigw_vtl_build_text(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
-    size_t *i)
+    size_t *i, apigw_vtl_node_t **node)
 {
     char              *p;
     size_t             j, len;
     apigw_vtl_item_t  *it;
-    apigw_vtl_node_t  *node;
 
     len = 0;
+    *node = NULL;
 
     for (j = *i; j < items->n; j++) {
         it = &items->items[j];
@@ -855,21 +875,22 @@ apigw_vtl_build_text(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
 
     if (len == 0) {
         *i = j;
-        return (apigw_vtl_node_t *) items;  /* nothing, not an error */
+        return 0;
     }
 
-    node = apigw_vtl_alloc(ps->tpl, sizeof(apigw_vtl_node_t));
+    *node = apigw_vtl_alloc(ps->tpl, sizeof(apigw_vtl_node_t));
     p = apigw_vtl_alloc(ps->tpl, len);
 
-    if (node == NULL || p == NULL) {
-        return apigw_vtl_nomem(ps);
+    if (*node == NULL || p == NULL) {
+        apigw_vtl_nomem(ps);
+        return -1;
     }
 
-    memset(node, 0, sizeof(apigw_vtl_node_t));
-    node->kind = APIGW_VTL_TEXT;
-    node->line = items->items[*i].line;
-    node->u.text.data = p;
-    node->u.text.len = len;
+    memset(*node, 0, sizeof(apigw_vtl_node_t));
+    (*node)->kind = APIGW_VTL_TEXT;
+    (*node)->line = items->items[*i].line;
+    (*node)->u.text.data = p;
+    (*node)->u.text.len = len;
     ps->tpl->text_len += len;
 
     for ( ; *i < j; (*i)++) {
@@ -881,7 +902,7 @@ apigw_vtl_build_text(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items,
         }
     }
 
-    return node;
+    return 0;
 }
 
 
@@ -910,12 +931,11 @@ apigw_vtl_build(apigw_vtl_parser_t *ps, apigw_vtl_items_t *items, size_t *i,
         case APIGW_VTL_IT_TEXT:
         case APIGW_VTL_IT_COMMENT:
         case APIGW_VTL_IT_EOL_COMMENT:
-            node = apigw_vtl_build_text(ps, items, i);
-            if (node == NULL) {
+            if (apigw_vtl_build_text(ps, items, i, &node) != 0) {
                 return -1;
             }
 
-            if (node == (apigw_vtl_node_t *) items) {
+            if (node == NULL) {
                 continue;
             }
 

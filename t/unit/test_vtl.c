@@ -321,6 +321,10 @@ test_jsonpath(void)
     JP("$..['name']", "[\"n1\",\"n2\",\"n3\"]");
     JP("$.e[1].k.name", "\"n3\"");
 
+    JP("$.e[*]['name']", "[\"n1\",\"n2\"]");
+    JP("$.e[0].*", "[\"n1\"]");
+    JP("$['*']", "NONE");
+
     JP("", "ERR: a JSONPath starts with $");
     JP("a.b", "ERR: a JSONPath starts with $");
     JP("$.", "ERR: JSONPath ends with \".\"");
@@ -338,6 +342,47 @@ test_jsonpath(void)
     JP("$.a.[0]", "ERR: unexpected \"[\" at offset 4 in JSONPath, expected "
        "a name");
     JP("$.a[x]", "ERR: unexpected \"x\" after [ in JSONPath");
+}
+
+
+/* "$..*..*..*" on 300 nodes would select ~10^7: it selects nothing */
+static void
+test_jsonpath_limit(void)
+{
+    int                i;
+    json_t            *doc, *r;
+    apigw_jsonpath_t  *path;
+
+    doc = json_array();
+
+    for (i = 0; i < 300; i++) {
+        json_array_append_new(doc, json_pack("[i]", i));
+    }
+
+    path = apigw_jsonpath_compile("$..*..*..*", 10, errbuf, sizeof(errbuf));
+    r = path ? apigw_jsonpath_eval(path, doc) : NULL;
+    CHECK(path != NULL && r == NULL, "a JSONPath visits 1,000,000 nodes at "
+          "most");
+    json_decref(r);
+    apigw_jsonpath_free(path);
+
+    path = apigw_jsonpath_compile("$..*", 4, errbuf, sizeof(errbuf));
+    r = path ? apigw_jsonpath_eval(path, doc) : NULL;
+    CHECK(r != NULL && json_array_size(r) == 600, "$..* selects every node "
+          "below: %d", r ? (int) json_array_size(r) : -1);
+    CHECK(apigw_jsonpath_definite(path) == 0, "$..* is not definite");
+    json_decref(r);
+    apigw_jsonpath_free(path);
+
+    path = apigw_jsonpath_compile("$[0][0]", 7, errbuf, sizeof(errbuf));
+    r = path ? apigw_jsonpath_eval(path, doc) : NULL;
+    CHECK(r != NULL && json_integer_value(r) == 0
+          && apigw_jsonpath_definite(path) == 1,
+          "a definite path gives the value itself");
+    json_decref(r);
+    apigw_jsonpath_free(path);
+
+    json_decref(doc);
 }
 
 
@@ -377,6 +422,10 @@ test_references(void)
     EXPECT("$context.requestId.toUpperCase()-$context.stage.length()", NULL,
            "REQ-1-4");
     EXPECT("$foo-bar", NULL, "");
+    EXPECT("#set($a = 5)#set($b = 2)#set($a-b = 1)$a - $b = $a-b", NULL,
+           "5 - 2 = 1");
+    EXPECT("$stageVariables.keySet()|$stageVariables|$context", NULL, "||");
+    EXPECT("#set($s = \"\\$5 \\#x\")$s", NULL, "$5 #x");
     EXPECT("$input $util $context $foreach $velocityCount.", NULL, "    .");
 }
 
@@ -474,6 +523,8 @@ test_directives(void)
     EXPECT("#set($m = {'a': 1, 'b': 2})#foreach($e in $m.entrySet())"
            "$e.key=$e.value;#end", NULL, "a=1;b=2;");
     EXPECT("#set($i = 'kept')#foreach($i in [1])$i#end$i", NULL, "1kept");
+    EXPECT("#foreach($i in [1, 2])$velocityHasNext,#end", NULL,
+           "true,false,");
     EXPECT("#foreach($i in [1, 2])#foreach($j in ['a', 'b'])$i$j"
            "$foreach.index#end;#end", NULL, "1a01b1;2a02b1;");
     EXPECT("a#stop b", NULL, "a");
@@ -747,6 +798,9 @@ test_parse_errors(void)
            "known: hasNext, index, count, first, last");
     EXPECT("#set($x = 99999999999999999999)", NULL,
            "PARSE: line 1: number too large");
+    EXPECT("#set($x = \001)", NULL,
+           "PARSE: line 1: unexpected \"\\x01\" in an expression");
+    JP("$.a[\377]", "ERR: unexpected \"\\xff\" after [ in JSONPath");
     EXPECT("#if($a = 1)#end", NULL,
            "PARSE: line 1: unexpected \"=\" in #if(...)");
 }
@@ -792,6 +846,27 @@ test_limits(void)
             "#set($s = \"$s$s\")#end", NULL);
     CHECK(strcmp(r, "RENDER: line 1: a string longer than 10485760 bytes")
           == 0, "strings are capped: %s", r);
+
+    /* text handled: a 1 MB string scanned 300 times */
+    r = run("#set($s = $input.body)#foreach($i in [1..300])"
+            "#set($n = $s.length())#end$n", NULL);
+    CHECK(strcmp(r, "0") == 0, "an empty body scans for free: %s", r);
+
+    src = malloc(1024 * 1024 + 1);
+    memset(src, 'a', 1024 * 1024);
+    src[1024 * 1024] = '\0';
+    r = run("#set($s = $input.body)#foreach($i in [1..300])"
+            "#set($n = $s.length())#end$n", src);
+    CHECK(strcmp(r, "RENDER: line 1: the template handles more than 256 MB "
+                 "of text") == 0, "the text a render handles is bounded: %s",
+          r);
+
+    /* a regex that backtracks without end */
+    memcpy(src + 40, "!", 2);
+    r = run("$input.body.matches('(a+)+$')", src);
+    CHECK(strncmp(r, "RENDER: line 1: regular expression: ", 36) == 0,
+          "regex work is bounded: %s", r);
+    free(src);
 
     /* nested lists */
     r = run("#set($l = [])#foreach($i in [1..100])#set($l = [$l])#end", NULL);
@@ -1084,6 +1159,7 @@ int
 main(void)
 {
     test_jsonpath();
+    test_jsonpath_limit();
     test_references();
     test_input();
     test_directives();
