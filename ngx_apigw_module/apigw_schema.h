@@ -27,7 +27,8 @@ typedef enum {
 #define APIGW_SCHEMA_MAX_DEPTH  512         /* schema nesting, per document */
 #define APIGW_SCHEMA_MAX_NODES  1000000     /* compiled schemas per set */
 #define APIGW_SCHEMA_MAX_EVAL_DEPTH  1024   /* nested schema evaluations */
-#define APIGW_SCHEMA_MAX_STEPS  10000000    /* evaluations and items visited */
+#define APIGW_SCHEMA_MAX_STEPS  1000000     /* evaluations and items visited, */
+#define APIGW_SCHEMA_STEPS_PER_VALUE  32    /* or this per instance value */
 
 /* compile flags */
 #define APIGW_SCHEMA_REQUEST    0x1     /* readOnly properties not required */

@@ -50,9 +50,12 @@ typedef struct {
     unsigned                   record:1;
     unsigned                   d4:1;
     unsigned                   aborted:1;
+    unsigned                   sized:1;
     unsigned                   quiet;
     unsigned                   depth;
     size_t                     steps;
+    size_t                     budget;
+    const json_t              *instance;
     const char                *abort_msg;
     size_t                     npath;
     size_t                     nscope;
@@ -70,6 +73,8 @@ static int apigw_sch_eval(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
     const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev);
+static int apigw_sch_budget(apigw_sch_vctx_t *vc);
+static size_t apigw_sch_values_in(const json_t *v, unsigned depth);
 static int apigw_sch_abort(apigw_sch_vctx_t *vc, const char *msg);
 static int apigw_sch_stop(apigw_sch_vctx_t *vc);
 static void apigw_sch_error(apigw_sch_vctx_t *vc, const char *kw,
@@ -149,7 +154,10 @@ apigw_schema_validate(const apigw_schema_t *schema, const json_t *instance,
     vc.aborted = 0;
     vc.quiet = 0;
     vc.depth = 0;
+    vc.sized = 0;
     vc.steps = 0;
+    vc.budget = APIGW_SCHEMA_MAX_STEPS;
+    vc.instance = instance;
     vc.abort_msg = NULL;
     vc.npath = 0;
     vc.nscope = 0;
@@ -198,7 +206,7 @@ apigw_sch_eval(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
         return 0;
     }
 
-    if (++vc->steps > APIGW_SCHEMA_MAX_STEPS) {
+    if (++vc->steps > vc->budget && !apigw_sch_budget(vc)) {
         return apigw_sch_abort(vc, "schema evaluation takes too many steps");
     }
 
@@ -380,6 +388,59 @@ apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     }
 
     return 1;
+}
+
+
+/*
+ * the step budget: APIGW_SCHEMA_MAX_STEPS, or more for a big instance,
+ * counted once the first budget is spent; 0 when it is spent anyway
+ */
+static int
+apigw_sch_budget(apigw_sch_vctx_t *vc)
+{
+    size_t  n;
+
+    if (vc->sized) {
+        return 0;
+    }
+
+    vc->sized = 1;
+    n = apigw_sch_values_in(vc->instance, 0) * APIGW_SCHEMA_STEPS_PER_VALUE;
+
+    if (n > vc->budget) {
+        vc->budget = n;
+    }
+
+    return vc->steps <= vc->budget;
+}
+
+
+static size_t
+apigw_sch_values_in(const json_t *v, unsigned depth)
+{
+    void    *it;
+    size_t   i, n;
+
+    n = 1;
+
+    if (depth >= APIGW_SCH_EQ_DEPTH) {
+        return n;
+    }
+
+    if (json_is_array(v)) {
+        for (i = 0; i < json_array_size(v); i++) {
+            n += apigw_sch_values_in(json_array_get(v, i), depth + 1);
+        }
+
+    } else if (json_is_object(v)) {
+        for (it = json_object_iter((json_t *) v); it;
+             it = json_object_iter_next((json_t *) v, it))
+        {
+            n += apigw_sch_values_in(json_object_iter_value(it), depth + 1);
+        }
+    }
+
+    return n;
 }
 
 
