@@ -18,6 +18,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_spec_validation.c \
                 ngx_apigw_module/apigw_spec_mapping.c \
                 ngx_apigw_module/apigw_params.c \
+                ngx_apigw_module/apigw_json.c \
                 ngx_apigw_module/apigw_route.c \
                 ngx_apigw_module/apigw_template.c \
                 ngx_apigw_module/apigw_schema.c \
@@ -43,7 +44,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema vtl
+FUZZ_TARGETS := doc spec route template schema vtl json
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_DICTS   := $(patsubst %,$(FUZZ_DIR)/fuzz_%.dict,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
@@ -150,6 +151,7 @@ $(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
 $(FUZZ_DIR)/fuzz_template.dict: fuzz/template.dict
 $(FUZZ_DIR)/fuzz_schema.dict: fuzz/schema.dict
 $(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
+$(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)

@@ -456,6 +456,15 @@ int apigw_api_compile_responses(apigw_api_t *api, apigw_error_t *err);
 int apigw_hex_digit(int c);
 
 
+/*
+ * a body as JSON, strictly (apigw_json.c): UTF-8, no NUL, no duplicate
+ * keys, numbers in range, nesting up to max_depth; NULL with errbuf
+ * ("line 1, column 9: ...") when it is not
+ */
+json_t *apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
+    char *errbuf, size_t errlen);
+
+
 /* $context variables, for templates and parameter mappings */
 typedef enum {
     APIGW_CTX_REQUEST_ID = 0,

@@ -503,9 +503,8 @@ ngx_http_apigw_parse_json(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
     }
 
-    parsed = apigw_json_parse_strict((char *) text->data, text->len,
-                                     ctx->alcf->json_max_depth, errbuf,
-                                     errlen);
+    parsed = apigw_json_parse((char *) text->data, text->len,
+                              ctx->alcf->json_max_depth, errbuf, errlen);
     if (parsed == NULL) {
         return NGX_DECLINED;
     }

@@ -1,0 +1,808 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apigw_core.h"
+
+
+/*
+ * Request and response bodies as JSON, strictly: RFC 8259 syntax, UTF-8
+ * only, no NUL (raw or \u0000), no duplicate keys, numbers that fit
+ * (integers in 64 bits, reals finite), nesting bounded.  A hand-written
+ * scanner over the buffer: jansson's own loader reads a character at a
+ * time through callbacks and costs most of a validated request.
+ */
+
+
+#define APIGW_JSON_NUM_LEN  512
+
+
+typedef struct {
+    const unsigned char    *start;
+    const unsigned char    *p;
+    const unsigned char    *end;
+    unsigned                depth;
+    unsigned                max_depth;
+    char                   *errbuf;
+    size_t                  errlen;
+    char                   *scratch;    /* unescaped strings */
+    size_t                  scratch_len;
+} apigw_json_parser_t;
+
+
+static json_t *apigw_json_value(apigw_json_parser_t *jp);
+static json_t *apigw_json_object(apigw_json_parser_t *jp);
+static json_t *apigw_json_array(apigw_json_parser_t *jp);
+static int apigw_json_string(apigw_json_parser_t *jp, const char **s,
+    size_t *len);
+static json_t *apigw_json_number(apigw_json_parser_t *jp);
+static int apigw_json_utf8(apigw_json_parser_t *jp);
+static int apigw_json_escape(apigw_json_parser_t *jp, char **d);
+static int apigw_json_hex4(const unsigned char *p, unsigned *cp);
+static char *apigw_json_put_utf8(char *d, unsigned cp);
+static void apigw_json_skip_ws(apigw_json_parser_t *jp);
+static void apigw_json_error(apigw_json_parser_t *jp, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+
+json_t *
+apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
+    char *errbuf, size_t errlen)
+{
+    json_t               *value;
+    apigw_json_parser_t   jp;
+
+    jp.start = (const unsigned char *) buf;
+    jp.p = jp.start;
+    jp.end = jp.start + len;
+    jp.depth = 0;
+    jp.max_depth = max_depth;
+    jp.errbuf = errbuf;
+    jp.errlen = errlen;
+    jp.scratch = NULL;
+    jp.scratch_len = 0;
+
+    if (errlen) {
+        errbuf[0] = '\0';
+    }
+
+    apigw_json_skip_ws(&jp);
+
+    if (jp.p == jp.end) {
+        apigw_json_error(&jp, "the body is empty");
+        return NULL;
+    }
+
+    value = apigw_json_value(&jp);
+
+    if (value) {
+        apigw_json_skip_ws(&jp);
+
+        if (jp.p != jp.end) {
+            apigw_json_error(&jp, "unexpected text after the JSON value");
+            json_decref(value);
+            value = NULL;
+        }
+    }
+
+    free(jp.scratch);
+
+    return value;
+}
+
+
+static json_t *
+apigw_json_value(apigw_json_parser_t *jp)
+{
+    switch (*jp->p) {
+
+    case '{':
+        return apigw_json_object(jp);
+
+    case '[':
+        return apigw_json_array(jp);
+
+    case '"':
+        {
+        const char  *s;
+        size_t       len;
+        json_t      *v;
+
+        if (apigw_json_string(jp, &s, &len) != 0) {
+            return NULL;
+        }
+
+        v = json_stringn_nocheck(s, len);
+
+        if (v == NULL) {
+            apigw_json_error(jp, "out of memory");
+        }
+
+        return v;
+        }
+
+    case 't':
+        if (jp->end - jp->p >= 4 && memcmp(jp->p, "true", 4) == 0) {
+            jp->p += 4;
+            return json_true();
+        }
+
+        break;
+
+    case 'f':
+        if (jp->end - jp->p >= 5 && memcmp(jp->p, "false", 5) == 0) {
+            jp->p += 5;
+            return json_false();
+        }
+
+        break;
+
+    case 'n':
+        if (jp->end - jp->p >= 4 && memcmp(jp->p, "null", 4) == 0) {
+            jp->p += 4;
+            return json_null();
+        }
+
+        break;
+
+    default:
+        if (*jp->p == '-' || (*jp->p >= '0' && *jp->p <= '9')) {
+            return apigw_json_number(jp);
+        }
+    }
+
+    apigw_json_error(jp, "unexpected character");
+    return NULL;
+}
+
+
+static json_t *
+apigw_json_object(apigw_json_parser_t *jp)
+{
+    size_t       klen;
+    json_t      *object, *value;
+    const char  *key;
+    char        *copy;
+
+    if (++jp->depth > jp->max_depth) {
+        apigw_json_error(jp, "nesting deeper than %u", jp->max_depth);
+        return NULL;
+    }
+
+    jp->p++;
+
+    object = json_object();
+    if (object == NULL) {
+        apigw_json_error(jp, "out of memory");
+        return NULL;
+    }
+
+    apigw_json_skip_ws(jp);
+
+    if (jp->p < jp->end && *jp->p == '}') {
+        jp->p++;
+        jp->depth--;
+        return object;
+    }
+
+    for ( ;; ) {
+        if (jp->p == jp->end || *jp->p != '"') {
+            apigw_json_error(jp, "expected a string key");
+            goto failed;
+        }
+
+        if (apigw_json_string(jp, &key, &klen) != 0) {
+            goto failed;
+        }
+
+        if (json_object_getn(object, key, klen) != NULL) {
+            apigw_json_error(jp, "duplicate object key");
+            goto failed;
+        }
+
+        /* the key may sit in the scratch buffer the value reuses */
+        copy = NULL;
+
+        if (key == jp->scratch) {
+            copy = malloc(klen + 1);
+            if (copy == NULL) {
+                apigw_json_error(jp, "out of memory");
+                goto failed;
+            }
+
+            memcpy(copy, key, klen);
+            key = copy;
+        }
+
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end || *jp->p != ':') {
+            free(copy);
+            apigw_json_error(jp, "expected ':'");
+            goto failed;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            free(copy);
+            apigw_json_error(jp, "unexpected end of the body");
+            goto failed;
+        }
+
+        value = apigw_json_value(jp);
+
+        if (value == NULL) {
+            free(copy);
+            goto failed;
+        }
+
+        if (json_object_setn_new_nocheck(object, key, klen, value) != 0) {
+            free(copy);
+            apigw_json_error(jp, "out of memory");
+            goto failed;
+        }
+
+        free(copy);
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            apigw_json_error(jp, "unexpected end of the body");
+            goto failed;
+        }
+
+        if (*jp->p == '}') {
+            jp->p++;
+            jp->depth--;
+            return object;
+        }
+
+        if (*jp->p != ',') {
+            apigw_json_error(jp, "expected ',' or '}'");
+            goto failed;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+    }
+
+failed:
+
+    json_decref(object);
+    return NULL;
+}
+
+
+static json_t *
+apigw_json_array(apigw_json_parser_t *jp)
+{
+    json_t  *array, *value;
+
+    if (++jp->depth > jp->max_depth) {
+        apigw_json_error(jp, "nesting deeper than %u", jp->max_depth);
+        return NULL;
+    }
+
+    jp->p++;
+
+    array = json_array();
+    if (array == NULL) {
+        apigw_json_error(jp, "out of memory");
+        return NULL;
+    }
+
+    apigw_json_skip_ws(jp);
+
+    if (jp->p < jp->end && *jp->p == ']') {
+        jp->p++;
+        jp->depth--;
+        return array;
+    }
+
+    for ( ;; ) {
+        if (jp->p == jp->end) {
+            apigw_json_error(jp, "unexpected end of the body");
+            goto failed;
+        }
+
+        value = apigw_json_value(jp);
+
+        if (value == NULL) {
+            goto failed;
+        }
+
+        if (json_array_append_new(array, value) != 0) {
+            apigw_json_error(jp, "out of memory");
+            goto failed;
+        }
+
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            apigw_json_error(jp, "unexpected end of the body");
+            goto failed;
+        }
+
+        if (*jp->p == ']') {
+            jp->p++;
+            jp->depth--;
+            return array;
+        }
+
+        if (*jp->p != ',') {
+            apigw_json_error(jp, "expected ',' or ']'");
+            goto failed;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+    }
+
+failed:
+
+    json_decref(array);
+    return NULL;
+}
+
+
+/*
+ * A string: in place when it has no escapes, else unescaped into the
+ * scratch buffer (valid until the next string)
+ */
+static int
+apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
+{
+    char                 *d, *scratch;
+    size_t                need;
+    const unsigned char  *start, *q;
+
+    start = ++jp->p;
+
+    /* the common case: plain ASCII up to the closing quote */
+    while (jp->p < jp->end && *jp->p >= 0x20 && *jp->p < 0x80
+           && *jp->p != '"' && *jp->p != '\\')
+    {
+        jp->p++;
+    }
+
+    if (jp->p < jp->end && *jp->p == '"') {
+        *s = (const char *) start;
+        *len = jp->p - start;
+        jp->p++;
+        return 0;
+    }
+
+    /* escapes or UTF-8: the unescaped text is never longer */
+
+    for (q = jp->p; q < jp->end && *q != '"'; q++) {
+        if (*q == '\\' && q + 1 < jp->end) {
+            q++;
+        }
+    }
+
+    need = (q - start) + 1;
+
+    if (need > jp->scratch_len) {
+        scratch = realloc(jp->scratch, need * 2);
+        if (scratch == NULL) {
+            apigw_json_error(jp, "out of memory");
+            return -1;
+        }
+
+        jp->scratch = scratch;
+        jp->scratch_len = need * 2;
+    }
+
+    d = jp->scratch;
+    memcpy(d, start, jp->p - start);
+    d += jp->p - start;
+
+    while (jp->p < jp->end) {
+
+        if (*jp->p == '"') {
+            *s = jp->scratch;
+            *len = d - jp->scratch;
+            jp->p++;
+            return 0;
+        }
+
+        if (*jp->p == '\\') {
+            if (apigw_json_escape(jp, &d) != 0) {
+                return -1;
+            }
+
+            continue;
+        }
+
+        if (*jp->p < 0x20) {
+            apigw_json_error(jp, *jp->p ? "control character in a string"
+                                        : "NUL in a string");
+            return -1;
+        }
+
+        if (*jp->p < 0x80) {
+            *d++ = (char) *jp->p++;
+            continue;
+        }
+
+        q = jp->p;
+
+        if (apigw_json_utf8(jp) != 0) {
+            return -1;
+        }
+
+        memcpy(d, q, jp->p - q);
+        d += jp->p - q;
+    }
+
+    apigw_json_error(jp, "unterminated string");
+    return -1;
+}
+
+
+/* one UTF-8 sequence, shortest form, no surrogates, up to U+10FFFF */
+static int
+apigw_json_utf8(apigw_json_parser_t *jp)
+{
+    unsigned              c, cp, n, i, min;
+    const unsigned char  *p;
+
+    p = jp->p;
+    c = *p;
+
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 1; cp = c & 0x1f; min = 0x80;
+
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 2; cp = c & 0x0f; min = 0x800;
+
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 3; cp = c & 0x07; min = 0x10000;
+
+    } else {
+        goto invalid;
+    }
+
+    if ((size_t) (jp->end - p) <= n) {
+        goto invalid;
+    }
+
+    for (i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            goto invalid;
+        }
+
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        goto invalid;
+    }
+
+    jp->p += n + 1;
+
+    return 0;
+
+invalid:
+
+    apigw_json_error(jp, "invalid UTF-8");
+    return -1;
+}
+
+
+static int
+apigw_json_escape(apigw_json_parser_t *jp, char **d)
+{
+    unsigned  cp, lo;
+
+    if (jp->end - jp->p < 2) {
+        apigw_json_error(jp, "unterminated string");
+        return -1;
+    }
+
+    switch (jp->p[1]) {
+    case '"':  *(*d)++ = '"';  break;
+    case '\\': *(*d)++ = '\\'; break;
+    case '/':  *(*d)++ = '/';  break;
+    case 'b':  *(*d)++ = '\b'; break;
+    case 'f':  *(*d)++ = '\f'; break;
+    case 'n':  *(*d)++ = '\n'; break;
+    case 'r':  *(*d)++ = '\r'; break;
+    case 't':  *(*d)++ = '\t'; break;
+
+    case 'u':
+        if (jp->end - jp->p < 6 || apigw_json_hex4(jp->p + 2, &cp) != 0) {
+            apigw_json_error(jp, "bad \\u escape");
+            return -1;
+        }
+
+        jp->p += 6;
+
+        if (cp == 0) {
+            apigw_json_error(jp, "NUL (\\u0000) in a string");
+            return -1;
+        }
+
+        if (cp >= 0xdc00 && cp <= 0xdfff) {
+            apigw_json_error(jp, "lone low surrogate in a \\u escape");
+            return -1;
+        }
+
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+            if (jp->end - jp->p < 6 || jp->p[0] != '\\' || jp->p[1] != 'u'
+                || apigw_json_hex4(jp->p + 2, &lo) != 0
+                || lo < 0xdc00 || lo > 0xdfff)
+            {
+                apigw_json_error(jp, "lone high surrogate in a \\u escape");
+                return -1;
+            }
+
+            jp->p += 6;
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        }
+
+        *d = apigw_json_put_utf8(*d, cp);
+        return 0;
+
+    default:
+        apigw_json_error(jp, "bad escape");
+        return -1;
+    }
+
+    jp->p += 2;
+
+    return 0;
+}
+
+
+static int
+apigw_json_hex4(const unsigned char *p, unsigned *cp)
+{
+    int       i, h;
+    unsigned  v;
+
+    v = 0;
+
+    for (i = 0; i < 4; i++) {
+        h = apigw_hex_digit(p[i]);
+
+        if (h < 0) {
+            return -1;
+        }
+
+        v = v * 16 + h;
+    }
+
+    *cp = v;
+
+    return 0;
+}
+
+
+/* 6 bytes of "\uXXXX" (12 for a pair) always hold the UTF-8 form */
+static char *
+apigw_json_put_utf8(char *d, unsigned cp)
+{
+    if (cp < 0x80) {
+        *d++ = (char) cp;
+
+    } else if (cp < 0x800) {
+        *d++ = (char) (0xc0 | (cp >> 6));
+        *d++ = (char) (0x80 | (cp & 0x3f));
+
+    } else if (cp < 0x10000) {
+        *d++ = (char) (0xe0 | (cp >> 12));
+        *d++ = (char) (0x80 | ((cp >> 6) & 0x3f));
+        *d++ = (char) (0x80 | (cp & 0x3f));
+
+    } else {
+        *d++ = (char) (0xf0 | (cp >> 18));
+        *d++ = (char) (0x80 | ((cp >> 12) & 0x3f));
+        *d++ = (char) (0x80 | ((cp >> 6) & 0x3f));
+        *d++ = (char) (0x80 | (cp & 0x3f));
+    }
+
+    return d;
+}
+
+
+/* RFC 8259 numbers; integers in 64 bits, reals finite */
+static json_t *
+apigw_json_number(apigw_json_parser_t *jp)
+{
+    int                   real, neg;
+    char                  small[64], *text, *end;
+    double                d;
+    size_t                len;
+    json_t               *v;
+    uint64_t              u;
+    const unsigned char  *start, *p;
+
+    start = jp->p;
+    p = start;
+    neg = (*p == '-');
+    real = 0;
+
+    if (neg) {
+        p++;
+    }
+
+    if (p == jp->end || *p < '0' || *p > '9') {
+        goto bad;
+    }
+
+    if (*p == '0') {
+        p++;
+
+        if (p < jp->end && *p >= '0' && *p <= '9') {
+            goto bad;
+        }
+
+    } else {
+        while (p < jp->end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < jp->end && *p == '.') {
+        real = 1;
+        p++;
+
+        if (p == jp->end || *p < '0' || *p > '9') {
+            goto bad;
+        }
+
+        while (p < jp->end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    if (p < jp->end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        p++;
+
+        if (p < jp->end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+
+        if (p == jp->end || *p < '0' || *p > '9') {
+            goto bad;
+        }
+
+        while (p < jp->end && *p >= '0' && *p <= '9') {
+            p++;
+        }
+    }
+
+    jp->p = p;
+    len = p - start;
+
+    if (!real) {
+        u = 0;
+
+        for (p = start + neg; p < jp->p; p++) {
+            if (u > (UINT64_MAX - 9) / 10) {
+                goto range;
+            }
+
+            u = u * 10 + (*p - '0');
+        }
+
+        if (u > (uint64_t) INT64_MAX + neg) {
+            goto range;
+        }
+
+        v = json_integer(neg ? (json_int_t) (0 - u) : (json_int_t) u);
+        goto done;
+    }
+
+    if (len > APIGW_JSON_NUM_LEN) {
+        goto range;
+    }
+
+    text = (len < sizeof(small)) ? small : malloc(len + 1);
+    if (text == NULL) {
+        apigw_json_error(jp, "out of memory");
+        return NULL;
+    }
+
+    memcpy(text, start, len);
+    text[len] = '\0';
+
+    errno = 0;
+    d = strtod(text, &end);
+
+    if (text != small) {
+        free(text);
+    }
+
+    if (!isfinite(d) || (errno == ERANGE && fabs(d) > 1.0)) {
+        goto range;
+    }
+
+    v = json_real(d);
+
+done:
+
+    if (v == NULL) {
+        apigw_json_error(jp, "out of memory");
+    }
+
+    return v;
+
+bad:
+
+    jp->p = p;
+    apigw_json_error(jp, "bad number");
+    return NULL;
+
+range:
+
+    jp->p = start;
+    apigw_json_error(jp, "number out of range");
+    return NULL;
+}
+
+
+static void
+apigw_json_skip_ws(apigw_json_parser_t *jp)
+{
+    while (jp->p < jp->end
+           && (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r'
+               || *jp->p == '\t'))
+    {
+        jp->p++;
+    }
+}
+
+
+/* "line 3, column 7: duplicate object key" */
+static void
+apigw_json_error(apigw_json_parser_t *jp, const char *fmt, ...)
+{
+    int                   n;
+    size_t                line, column;
+    va_list               args;
+    const unsigned char  *p;
+
+    if (jp->errlen == 0 || jp->errbuf[0] != '\0') {
+        return;
+    }
+
+    line = 1;
+    column = 1;
+
+    for (p = jp->start; p < jp->p && p < jp->end; p++) {
+        if (*p == '\n') {
+            line++;
+            column = 1;
+
+        } else {
+            column++;
+        }
+    }
+
+    n = snprintf(jp->errbuf, jp->errlen, "line %zu, column %zu: ", line,
+                 column);
+
+    if (n < 0 || (size_t) n >= jp->errlen) {
+        return;
+    }
+
+    va_start(args, fmt);
+    vsnprintf(jp->errbuf + n, jp->errlen - n, fmt, args);
+    va_end(args);
+}

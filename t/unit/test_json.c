@@ -1,0 +1,209 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+/* unit tests for apigw_json_parse(): the strict parser of request bodies */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apigw_core.h"
+#include "unit.h"
+
+
+static char  errbuf[APIGW_ERR_LEN];
+
+
+/* parses exactly len bytes from a copy without a NUL after them */
+static json_t *
+parse_n(const char *src, size_t len, unsigned depth)
+{
+    char    *copy;
+    json_t  *v;
+
+    copy = malloc(len ? len : 1);
+    memcpy(copy, src, len);
+    v = apigw_json_parse(copy, len, depth, errbuf, sizeof(errbuf));
+    free(copy);
+
+    return v;
+}
+
+
+static json_t *
+parse(const char *src)
+{
+    return parse_n(src, strlen(src), 64);
+}
+
+
+/* accepted, and the same as jansson's reading */
+static void
+same(const char *src)
+{
+    json_t  *ours, *theirs;
+
+    ours = parse(src);
+    theirs = json_loads(src, JSON_DECODE_ANY, NULL);
+
+    CHECK(ours != NULL && theirs != NULL && json_equal(ours, theirs),
+          "accepted as jansson reads it: %s%s%s", src, ours ? "" : " -> ",
+          ours ? "" : errbuf);
+
+    json_decref(ours);
+    json_decref(theirs);
+}
+
+
+static void
+refused(const char *src, size_t len, const char *message)
+{
+    json_t  *v;
+
+    v = parse_n(src, len, 64);
+
+    CHECK(v == NULL && strstr(errbuf, message) != NULL,
+          "refused with \"%s\": got \"%s\"", message, v ? "accepted" : errbuf);
+
+    json_decref(v);
+}
+
+
+#define REFUSED(s, m)   refused(s, sizeof(s) - 1, m)
+
+
+static void
+test_accepted(void)
+{
+    json_t  *v;
+
+    same("{}");
+    same("[]");
+    same(" {\"a\" : [1, -2, 3.5, -0, 0.5e-3, 1E+2, true, false, null]} ");
+    same("\"plain\"");
+    same("12");
+    same("-9223372036854775808");
+    same("9223372036854775807");
+    same("{\"a\":{\"b\":{\"c\":[[],[{}]]}}}");
+    same("\"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\u20ac\"");
+    same("\"pair \\ud83d\\ude00\"");
+    same("\"utf-8 \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    same("{\"k\\u0041\":1,\"kB\":2}");
+    same("1.7976931348623157e308");
+    same("5e-324");
+
+    v = parse("\"a\\\"b\"");
+    CHECK(v && strcmp(json_string_value(v), "a\"b") == 0,
+          "an escaped quote inside a string");
+    json_decref(v);
+
+    v = parse("{\"x\\ny\":\"v\\u0041\",\"z\":\"\\u00e9\\u00e9\"}");
+    CHECK(v && json_object_get(v, "x\ny") != NULL
+          && strcmp(json_string_value(json_object_get(v, "z")),
+                    "\xc3\xa9\xc3\xa9") == 0,
+          "escaped keys and values, one after another");
+    json_decref(v);
+
+    v = parse("1e-400");
+    CHECK(v && json_real_value(v) == 0.0, "underflow is zero");
+    json_decref(v);
+}
+
+
+static void
+test_refused(void)
+{
+    REFUSED("", "empty");
+    REFUSED("   \n ", "empty");
+    REFUSED("{\"a\":1", "end of the body");
+    REFUSED("{\"a\" 1}", "expected ':'");
+    REFUSED("{\"a\":1,}", "expected a string key");
+    REFUSED("[1,]", "unexpected character");
+    REFUSED("[1 2]", "expected ',' or ']'");
+    REFUSED("{a:1}", "expected a string key");
+    REFUSED("{\"a\":1}x", "after the JSON value");
+    REFUSED("{\"a\":1,\"a\":2}", "duplicate");
+    REFUSED("{\"a\":1,\"\\u0061\":2}", "duplicate");
+    REFUSED("\"\\u0000\"", "NUL");
+    REFUSED("\"a\0b\"", "NUL");
+    REFUSED("\"tab\there\"", "control character");
+    REFUSED("\"\xff\"", "invalid UTF-8");
+    REFUSED("\"\xc0\xaf\"", "invalid UTF-8");
+    REFUSED("\"\xe0\x80\xaf\"", "invalid UTF-8");
+    REFUSED("\"\xed\xa0\x80\"", "invalid UTF-8");
+    REFUSED("\"\xf4\x90\x80\x80\"", "invalid UTF-8");
+    REFUSED("\"\xe2\x82\"", "invalid UTF-8");
+    REFUSED("\"\\ud800\"", "lone high surrogate");
+    REFUSED("\"\\udc00\"", "lone low surrogate");
+    REFUSED("\"\\ud800\\u0041\"", "lone high surrogate");
+    REFUSED("\"\\x41\"", "bad escape");
+    REFUSED("\"\\u12g4\"", "bad \\u escape");
+    REFUSED("\"open", "unterminated");
+    REFUSED("\"open\\", "unterminated");
+    REFUSED("01", "bad number");
+    REFUSED("-", "bad number");
+    REFUSED("1.", "bad number");
+    REFUSED("1e", "bad number");
+    REFUSED(".5", "unexpected character");
+    REFUSED("+1", "unexpected character");
+    REFUSED("9223372036854775808", "out of range");
+    REFUSED("-9223372036854775809", "out of range");
+    REFUSED("123456789012345678901234567890", "out of range");
+    REFUSED("1e400", "out of range");
+    REFUSED("-1e400", "out of range");
+    REFUSED("tru", "unexpected character");
+    REFUSED("nul", "unexpected character");
+    REFUSED("NaN", "unexpected character");
+    REFUSED("Infinity", "unexpected character");
+
+    REFUSED("{\n  \"a\": 1,\n  \"a\": 2\n}", "line 3, column");
+}
+
+
+static void
+test_depth(void)
+{
+    int      i;
+    char     buf[4096];
+    json_t  *v;
+
+    for (i = 0; i < 10; i++) {
+        buf[i] = '[';
+        buf[19 - i] = ']';
+    }
+
+    v = parse_n(buf, 20, 10);
+    CHECK(v != NULL, "depth 10 with max_depth 10");
+    json_decref(v);
+
+    v = parse_n(buf, 20, 9);
+    CHECK(v == NULL && strstr(errbuf, "nesting deeper than 9"),
+          "depth 10 with max_depth 9: %s", errbuf);
+
+    memset(buf, '[', sizeof(buf));
+    v = parse_n(buf, sizeof(buf), 64);
+    CHECK(v == NULL && strstr(errbuf, "nesting deeper than 64"),
+          "a flood of brackets stops at the limit");
+
+    memset(buf, '{', sizeof(buf));
+    for (i = 0; i + 5 < (int) sizeof(buf); i += 5) {
+        memcpy(buf + i, "{\"a\":", 5);
+    }
+    v = parse_n(buf, i, 64);
+    CHECK(v == NULL && strstr(errbuf, "nesting deeper than 64"),
+          "nested objects stop at the limit");
+}
+
+
+int
+main(void)
+{
+    test_accepted();
+    test_refused();
+    test_depth();
+
+    return unit_done();
+}
