@@ -30,6 +30,8 @@ static apigw_vtl_expr_t *apigw_vtl_parse_util(apigw_vtl_parser_t *ps,
     const char *start);
 static int apigw_vtl_member(apigw_vtl_parser_t *ps, const char **name,
     size_t *len);
+static int apigw_vtl_context_key(apigw_vtl_parser_t *ps, const char **key,
+    size_t *len);
 static int apigw_vtl_parse_args(apigw_vtl_parser_t *ps,
     apigw_vtl_expr_t ***args, unsigned *nargs);
 static int apigw_vtl_parse_method(apigw_vtl_parser_t *ps,
@@ -154,6 +156,44 @@ apigw_vtl_member(apigw_vtl_parser_t *ps, const char **name, size_t *len)
 
     *len = p - *name;
     ps->p = p;
+
+    return 1;
+}
+
+
+/*
+ * ['key'] or ["key"] after $context.name, as Cognito claims are read:
+ * $context.authorizer.claims['cognito:groups']; consumed, or 0
+ */
+static int
+apigw_vtl_context_key(apigw_vtl_parser_t *ps, const char **key, size_t *len)
+{
+    const char  *p, *q;
+
+    p = ps->p;
+
+    if (ps->end - p < 4 || p[0] != '[' || (p[1] != '\'' && p[1] != '"')) {
+        return 0;
+    }
+
+    q = memchr(p + 2, p[1], ps->end - (p + 2));
+
+    if (q == NULL || q == p + 2 || q + 1 == ps->end || q[1] != ']') {
+        return 0;
+    }
+
+    if (p[1] == '"') {
+        /* no interpolation in a name */
+        for (*key = p + 2; *key < q; (*key)++) {
+            if (**key == '$' || **key == '#' || **key == '\\') {
+                return 0;
+            }
+        }
+    }
+
+    *key = p + 2;
+    *len = q - (p + 2);
+    ps->p = q + 2;
 
     return 1;
 }
@@ -327,9 +367,9 @@ apigw_vtl_parse_root(apigw_vtl_parser_t *ps, const char *start,
     const char *name, size_t len)
 {
     int                i;
-    char              *p;
-    size_t             n, total;
-    const char        *save, *member, *first;
+    char              *p, *buf;
+    size_t             n, total, cap;
+    const char        *save, *member;
     apigw_vtl_expr_t  *e;
 
 #define apigw_vtl_is(s)                                                       \
@@ -344,40 +384,53 @@ apigw_vtl_parse_root(apigw_vtl_parser_t *ps, const char *start,
     }
 
     if (apigw_vtl_is("context")) {
-        /* $context.a.b.c: the dotted name, up to a method call */
-        first = NULL;
+        /* $context.a.b['c:d']: one dotted name, up to a method call */
+        buf = NULL;
         total = 0;
+        cap = 0;
 
         for ( ;; ) {
             save = ps->p;
 
-            if (!apigw_vtl_member(ps, &member, &n)) {
+            if (apigw_vtl_member(ps, &member, &n)) {
+                if (ps->p < ps->end && *ps->p == '(') {
+                    ps->p = save;
+                    break;
+                }
+
+            } else if (total == 0 || !apigw_vtl_context_key(ps, &member, &n))
+            {
                 break;
             }
 
-            if (ps->p < ps->end && *ps->p == '(') {
-                ps->p = save;
-                break;
+            if (total + n + 2 > cap) {
+                cap = (total + n + 2) * 2;
+                p = realloc(buf, cap);
+                if (p == NULL) {
+                    free(buf);
+                    return apigw_vtl_nomem(ps);
+                }
+
+                buf = p;
             }
 
-            if (first == NULL) {
-                first = member;
+            if (total) {
+                buf[total++] = '.';
             }
 
-            total = ps->p - first;
+            memcpy(buf + total, member, n);
+            total += n;
         }
 
-        if (first == NULL) {
+        if (total == 0) {
             return apigw_vtl_new_expr(ps, APIGW_VTL_E_ROOT, start);
         }
 
         e = apigw_vtl_new_expr(ps, APIGW_VTL_E_CONTEXT, start);
-        if (e == NULL) {
-            return NULL;
-        }
+        p = apigw_vtl_strdup(ps, buf, total);
+        free(buf);
 
-        p = apigw_vtl_strdup(ps, first, total);
-        if (p == NULL) {
+        if (e == NULL || p == NULL) {
             return NULL;
         }
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "apigw_vtl_int.h"
 
@@ -203,7 +202,7 @@ apigw_vtl_kv_find(const apigw_kv_list_t *list, const char *name, size_t len,
         kv = &list->items[i - 1];
 
         if (kv->name_len == len
-            && (caseless ? strncasecmp(kv->name, name, len) == 0
+            && (caseless ? apigw_vtl_casecmp(kv->name, name, len) == 0
                          : memcmp(kv->name, name, len) == 0))
         {
             return kv;
@@ -347,7 +346,7 @@ apigw_vtl_param_name_cmp(const apigw_vtl_param_t *x,
         c = 0;
 
     } else {
-        c = caseless ? strncasecmp(x->kv->name, y->kv->name, n)
+        c = caseless ? apigw_vtl_casecmp(x->kv->name, y->kv->name, n)
                      : memcmp(x->kv->name, y->kv->name, n);
     }
 

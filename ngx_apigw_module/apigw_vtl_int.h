@@ -394,6 +394,7 @@ int apigw_vtl_equal(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *a,
 size_t apigw_vtl_seq_len(const apigw_vtl_val_t *v);
 void apigw_vtl_seq_get(const apigw_vtl_val_t *v, size_t i,
     apigw_vtl_val_t *out);
+int apigw_vtl_casecmp(const char *a, const char *b, size_t n);
 int apigw_vtl_map_find(const apigw_vtl_map_t *map, const char *key,
     size_t len);
 int apigw_vtl_map_get(apigw_vtl_ctx_t *ctx, const apigw_vtl_val_t *map,

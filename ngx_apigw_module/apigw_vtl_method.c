@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -166,6 +165,7 @@ apigw_vtl_method_str(apigw_vtl_ctx_t *ctx, const apigw_vtl_acc_t *acc,
     size_t            len, off, end, n;
     const char       *s, *hit;
     apigw_vtl_arg_t   a, b;
+    apigw_vtl_buf_t   buf;
 
     s = self->u.s.data;
     len = self->u.s.len;
@@ -237,7 +237,7 @@ apigw_vtl_method_str(apigw_vtl_ctx_t *ctx, const apigw_vtl_acc_t *acc,
 
     case APIGW_VTL_M_EQUALS_IGNORE_CASE:
         apigw_vtl_set_bool(out, a.len == len
-                                && strncasecmp(s, a.data, len) == 0);
+                                && apigw_vtl_casecmp(s, a.data, len) == 0);
         break;
 
     case APIGW_VTL_M_SUBSTRING:
@@ -311,19 +311,23 @@ apigw_vtl_method_str(apigw_vtl_ctx_t *ctx, const apigw_vtl_acc_t *acc,
         break;
 
     case APIGW_VTL_M_CONCAT:
-        if (len + a.len > APIGW_VTL_MAX_OUTPUT) {
-            rc = apigw_vtl_error(ctx, "a string longer than %d bytes",
-                                 APIGW_VTL_MAX_OUTPUT);
-            break;
-        }
+        memset(&buf, 0, sizeof(apigw_vtl_buf_t));
 
-        rc = apigw_vtl_val_string(ctx, out, s, len + a.len);
+        rc = apigw_vtl_buf_add(ctx, &buf, s, len);
 
         if (rc == 0) {
-            memcpy((char *) out->u.s.data + len, a.data, a.len);
-            memcpy((char *) out->u.s.data, s, len);
+            rc = apigw_vtl_buf_add(ctx, &buf, a.data, a.len);
         }
 
+        if (rc == 0) {
+            rc = apigw_vtl_buf_reserve(ctx, &buf, 1);
+        }
+
+        if (rc == 0) {
+            rc = apigw_vtl_val_take_buf(ctx, out, &buf);
+        }
+
+        free(buf.data);
         break;
 
     case APIGW_VTL_M_REPLACE:

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "apigw_vtl_int.h"
 
@@ -963,6 +962,29 @@ apigw_vtl_seq_get(const apigw_vtl_val_t *v, size_t i, apigw_vtl_val_t *out)
 }
 
 
+/* ASCII letters without case, every byte compared, NULs included */
+int
+apigw_vtl_casecmp(const char *a, const char *b, size_t n)
+{
+    size_t         i;
+    unsigned char  x, y;
+
+    for (i = 0; i < n; i++) {
+        x = (unsigned char) a[i];
+        y = (unsigned char) b[i];
+
+        x = (x >= 'A' && x <= 'Z') ? (x | 0x20) : x;
+        y = (y >= 'A' && y <= 'Z') ? (y | 0x20) : y;
+
+        if (x != y) {
+            return (int) x - (int) y;
+        }
+    }
+
+    return 0;
+}
+
+
 /* the entry index of a key, -1 if none; header maps ignore case */
 int
 apigw_vtl_map_find(const apigw_vtl_map_t *map, const char *key, size_t len)
@@ -972,7 +994,7 @@ apigw_vtl_map_find(const apigw_vtl_map_t *map, const char *key, size_t len)
     for (i = 0; i < map->n; i++) {
         if (map->keys[i].u.s.len == len
             && (map->rc.caseless
-                ? strncasecmp(map->keys[i].u.s.data, key, len) == 0
+                ? apigw_vtl_casecmp(map->keys[i].u.s.data, key, len) == 0
                 : memcmp(map->keys[i].u.s.data, key, len) == 0))
         {
             return (int) i;

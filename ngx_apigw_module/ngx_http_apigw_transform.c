@@ -595,6 +595,16 @@ ngx_http_apigw_render_template(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
     op = ctx->op;
 
+    /* the body as JSON once, by the fast parser; not JSON: the template
+     * sees null for $input.json() and $input.path() */
+    if (*json == NULL && body->len
+        && ngx_http_apigw_parse_json(r, ctx, body, json, errbuf,
+                                     sizeof(errbuf))
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
+    }
+
     ngx_memzero(&in, sizeof(apigw_vtl_input_t));
 
     in.body = (char *) body->data;

@@ -41,6 +41,7 @@ static const char  *context_values[] = {
     "requestId", "req-1",
     "identity.sourceIp", "10.0.0.1",
     "authorizer.claims.sub", "user-1",
+    "authorizer.claims.cognito:groups", "admin",
     "stage", "prod",
     "httpMethod", "POST",
     NULL
@@ -421,6 +422,10 @@ test_references(void)
            "$stageVariables.none.", NULL, "test backend.local/x .");
     EXPECT("$context.requestId.toUpperCase()-$context.stage.length()", NULL,
            "REQ-1-4");
+    EXPECT("$context.authorizer.claims['cognito:groups'] "
+           "${context.authorizer.claims[\"cognito:groups\"]}.length() "
+           "$context.authorizer['claims'].sub [$context['x']]", NULL,
+           "admin admin.length() user-1 []");
     EXPECT("$foo-bar", NULL, "");
     EXPECT("#set($a = 5)#set($b = 2)#set($a-b = 1)$a - $b = $a-b", NULL,
            "5 - 2 = 1");
@@ -665,6 +670,10 @@ test_methods(void)
            "\"value\":null}] true [\"v\",null]");
     EXPECT("#set($n = 5)$n.toString().length() $n.equals(5) "
            "'A'.equalsIgnoreCase('a')", NULL, "1 true 'A'.equalsIgnoreCase('a')");
+    EXPECT("$input.path('$.s').concat('0123456789') "
+           "$input.path('$.s').equalsIgnoreCase('AB') "
+           "$input.path('$.s').equalsIgnoreCase('a')", "{\"s\":\"ab\"}",
+           "ab0123456789 true false");
     EXPECT("#set($a = 'A')$a.equalsIgnoreCase('a') $a.concat('b') "
            "$a.equals('A') [$nothing.size()] [$n.size()]", NULL,
            "true Ab true [] []");
