@@ -22,7 +22,10 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_route.c \
                 ngx_apigw_module/apigw_template.c \
                 ngx_apigw_module/apigw_schema.c \
+                ngx_apigw_module/apigw_schema_keywords.c \
+                ngx_apigw_module/apigw_schema_ref.c \
                 ngx_apigw_module/apigw_schema_validate.c \
+                ngx_apigw_module/apigw_schema_collections.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
                 ngx_apigw_module/apigw_vtl.c \

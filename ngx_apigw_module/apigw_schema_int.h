@@ -9,9 +9,10 @@
 
 
 /*
- * Types shared by the schema compiler (apigw_schema.c), the validator
- * (apigw_schema_validate.c) and the string syntaxes (apigw_format.c).
- * Not for use outside these three files.
+ * Types shared by the schema compiler (apigw_schema.c,
+ * apigw_schema_keywords.c, apigw_schema_ref.c), the validator
+ * (apigw_schema_validate.c, apigw_schema_collections.c) and the string
+ * syntaxes (apigw_format.c).  Not for use outside these files.
  */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -269,12 +270,166 @@ struct apigw_schema_set_s {
 #define APIGW_SCH_MAX_SCOPE     256     /* resources in the dynamic scope */
 #define APIGW_SCH_MAX_PATH      128     /* instance path segments kept */
 #define APIGW_SCH_MATCH_LIMIT   10000000
+#define APIGW_SCH_MAX_CHECKS    40      /* checks of one schema object */
+#define APIGW_SCH_PTR_LEN       1024    /* JSON pointers while compiling */
+#define APIGW_SCH_EQ_DEPTH      1024    /* JSON equality and hashing */
 
+
+/* compiling: a node to compile, a $ref's target, one compile call */
+typedef struct {
+    apigw_sch_node_t       *node;
+    json_t                 *json;
+    apigw_sch_uri_t        *res;            /* the base URI inside json */
+    apigw_sch_doc_t        *doc;
+    char                   *pointer;        /* malloc()ed */
+} apigw_sch_work_t;
+
+typedef struct {
+    json_t                 *json;
+    apigw_sch_uri_t        *res;
+    apigw_sch_doc_t        *doc;
+    char                    pointer[APIGW_SCH_PTR_LEN];
+} apigw_sch_target_t;
+
+typedef struct {
+    apigw_schema_set_t     *set;
+    apigw_error_t          *err;
+    unsigned                flags;
+    unsigned                d4:1;
+    unsigned                oas:1;
+    unsigned                failed:1;
+    unsigned                probing:1;      /* errors are not reported */
+    apigw_sch_work_t       *work;           /* every item of this call */
+    size_t                  nwork;
+    size_t                  cap;
+    apigw_sch_work_t        cur;            /* the node being compiled */
+    apigw_sch_check_t       checks[APIGW_SCH_MAX_CHECKS];
+    unsigned                nchecks;
+    char                    ptr[APIGW_SCH_PTR_LEN];
+} apigw_sch_cctx_t;
+
+
+/* validating: the evaluated items or keys of one instance, by index */
+#define APIGW_SCH_EV_WORDS      4
+
+typedef struct {
+    uint64_t               *bits;
+    size_t                  n;
+    uint64_t                buf[APIGW_SCH_EV_WORDS];
+} apigw_sch_ev_t;
+
+#define apigw_sch_ev_set(ev, i)                                               \
+    ((ev)->bits[(i) >> 6] |= (uint64_t) 1 << ((i) & 63))
+#define apigw_sch_ev_get(ev, i)                                               \
+    ((ev)->bits[(i) >> 6] & ((uint64_t) 1 << ((i) & 63)))
+
+/* an instance path segment: a key, or an index when key is NULL */
+typedef struct {
+    const char             *key;
+    size_t                  len;
+} apigw_sch_seg_t;
+
+typedef struct {
+    const apigw_schema_set_t  *set;
+    apigw_schema_errors_t     *errors;
+    unsigned                   record:1;
+    unsigned                   d4:1;
+    unsigned                   aborted:1;
+    unsigned                   sized:1;
+    unsigned                   quiet;
+    unsigned                   depth;
+    size_t                     steps;
+    size_t                     budget;
+    const json_t              *instance;
+    const char                *abort_msg;
+    size_t                     npath;
+    size_t                     nscope;
+    apigw_sch_seg_t            path[APIGW_SCH_MAX_PATH];
+    apigw_sch_uri_t           *scope[APIGW_SCH_MAX_SCOPE];
+} apigw_sch_vctx_t;
+
+
+/* apigw_schema.c */
+void *apigw_sch_alloc(apigw_schema_set_t *set, size_t size);
+char *apigw_sch_strndup(apigw_schema_set_t *set, const char *s, size_t len);
+int apigw_sch_fail(apigw_sch_cctx_t *cc, apigw_sch_doc_t *doc,
+    const char *pointer, const char *kw, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* an error at a keyword of the schema being compiled */
+int apigw_sch_kw_fail(apigw_sch_cctx_t *cc, const char *kw,
+    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void apigw_sch_ptr_add(char *buf, size_t size, const char *tok, size_t tlen);
+void apigw_sch_child_ptr(apigw_sch_cctx_t *cc, const char *kw,
+    const char *key, size_t klen, long idx);
+apigw_sch_node_t *apigw_sch_node_get(apigw_sch_cctx_t *cc, json_t *json,
+    apigw_sch_uri_t *res, apigw_sch_doc_t *doc, const char *pointer);
+apigw_sch_node_t *apigw_sch_sub(apigw_sch_cctx_t *cc, json_t *json,
+    const char *kw, const char *key, size_t klen, long idx);
+apigw_sch_check_t *apigw_sch_add(apigw_sch_cctx_t *cc, apigw_sch_kind_e kind,
+    const char *kw);
+apigw_sch_dyn_t *apigw_sch_dyn_get(apigw_sch_cctx_t *cc, const char *name);
+
+/* apigw_schema_keywords.c */
+int apigw_sch_compile_node(apigw_sch_cctx_t *cc);
+
+/* apigw_schema_ref.c */
+apigw_sch_doc_t *apigw_sch_doc_add(apigw_sch_cctx_t *cc, const char *uri,
+    json_t *root);
+apigw_sch_uri_t *apigw_sch_base(apigw_sch_cctx_t *cc, json_t *json,
+    apigw_sch_uri_t *outer);
+apigw_sch_uri_t *apigw_sch_uri_find(apigw_schema_set_t *set,
+    const char *key);
+apigw_sch_uri_t *apigw_sch_uri_get(apigw_schema_set_t *set,
+    const char *key);
+json_t *apigw_sch_walk(apigw_sch_cctx_t *cc, json_t *json,
+    apigw_sch_uri_t **res, const char *pointer);
+int apigw_sch_resolve(apigw_sch_cctx_t *cc, apigw_sch_uri_t *base,
+    const char *ref, apigw_sch_target_t *t, const char *kw);
 
 /* apigw_schema_validate.c */
 extern const char  *apigw_sch_types[7];      /* by type bit */
 
+int apigw_sch_eval(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
+    const json_t *inst, apigw_sch_ev_t *ev);
+int apigw_sch_abort(apigw_sch_vctx_t *vc, const char *msg);
+int apigw_sch_stop(apigw_sch_vctx_t *vc);
+void apigw_sch_error(apigw_sch_vctx_t *vc, const char *kw,
+    const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int apigw_sch_child(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
+    const json_t *value, const char *key, size_t len);
+int apigw_sch_ev_init(apigw_sch_vctx_t *vc, apigw_sch_ev_t *ev, size_t n);
+void apigw_sch_ev_free(apigw_sch_ev_t *ev);
+void apigw_sch_ev_or(apigw_sch_ev_t *dst, const apigw_sch_ev_t *src);
+int apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
+    const char *s, size_t len);
+
+/* apigw_schema_collections.c */
+int apigw_sch_items(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const json_t *inst, apigw_sch_ev_t *ev);
+int apigw_sch_contains(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const json_t *inst, apigw_sch_ev_t *ev);
+int apigw_sch_unique(apigw_sch_vctx_t *vc, const json_t *inst);
+int apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const json_t *inst, apigw_sch_ev_t *ev);
+int apigw_sch_dependencies(apigw_sch_vctx_t *vc,
+    const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
+int apigw_sch_property_names(apigw_sch_vctx_t *vc,
+    const apigw_sch_check_t *c, const json_t *inst);
+int apigw_sch_unevaluated(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const json_t *inst, apigw_sch_ev_t *ev);
 uint32_t apigw_sch_name_hash(const char *p, size_t len);
+/* JSON equality (1 == 1.0) and a hash that agrees with it */
 uint64_t apigw_sch_json_hash(const json_t *v);
 int apigw_sch_json_equal(const json_t *a, const json_t *b);
 

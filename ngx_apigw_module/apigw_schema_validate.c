@@ -13,7 +13,8 @@
 
 
 /*
- * The validator walks the compiled nodes over the instance.  Nothing is
+ * The validator walks the compiled nodes over the instance; the keywords
+ * of arrays and objects are in apigw_schema_collections.c.  Nothing is
  * allocated unless the schema asks for it: unevaluatedItems and
  * unevaluatedProperties keep a bitmap of the instance's evaluated items
  * or keys (on the stack up to 256), uniqueItems over 16 items sorts
@@ -22,74 +23,11 @@
  * stop at their first failure; the combinator reports its own error.
  */
 
-
-#define APIGW_SCH_EV_WORDS      4
-#define APIGW_SCH_UNIQUE_SMALL  16
-#define APIGW_SCH_EQ_DEPTH      1024
-
-#define apigw_sch_mix(h)                                                      \
-    (((h) ^ ((h) >> 31)) * 0x9e3779b97f4a7c15ULL)
-
-
-/* the evaluated items or keys of one instance, by index */
-typedef struct {
-    uint64_t               *bits;
-    size_t                  n;
-    uint64_t                buf[APIGW_SCH_EV_WORDS];
-} apigw_sch_ev_t;
-
-/* an instance path segment: a key, or an index when key is NULL */
-typedef struct {
-    const char             *key;
-    size_t                  len;
-} apigw_sch_seg_t;
-
-typedef struct {
-    const apigw_schema_set_t  *set;
-    apigw_schema_errors_t     *errors;
-    unsigned                   record:1;
-    unsigned                   d4:1;
-    unsigned                   aborted:1;
-    unsigned                   sized:1;
-    unsigned                   quiet;
-    unsigned                   depth;
-    size_t                     steps;
-    size_t                     budget;
-    const json_t              *instance;
-    const char                *abort_msg;
-    size_t                     npath;
-    size_t                     nscope;
-    apigw_sch_seg_t            path[APIGW_SCH_MAX_PATH];
-    apigw_sch_uri_t           *scope[APIGW_SCH_MAX_SCOPE];
-} apigw_sch_vctx_t;
-
-typedef struct {
-    uint64_t                hash;
-    size_t                  index;
-} apigw_sch_hashed_t;
-
-
-static int apigw_sch_eval(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
-    const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_budget(apigw_sch_vctx_t *vc);
 static size_t apigw_sch_values_in(const json_t *v, unsigned depth);
-static int apigw_sch_abort(apigw_sch_vctx_t *vc, const char *msg);
-static int apigw_sch_stop(apigw_sch_vctx_t *vc);
-static void apigw_sch_error(apigw_sch_vctx_t *vc, const char *kw,
-    const char *fmt, ...)
-#ifdef __GNUC__
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 static void apigw_sch_path(apigw_sch_vctx_t *vc, char *buf, size_t size);
-static int apigw_sch_child(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
-    const json_t *value, const char *key, size_t len);
-static int apigw_sch_ev_init(apigw_sch_vctx_t *vc, apigw_sch_ev_t *ev,
-    size_t n);
-static void apigw_sch_ev_free(apigw_sch_ev_t *ev);
-static void apigw_sch_ev_or(apigw_sch_ev_t *dst, const apigw_sch_ev_t *src);
 static int apigw_sch_integral(double d);
 static int apigw_sch_type(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst);
@@ -102,35 +40,16 @@ static void apigw_sch_num_str(const apigw_sch_num_t *n, char *buf,
     size_t size);
 static int apigw_sch_length(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst);
-static int apigw_sch_match(const apigw_sch_vctx_t *vc,
-    const apigw_sch_re_t *re, const char *s, size_t len);
-static int apigw_sch_items(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev);
-static int apigw_sch_contains(apigw_sch_vctx_t *vc,
-    const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
-static int apigw_sch_unique(apigw_sch_vctx_t *vc, const json_t *inst);
-static int apigw_sch_hashed_cmp(const void *a, const void *b);
 static int apigw_sch_counts(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst);
 static int apigw_sch_required(apigw_sch_vctx_t *vc,
     const apigw_sch_check_t *c, const json_t *inst);
-static int apigw_sch_properties(apigw_sch_vctx_t *vc,
-    const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
-static int apigw_sch_dependencies(apigw_sch_vctx_t *vc,
-    const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
-static int apigw_sch_names(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst);
 static int apigw_sch_dynamic(apigw_sch_vctx_t *vc,
     const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_some(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_cond(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev);
-static int apigw_sch_unevaluated(apigw_sch_vctx_t *vc,
-    const apigw_sch_check_t *c, const json_t *inst, apigw_sch_ev_t *ev);
-static uint64_t apigw_sch_hash(const json_t *v, unsigned depth);
-static int apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth);
-static int apigw_sch_num_equal(const json_t *a, const json_t *b);
 static size_t apigw_utf8_seq(const unsigned char *p, size_t len);
 
 
@@ -189,7 +108,7 @@ apigw_schema_validate(const apigw_schema_t *schema, const json_t *instance,
 }
 
 
-static int
+int
 apigw_sch_eval(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
     const json_t *inst, apigw_sch_ev_t *ev)
 {
@@ -337,7 +256,7 @@ apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
                || apigw_sch_dependencies(vc, c, inst, ev);
 
     case APIGW_SCH_PROPERTY_NAMES:
-        return !json_is_object(inst) || apigw_sch_names(vc, c, inst);
+        return !json_is_object(inst) || apigw_sch_property_names(vc, c, inst);
 
     case APIGW_SCH_REF:
         return apigw_sch_eval(vc, c->u.node, inst, ev);
@@ -444,7 +363,7 @@ apigw_sch_values_in(const json_t *v, unsigned depth)
 }
 
 
-static int
+int
 apigw_sch_abort(apigw_sch_vctx_t *vc, const char *msg)
 {
     if (!vc->aborted) {
@@ -457,14 +376,14 @@ apigw_sch_abort(apigw_sch_vctx_t *vc, const char *msg)
 
 
 /* no more errors wanted: the first failure decides */
-static int
+int
 apigw_sch_stop(apigw_sch_vctx_t *vc)
 {
     return vc->quiet || !vc->record || vc->errors->n >= vc->errors->max;
 }
 
 
-static void
+void
 apigw_sch_error(apigw_sch_vctx_t *vc, const char *kw, const char *fmt, ...)
 {
     va_list                args;
@@ -546,7 +465,7 @@ cut:
 
 
 /* a value one level down: key, or index len when key is NULL */
-static int
+int
 apigw_sch_child(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
     const json_t *value, const char *key, size_t len)
 {
@@ -569,7 +488,7 @@ apigw_sch_child(apigw_sch_vctx_t *vc, const apigw_sch_node_t *node,
 }
 
 
-static int
+int
 apigw_sch_ev_init(apigw_sch_vctx_t *vc, apigw_sch_ev_t *ev, size_t n)
 {
     size_t  words;
@@ -593,7 +512,7 @@ apigw_sch_ev_init(apigw_sch_vctx_t *vc, apigw_sch_ev_t *ev, size_t n)
 }
 
 
-static void
+void
 apigw_sch_ev_free(apigw_sch_ev_t *ev)
 {
     if (ev->bits != ev->buf) {
@@ -602,7 +521,7 @@ apigw_sch_ev_free(apigw_sch_ev_t *ev)
 }
 
 
-static void
+void
 apigw_sch_ev_or(apigw_sch_ev_t *dst, const apigw_sch_ev_t *src)
 {
     size_t  i;
@@ -611,12 +530,6 @@ apigw_sch_ev_or(apigw_sch_ev_t *dst, const apigw_sch_ev_t *src)
         dst->bits[i] |= src->bits[i];
     }
 }
-
-
-#define apigw_sch_ev_set(ev, i)                                               \
-    ((ev)->bits[(i) >> 6] |= (uint64_t) 1 << ((i) & 63))
-#define apigw_sch_ev_get(ev, i)                                               \
-    ((ev)->bits[(i) >> 6] & ((uint64_t) 1 << ((i) & 63)))
 
 
 /* without libm: every double beyond 2^53 is an integer */
@@ -724,7 +637,7 @@ apigw_sch_values(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     uint64_t  h;
 
     if (c->kind == APIGW_SCH_CONST) {
-        if (apigw_sch_equal(c->u.values.value, inst, 0)) {
+        if (apigw_sch_json_equal(c->u.values.value, inst)) {
             return 1;
         }
 
@@ -732,11 +645,12 @@ apigw_sch_values(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         return 0;
     }
 
-    h = apigw_sch_hash(inst, 0);
+    h = apigw_sch_json_hash(inst);
 
     for (i = 0; i < c->u.values.n; i++) {
         if (c->u.values.hashes[i] == h
-            && apigw_sch_equal(json_array_get(c->u.values.value, i), inst, 0))
+            && apigw_sch_json_equal(json_array_get(c->u.values.value, i),
+                                    inst))
         {
             return 1;
         }
@@ -921,7 +835,7 @@ apigw_sch_length(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
  * an unanchored search; a match that hits the match limit (catastrophic
  * backtracking) or any other matching error counts as no match
  */
-static int
+int
 apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
     const char *s, size_t len)
 {
@@ -936,194 +850,6 @@ apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
     }
 
     return rc >= 0;
-}
-
-
-/* prefixItems / items (array) then items / additionalItems */
-static int
-apigw_sch_items(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev)
-{
-    int                      valid;
-    size_t                   i, n;
-    const apigw_sch_node_t  *node;
-
-    n = json_array_size(inst);
-    vc->steps += n;
-    valid = 1;
-
-    for (i = 0; i < n; i++) {
-        if (i < c->u.list.n) {
-            node = c->u.list.nodes[i];
-
-        } else if (c->u.list.rest != NULL) {
-            node = c->u.list.rest;
-
-            if (node->is_false) {
-                apigw_sch_error(vc, c->u.list.rest_keyword,
-                                "must NOT have more than %zu items",
-                                c->u.list.n);
-                return 0;
-            }
-
-        } else {
-            break;
-        }
-
-        if (!apigw_sch_child(vc, node, json_array_get(inst, i), NULL, i)) {
-            valid = 0;
-
-            if (vc->aborted || apigw_sch_stop(vc)) {
-                return 0;
-            }
-        }
-
-        if (ev != NULL) {
-            apigw_sch_ev_set(ev, i);
-        }
-    }
-
-    return valid;
-}
-
-
-static int
-apigw_sch_contains(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev)
-{
-    size_t  i, n, count;
-
-    n = json_array_size(inst);
-    vc->steps += n;
-    count = 0;
-    vc->quiet++;
-
-    for (i = 0; i < n; i++) {
-        if (apigw_sch_eval(vc, c->u.contains.node, json_array_get(inst, i),
-                           NULL))
-        {
-            count++;
-
-            if (ev != NULL) {
-                apigw_sch_ev_set(ev, i);
-
-            } else if (count >= c->u.contains.min
-                       && c->u.contains.max == (size_t) -1)
-            {
-                break;
-            }
-        }
-
-        if (vc->aborted) {
-            break;
-        }
-    }
-
-    vc->quiet--;
-
-    if (vc->aborted) {
-        return 0;
-    }
-
-    if (count < c->u.contains.min) {
-        apigw_sch_error(vc, c->explicit_min ? "minContains" : "contains",
-                        "must contain at least %zu valid item%s",
-                        c->u.contains.min,
-                        c->u.contains.min == 1 ? "" : "s");
-        return 0;
-    }
-
-    if (count > c->u.contains.max) {
-        apigw_sch_error(vc, "maxContains",
-                        "must contain at most %zu valid item%s",
-                        c->u.contains.max,
-                        c->u.contains.max == 1 ? "" : "s");
-        return 0;
-    }
-
-    return 1;
-}
-
-
-/* pairs for a few items, sorted hashes for more: never n^2 on a body */
-static int
-apigw_sch_unique(apigw_sch_vctx_t *vc, const json_t *inst)
-{
-    size_t               i, j, n, a, b;
-    apigw_sch_hashed_t  *h;
-
-    n = json_array_size(inst);
-    vc->steps += n;
-    a = 0;
-    b = 0;
-
-    if (n <= APIGW_SCH_UNIQUE_SMALL) {
-        for (i = 1; i < n; i++) {
-            for (j = 0; j < i; j++) {
-                if (apigw_sch_equal(json_array_get(inst, j),
-                                    json_array_get(inst, i), 0))
-                {
-                    a = j;
-                    b = i;
-                    goto duplicate;
-                }
-            }
-        }
-
-        return 1;
-    }
-
-    h = malloc(n * sizeof(apigw_sch_hashed_t));
-    if (h == NULL) {
-        return apigw_sch_abort(vc, "out of memory");
-    }
-
-    for (i = 0; i < n; i++) {
-        h[i].hash = apigw_sch_hash(json_array_get(inst, i), 0);
-        h[i].index = i;
-    }
-
-    qsort(h, n, sizeof(apigw_sch_hashed_t), apigw_sch_hashed_cmp);
-
-    for (i = 1; i < n && b == 0; i++) {
-        for (j = i; j > 0 && h[j - 1].hash == h[i].hash; j--) {
-            if (apigw_sch_equal(json_array_get(inst, h[j - 1].index),
-                                json_array_get(inst, h[i].index), 0))
-            {
-                a = h[j - 1].index;
-                b = h[i].index;
-                break;
-            }
-        }
-    }
-
-    free(h);
-
-    if (b == 0) {
-        return 1;
-    }
-
-duplicate:
-
-    apigw_sch_error(vc, "uniqueItems", "must NOT have duplicate items "
-                    "(items %zu and %zu are identical)", a, b);
-    return 0;
-}
-
-
-static int
-apigw_sch_hashed_cmp(const void *a, const void *b)
-{
-    const apigw_sch_hashed_t  *x, *y;
-
-    x = a;
-    y = b;
-
-    if (x->hash != y->hash) {
-        return x->hash < y->hash ? -1 : 1;
-    }
-
-    return (x->index > y->index) - (x->index < y->index);
 }
 
 
@@ -1186,208 +912,6 @@ apigw_sch_required(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 
             if (apigw_sch_stop(vc)) {
                 break;
-            }
-        }
-    }
-
-    return valid;
-}
-
-
-/* properties, patternProperties and additionalProperties in one pass */
-static int
-apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev)
-{
-    int                       valid, ok, matched;
-    void                     *it;
-    size_t                    i, j, p, klen;
-    json_t                   *value;
-    uint32_t                  h;
-    const char               *key;
-    const apigw_sch_prop_t   *e;
-    const apigw_sch_props_t  *props;
-
-    props = c->u.props;
-    valid = 1;
-    vc->steps += json_object_size(inst);
-
-    for (i = 0, it = json_object_iter((json_t *) inst); it;
-         it = json_object_iter_next((json_t *) inst, it), i++)
-    {
-        key = json_object_iter_key(it);
-        klen = json_object_iter_key_len(it);
-        value = json_object_iter_value(it);
-        matched = 0;
-        ok = 1;
-
-        if (props->size) {
-            h = apigw_sch_name_hash(key, klen);
-            j = h & (props->size - 1);
-
-            for (e = &props->table[j]; e->name != NULL;
-                 j = (j + 1) & (props->size - 1), e = &props->table[j])
-            {
-                if (e->hash == h && e->len == klen
-                    && memcmp(e->name, key, klen) == 0)
-                {
-                    matched = 1;
-                    ok = apigw_sch_child(vc, e->node, value, key, klen);
-                    break;
-                }
-            }
-        }
-
-        for (p = 0; p < props->npatterns && (ok || !apigw_sch_stop(vc));
-             p++)
-        {
-            if (apigw_sch_match(vc, &props->patterns[p], key, klen)) {
-                matched = 1;
-                ok &= apigw_sch_child(vc, props->pattern_nodes[p], value,
-                                      key, klen);
-            }
-        }
-
-        if (!matched && props->additional != NULL) {
-            matched = 1;
-
-            if (props->additional->is_false) {
-                if (vc->npath < APIGW_SCH_MAX_PATH) {
-                    vc->path[vc->npath].key = key;
-                    vc->path[vc->npath].len = klen;
-                }
-
-                vc->npath++;
-                apigw_sch_error(vc, "additionalProperties",
-                                "must NOT have additional properties");
-                vc->npath--;
-                ok = 0;
-
-            } else {
-                ok = apigw_sch_child(vc, props->additional, value, key, klen);
-            }
-        }
-
-        if (matched && ev != NULL) {
-            apigw_sch_ev_set(ev, i);
-        }
-
-        if (!ok) {
-            valid = 0;
-
-            if (vc->aborted || apigw_sch_stop(vc)) {
-                return 0;
-            }
-        }
-    }
-
-    return valid;
-}
-
-
-/* dependentRequired, dependentSchemas, draft 4 dependencies */
-static int
-apigw_sch_dependencies(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev)
-{
-    int                     valid;
-    size_t                  i, j;
-    const apigw_sch_dep_t  *d;
-
-    valid = 1;
-
-    if (c->kind == APIGW_SCH_DEP_SCHEMAS) {
-        for (i = 0; i < c->u.depsch.n; i++) {
-            if (json_object_getn(inst, c->u.depsch.deps[i].name,
-                                 c->u.depsch.deps[i].len) != NULL
-                && !apigw_sch_eval(vc, c->u.depsch.deps[i].node, inst, ev))
-            {
-                valid = 0;
-
-                if (vc->aborted || apigw_sch_stop(vc)) {
-                    return 0;
-                }
-            }
-        }
-
-        return valid;
-    }
-
-    for (i = 0; i < c->u.depreq.n; i++) {
-        d = &c->u.depreq.deps[i];
-
-        if (json_object_getn(inst, d->name, d->len) == NULL) {
-            continue;
-        }
-
-        for (j = 0; j < d->required.n; j++) {
-            if (json_object_getn(inst, d->required.names[j],
-                                 d->required.lens[j]) == NULL)
-            {
-                apigw_sch_error(vc, c->keyword, "must have property '%s' "
-                                "when property '%s' is present",
-                                d->required.names[j], d->name);
-                valid = 0;
-
-                if (apigw_sch_stop(vc)) {
-                    return 0;
-                }
-            }
-        }
-    }
-
-    return valid;
-}
-
-
-/* propertyNames: each key as a string instance */
-static int
-apigw_sch_names(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst)
-{
-    int          valid, ok;
-    void        *it;
-    size_t       klen;
-    json_t      *name;
-    const char  *key;
-
-    valid = 1;
-    vc->steps += json_object_size(inst);
-
-    for (it = json_object_iter((json_t *) inst); it;
-         it = json_object_iter_next((json_t *) inst, it))
-    {
-        key = json_object_iter_key(it);
-        klen = json_object_iter_key_len(it);
-
-        name = json_stringn_nocheck(key, klen);
-        if (name == NULL) {
-            return apigw_sch_abort(vc, "out of memory");
-        }
-
-        vc->quiet++;
-        ok = apigw_sch_eval(vc, c->u.node, name, NULL);
-        vc->quiet--;
-        json_decref(name);
-
-        if (vc->aborted) {
-            return 0;
-        }
-
-        if (!ok) {
-            if (vc->npath < APIGW_SCH_MAX_PATH) {
-                vc->path[vc->npath].key = key;
-                vc->path[vc->npath].len = klen;
-            }
-
-            vc->npath++;
-            apigw_sch_error(vc, c->keyword, "property name must be valid "
-                            "against the propertyNames schema");
-            vc->npath--;
-            valid = 0;
-
-            if (apigw_sch_stop(vc)) {
-                return 0;
             }
         }
     }
@@ -1557,284 +1081,6 @@ apigw_sch_cond(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 
     return c->u.cond.otherwise == NULL
            || apigw_sch_eval(vc, c->u.cond.otherwise, inst, ev);
-}
-
-
-/* unevaluatedItems and unevaluatedProperties: what no keyword evaluated */
-static int
-apigw_sch_unevaluated(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst, apigw_sch_ev_t *ev)
-{
-    int          valid, ok, items;
-    void        *it;
-    size_t       i, n, klen;
-    json_t      *value;
-    const char  *key;
-
-    items = (c->kind == APIGW_SCH_UNEVALUATED_ITEMS);
-
-    if (items ? !json_is_array(inst) : !json_is_object(inst)) {
-        return 1;
-    }
-
-    n = items ? json_array_size(inst) : json_object_size(inst);
-    vc->steps += n;
-    valid = 1;
-    it = items ? NULL : json_object_iter((json_t *) inst);
-
-    for (i = 0; i < n; i++) {
-        if (items) {
-            key = NULL;
-            klen = i;
-            value = json_array_get(inst, i);
-
-        } else {
-            key = json_object_iter_key(it);
-            klen = json_object_iter_key_len(it);
-            value = json_object_iter_value(it);
-            it = json_object_iter_next((json_t *) inst, it);
-        }
-
-        if (ev != NULL && apigw_sch_ev_get(ev, i)) {
-            continue;
-        }
-
-        if (c->u.node->is_false) {
-            if (vc->npath < APIGW_SCH_MAX_PATH) {
-                vc->path[vc->npath].key = key;
-                vc->path[vc->npath].len = klen;
-            }
-
-            vc->npath++;
-            apigw_sch_error(vc, c->keyword, "must NOT have unevaluated %s",
-                            items ? "items" : "properties");
-            vc->npath--;
-            ok = 0;
-
-        } else {
-            ok = apigw_sch_child(vc, c->u.node, value, key, klen);
-        }
-
-        if (ev != NULL) {
-            apigw_sch_ev_set(ev, i);
-        }
-
-        if (!ok) {
-            valid = 0;
-
-            if (vc->aborted || apigw_sch_stop(vc)) {
-                return 0;
-            }
-        }
-    }
-
-    return valid;
-}
-
-
-uint32_t
-apigw_sch_name_hash(const char *p, size_t len)
-{
-    uint32_t  h;
-
-    for (h = 2166136261u; len; len--, p++) {
-        h = (h ^ (unsigned char) *p) * 16777619u;
-    }
-
-    return h;
-}
-
-
-uint64_t
-apigw_sch_json_hash(const json_t *v)
-{
-    return apigw_sch_hash(v, 0);
-}
-
-
-int
-apigw_sch_json_equal(const json_t *a, const json_t *b)
-{
-    return apigw_sch_equal(a, b, 0);
-}
-
-
-/* JSON equality's hash: 1 and 1.0 agree, key order does not matter */
-static uint64_t
-apigw_sch_hash(const json_t *v, unsigned depth)
-{
-    void         *it;
-    double        d;
-    size_t        i, n;
-    uint64_t      h, k;
-    const char   *p;
-
-    switch (json_typeof(v)) {
-
-    case JSON_STRING:
-        p = json_string_value(v);
-        n = json_string_length(v);
-
-        for (h = 0xcbf29ce484222325ULL, i = 0; i < n; i++) {
-            h = (h ^ (unsigned char) p[i]) * 0x100000001b3ULL;
-        }
-
-        return apigw_sch_mix(h ^ 0x5);
-
-    case JSON_INTEGER:
-        h = (uint64_t) json_integer_value(v);
-        return apigw_sch_mix(apigw_sch_mix(h));
-
-    case JSON_REAL:
-        d = json_real_value(v);
-
-        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0
-            && d == (double) (long long) d)
-        {
-            h = (uint64_t) (long long) d;
-            return apigw_sch_mix(apigw_sch_mix(h));
-        }
-
-        memcpy(&h, &d, sizeof(double));
-        return apigw_sch_mix(apigw_sch_mix(h ^ 0x7));
-
-    case JSON_ARRAY:
-        h = 0x11;
-
-        if (depth < APIGW_SCH_EQ_DEPTH) {
-            for (i = 0; i < json_array_size(v); i++) {
-                h = apigw_sch_mix(h * 31 + apigw_sch_hash(json_array_get(v, i),
-                                                          depth + 1));
-            }
-        }
-
-        return h;
-
-    case JSON_OBJECT:
-        h = 0x13;
-
-        if (depth < APIGW_SCH_EQ_DEPTH) {
-            for (it = json_object_iter((json_t *) v); it;
-                 it = json_object_iter_next((json_t *) v, it))
-            {
-                p = json_object_iter_key(it);
-                n = json_object_iter_key_len(it);
-
-                for (k = 0xcbf29ce484222325ULL, i = 0; i < n; i++) {
-                    k = (k ^ (unsigned char) p[i]) * 0x100000001b3ULL;
-                }
-
-                /* a sum: the order of the members does not count */
-                h += apigw_sch_mix(k ^ apigw_sch_hash(
-                                         json_object_iter_value(it),
-                                         depth + 1));
-            }
-        }
-
-        return h;
-
-    case JSON_TRUE:
-        return 0x21;
-
-    case JSON_FALSE:
-        return 0x23;
-
-    default:
-        return 0x25;
-    }
-}
-
-
-/* JSON equality; values nested deeper than 1024 levels are not equal */
-static int
-apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth)
-{
-    void    *it;
-    size_t   i, n;
-    json_t  *v;
-
-    if (a == b) {
-        return 1;
-    }
-
-    if (json_is_number(a) && json_is_number(b)) {
-        return apigw_sch_num_equal(a, b);
-    }
-
-    if (json_typeof(a) != json_typeof(b) || depth >= APIGW_SCH_EQ_DEPTH) {
-        return 0;
-    }
-
-    switch (json_typeof(a)) {
-
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b)
-               && memcmp(json_string_value(a), json_string_value(b),
-                         json_string_length(a)) == 0;
-
-    case JSON_ARRAY:
-        n = json_array_size(a);
-
-        if (n != json_array_size(b)) {
-            return 0;
-        }
-
-        for (i = 0; i < n; i++) {
-            if (!apigw_sch_equal(json_array_get(a, i), json_array_get(b, i),
-                                 depth + 1))
-            {
-                return 0;
-            }
-        }
-
-        return 1;
-
-    case JSON_OBJECT:
-        if (json_object_size(a) != json_object_size(b)) {
-            return 0;
-        }
-
-        for (it = json_object_iter((json_t *) a); it;
-             it = json_object_iter_next((json_t *) a, it))
-        {
-            v = json_object_getn(b, json_object_iter_key(it),
-                                 json_object_iter_key_len(it));
-
-            if (v == NULL
-                || !apigw_sch_equal(json_object_iter_value(it), v, depth + 1))
-            {
-                return 0;
-            }
-        }
-
-        return 1;
-
-    default:
-        /* true, false, null: the types are equal */
-        return 1;
-    }
-}
-
-
-static int
-apigw_sch_num_equal(const json_t *a, const json_t *b)
-{
-    double      d;
-    json_int_t  i;
-
-    if (json_is_integer(a) && json_is_integer(b)) {
-        return json_integer_value(a) == json_integer_value(b);
-    }
-
-    if (json_is_real(a) && json_is_real(b)) {
-        return json_real_value(a) == json_real_value(b);
-    }
-
-    i = json_integer_value(json_is_integer(a) ? a : b);
-    d = json_real_value(json_is_real(a) ? a : b);
-
-    return d >= -9223372036854775808.0 && d < 9223372036854775808.0
-           && d == (double) (long long) d && (json_int_t) d == i;
 }
 
 
