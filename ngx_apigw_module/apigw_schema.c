@@ -24,6 +24,7 @@
  * as it was.
  */
 
+
 #define APIGW_SCH_BLOCK_SIZE    16384
 
 
@@ -833,9 +834,10 @@ apigw_schema_t *
 apigw_schema_compile(apigw_schema_set_t *set, json_t *doc, const char *uri,
     const char *pointer, unsigned flags, apigw_error_t *err)
 {
+    char               *decoded;
     size_t              i, head;
     json_t             *json;
-    apigw_sch_uri_t    *res;
+    apigw_sch_uri_t    *res, *base;
     apigw_sch_doc_t    *d;
     apigw_sch_node_t   *root;
     apigw_sch_dyn_t    *dyn;
@@ -888,7 +890,20 @@ apigw_schema_compile(apigw_schema_set_t *set, json_t *doc, const char *uri,
         res = res->res;
     }
 
+    base = res;
     json = apigw_sch_walk(cc, d->root, &res, pointer);
+
+    /* a pointer taken from a $ref's fragment may be percent-encoded */
+    if (json == NULL && strchr(pointer, '%') != NULL) {
+        decoded = strdup(pointer);
+
+        if (decoded != NULL && apigw_uri_unescape(decoded) == 0) {
+            res = base;
+            json = apigw_sch_walk(cc, d->root, &res, decoded);
+        }
+
+        free(decoded);
+    }
 
     if (json == NULL) {
         apigw_sch_fail(cc, d, pointer, NULL, "no such location");

@@ -4,7 +4,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
  * jansson's (insertion) order, so a key's index is the same for every
  * keyword: the bitmaps of evaluated keys rely on it.
  */
+
 
 #define APIGW_SCH_UNIQUE_SMALL  16
 

@@ -4,7 +4,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
  * Unknown keywords are annotations and ignored; a bad value of a known
  * one is a compile error at its JSON pointer.
  */
+
 
 #define APIGW_SCH_MAX_HOPS      16
 

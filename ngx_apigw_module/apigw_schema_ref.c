@@ -4,7 +4,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
  * the base URI where it stands, then found in that table, by a JSON
  * pointer from a resource, or in a document the resolver loads.
  */
+
 
 static int apigw_sch_index(apigw_sch_cctx_t *cc, apigw_sch_doc_t *doc,
     json_t *json, apigw_sch_uri_t *outer, char *ptr, unsigned depth);

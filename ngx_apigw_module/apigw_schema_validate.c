@@ -23,6 +23,7 @@
  * stop at their first failure; the combinator reports its own error.
  */
 
+
 static int apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev);
 static int apigw_sch_budget(apigw_sch_vctx_t *vc);

@@ -958,6 +958,21 @@ test_resolver(void)
     CHECK(fails(s2, "{'id': -5}", "/id", "minimum", "must be >= 1"),
           "resolver: compiled at a pointer");
 
+    s2 = compile_uri(set, "{'schemas': {'A b': {'type': 'string'},"
+                     " 'c/d': {'type': 'integer'}}}",
+                     "file:///specs/pointers.json", "/schemas/A%20b", 0);
+    CHECK(valid(s2, "'x'") && invalid(s2, "1"),
+          "resolver: a percent-encoded compile pointer");
+    s2 = compile_uri(set, "{'schemas': {'c/d': {'type': 'integer'}}}",
+                     "file:///specs/pointers2.json", "/schemas/c~1d", 0);
+    CHECK(valid(s2, "1") && invalid(s2, "'x'"),
+          "resolver: an escaped compile pointer");
+    s2 = compile_uri(set, "{'schemas': {}}", "file:///specs/pointers3.json",
+                     "/schemas/nope", 0);
+    CHECK(s2 == NULL && strcmp(err.pointer, "/schemas/nope") == 0
+          && strcmp(err.message, "no such location") == 0,
+          "resolver: a compile pointer to nothing");
+
     apigw_schema_set_free(set);
     json_decref(remote_docs);
 }
