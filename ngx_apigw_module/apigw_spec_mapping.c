@@ -403,6 +403,12 @@ apigw_spec_map_source(apigw_compile_t *c, apigw_operation_t *op,
         }
     }
 
+done:
+
+    if (m->value == NULL) {
+        goto nomem;
+    }
+
     if (m->source == APIGW_MAP_BODY || m->source == APIGW_MAP_BODY_PATH) {
         op->integration.needs_body = 1;
     }
@@ -411,14 +417,6 @@ apigw_spec_map_source(apigw_compile_t *c, apigw_operation_t *op,
         || m->source == APIGW_MAP_RESPONSE_BODY_PATH)
     {
         op->integration.needs_response_body = 1;
-    }
-
-    return 0;
-
-done:
-
-    if (m->value == NULL) {
-        goto nomem;
     }
 
     return 0;

@@ -86,6 +86,7 @@ paths:
         uri: "http://127.0.0.1:%%PORT_2%%/inject"
         requestParameters:
           integration.request.header.X-Name: method.request.body.name
+          integration.request.header.X-Raw: method.request.body
   /get-template:
     get:
       x-apigw-integration:
@@ -169,6 +170,11 @@ $req = $be->last_request;
 is($r->{status}, 200, 'CR LF in a mapped value');
 is($req->{headers}{'x-name'}, 'a  X-Evil: 1', 'cannot add a header');
 ok(!exists $req->{headers}{'x-evil'}, 'no injected header');
+
+$r = $t->http('POST', '/prod/inject', body => '{"name":"n","k":[1]}',
+              headers => ['Content-Type' => 'application/json']);
+is($be->last_request->{headers}{'x-raw'}, '{"name":"n","k":[1]}',
+   'method.request.body: the raw body');
 
 $r = $t->http('GET', '/prod/get-template?q=abc');
 $req = $be->last_request;
