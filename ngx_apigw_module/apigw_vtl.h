@@ -18,7 +18,7 @@
 #include "apigw_core.h"
 
 
-/* JSONPath: $, .name, ['name'], [N], [-N], [*], .*, ..name */
+/* JSONPath: $, .name, ['name'], [N], [-N], [*], .*, ..name, ..*, ..[N] */
 typedef struct apigw_jsonpath_s  apigw_jsonpath_t;
 
 apigw_jsonpath_t *apigw_jsonpath_compile(const char *src, size_t len,
@@ -88,8 +88,8 @@ apigw_vtl_t *apigw_vtl_parse(const char *src, size_t len, char *errbuf,
     size_t errlen);
 void apigw_vtl_free(apigw_vtl_t *tpl);
 /*
- * the output in a malloc()ed buffer (free() it), or NULL with errbuf set
- * (runtime error, limits)
+ * the output in a malloc()ed buffer, NUL-terminated at *len (free() it), or
+ * NULL with errbuf set ("line 7: ...": runtime error, limits); reentrant
  */
 char *apigw_vtl_render(const apigw_vtl_t *tpl, apigw_vtl_input_t *in,
     size_t *len, char *errbuf, size_t errlen);
