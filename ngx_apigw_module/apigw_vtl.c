@@ -446,6 +446,7 @@ apigw_vtl_eval(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e,
     int                rc;
     size_t             len;
     json_t            *json;
+    unsigned           line;
     const char        *value;
     apigw_vtl_buf_t    tmp;
     apigw_vtl_val_t    v;
@@ -468,8 +469,13 @@ apigw_vtl_eval(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e,
 
     case APIGW_VTL_E_INTERP:
         memset(&tmp, 0, sizeof(apigw_vtl_buf_t));
+        line = ctx->line;
 
         rc = apigw_vtl_render_list(ctx, e->u.interp, &tmp);
+
+        if (rc != APIGW_VTL_ERROR) {
+            ctx->line = line;
+        }
 
         if (rc != APIGW_VTL_ERROR) {
             rc = apigw_vtl_buf_reserve(ctx, &tmp, 1);
