@@ -1084,16 +1084,18 @@ apigw_uri_unescape(char *s)
 
 /*
  * ECMA-262 to PCRE2: long General_Category names (\p{Letter},
- * \p{gc=Uppercase_Letter}) become PCRE2's short ones, "[^]" matches any
- * character, "[]" none; the rest of the syntax is PCRE2's (with
- * PCRE2_ALT_BSUX for \uXXXX).  A malloc()ed copy.
+ * \p{gc=Uppercase_Letter}) become PCRE2's short ones, \s and \S take
+ * Unicode spaces, "[^]" matches any character, "[]" none; the rest of
+ * the syntax is PCRE2's (with PCRE2_ALT_BSUX for \uXXXX).  A malloc()ed
+ * copy.
  */
 char *
 apigw_regex_ecma(const char *src, size_t len, size_t *out)
 {
+    int           in_class;
     char         *dst, *d;
     size_t        i, j, n;
-    const char   *name;
+    const char   *name, *space;
 
     static const char  *names[] = {
         "Letter", "L", "Cased_Letter", "L&", "Uppercase_Letter", "Lu",
@@ -1113,16 +1115,18 @@ apigw_regex_ecma(const char *src, size_t len, size_t *out)
         "Private_Use", "Co", "Unassigned", "Cn", NULL
     };
 
-    /* "[^]" grows to "[\s\S]": at most twice the length */
-    dst = malloc(len * 2 + 1);
+    /* "\s" grows the most: to 30 bytes */
+    dst = malloc(len * 16 + 1);
     if (dst == NULL) {
         return NULL;
     }
 
     d = dst;
+    in_class = 0;
 
     for (i = 0; i < len; i++) {
-        if (src[i] == '[' && len - i >= 3 && memcmp(src + i, "[^]", 3) == 0)
+        if (!in_class && src[i] == '[' && len - i >= 3
+            && memcmp(src + i, "[^]", 3) == 0)
         {
             memcpy(d, "[\\s\\S]", 6);
             d += 6;
@@ -1130,15 +1134,37 @@ apigw_regex_ecma(const char *src, size_t len, size_t *out)
             continue;
         }
 
-        if (src[i] == '[' && len - i >= 2 && src[i + 1] == ']') {
+        if (!in_class && src[i] == '[' && len - i >= 2 && src[i + 1] == ']') {
             memcpy(d, "(?!)", 4);
             d += 4;
             i += 1;
             continue;
         }
 
+        if (src[i] == '[' || src[i] == ']') {
+            in_class = (src[i] == '[');
+        }
+
         if (src[i] != '\\' || i + 1 == len) {
             *d++ = src[i];
+            continue;
+        }
+
+        /* ECMA-262's \s has Unicode spaces too, PCRE2's only ASCII ones */
+        if (src[i + 1] == 's' || (src[i + 1] == 'S' && !in_class)) {
+            if (in_class) {
+                space = "\\s\\p{Zs}\\u2028\\u2029\\ufeff";
+
+            } else if (src[i + 1] == 's') {
+                space = "[\\s\\p{Zs}\\u2028\\u2029\\ufeff]";
+
+            } else {
+                space = "[^\\s\\p{Zs}\\u2028\\u2029\\ufeff]";
+            }
+
+            memcpy(d, space, strlen(space));
+            d += strlen(space);
+            i++;
             continue;
         }
 

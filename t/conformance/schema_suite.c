@@ -15,8 +15,8 @@
  * total pass counts.  A case that fails and is not in the expected
  * failures below is a regression: the exit status is 1, as it is below
  * 100 % of draft 4 or 98 % of draft 2020-12.  An expected failure that
- * passes is reported.  The optional format tests run too, for
- * information only (-v lists their failures).
+ * passes is reported.  The optional tests (optional/ and optional/format/)
+ * run too, for information only (-v lists their failures).
  *
  * A few groups $ref the draft's own metaschema (json-schema.org), which
  * is not in remotes/.  With APIGW_METASCHEMA_DIR set to a directory laid
@@ -326,6 +326,15 @@ run_dir(const char *suite, const char *draft, const char *sub,
         snprintf(file, sizeof(file), "%s/%s", path, list[i]->d_name);
 
         doc = json_load_file(file, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+
+        if (doc == NULL && informative) {
+            /* bignum.json: integers beyond 64 bits, as jansson refuses */
+            printf("  optional %s/%s: not read: %s\n", draft,
+                   list[i]->d_name, jerr.text);
+            free(list[i]);
+            continue;
+        }
+
         if (doc == NULL) {
             fprintf(stderr, "%s: %s\n", file, jerr.text);
             exit(2);
@@ -375,15 +384,18 @@ main(int argc, char **argv)
 
     run_dir(argv[1], "draft4", "", APIGW_DIALECT_DRAFT4, &d4, 0);
     run_dir(argv[1], "draft2020-12", "", APIGW_DIALECT_2020_12, &d12, 0);
+    run_dir(argv[1], "draft4", "/optional", APIGW_DIALECT_DRAFT4, &o4, 1);
     run_dir(argv[1], "draft4", "/optional/format", APIGW_DIALECT_DRAFT4,
             &o4, 1);
+    run_dir(argv[1], "draft2020-12", "/optional", APIGW_DIALECT_2020_12,
+            &o12, 1);
     run_dir(argv[1], "draft2020-12", "/optional/format",
             APIGW_DIALECT_2020_12, &o12, 1);
 
     pct4 = d4.total ? 100.0 * d4.passed / d4.total : 0;
     pct12 = d12.total ? 100.0 * d12.passed / d12.total : 0;
 
-    printf("\noptional formats (information): draft4 %u/%u, "
+    printf("\noptional tests (information): draft4 %u/%u, "
            "draft2020-12 %u/%u\n", o4.passed, o4.total, o12.passed,
            o12.total);
     printf("draft4: %u/%u passed (%.1f %%)\n", d4.passed, d4.total, pct4);

@@ -735,6 +735,10 @@ test_dialects(void)
     CHECK(valid(s, "'\xc3\x89" "12'") && invalid(s, "'e12'"),
           "pattern: UTF-8 and Unicode properties");
 
+    s = compile(set, "{'pattern': '^\\\\s[\\\\s]\\\\S$'}", 0);
+    CHECK(valid(s, "'\\u00a0\\u2003x'") && invalid(s, "'  \\u00a0'"),
+          "pattern: \\s takes Unicode spaces, as in ECMA-262");
+
     s = compile(set, "{'pattern': 'b'}", 0);
     CHECK(valid(s, "'abc'"), "pattern: unanchored search");
 
