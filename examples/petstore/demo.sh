@@ -171,6 +171,10 @@ Try:
   curl -i $gw/pets/1
   # add a pet: 201
   curl -i -X POST $gw/pets -H 'Content-Type: application/json' -d '{"name":"Rex","tag":"dog"}'
+  # a body the spec's schema refuses: 400 with the errors, backend untouched
+  curl -i -X POST $gw/pets -H 'Content-Type: application/json' -d '{"nam":"Rex"}'
+  # a parameter the spec's schema refuses: 400 (limit is an integer)
+  curl -i '$gw/pets?limit=many'
   # remove a pet: 204
   curl -i -X DELETE $gw/pets/2
   # a mock integration: the gateway answers, the backend never sees it
