@@ -864,6 +864,11 @@ apigw_schema_compile(apigw_schema_set_t *set, json_t *doc, const char *uri,
     schema = NULL;
     set->gen++;
 
+    if (doc == NULL) {
+        apigw_sch_fail(cc, NULL, pointer, NULL, "no document");
+        goto failed;
+    }
+
     for (d = set->docs; d && d->root != doc; d = d->next) {
         /* void */
     }

@@ -968,11 +968,12 @@ apigw_sch_kw_dependencies(apigw_sch_cctx_t *cc, json_t *s,
         {
             e = json_object_iter_value(it);
 
-            if (kw->kind == APIGW_SCH_DEP_REQUIRED && !cc->d4
-                && !json_is_array(e))
+            if (!cc->d4 && (kw->kind == APIGW_SCH_DEP_REQUIRED)
+                           != json_is_array(e))
             {
-                return apigw_sch_kw_fail(cc, kw->name,
-                                         "values must be arrays");
+                return apigw_sch_kw_fail(cc, kw->name, "values must be %s",
+                                         json_is_array(e) ? "schemas"
+                                                          : "arrays");
             }
 
             n += (json_is_array(e) != schemas);
