@@ -31,6 +31,8 @@ static ngx_int_t ngx_http_apigw_collect(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in, ngx_uint_t *last);
 static ngx_int_t ngx_http_apigw_response_send(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_response_out(ngx_http_request_t *r,
+    ngx_buf_t *b);
 static ngx_table_elt_t *ngx_http_apigw_out_header(ngx_http_request_t *r,
     u_char *name, size_t len);
 static void ngx_http_apigw_response_type(ngx_http_request_t *r,
@@ -182,9 +184,8 @@ static ngx_int_t
 ngx_http_apigw_response_map_value(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, ngx_str_t *value)
 {
-    char              *text;
-    size_t             len;
     json_t            *found;
+    ngx_int_t          rc;
     ngx_str_t         *sv;
     ngx_table_elt_t   *h;
 
@@ -233,31 +234,10 @@ ngx_http_apigw_response_map_value(ngx_http_request_t *r,
             break;
         }
 
-        if (json_is_string(found)) {
-            text = strdup(json_string_value(found));
-            len = json_string_length(found);
-
-        } else {
-            text = json_dumps(found, JSON_COMPACT | JSON_ENCODE_ANY);
-            len = text ? ngx_strlen(text) : 0;
-        }
-
+        rc = ngx_http_apigw_json_value(r, found, value);
         json_decref(found);
 
-        if (text == NULL) {
-            return NGX_ERROR;
-        }
-
-        value->data = ngx_pnalloc(r->pool, len + 1);
-
-        if (value->data) {
-            ngx_memcpy(value->data, text, len);
-            value->len = len;
-        }
-
-        free(text);
-
-        if (value->data == NULL) {
+        if (rc != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -376,7 +356,6 @@ ngx_http_apigw_response_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_int_t                      rc;
     ngx_buf_t                     *b;
     ngx_str_t                      text;
-    ngx_chain_t                    out;
     apigw_integration_response_t  *ir;
 
     ir = ctx->integration_response;
@@ -444,16 +423,7 @@ ngx_http_apigw_response_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_http_clear_content_length(r);
     r->headers_out.content_length_n = b->last - b->pos;
 
-    rc = ngx_http_apigw_next_header_filter(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_apigw_next_body_filter(r, &out);
+    return ngx_http_apigw_response_out(r, b);
 
 failed:
 
@@ -464,6 +434,17 @@ failed:
     if (b == NULL) {
         return NGX_ERROR;
     }
+
+    return ngx_http_apigw_response_out(r, b);
+}
+
+
+/* the held-back headers, then the one buffer of the body */
+static ngx_int_t
+ngx_http_apigw_response_out(ngx_http_request_t *r, ngx_buf_t *b)
+{
+    ngx_int_t    rc;
+    ngx_chain_t  out;
 
     rc = ngx_http_apigw_next_header_filter(r);
 

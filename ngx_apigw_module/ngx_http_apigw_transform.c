@@ -26,10 +26,6 @@ static ngx_int_t ngx_http_apigw_map_value(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_map_query(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
-static ngx_int_t ngx_http_apigw_header_values(ngx_http_request_t *r,
-    u_char *name, size_t len, ngx_uint_t all, ngx_str_t *value);
-static ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r,
-    json_t *json, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_request_template(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_set_body(ngx_http_request_t *r,
@@ -191,7 +187,8 @@ ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     case APIGW_MAP_HEADER:
     case APIGW_MAP_MULTI_HEADER:
         if (ngx_http_apigw_header_values(r, (u_char *) m->value, m->value_len,
-                                         m->source == APIGW_MAP_MULTI_HEADER,
+                                         m->source == APIGW_MAP_MULTI_HEADER
+                                         ? ',' : 0,
                                          value)
             != NGX_OK)
         {
@@ -261,7 +258,7 @@ ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
 
 /* a JSON value as text: strings as they are, the rest as compact JSON */
-static ngx_int_t
+ngx_int_t
 ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
     ngx_str_t *value)
 {
@@ -300,16 +297,18 @@ ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
 }
 
 
-/* the first header of that name, or every one joined by "," */
-static ngx_int_t
+/* the first header of that name (sep 0), or every one joined by sep */
+ngx_int_t
 ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name, size_t len,
-    ngx_uint_t all, ngx_str_t *value)
+    u_char sep, ngx_str_t *value)
 {
     u_char           *p;
     size_t            total;
     ngx_uint_t        i, pass;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
+
+    ngx_str_null(value);
 
     total = 0;
     p = NULL;
@@ -336,7 +335,7 @@ ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name, size_t len,
                 continue;
             }
 
-            if (!all) {
+            if (sep == 0) {
                 *value = h[i].value;
                 return NGX_OK;
             }
@@ -347,7 +346,7 @@ ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name, size_t len,
             }
 
             if (p != value->data) {
-                *p++ = ',';
+                *p++ = sep;
             }
 
             p = ngx_cpymem(p, h[i].value.data, h[i].value.len);

@@ -192,12 +192,8 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_parameter_t *p, apigw_pair_t *cookies, size_t ncookies,
     ngx_str_t *text)
 {
-    u_char           *d;
-    size_t            i, len;
-    ngx_uint_t        k, n;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *found[16];
-    apigw_param_t    *mp;
+    size_t          i;
+    apigw_param_t  *mp;
 
     ngx_str_null(text);
 
@@ -240,66 +236,16 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
         return NGX_DECLINED;
 
-    default: /* APIGW_IN_HEADER */
-        break;
-    }
-
-    n = 0;
-    len = 0;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (k = 0; /* void */; k++) {
-
-        if (k >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            k = 0;
-        }
-
-        if (h[k].key.len == p->name_len
-            && ngx_strncasecmp(h[k].key.data, (u_char *) p->name,
-                               p->name_len) == 0
-            && n < 16)
+    default: /* APIGW_IN_HEADER: repeated ones are one comma-separated list */
+        if (ngx_http_apigw_header_values(r, (u_char *) p->name, p->name_len,
+                                         ',', text)
+            != NGX_OK)
         {
-            found[n++] = &h[k];
-            len += h[k].value.len + 1;
-        }
-    }
-
-    if (n == 0) {
-        return NGX_DECLINED;
-    }
-
-    if (n == 1) {
-        *text = found[0]->value;
-        return NGX_OK;
-    }
-
-    /* repeated headers are one comma-separated list */
-
-    text->data = ngx_pnalloc(r->pool, len);
-    if (text->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    d = text->data;
-
-    for (k = 0; k < n; k++) {
-        if (k) {
-            *d++ = ',';
+            return NGX_ERROR;
         }
 
-        d = ngx_cpymem(d, found[k]->value.data, found[k]->value.len);
+        return text->data ? NGX_OK : NGX_DECLINED;
     }
-
-    text->len = d - text->data;
-
-    return NGX_OK;
 }
 
 
@@ -307,36 +253,17 @@ static size_t
 ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
     size_t max)
 {
-    size_t            n;
-    ngx_uint_t        k;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t  cookies;
 
-    n = 0;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (k = 0; /* void */; k++) {
-
-        if (k >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            k = 0;
-        }
-
-        if (h[k].key.len == 6
-            && ngx_strncasecmp(h[k].key.data, (u_char *) "Cookie", 6) == 0)
-        {
-            n = apigw_cookie_parse((char *) h[k].value.data, h[k].value.len,
-                                   pairs, max, n);
-        }
+    if (ngx_http_apigw_header_values(r, (u_char *) "Cookie", 6, ';', &cookies)
+        != NGX_OK
+        || cookies.data == NULL)
+    {
+        return 0;
     }
 
-    return n;
+    return apigw_cookie_parse((char *) cookies.data, cookies.len, pairs, max,
+                              0);
 }
 
 
