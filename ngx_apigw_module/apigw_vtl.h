@@ -82,6 +82,7 @@ typedef struct apigw_vtl_s  apigw_vtl_t;
 #define APIGW_VTL_MAX_OUTPUT    (10 * 1024 * 1024)
 #define APIGW_VTL_MAX_DEPTH     64      /* directives, expressions nested */
 #define APIGW_VTL_MAX_STEPS     1000000 /* nodes evaluated in one render */
+#define APIGW_VTL_JSON_DEPTH    512     /* a body it parses itself */
 
 /* NULL with errbuf ("line 3: ...") on a syntax error */
 apigw_vtl_t *apigw_vtl_parse(const char *src, size_t len, char *errbuf,

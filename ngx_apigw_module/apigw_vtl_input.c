@@ -53,7 +53,6 @@ apigw_vtl_select(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e)
     apigw_vtl_val_t    v;
     apigw_vtl_buf_t    tmp;
     apigw_jsonpath_t  *path;
-    json_error_t       jerr;
 
     if (ctx->in->json == NULL) {
         if (ctx->json_failed || ctx->in->body == NULL) {
@@ -64,9 +63,9 @@ apigw_vtl_select(apigw_vtl_ctx_t *ctx, const apigw_vtl_expr_t *e)
             return NULL;
         }
 
-        ctx->in->json = json_loadb(ctx->in->body, ctx->in->body_len,
-                                   JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-                                   &jerr);
+        ctx->in->json = apigw_json_parse(ctx->in->body, ctx->in->body_len,
+                                         APIGW_VTL_JSON_DEPTH, err,
+                                         sizeof(err));
 
         if (ctx->in->json == NULL) {
             ctx->json_failed = 1;
