@@ -187,8 +187,7 @@ struct apigw_sch_node_s {
     unsigned                uneval:1;       /* collects annotations */
     unsigned                flags;          /* memo key with json */
     unsigned                gen;            /* the compile call */
-    unsigned                reach;          /* cycle check: gen stamps */
-    unsigned                mark;
+    unsigned                mark;           /* cycle check: gen stamps */
     unsigned                done;
     size_t                  work;           /* its work item, this gen */
     const json_t           *json;
