@@ -391,7 +391,7 @@ fuzz_check_match(apigw_router_t *rt, const char *line, size_t llen,
 {
     int              rc, want_rc, plain, rank, best_rank;
     char            *path, *scratch;
-    size_t           i, nsegs, np, raw_len, val_len;
+    size_t           i, nsegs, np, raw_len;
     const char      *raw_end;
     fuzz_rseg_t      segs[APIGW_MAX_SEGMENTS];
     apigw_match_t    m;
