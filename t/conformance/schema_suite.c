@@ -19,23 +19,29 @@
  * run too, for information only (-v lists their failures).
  *
  * A few groups $ref the draft's own metaschema (json-schema.org), which
- * is not in remotes/.  With APIGW_METASCHEMA_DIR set to a directory laid
- * out as python's jsonschema_specifications "schemas" (draft4/,
- * draft202012/metaschema.json, draft202012/vocabularies/NAME), those are
- * served from there and expected to pass; without it they are expected
- * failures, and the thresholds are then taken over the other cases.
+ * is not in remotes/.  They are served from Debian's python3-jsonschema
+ * (DEBIAN_METASCHEMAS: draft4.json, draft2020-12.json, vocabularies.json)
+ * when it is installed, or from APIGW_METASCHEMA_DIR, laid out as that or
+ * as python's jsonschema_specifications "schemas" (draft4/,
+ * draft202012/metaschema.json, draft202012/vocabularies/NAME), and are then
+ * expected to pass; without either they are expected failures, and the
+ * thresholds are taken over the other cases.
  */
 
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apigw_schema.h"
 
 
 #define REMOTE_PREFIX   "http://localhost:1234/"
 #define META_PREFIX     "https://json-schema.org/draft/2020-12/meta/"
+
+/* Debian's python3-jsonschema has the metaschemas (scripts/bootstrap-deps) */
+#define DEBIAN_METASCHEMAS  "/usr/lib/python3/dist-packages/jsonschema/schemas"
 
 
 typedef struct {
@@ -108,9 +114,59 @@ typedef struct {
 
 static int          verbose;
 static const char  *metaschema_dir;
+static int          metaschema_debian;  /* python3-jsonschema's layout */
 static int  regressions;
 static int  expected_failures[2];
 static int  unexpected_passes;
+
+
+/*
+ * Debian's python3-jsonschema: draft4.json, draft2020-12.json, and
+ * vocabularies.json, one object of every vocabulary metaschema by URI
+ */
+static json_t *
+debian_metaschema(remotes_t *r, const char *uri, char *errbuf, size_t errlen)
+{
+    char          path[4096];
+    json_t       *doc, *vocab;
+    json_error_t  jerr;
+
+    if (strcmp(uri, "http://json-schema.org/draft-04/schema") == 0) {
+        snprintf(path, sizeof(path), "%s/draft4.json", metaschema_dir);
+
+    } else if (strcmp(uri, "https://json-schema.org/draft/2020-12/schema")
+               == 0)
+    {
+        snprintf(path, sizeof(path), "%s/draft2020-12.json", metaschema_dir);
+
+    } else if (strncmp(uri, META_PREFIX, sizeof(META_PREFIX) - 1) == 0) {
+        snprintf(path, sizeof(path), "%s/vocabularies.json", metaschema_dir);
+
+    } else {
+        snprintf(errbuf, errlen, "not served by the test suite");
+        return NULL;
+    }
+
+    doc = json_load_file(path, JSON_DECODE_ANY, &jerr);
+    if (doc == NULL) {
+        snprintf(errbuf, errlen, "%s", jerr.text);
+        return NULL;
+    }
+
+    json_array_append_new(r->docs, doc);
+
+    if (strncmp(uri, META_PREFIX, sizeof(META_PREFIX) - 1) != 0) {
+        return doc;
+    }
+
+    vocab = json_object_get(doc, uri);
+
+    if (vocab == NULL) {
+        snprintf(errbuf, errlen, "no %s in %s", uri, path);
+    }
+
+    return vocab;
+}
 
 
 static json_t *
@@ -126,6 +182,9 @@ remote_resolve(void *data, const char *uri, char *errbuf, size_t errlen)
     if (strncmp(uri, REMOTE_PREFIX, sizeof(REMOTE_PREFIX) - 1) == 0) {
         snprintf(path, sizeof(path), "%s/remotes/%s", r->dir,
                  uri + sizeof(REMOTE_PREFIX) - 1);
+
+    } else if (metaschema_debian) {
+        return debian_metaschema(r, uri, errbuf, errlen);
 
     } else if (metaschema_dir != NULL
                && strcmp(uri, "http://json-schema.org/draft-04/schema") == 0)
@@ -366,6 +425,7 @@ int
 main(int argc, char **argv)
 {
     int         rc;
+    char        probe[4096];
     double      pct4, pct12;
     counts_t    d4, d12, o4, o12;
 
@@ -376,6 +436,18 @@ main(int argc, char **argv)
 
     verbose = (argc > 2 && strcmp(argv[2], "-v") == 0);
     metaschema_dir = getenv("APIGW_METASCHEMA_DIR");
+
+    if (metaschema_dir == NULL
+        && access(DEBIAN_METASCHEMAS "/draft4.json", R_OK) == 0)
+    {
+        metaschema_dir = DEBIAN_METASCHEMAS;
+    }
+
+    if (metaschema_dir != NULL) {
+        snprintf(probe, sizeof(probe), "%s/draft4.json", metaschema_dir);
+        metaschema_debian = (access(probe, R_OK) == 0);
+        printf("metaschemas from %s\n", metaschema_dir);
+    }
 
     memset(&d4, 0, sizeof(d4));
     memset(&d12, 0, sizeof(d12));
