@@ -23,12 +23,17 @@ typedef enum {
     APIGW_DIALECT_2020_12               /* draft 2020-12 (OpenAPI 3.1) */
 } apigw_dialect_e;
 
-/* limits: compile errors past the first two, invalid past the last two */
-#define APIGW_SCHEMA_MAX_DEPTH  512         /* schema nesting, per document */
-#define APIGW_SCHEMA_MAX_NODES  1000000     /* compiled schemas per set */
-#define APIGW_SCHEMA_MAX_EVAL_DEPTH  1024   /* nested schema evaluations */
-#define APIGW_SCHEMA_MAX_STEPS  1000000     /* evaluations and items visited, */
-#define APIGW_SCHEMA_STEPS_PER_VALUE  32    /* or this per instance value */
+/*
+ * limits: past the first two a schema fails to compile, past the others
+ * an instance fails to validate (keyword "limit"); the step budget is
+ * MAX_STEPS evaluations and items visited, or STEPS_PER_VALUE per value
+ * of the instance when that is more
+ */
+#define APIGW_SCHEMA_MAX_DEPTH          512     /* schema nesting, per doc */
+#define APIGW_SCHEMA_MAX_NODES          1000000 /* compiled schemas per set */
+#define APIGW_SCHEMA_MAX_EVAL_DEPTH     1024    /* nested evaluations */
+#define APIGW_SCHEMA_MAX_STEPS          1000000
+#define APIGW_SCHEMA_STEPS_PER_VALUE    32
 
 /* compile flags */
 #define APIGW_SCHEMA_REQUEST    0x1     /* readOnly properties not required */
