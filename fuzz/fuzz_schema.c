@@ -12,11 +12,11 @@
  * http://fuzz/root.json as its URI; a resolver serves
  * http://fuzz/remote.json (definitions, $id, anchors, a $dynamicAnchor)
  * and refuses everything else.  The instance goes through
- * apigw_json_parse_strict(); when that refuses it, jansson's own parse
+ * apigw_json_parse(); when that refuses it, jansson's own parse
  * is validated instead.
  *
  * Checks, besides the sanitizers:
- *   - apigw_json_parse_strict() accepts exactly what jansson accepts with
+ *   - apigw_json_parse() accepts exactly what jansson accepts with
  *     JSON_REJECT_DUPLICATES at most 64 levels deep and without a raw
  *     NUL byte, gives the same value, and a refusal has a printable
  *     message;
@@ -137,8 +137,8 @@ fuzz_parse(const char *buf, size_t len)
     json_error_t  jerr;
 
     errbuf[0] = '\0';
-    strict = apigw_json_parse_strict(buf, len, FUZZ_MAX_DEPTH, errbuf,
-                                     sizeof(errbuf));
+    strict = apigw_json_parse(buf, len, FUZZ_MAX_DEPTH, errbuf,
+                              sizeof(errbuf));
 
     ref = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
                      &jerr);

@@ -87,13 +87,4 @@ int apigw_schema_validate(const apigw_schema_t *schema,
     const json_t *instance, apigw_schema_errors_t *errors);
 
 
-/*
- * a request body as JSON: strict (duplicate keys, invalid UTF-8, NUL,
- * overflowing numbers, nesting deeper than max_depth are errors); NULL
- * with errbuf set on failure
- */
-json_t *apigw_json_parse_strict(const char *buf, size_t len,
-    unsigned max_depth, char *errbuf, size_t errlen);
-
-
 #endif /* _APIGW_SCHEMA_H_INCLUDED_ */

@@ -179,6 +179,14 @@ test_depth(void)
     CHECK(v != NULL, "depth 10 with max_depth 10");
     json_decref(v);
 
+    v = parse_n("[\"[[[[[[[[[[\"]", 14, 1);
+    CHECK(v != NULL, "brackets inside strings do not count");
+    json_decref(v);
+
+    v = parse_n("[\"\\\"[[[[\"]", 10, 1);
+    CHECK(v != NULL, "nor after an escaped quote");
+    json_decref(v);
+
     v = parse_n(buf, 20, 9);
     CHECK(v == NULL && strstr(errbuf, "nesting deeper than 9"),
           "depth 10 with max_depth 9: %s", errbuf);

@@ -6,7 +6,8 @@
 
 /*
  * unit tests for the JSON Schema validator: apigw_schema_compile(),
- * apigw_schema_validate(), the formats, and apigw_json_parse_strict()
+ * apigw_schema_validate() and the formats (the body parser is
+ * test_json.c's)
  */
 
 #include <stdio.h>
@@ -27,15 +28,11 @@
 #define MAXERR  10
 
 /* a literal with its exact length: NUL bytes inside count */
-#define PARSE_OK(text, depth)  parse_ok(text, sizeof(text) - 1, depth)
-#define PARSE_FAILS(text, depth, msg)                                         \
-    parse_fails(text, sizeof(text) - 1, depth, msg)
 
 
 static apigw_error_t          err;
 static apigw_schema_error_t   errv[MAXERR];
 static apigw_schema_errors_t  errs;
-static char                   errbuf[256];
 
 /* the resolver's documents: uri -> JSON text, and how often it was asked */
 static const char  *remote_uris[8];
@@ -239,55 +236,6 @@ compile_fails(apigw_dialect_e dialect, const char *text, const char *pointer,
     apigw_schema_set_free(set);
 
     return ok;
-}
-
-
-static json_t *
-parse(const char *text, size_t len, unsigned depth)
-{
-    errbuf[0] = '\0';
-
-    return apigw_json_parse_strict(text, len, depth, errbuf, sizeof(errbuf));
-}
-
-
-static int
-parse_fails(const char *text, size_t len, unsigned depth, const char *msg)
-{
-    json_t  *j;
-
-    j = parse(text, len, depth);
-
-    if (j != NULL) {
-        json_decref(j);
-        printf("# parsed\n");
-        return 0;
-    }
-
-    if (strcmp(errbuf, msg) != 0) {
-        printf("# \"%s\"\n", errbuf);
-        return 0;
-    }
-
-    return 1;
-}
-
-
-static int
-parse_ok(const char *text, size_t len, unsigned depth)
-{
-    json_t  *j;
-
-    j = parse(text, len, depth);
-
-    if (j == NULL) {
-        printf("# \"%s\"\n", errbuf);
-        return 0;
-    }
-
-    json_decref(j);
-
-    return 1;
 }
 
 
@@ -982,73 +930,6 @@ test_resolver(void)
 }
 
 
-static void
-test_parser(void)
-{
-    size_t   i;
-    char     deep[300];
-    json_t  *j;
-
-    CHECK(PARSE_OK("{\"a\": [1, 2.5, \"x\", null, true]}", 64),
-          "parse: an object");
-    CHECK(PARSE_OK("42", 64), "parse: a number is a body");
-    CHECK(PARSE_OK("[]", 1), "parse: an array");
-    CHECK(PARSE_OK("\"\xc3\xa9\xf0\x9f\x98\x80\"", 64), "parse: UTF-8");
-
-    j = parse("{\"a\": 9223372036854775807}", 26, 8);
-    CHECK(j != NULL && json_integer_value(json_object_get(j, "a"))
-          == 9223372036854775807LL, "parse: the largest integer");
-    json_decref(j);
-
-    CHECK(PARSE_FAILS("{\"a\": 1, \"a\": 2}", 64,
-                      "duplicate object key at line 1, column 12"),
-          "parse: duplicate key");
-    CHECK(PARSE_FAILS("{\"a\": \"\xc3\x28\"}", 64,
-                      "invalid UTF-8 at byte offset 7"), "parse: bad UTF-8");
-    CHECK(PARSE_FAILS("\"\xed\xa0\x80\"", 64,
-                      "invalid UTF-8 at byte offset 1"),
-          "parse: a UTF-8 surrogate");
-    CHECK(PARSE_FAILS("\"\xc0\xaf\"", 64,
-                      "invalid UTF-8 at byte offset 1"), "parse: overlong");
-    CHECK(PARSE_FAILS("{\"a\": \"x\\u0000y\"}", 64,
-                      "\\u0000 in a string at line 1, column 16"),
-          "parse: \\u0000");
-    CHECK(PARSE_FAILS("{\"a\": \"x\0y\"}", 64,
-                      "NUL byte at byte offset 8"), "parse: raw NUL");
-    CHECK(PARSE_FAILS("[1] x", 64,
-                      "data after the JSON value at line 1, column 5"),
-          "parse: trailing garbage");
-    CHECK(PARSE_FAILS("", 64, "empty body"), "parse: empty body");
-    CHECK(PARSE_FAILS(" \r\n\t", 64, "empty body"), "parse: blank body");
-    CHECK(PARSE_FAILS("{\"a\": 99999999999999999999}", 64,
-                      "number out of range at line 1, column 26"),
-          "parse: integer overflow");
-    CHECK(PARSE_FAILS("[1e400]", 64,
-                      "number out of range at line 1, column 6"),
-          "parse: real overflow");
-    CHECK(PARSE_FAILS("{\"a\": ", 64,
-                      "unexpected end of input at line 1, column 6"),
-          "parse: truncated");
-    CHECK(PARSE_FAILS("{'a': 1}", 64,
-                      "invalid JSON at line 1, column 2"),
-          "parse: invalid JSON, no input quoted");
-
-    for (i = 0; i < 128; i++) {
-        deep[i] = '[';
-        deep[256 - 1 - i] = ']';
-    }
-
-    CHECK(parse_ok(deep + 64, 128, 64), "parse: depth exactly 64");
-    CHECK(parse_fails(deep + 63, 130, 64,
-                      "nesting deeper than 64 at byte offset 64"),
-          "parse: depth 65");
-    CHECK(PARSE_OK("[\"[[[[[[[[[[\"]", 1),
-          "parse: brackets inside strings do not count");
-    CHECK(PARSE_OK("[\"\\\"[[[[\"]", 1),
-          "parse: escaped quotes inside strings");
-}
-
-
 int
 main(void)
 {
@@ -1059,7 +940,6 @@ main(void)
     test_compile_errors();
     test_recursion();
     test_resolver();
-    test_parser();
 
     return unit_done();
 }
