@@ -464,6 +464,19 @@ int apigw_hex_digit(int c);
 json_t *apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
     char *errbuf, size_t errlen);
 
+/* where the nodes of a tree parsed by apigw_json_parse_in() come from */
+typedef struct {
+    void                   *(*alloc)(void *data, size_t size);
+    void                     *data;
+} apigw_json_arena_t;
+
+/* jansson's allocator for the process: malloc(), or an arena in a parse */
+void apigw_json_use_arenas(void);
+/* a tree in the arena: never json_decref() it to nothing; it goes with the
+ * arena */
+json_t *apigw_json_parse_in(const apigw_json_arena_t *arena, const char *buf,
+    size_t len, unsigned max_depth, char *errbuf, size_t errlen);
+
 
 /* $context variables, for templates and parameter mappings */
 typedef enum {

@@ -50,11 +50,69 @@ static int apigw_json_escape(apigw_json_parser_t *jp, char **d);
 static int apigw_json_hex4(const unsigned char *p, unsigned *cp);
 static char *apigw_json_put_utf8(char *d, unsigned cp);
 static void apigw_json_skip_ws(apigw_json_parser_t *jp);
+static void *apigw_json_malloc(size_t size);
+static void apigw_json_free(void *ptr);
 static void apigw_json_error(apigw_json_parser_t *jp, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+
+/*
+ * Arenas for parsed bodies.  Once apigw_json_use_arenas() has installed
+ * these as jansson's allocator, the nodes of a tree parsed by
+ * apigw_json_parse_in() come from the caller's arena (nginx: the request
+ * pool): such a tree is never freed, it goes with the arena, and what
+ * jansson frees during the parse (a grown hash table, a tree given up on
+ * an error) is left to the arena too.  Outside a parse, jansson allocates
+ * and frees with malloc() and free(), as by default, so strings from
+ * json_dumps() are still free()d.  The arena is set for the length of one
+ * parse only; a worker parses one body at a time.
+ */
+
+static const apigw_json_arena_t  *apigw_json_arena;
+
+
+void
+apigw_json_use_arenas(void)
+{
+    json_set_alloc_funcs(apigw_json_malloc, apigw_json_free);
+}
+
+
+json_t *
+apigw_json_parse_in(const apigw_json_arena_t *arena, const char *buf,
+    size_t len, unsigned max_depth, char *errbuf, size_t errlen)
+{
+    json_t  *value;
+
+    apigw_json_arena = arena;
+    value = apigw_json_parse(buf, len, max_depth, errbuf, errlen);
+    apigw_json_arena = NULL;
+
+    return value;
+}
+
+
+static void *
+apigw_json_malloc(size_t size)
+{
+    if (apigw_json_arena) {
+        return apigw_json_arena->alloc(apigw_json_arena->data, size);
+    }
+
+    return malloc(size);
+}
+
+
+static void
+apigw_json_free(void *ptr)
+{
+    if (apigw_json_arena == NULL) {
+        free(ptr);
+    }
+}
 
 
 json_t *

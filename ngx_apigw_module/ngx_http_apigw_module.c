@@ -140,6 +140,9 @@ ngx_module_t  ngx_http_apigw_module = {
 static ngx_int_t
 ngx_http_apigw_preconfiguration(ngx_conf_t *cf)
 {
+    /* before any spec is loaded: jansson's allocator for the process */
+    apigw_json_use_arenas();
+
     return ngx_http_apigw_add_variables(cf);
 }
 

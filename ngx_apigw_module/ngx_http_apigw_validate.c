@@ -40,6 +40,7 @@ static ngx_int_t ngx_http_apigw_refuse(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apigw_errors_init(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
 static void ngx_http_apigw_json_cleanup(void *data);
+static void *ngx_http_apigw_pool_alloc(void *data, size_t size);
 
 
 ngx_int_t
@@ -424,25 +425,33 @@ ngx_int_t
 ngx_http_apigw_parse_json(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_str_t *text, json_t **json, char *errbuf, size_t errlen)
 {
-    json_t  *parsed;
+    json_t              *parsed;
+    apigw_json_arena_t   arena;
 
     if (*json) {
         return NGX_OK;
     }
 
-    parsed = apigw_json_parse((char *) text->data, text->len,
-                              ctx->alcf->json_max_depth, errbuf, errlen);
+    /* the tree lives in the request pool and goes with it */
+    arena.alloc = ngx_http_apigw_pool_alloc;
+    arena.data = r->pool;
+
+    parsed = apigw_json_parse_in(&arena, (char *) text->data, text->len,
+                                 ctx->alcf->json_max_depth, errbuf, errlen);
     if (parsed == NULL) {
         return NGX_DECLINED;
-    }
-
-    if (ngx_http_apigw_keep_json(r, parsed) != NGX_OK) {
-        return NGX_ERROR;
     }
 
     *json = parsed;
 
     return NGX_OK;
+}
+
+
+static void *
+ngx_http_apigw_pool_alloc(void *data, size_t size)
+{
+    return ngx_palloc(data, size);
 }
 
 
