@@ -74,6 +74,20 @@ static void apigw_json_error(apigw_json_parser_t *jp, const char *fmt, ...)
 static const apigw_json_arena_t  *apigw_json_arena;
 
 
+/* string bytes that need no second look: printable ASCII but " and \ */
+static const unsigned char  apigw_json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /*  !"#...  */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,     /* [\]^_ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80 and up: UTF-8, checked the slow way */
+};
+
+
 void
 apigw_json_use_arenas(void)
 {
@@ -229,7 +243,7 @@ apigw_json_value(apigw_json_parser_t *jp)
 static json_t *
 apigw_json_object(apigw_json_parser_t *jp)
 {
-    size_t       klen;
+    size_t       klen, size;
     json_t      *object, *value;
     const char  *key;
     char        *copy;
@@ -265,10 +279,6 @@ apigw_json_object(apigw_json_parser_t *jp)
             goto failed;
         }
 
-        if (json_object_getn(object, key, klen) != NULL) {
-            apigw_json_error(jp, "duplicate object key");
-            goto failed;
-        }
 
         /* the key may sit in the scratch buffer the value reuses */
         copy = NULL;
@@ -308,9 +318,18 @@ apigw_json_object(apigw_json_parser_t *jp)
             goto failed;
         }
 
+        /* one hash lookup: a duplicate replaces, the size stays */
+        size = json_object_size(object);
+
         if (json_object_setn_new_nocheck(object, key, klen, value) != 0) {
             free(copy);
             apigw_json_error(jp, "out of memory");
+            goto failed;
+        }
+
+        if (json_object_size(object) == size) {
+            free(copy);
+            apigw_json_error(jp, "duplicate object key");
             goto failed;
         }
 
@@ -430,9 +449,7 @@ apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
     start = ++jp->p;
 
     /* the common case: plain ASCII up to the closing quote */
-    while (jp->p < jp->end && *jp->p >= 0x20 && *jp->p < 0x80
-           && *jp->p != '"' && *jp->p != '\\')
-    {
+    while (jp->p < jp->end && apigw_json_plain[*jp->p]) {
         jp->p++;
     }
 
