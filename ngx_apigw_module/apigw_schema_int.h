@@ -85,6 +85,7 @@ typedef struct {
 typedef struct {
     pcre2_code             *code;
     const char             *src;
+    unsigned                jit:1;      /* pcre2_jit_match() can run it */
 } apigw_sch_re_t;
 
 /* a property name and its subschema; also dependentSchemas entries */

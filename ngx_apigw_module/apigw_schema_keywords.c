@@ -252,7 +252,7 @@ apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
 {
     int                  rc;
     char                *pattern;
-    size_t               off, cap, plen;
+    size_t               off, cap, plen, jit;
     PCRE2_UCHAR          msg[256];
     pcre2_code          *code, **regexes;
     apigw_schema_set_t  *set;
@@ -294,9 +294,16 @@ apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
     set->regexes[set->nregexes++] = code;
 
     /* no JIT (or no executable memory): the interpreter does it */
-    (void) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    jit = 0;
+
+    if (pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) != 0
+        || pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit) != 0)
+    {
+        jit = 0;
+    }
 
     re->code = code;
+    re->jit = (jit != 0);
     re->src = apigw_sch_strndup(set, src, len);
 
     if (re->src == NULL) {

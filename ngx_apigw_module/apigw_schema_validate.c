@@ -809,6 +809,14 @@ apigw_sch_length(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         return 0;
     }
 
+    /* a code point is 1 to 4 bytes: the byte length often decides */
+
+    if (c->kind == APIGW_SCH_MAX_LENGTH ? len <= c->u.count
+                                        : len / 4 >= c->u.count)
+    {
+        return 1;
+    }
+
     for (n = 0, i = 0; i < len; i++) {
         n += ((s[i] & 0xc0) != 0x80);
     }
@@ -841,8 +849,20 @@ apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
 {
     int  rc;
 
-    rc = pcre2_match(re->code, (PCRE2_SPTR) s, len, 0, 0,
-                     vc->set->match_data, vc->set->match_ctx);
+    /*
+     * the instance's strings and keys are valid UTF-8 (jansson's and the
+     * parser's invariant), so the JIT's entry point, which skips
+     * pcre2_match()'s UTF-8 check of the subject, is safe
+     */
+
+    if (re->jit) {
+        rc = pcre2_jit_match(re->code, (PCRE2_SPTR) s, len, 0, 0,
+                             vc->set->match_data, vc->set->match_ctx);
+
+    } else {
+        rc = pcre2_match(re->code, (PCRE2_SPTR) s, len, 0, 0,
+                         vc->set->match_data, vc->set->match_ctx);
+    }
 
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
         rc = pcre2_match(re->code, (PCRE2_SPTR) s, len, 0, PCRE2_NO_JIT,

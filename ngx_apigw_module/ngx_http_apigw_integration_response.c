@@ -60,10 +60,12 @@ ngx_http_apigw_response_header(ngx_http_request_t *r,
 
     ir = in->nresponses ? ngx_http_apigw_select_response(r, in) : NULL;
 
-    if ((ctx->alcf->response_validation
-         == NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF
-         || ctx->op->nresponses == 0)
-        && (ir == NULL || !in->needs_response_body))
+    /* HEAD: no body will come to hold the headers for */
+    if (r->header_only
+        || ((ctx->alcf->response_validation
+             == NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF
+             || ctx->op->nresponses == 0)
+            && (ir == NULL || !in->needs_response_body)))
     {
         if (ir == NULL) {
             return NGX_DECLINED;

@@ -153,6 +153,11 @@ is($r->{headers}{'x-upstream'}, 'u1', 'header from a backend header');
 is($r->{headers}{'content-length'}, length $r->{body}, 'length of the new body');
 ok($r->{headers}{'x-amzn-requestid'}, 'request id kept');
 
+$r = $t->http('HEAD', '/prod/mapped/404');
+is($r->{status}, 400, 'HEAD: status mapped, nothing held');
+is($r->{headers}{'x-kind'}, 'client', 'HEAD: static header');
+is($r->{body}, '', 'HEAD: no body');
+
 $r = $t->http('GET', '/prod/mapped/503');
 is($r->{status}, 502, '5\d{2} to 502');
 is($r->{body}, '{"error":"nope","detail":{"code":7}}', 'body as it was');
