@@ -500,16 +500,45 @@ apigw_sch_unevaluated(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 }
 
 
+/*
+ * a property name's hash, a word at a time: 8-byte words and the last 8
+ * bytes, both 4-byte ends of 4 to 8 bytes, or the first, middle and last
+ * of 1 to 3 bytes cover every byte
+ */
 uint32_t
 apigw_sch_name_hash(const char *p, size_t len)
 {
-    uint32_t  h;
+    size_t    i;
+    uint32_t  a, b;
+    uint64_t  h, w;
 
-    for (h = 2166136261u; len; len--, p++) {
-        h = (h ^ (unsigned char) *p) * 16777619u;
+    h = len * 0x9e3779b97f4a7c15ULL;
+
+    if (len > 8) {
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, p + i, 8);
+            h = apigw_sch_mix(h ^ w);
+        }
+
+        memcpy(&w, p + len - 8, 8);
+
+    } else if (len >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        w = ((uint64_t) a << 32) | b;
+
+    } else if (len > 0) {
+        w = ((uint64_t) (unsigned char) p[0] << 16)
+            | ((uint64_t) (unsigned char) p[len / 2] << 8)
+            | (unsigned char) p[len - 1];
+
+    } else {
+        w = 0;
     }
 
-    return h;
+    h = apigw_sch_mix(h ^ w);
+
+    return (uint32_t) (h ^ (h >> 32));
 }
 
 
