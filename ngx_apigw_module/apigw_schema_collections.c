@@ -36,6 +36,11 @@ static int apigw_sch_hashed_cmp(const void *a, const void *b);
 static uint64_t apigw_sch_hash(const json_t *v, unsigned depth);
 static int apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth);
 static int apigw_sch_num_equal(const json_t *a, const json_t *b);
+static int apigw_sch_required_slots(apigw_sch_vctx_t *vc,
+    const apigw_sch_props_t *props, const json_t *inst, void **its,
+    uint8_t *slots);
+static int apigw_sch_required_names(apigw_sch_vctx_t *vc,
+    const apigw_sch_props_t *props, const json_t *inst);
 
 
 /* prefixItems / items (array) then items / additionalItems */
@@ -226,15 +231,21 @@ apigw_sch_hashed_cmp(const void *a, const void *b)
 }
 
 
-/* properties, patternProperties and additionalProperties in one pass */
+/*
+ * properties, patternProperties and additionalProperties in one pass;
+ * before it the node's required, when it was merged here, from the same
+ * lookups of the keys for a small object
+ */
 int
 apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev)
 {
-    int                       valid, ok, matched;
+    int                       valid, ok, matched, known;
     void                     *it;
-    size_t                    i, j, p, klen;
+    size_t                    i, j, p, n, klen;
     json_t                   *value;
+    void                     *its[APIGW_SCH_PROPS_KEYS];
+    uint8_t                   slots[APIGW_SCH_PROPS_KEYS];
     uint32_t                  h;
     const char               *key;
     const apigw_sch_prop_t   *e;
@@ -242,18 +253,48 @@ apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 
     props = c->u.props;
     valid = 1;
-    vc->steps += json_object_size(inst);
+    known = 0;
+    n = json_object_size(inst);
 
-    for (i = 0, it = json_object_iter((json_t *) inst); it;
-         it = json_object_iter_next((json_t *) inst, it), i++)
-    {
+    if (props->required.n) {
+        if (n <= APIGW_SCH_PROPS_KEYS) {
+            valid = apigw_sch_required_slots(vc, props, inst, its, slots);
+            known = 1;
+
+        } else {
+            valid = apigw_sch_required_names(vc, props, inst);
+        }
+
+        if (!valid && apigw_sch_stop(vc)) {
+            return 0;
+        }
+    }
+
+    vc->steps += n;
+    it = known ? (n ? its[0] : NULL) : json_object_iter((json_t *) inst);
+
+    for (i = 0; it; i++) {
         key = json_object_iter_key(it);
         klen = json_object_iter_key_len(it);
         value = json_object_iter_value(it);
         matched = 0;
         ok = 1;
 
-        if (props->size) {
+        if (known) {
+            it = (i + 1 < n) ? its[i + 1] : NULL;
+
+        } else {
+            it = json_object_iter_next((json_t *) inst, it);
+        }
+
+        if (known) {
+            if (slots[i] != 0xff) {
+                matched = 1;
+                ok = apigw_sch_child(vc, props->table[slots[i]].node, value,
+                                     key, klen);
+            }
+
+        } else if (props->size) {
             h = apigw_sch_name_hash(key, klen);
             j = h & (props->size - 1);
 
@@ -309,6 +350,96 @@ apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 
             if (vc->aborted || apigw_sch_stop(vc)) {
                 return 0;
+            }
+        }
+    }
+
+    return valid;
+}
+
+
+/*
+ * each key's iterator and its slot in the table, or 0xff; then required
+ * from the slots
+ */
+static int
+apigw_sch_required_slots(apigw_sch_vctx_t *vc,
+    const apigw_sch_props_t *props, const json_t *inst, void **its,
+    uint8_t *slots)
+{
+    int                      valid;
+    void                    *it;
+    size_t                   i, j, klen;
+    uint32_t                 h;
+    uint64_t                 seen[APIGW_SCH_PROPS_SLOTS / 64];
+    const char              *key;
+    const apigw_sch_prop_t  *e;
+
+    memset(seen, 0, sizeof(seen));
+
+    for (i = 0, it = json_object_iter((json_t *) inst); it;
+         it = json_object_iter_next((json_t *) inst, it), i++)
+    {
+        key = json_object_iter_key(it);
+        klen = json_object_iter_key_len(it);
+        h = apigw_sch_name_hash(key, klen);
+        its[i] = it;
+        slots[i] = 0xff;
+
+        for (j = h & (props->size - 1), e = &props->table[j]; e->name != NULL;
+             j = (j + 1) & (props->size - 1), e = &props->table[j])
+        {
+            if (e->hash == h && e->len == klen
+                && memcmp(e->name, key, klen) == 0)
+            {
+                slots[i] = (uint8_t) j;
+                seen[j >> 6] |= (uint64_t) 1 << (j & 63);
+                break;
+            }
+        }
+    }
+
+    valid = 1;
+
+    for (i = 0; i < props->required.n; i++) {
+        j = props->required_slots[i];
+
+        if (!(seen[j >> 6] & ((uint64_t) 1 << (j & 63)))) {
+            apigw_sch_error(vc, props->required_kw,
+                            "must have required property '%s'",
+                            props->required.names[i]);
+            valid = 0;
+
+            if (apigw_sch_stop(vc)) {
+                break;
+            }
+        }
+    }
+
+    return valid;
+}
+
+
+static int
+apigw_sch_required_names(apigw_sch_vctx_t *vc,
+    const apigw_sch_props_t *props, const json_t *inst)
+{
+    int     valid;
+    size_t  i;
+
+    valid = 1;
+
+    for (i = 0; i < props->required.n; i++) {
+        if (json_object_getn(inst, props->required.names[i],
+                             props->required.lens[i]) == NULL)
+        {
+            apigw_sch_error(vc, props->required_kw,
+                            "must have required property '%s'",
+                            props->required.names[i]);
+            valid = 0;
+
+            if (apigw_sch_stop(vc)) {
+                break;
             }
         }
     }

@@ -96,6 +96,12 @@ typedef struct {
     apigw_sch_node_t       *node;
 } apigw_sch_prop_t;
 
+typedef struct {
+    const char            **names;
+    size_t                 *lens;
+    size_t                  n;
+} apigw_sch_names_t;
+
 /* properties + patternProperties + additionalProperties, in one pass */
 typedef struct {
     apigw_sch_prop_t       *table;      /* open addressing by name */
@@ -104,13 +110,17 @@ typedef struct {
     apigw_sch_node_t      **pattern_nodes;
     size_t                  npatterns;
     apigw_sch_node_t       *additional;
+
+    /* the node's required, checked here: its names' slots in table */
+    const char             *required_kw;
+    apigw_sch_names_t       required;
+    uint8_t                *required_slots;
 } apigw_sch_props_t;
 
-typedef struct {
-    const char            **names;
-    size_t                 *lens;
-    size_t                  n;
-} apigw_sch_names_t;
+/* table slots below this are numbered in a uint8_t */
+#define APIGW_SCH_PROPS_SLOTS   128
+/* objects up to this size have their keys looked up once */
+#define APIGW_SCH_PROPS_KEYS    32
 
 /* dependentRequired / draft 4 dependencies with an array */
 typedef struct {

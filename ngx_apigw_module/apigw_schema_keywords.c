@@ -67,6 +67,7 @@ static int apigw_sch_names(apigw_sch_cctx_t *cc, json_t *v, const char *kw,
     const char *key, json_t *props, apigw_sch_names_t *names);
 static int apigw_sch_prop_flag(apigw_sch_cctx_t *cc, json_t *prop,
     const char *flag);
+static int apigw_sch_merge_required(apigw_sch_cctx_t *cc);
 static int apigw_sch_kw_required(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw);
 static int apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
@@ -185,6 +186,10 @@ apigw_sch_compile_node(apigw_sch_cctx_t *cc)
 
     if (cc->nchecks == 0) {
         return 0;
+    }
+
+    if (apigw_sch_merge_required(cc) != 0) {
+        return -1;
     }
 
     c = apigw_sch_alloc(cc->set, cc->nchecks * sizeof(apigw_sch_check_t));
@@ -801,6 +806,78 @@ apigw_sch_prop_flag(apigw_sch_cctx_t *cc, json_t *prop, const char *flag)
     free(t);
 
     return rc;
+}
+
+
+/*
+ * required followed by properties whose table has every required name:
+ * properties checks it, first, from the lookups of the keys it makes
+ * anyway
+ */
+static int
+apigw_sch_merge_required(apigw_sch_cctx_t *cc)
+{
+    size_t              i, j, r;
+    uint32_t            h;
+    apigw_sch_check_t  *req;
+    apigw_sch_props_t  *props;
+
+    for (r = 0; r + 1 < cc->nchecks; r++) {
+        if (cc->checks[r].kind == APIGW_SCH_REQUIRED) {
+            break;
+        }
+    }
+
+    if (r + 1 >= cc->nchecks
+        || cc->checks[r + 1].kind != APIGW_SCH_PROPERTIES)
+    {
+        return 0;
+    }
+
+    req = &cc->checks[r];
+    props = cc->checks[r + 1].u.props;
+
+    if (props->size == 0 || props->size > APIGW_SCH_PROPS_SLOTS) {
+        return 0;
+    }
+
+    props->required_slots = apigw_sch_alloc(cc->set, req->u.required.n);
+    if (props->required_slots == NULL) {
+        return apigw_sch_kw_fail(cc, req->keyword, "out of memory");
+    }
+
+    for (i = 0; i < req->u.required.n; i++) {
+        h = apigw_sch_name_hash(req->u.required.names[i],
+                                req->u.required.lens[i]);
+
+        for (j = h & (props->size - 1); props->table[j].name != NULL;
+             j = (j + 1) & (props->size - 1))
+        {
+            if (props->table[j].hash == h
+                && props->table[j].len == req->u.required.lens[i]
+                && memcmp(props->table[j].name, req->u.required.names[i],
+                          req->u.required.lens[i])
+                   == 0)
+            {
+                break;
+            }
+        }
+
+        if (props->table[j].name == NULL) {
+            /* not a property: required stays a check of its own */
+            return 0;
+        }
+
+        props->required_slots[i] = (uint8_t) j;
+    }
+
+    props->required_kw = req->keyword;
+    props->required = req->u.required;
+
+    memmove(req, req + 1, (cc->nchecks - r - 1) * sizeof(apigw_sch_check_t));
+    cc->nchecks--;
+
+    return 0;
 }
 
 
