@@ -186,19 +186,11 @@ static ngx_int_t
 ngx_http_apigw_response_map_value(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, ngx_str_t *value)
 {
-    json_t            *found;
-    ngx_int_t          rc;
-    ngx_str_t         *sv;
-    ngx_table_elt_t   *h;
+    ngx_table_elt_t  *h;
 
     ngx_str_null(value);
 
     switch (m->source) {
-
-    case APIGW_MAP_STATIC:
-        value->data = (u_char *) m->value;
-        value->len = m->value_len;
-        break;
 
     case APIGW_MAP_RESPONSE_HEADER:
         if (m->value_len == sizeof("Content-Type") - 1
@@ -225,42 +217,13 @@ ngx_http_apigw_response_map_value(ngx_http_request_t *r,
         value->len = ctx->response_body.nelts;
         break;
 
-    case APIGW_MAP_RESPONSE_BODY_PATH:
-        if (ctx->response_json == NULL) {
-            break;
-        }
-
-        found = apigw_jsonpath_eval(m->jsonpath, ctx->response_json);
-
-        if (found == NULL) {
-            break;
-        }
-
-        rc = ngx_http_apigw_json_value(r, found, value);
-        json_decref(found);
-
-        if (rc != NGX_OK) {
+    default:
+        if (ngx_http_apigw_map_shared(r, ctx, m, ctx->response_json, value)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
-        break;
-
-    case APIGW_MAP_STAGE_VAR:
-        sv = ngx_http_apigw_stage_variable(ctx->alcf, (u_char *) m->value,
-                                           m->value_len);
-        if (sv) {
-            *value = *sv;
-        }
-
-        break;
-
-    case APIGW_MAP_CONTEXT:
-        return ngx_http_apigw_context_var(r, ctx,
-                                          apigw_context_index(m->value,
-                                                              m->value_len),
-                                          value);
-
-    default:
         break;
     }
 

@@ -142,6 +142,9 @@ ngx_int_t ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name,
     size_t len, u_char sep, ngx_str_t *value);
 ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
     ngx_str_t *value);
+ngx_int_t ngx_http_apigw_map_shared(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, json_t *json,
+    ngx_str_t *value);
 ngx_int_t ngx_http_apigw_render_template(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_vtl_t *vtl, ngx_str_t *body,
     json_t **json, ngx_str_t *out);

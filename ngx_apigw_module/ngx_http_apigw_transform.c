@@ -107,20 +107,13 @@ ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     char                errbuf[APIGW_ERR_LEN];
     u_char             *p;
     size_t              i, len;
-    json_t             *found;
     ngx_int_t           rc;
-    ngx_str_t          *sv;
     apigw_operation_t  *op;
 
     op = ctx->op;
     ngx_str_null(value);
 
     switch (m->source) {
-
-    case APIGW_MAP_STATIC:
-        value->data = (u_char *) m->value;
-        value->len = m->value_len;
-        break;
 
     case APIGW_MAP_PATH:
         for (i = 0; i < op->nparams; i++) {
@@ -213,20 +206,35 @@ ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
             break;
         }
 
-        found = apigw_jsonpath_eval(m->jsonpath, ctx->json);
+        return ngx_http_apigw_map_shared(r, ctx, m, ctx->json, value);
 
-        if (found == NULL) {
-            break;
-        }
+    default:
+        return ngx_http_apigw_map_shared(r, ctx, m, NULL, value);
+    }
 
-        rc = ngx_http_apigw_json_value(r, found, value);
-        json_decref(found);
+    return NGX_OK;
+}
 
-        if (rc != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
 
-        break;
+/*
+ * The sources request and response mappings share: a static value, a
+ * stage variable, a context variable, a JSONPath into the parsed body
+ * (json, NULL when there is none)
+ */
+ngx_int_t
+ngx_http_apigw_map_shared(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_mapping_t *m, json_t *json, ngx_str_t *value)
+{
+    json_t     *found;
+    ngx_int_t   rc;
+    ngx_str_t  *sv;
+
+    switch (m->source) {
+
+    case APIGW_MAP_STATIC:
+        value->data = (u_char *) m->value;
+        value->len = m->value_len;
+        return NGX_OK;
 
     case APIGW_MAP_STAGE_VAR:
         sv = ngx_http_apigw_stage_variable(ctx->alcf, (u_char *) m->value,
@@ -235,25 +243,30 @@ ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
             *value = *sv;
         }
 
-        break;
+        return NGX_OK;
 
     case APIGW_MAP_CONTEXT:
-        if (ngx_http_apigw_context_var(r, ctx,
-                                       apigw_context_index(m->value,
-                                                           m->value_len),
-                                       value)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_apigw_context_var(r, ctx,
+                                          apigw_context_index(m->value,
+                                                              m->value_len),
+                                          value);
+
+    case APIGW_MAP_BODY_PATH:
+    case APIGW_MAP_RESPONSE_BODY_PATH:
+        found = json ? apigw_jsonpath_eval(m->jsonpath, json) : NULL;
+
+        if (found == NULL) {
+            return NGX_OK;
         }
 
-        break;
+        rc = ngx_http_apigw_json_value(r, found, value);
+        json_decref(found);
+
+        return rc;
 
     default:
-        break;
+        return NGX_OK;
     }
-
-    return NGX_OK;
 }
 
 
