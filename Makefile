@@ -41,6 +41,8 @@ UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
                 -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -Ingx_apigw_module
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
+# the core compiled once for all unit tests and the conformance runner
+UNIT_OBJS    := $(patsubst ngx_apigw_module/%.c,$(BUILD)/unit/obj/%.o,$(CORE_SRCS))
 
 PROVE_JOBS   ?= 2
 
@@ -49,6 +51,7 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema vtl json
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 FUZZ_DICTS   := $(patsubst %,$(FUZZ_DIR)/fuzz_%.dict,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
                 -fsanitize=fuzzer,address,undefined \
@@ -104,9 +107,13 @@ $(ASAN_BUILD)/objs/Makefile: config
 $(ASAN_MODULE): $(ASAN_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(ASAN_BUILD) -f objs/Makefile modules
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/unit/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
+	@mkdir -p $(BUILD)/unit/obj
+	$(CC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) -o $@
 
 unit: $(UNIT_TESTS)
 
@@ -118,9 +125,9 @@ test-unit: unit
 SUITE_DIR    ?= ../shared/conformance/json-schema-test-suite
 SUITE_BIN    := $(BUILD)/conformance/schema_suite
 
-$(SUITE_BIN): t/conformance/schema_suite.c $(CORE_SRCS) $(CORE_HDRS)
+$(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/conformance
-	$(CC) $(UNIT_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) -o $@
 
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
@@ -144,9 +151,13 @@ test: deps
 # the fuzzers: build/fuzz/fuzz_<target>, each with its dictionary
 fuzz: $(FUZZ_BINS) $(FUZZ_DICTS)
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(CORE_SRCS) $(CORE_HDRS)
+$(FUZZ_DIR)/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(CORE_LIBS) -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_OBJS) $(CORE_LIBS) -o $@
 
 $(FUZZ_DIR)/fuzz_doc.dict: fuzz/yaml.dict
 $(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
