@@ -181,6 +181,35 @@ $req = $be->last_request;
 is($req->{body}, '{"q": "abc"}', 'a template gives a GET a body');
 is($req->{headers}{'content-length'}, 12, 'with its length');
 
+# a template that does not parse fails nginx -t with where and why
+
+$t->stop;
+
+$t->write_file('api.yaml', <<'YAML');
+openapi: 3.0.3
+info: {title: bad template, version: "1"}
+paths:
+  /t:
+    post:
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:9/t"
+        requestTemplates:
+          application/json: |
+            {
+            #foreach($i in $input.path('$.items'))
+              "x": 1
+            }
+YAML
+
+my ($rc, $out) = $t->nginx_test;
+isnt($rc, 0, 'a bad template fails nginx -t');
+my $where = 'api.yaml" at /paths/~1t/post/x-apigw-integration/'
+          . 'requestTemplates/application~1json (line 10): template: line 2: '
+          . '#foreach without #end';
+like($out, qr/\Q$where\E/,
+     'with the spec file, the pointer, and the template line') or diag($out);
+
 $t->check_log;
 
 done_testing;
