@@ -31,6 +31,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_vtl.c \
                 ngx_apigw_module/apigw_vtl_parse.c \
                 ngx_apigw_module/apigw_vtl_expr.c \
+                ngx_apigw_module/apigw_vtl_list.c \
                 ngx_apigw_module/apigw_vtl_value.c \
                 ngx_apigw_module/apigw_vtl_method.c \
                 ngx_apigw_module/apigw_vtl_util.c \
@@ -52,6 +53,8 @@ FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema vtl json
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
+# kept: make would remove them as intermediates after each link
+.SECONDARY: $(UNIT_OBJS) $(FUZZ_OBJS)
 FUZZ_DICTS   := $(patsubst %,$(FUZZ_DIR)/fuzz_%.dict,$(FUZZ_TARGETS))
 FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
                 -fsanitize=fuzzer,address,undefined \

@@ -324,6 +324,8 @@ typedef struct {
     apigw_map_source_e        source;
     char                     *value;        /* source name or static value */
     size_t                    value_len;
+    size_t                    index;        /* path: the route's parameter;
+                                               context: apigw_context_e */
     struct apigw_jsonpath_s  *jsonpath;     /* *_BODY_PATH */
 } apigw_mapping_t;
 

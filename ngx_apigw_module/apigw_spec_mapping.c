@@ -283,6 +283,7 @@ static int
 apigw_spec_map_source(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *loc, int response, apigw_mapping_t *m)
 {
+    int                       ctx;
     char                      errbuf[APIGW_ERR_LEN], *path;
     size_t                    i, len, plen;
     const char               *s;
@@ -363,14 +364,20 @@ apigw_spec_map_source(apigw_compile_t *c, apigw_operation_t *op,
                             "\"%s\"", m->value, op->path);
             return -1;
         }
+
+        m->index = i;
     }
 
-    if (m->source == APIGW_MAP_CONTEXT
-        && apigw_context_index(m->value, m->value_len) < 0)
-    {
-        apigw_loc_error(c->err, loc, "unknown context variable \"%s\"",
-                        m->value);
-        return -1;
+    if (m->source == APIGW_MAP_CONTEXT) {
+        ctx = apigw_context_index(m->value, m->value_len);
+
+        if (ctx < 0) {
+            apigw_loc_error(c->err, loc, "unknown context variable \"%s\"",
+                            m->value);
+            return -1;
+        }
+
+        m->index = ctx;
     }
 
     if (m->source == APIGW_MAP_BODY_PATH

@@ -20,8 +20,6 @@
  */
 
 
-static apigw_vtl_expr_t *apigw_vtl_new_expr(apigw_vtl_parser_t *ps,
-    apigw_vtl_expr_kind_e kind, const char *pos);
 static apigw_vtl_expr_t *apigw_vtl_parse_root(apigw_vtl_parser_t *ps,
     const char *start, const char *name, size_t len);
 static apigw_vtl_expr_t *apigw_vtl_parse_input(apigw_vtl_parser_t *ps,
@@ -32,8 +30,6 @@ static int apigw_vtl_member(apigw_vtl_parser_t *ps, const char **name,
     size_t *len);
 static int apigw_vtl_context_key(apigw_vtl_parser_t *ps, const char **key,
     size_t *len);
-static int apigw_vtl_parse_args(apigw_vtl_parser_t *ps,
-    apigw_vtl_expr_t ***args, unsigned *nargs);
 static int apigw_vtl_parse_method(apigw_vtl_parser_t *ps,
     apigw_vtl_acc_t *acc, const char *pos, const char *name, size_t len);
 static apigw_vtl_expr_t *apigw_vtl_parse_binary(apigw_vtl_parser_t *ps,
@@ -43,8 +39,6 @@ static apigw_vtl_expr_t *apigw_vtl_parse_primary(apigw_vtl_parser_t *ps);
 static apigw_vtl_expr_t *apigw_vtl_parse_number(apigw_vtl_parser_t *ps);
 static apigw_vtl_expr_t *apigw_vtl_parse_squote(apigw_vtl_parser_t *ps);
 static apigw_vtl_expr_t *apigw_vtl_parse_dquote(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_list(apigw_vtl_parser_t *ps);
-static apigw_vtl_expr_t *apigw_vtl_parse_map(apigw_vtl_parser_t *ps);
 static int apigw_vtl_add_res(apigw_vtl_parser_t *ps, apigw_jsonpath_t *path,
     void *regex);
 
@@ -119,7 +113,7 @@ apigw_vtl_word(apigw_vtl_parser_t *ps, const char *word)
 }
 
 
-static apigw_vtl_expr_t *
+apigw_vtl_expr_t *
 apigw_vtl_new_expr(apigw_vtl_parser_t *ps, apigw_vtl_expr_kind_e kind,
     const char *pos)
 {
@@ -656,91 +650,6 @@ apigw_vtl_parse_util(apigw_vtl_parser_t *ps, const char *start)
     e->u.call.arg = args[0];
 
     return e;
-}
-
-
-/* "(" args ")" at ps->p */
-static int
-apigw_vtl_parse_args(apigw_vtl_parser_t *ps, apigw_vtl_expr_t ***args,
-    unsigned *nargs)
-{
-    char                byte[8];
-    size_t             n, cap;
-    const char        *start;
-    apigw_vtl_expr_t  *e, **list, **tmp;
-
-    start = ps->p++;
-    list = NULL;
-    n = 0;
-    cap = 0;
-
-    apigw_vtl_skip_ws(ps);
-
-    if (ps->p < ps->end && *ps->p == ')') {
-        ps->p++;
-        *args = NULL;
-        *nargs = 0;
-        return 0;
-    }
-
-    for ( ;; ) {
-        e = apigw_vtl_parse_expr(ps);
-        if (e == NULL) {
-            goto failed;
-        }
-
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            tmp = realloc(list, cap * sizeof(apigw_vtl_expr_t *));
-            if (tmp == NULL) {
-                apigw_vtl_nomem(ps);
-                goto failed;
-            }
-
-            list = tmp;
-        }
-
-        list[n++] = e;
-        apigw_vtl_skip_ws(ps);
-
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-
-        if (ps->p < ps->end && *ps->p == ')') {
-            ps->p++;
-            break;
-        }
-
-        if (ps->p == ps->end) {
-            apigw_vtl_perr(ps, start, "( without )");
-
-        } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in arguments",
-                           apigw_vtl_byte(*ps->p, byte));
-        }
-
-        goto failed;
-    }
-
-    *args = apigw_vtl_alloc(ps->tpl, n * sizeof(apigw_vtl_expr_t *));
-    if (*args == NULL) {
-        apigw_vtl_nomem(ps);
-        goto failed;
-    }
-
-    memcpy(*args, list, n * sizeof(apigw_vtl_expr_t *));
-    *nargs = n;
-    free(list);
-
-    return 0;
-
-failed:
-
-    free(list);
-
-    return -1;
 }
 
 
@@ -1323,220 +1232,4 @@ apigw_vtl_parse_dquote(apigw_vtl_parser_t *ps)
     }
 
     return e;
-}
-
-
-/* [a, b, c] or [a..b] */
-static apigw_vtl_expr_t *
-apigw_vtl_parse_list(apigw_vtl_parser_t *ps)
-{
-    char                byte[8];
-    size_t              n, cap;
-    const char         *start;
-    apigw_vtl_expr_t   *e, *item, **list, **tmp;
-
-    start = ps->p++;
-    list = NULL;
-    n = 0;
-    cap = 0;
-
-    e = apigw_vtl_new_expr(ps, APIGW_VTL_E_LIST, start);
-    if (e == NULL) {
-        return NULL;
-    }
-
-    apigw_vtl_skip_ws(ps);
-
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
-        return e;
-    }
-
-    for ( ;; ) {
-        item = apigw_vtl_parse_expr(ps);
-        if (item == NULL) {
-            goto failed;
-        }
-
-        apigw_vtl_skip_ws(ps);
-
-        if (n == 0 && ps->end - ps->p >= 2 && ps->p[0] == '.'
-            && ps->p[1] == '.')
-        {
-            ps->p += 2;
-            e->kind = APIGW_VTL_E_RANGE;
-            e->u.bin.left = item;
-            e->u.bin.right = apigw_vtl_parse_expr(ps);
-
-            if (e->u.bin.right == NULL) {
-                goto failed;
-            }
-
-            apigw_vtl_skip_ws(ps);
-
-            if (ps->p == ps->end || *ps->p != ']') {
-                apigw_vtl_perr(ps, start, "[a..b] without ]");
-                goto failed;
-            }
-
-            ps->p++;
-            return e;
-        }
-
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            tmp = realloc(list, cap * sizeof(apigw_vtl_expr_t *));
-            if (tmp == NULL) {
-                apigw_vtl_nomem(ps);
-                goto failed;
-            }
-
-            list = tmp;
-        }
-
-        list[n++] = item;
-
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-
-        if (ps->p < ps->end && *ps->p == ']') {
-            ps->p++;
-            break;
-        }
-
-        if (ps->p == ps->end) {
-            apigw_vtl_perr(ps, start, "[ without ]");
-
-        } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in a list",
-                           apigw_vtl_byte(*ps->p, byte));
-        }
-
-        goto failed;
-    }
-
-    e->u.list.items = apigw_vtl_alloc(ps->tpl,
-                                      n * sizeof(apigw_vtl_expr_t *));
-    if (e->u.list.items == NULL) {
-        apigw_vtl_nomem(ps);
-        goto failed;
-    }
-
-    memcpy(e->u.list.items, list, n * sizeof(apigw_vtl_expr_t *));
-    e->u.list.n = n;
-    free(list);
-
-    return e;
-
-failed:
-
-    free(list);
-
-    return NULL;
-}
-
-
-/* {"key": value, ...} */
-static apigw_vtl_expr_t *
-apigw_vtl_parse_map(apigw_vtl_parser_t *ps)
-{
-    char                byte[8];
-    size_t              n, cap;
-    const char         *start;
-    apigw_vtl_expr_t   *e, *key, *val, **list, **tmp;
-
-    start = ps->p++;
-    list = NULL;
-    n = 0;
-    cap = 0;
-
-    e = apigw_vtl_new_expr(ps, APIGW_VTL_E_MAP, start);
-    if (e == NULL) {
-        return NULL;
-    }
-
-    apigw_vtl_skip_ws(ps);
-
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
-        return e;
-    }
-
-    for ( ;; ) {
-        key = apigw_vtl_parse_expr(ps);
-        if (key == NULL) {
-            goto failed;
-        }
-
-        apigw_vtl_skip_ws(ps);
-
-        if (ps->p == ps->end || *ps->p != ':') {
-            apigw_vtl_perr(ps, ps->p < ps->end ? ps->p : start,
-                           "\":\" expected after a map key");
-            goto failed;
-        }
-
-        ps->p++;
-
-        val = apigw_vtl_parse_expr(ps);
-        if (val == NULL) {
-            goto failed;
-        }
-
-        if (n + 2 > cap) {
-            cap = cap ? cap * 2 : 8;
-            tmp = realloc(list, cap * sizeof(apigw_vtl_expr_t *));
-            if (tmp == NULL) {
-                apigw_vtl_nomem(ps);
-                goto failed;
-            }
-
-            list = tmp;
-        }
-
-        list[n++] = key;
-        list[n++] = val;
-        apigw_vtl_skip_ws(ps);
-
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-
-        if (ps->p < ps->end && *ps->p == '}') {
-            ps->p++;
-            break;
-        }
-
-        if (ps->p == ps->end) {
-            apigw_vtl_perr(ps, start, "{ without }");
-
-        } else {
-            apigw_vtl_perr(ps, ps->p, "unexpected \"%s\" in a map",
-                           apigw_vtl_byte(*ps->p, byte));
-        }
-
-        goto failed;
-    }
-
-    e->u.list.items = apigw_vtl_alloc(ps->tpl,
-                                      n * sizeof(apigw_vtl_expr_t *));
-    if (e->u.list.items == NULL) {
-        apigw_vtl_nomem(ps);
-        goto failed;
-    }
-
-    memcpy(e->u.list.items, list, n * sizeof(apigw_vtl_expr_t *));
-    e->u.list.n = n / 2;
-    free(list);
-
-    return e;
-
-failed:
-
-    free(list);
-
-    return NULL;
 }

@@ -515,6 +515,14 @@ int apigw_vtl_word(apigw_vtl_parser_t *ps, const char *word);
 apigw_vtl_expr_t *apigw_vtl_parse_ref(apigw_vtl_parser_t *ps,
     int in_text);
 apigw_vtl_expr_t *apigw_vtl_parse_expr(apigw_vtl_parser_t *ps);
+apigw_vtl_expr_t *apigw_vtl_new_expr(apigw_vtl_parser_t *ps,
+    apigw_vtl_expr_kind_e kind, const char *pos);
+
+/* apigw_vtl_list.c */
+int apigw_vtl_parse_args(apigw_vtl_parser_t *ps, apigw_vtl_expr_t ***args,
+    unsigned *nargs);
+apigw_vtl_expr_t *apigw_vtl_parse_list(apigw_vtl_parser_t *ps);
+apigw_vtl_expr_t *apigw_vtl_parse_map(apigw_vtl_parser_t *ps);
 
 
 #endif /* _APIGW_VTL_INT_H_INCLUDED_ */

@@ -104,26 +104,18 @@ static ngx_int_t
 ngx_http_apigw_map_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_mapping_t *m, ngx_str_t *value)
 {
-    char                errbuf[APIGW_ERR_LEN];
-    u_char             *p;
-    size_t              i, len;
-    ngx_int_t           rc;
-    apigw_operation_t  *op;
+    char        errbuf[APIGW_ERR_LEN];
+    u_char     *p;
+    size_t      i, len;
+    ngx_int_t   rc;
 
-    op = ctx->op;
     ngx_str_null(value);
 
     switch (m->source) {
 
     case APIGW_MAP_PATH:
-        for (i = 0; i < op->nparams; i++) {
-            if (ngx_strcmp(op->param_names[i], m->value) == 0) {
-                value->data = (u_char *) ctx->match.params[i].val;
-                value->len = ctx->match.params[i].val_len;
-                break;
-            }
-        }
-
+        value->data = (u_char *) ctx->match.params[m->index].val;
+        value->len = ctx->match.params[m->index].val_len;
         break;
 
     case APIGW_MAP_QUERY:
@@ -246,10 +238,7 @@ ngx_http_apigw_map_shared(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
 
     case APIGW_MAP_CONTEXT:
-        return ngx_http_apigw_context_var(r, ctx,
-                                          apigw_context_index(m->value,
-                                                              m->value_len),
-                                          value);
+        return ngx_http_apigw_context_var(r, ctx, m->index, value);
 
     case APIGW_MAP_BODY_PATH:
     case APIGW_MAP_RESPONSE_BODY_PATH:
@@ -579,7 +568,8 @@ ngx_http_apigw_request_template(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_apigw_render_template(r, ctx, t->vtl, &ctx->body, &ctx->json, &body)
+    if (ngx_http_apigw_render_template(r, ctx, t->vtl, &ctx->body, &ctx->json,
+                                       &body)
         != NGX_OK)
     {
         return ngx_http_apigw_send_gateway_response(r, ctx,
