@@ -26,6 +26,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_ref.c \
                 ngx_apigw_module/apigw_schema_validate.c \
                 ngx_apigw_module/apigw_schema_collections.c \
+                ngx_apigw_module/apigw_schema_text.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
                 ngx_apigw_module/apigw_vtl.c \

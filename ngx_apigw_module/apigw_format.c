@@ -46,9 +46,11 @@ static int apigw_fmt_uri_chars(const char *s, size_t len, const char *extra);
 static int apigw_fmt_authority(const char *s, size_t len);
 static int apigw_fmt_uuid(const char *s, size_t len);
 static int apigw_fmt_byte(const char *s, size_t len);
-static int apigw_fmt_integer(const json_t *value, double min, double max);
+static int apigw_fmt_integer(const apigw_sch_scalar_t *sv, double min,
+    double max);
 static int apigw_fmt_hex(int c);
-static void apigw_uri_split(const char *s, apigw_uri_parts_t *u);
+static void apigw_uri_split(const char *s, size_t len,
+    apigw_uri_parts_t *u);
 static size_t apigw_uri_remove_dots(char *path, size_t len);
 
 
@@ -88,7 +90,7 @@ apigw_format_name(int format)
 
 /* 1: the value conforms, or the format does not apply to its type */
 int
-apigw_format_check(int format, const json_t *value)
+apigw_format_check(int format, const apigw_sch_scalar_t *sv)
 {
     size_t       len;
     const char  *s;
@@ -96,10 +98,10 @@ apigw_format_check(int format, const json_t *value)
     switch (format) {
 
     case APIGW_FMT_INT32:
-        return apigw_fmt_integer(value, -2147483648.0, 2147483647.0);
+        return apigw_fmt_integer(sv, -2147483648.0, 2147483647.0);
 
     case APIGW_FMT_INT64:
-        return apigw_fmt_integer(value, -9223372036854775808.0,
+        return apigw_fmt_integer(sv, -9223372036854775808.0,
                                  9223372036854775807.0);
 
     case APIGW_FMT_FLOAT:
@@ -111,12 +113,12 @@ apigw_format_check(int format, const json_t *value)
         break;
     }
 
-    if (!json_is_string(value)) {
+    if (sv->type != JSON_STRING) {
         return 1;
     }
 
-    s = json_string_value(value);
-    len = json_string_length(value);
+    s = sv->s;
+    len = sv->len;
 
     switch (format) {
 
@@ -157,24 +159,24 @@ apigw_format_check(int format, const json_t *value)
 
 /* an integer-valued number within [min, max]; other types pass */
 static int
-apigw_fmt_integer(const json_t *value, double min, double max)
+apigw_fmt_integer(const apigw_sch_scalar_t *sv, double min, double max)
 {
     double      d;
     json_int_t  i;
 
-    if (json_is_integer(value)) {
-        i = json_integer_value(value);
+    if (sv->type == JSON_INTEGER) {
+        i = sv->i;
 
         /* int64: every json_int_t; int32: compared exactly */
         return max > 2147483647.0
                || (i >= (json_int_t) min && i <= (json_int_t) max);
     }
 
-    if (!json_is_real(value)) {
+    if (sv->type != JSON_REAL) {
         return 1;
     }
 
-    d = json_real_value(value);
+    d = sv->d;
 
     /* 2^63 is exact as a double and out of the int64 range */
     if (!(d >= min) || d > max || d >= 9223372036854775808.0) {
@@ -718,8 +720,7 @@ apigw_fmt_uri(const char *s, size_t len)
         }
     }
 
-    /* the string is NUL-terminated: jansson strings always are */
-    apigw_uri_split(s, &u);
+    apigw_uri_split(s, len, &u);
 
     if (!u.scheme.defined || u.scheme.len == 0) {
         return 0;
@@ -813,29 +814,32 @@ apigw_fmt_byte(const char *s, size_t len)
 }
 
 
-/* RFC 3986 appendix B, on a NUL-terminated string */
+/* RFC 3986 appendix B */
 static void
-apigw_uri_split(const char *s, apigw_uri_parts_t *u)
+apigw_uri_split(const char *s, size_t len, apigw_uri_parts_t *u)
 {
-    const char  *p;
+    const char  *p, *end;
 
     memset(u, 0, sizeof(apigw_uri_parts_t));
+    end = s + len;
 
-    for (p = s; *p && *p != ':' && *p != '/' && *p != '?' && *p != '#'; p++) {
+    for (p = s; p < end && *p != ':' && *p != '/' && *p != '?' && *p != '#';
+         p++)
+    {
         /* void */
     }
 
-    if (*p == ':' && p > s) {
+    if (p < end && *p == ':' && p > s) {
         u->scheme.p = s;
         u->scheme.len = p - s;
         u->scheme.defined = 1;
         s = p + 1;
     }
 
-    if (s[0] == '/' && s[1] == '/') {
+    if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
         s += 2;
 
-        for (p = s; *p && *p != '/' && *p != '?' && *p != '#'; p++) {
+        for (p = s; p < end && *p != '/' && *p != '?' && *p != '#'; p++) {
             /* void */
         }
 
@@ -845,7 +849,7 @@ apigw_uri_split(const char *s, apigw_uri_parts_t *u)
         s = p;
     }
 
-    for (p = s; *p && *p != '?' && *p != '#'; p++) {
+    for (p = s; p < end && *p != '?' && *p != '#'; p++) {
         /* void */
     }
 
@@ -854,8 +858,8 @@ apigw_uri_split(const char *s, apigw_uri_parts_t *u)
     u->path.defined = 1;
     s = p;
 
-    if (*s == '?') {
-        for (p = ++s; *p && *p != '#'; p++) {
+    if (s < end && *s == '?') {
+        for (p = ++s; p < end && *p != '#'; p++) {
             /* void */
         }
 
@@ -865,10 +869,10 @@ apigw_uri_split(const char *s, apigw_uri_parts_t *u)
         s = p;
     }
 
-    if (*s == '#') {
+    if (s < end && *s == '#') {
         s++;
         u->fragment.p = s;
-        u->fragment.len = strlen(s);
+        u->fragment.len = end - s;
         u->fragment.defined = 1;
     }
 }
@@ -942,8 +946,8 @@ apigw_uri_resolve(const char *base, const char *ref)
     apigw_uri_part_t    scheme, authority, query;
     const char         *slash;
 
-    apigw_uri_split(base, &b);
-    apigw_uri_split(ref, &r);
+    apigw_uri_split(base, strlen(base), &b);
+    apigw_uri_split(ref, strlen(ref), &r);
 
     size = strlen(base) + strlen(ref) + 8;
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apigw_core.h"
+#include "apigw_json_int.h"
 
 
 /*
@@ -26,30 +26,15 @@
 #define APIGW_JSON_NUM_LEN  512
 
 
-typedef struct {
-    const unsigned char    *start;
-    const unsigned char    *p;
-    const unsigned char    *end;
-    unsigned                depth;
-    unsigned                max_depth;
-    char                   *errbuf;
-    size_t                  errlen;
-    char                   *scratch;    /* unescaped strings */
-    size_t                  scratch_len;
-} apigw_json_parser_t;
 
 
-static json_t *apigw_json_value(apigw_json_parser_t *jp);
 static json_t *apigw_json_object(apigw_json_parser_t *jp);
 static json_t *apigw_json_array(apigw_json_parser_t *jp);
-static int apigw_json_string(apigw_json_parser_t *jp, const char **s,
-    size_t *len);
 static json_t *apigw_json_number(apigw_json_parser_t *jp);
 static int apigw_json_utf8(apigw_json_parser_t *jp);
 static int apigw_json_escape(apigw_json_parser_t *jp, char **d);
 static int apigw_json_hex4(const unsigned char *p, unsigned *cp);
 static char *apigw_json_put_utf8(char *d, unsigned cp);
-static void apigw_json_skip_ws(apigw_json_parser_t *jp);
 static void *apigw_json_malloc(size_t size);
 static void apigw_json_free(void *ptr);
 static void apigw_json_error(apigw_json_parser_t *jp, const char *fmt, ...)
@@ -95,6 +80,13 @@ apigw_json_use_arenas(void)
 }
 
 
+void
+apigw_json_set_arena(const apigw_json_arena_t *arena)
+{
+    apigw_json_arena = arena;
+}
+
+
 json_t *
 apigw_json_parse_in(const apigw_json_arena_t *arena, const char *buf,
     size_t len, unsigned max_depth, char *errbuf, size_t errlen)
@@ -136,20 +128,7 @@ apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
     json_t               *value;
     apigw_json_parser_t   jp;
 
-    jp.start = (const unsigned char *) buf;
-    jp.p = jp.start;
-    jp.end = jp.start + len;
-    jp.depth = 0;
-    jp.max_depth = max_depth;
-    jp.errbuf = errbuf;
-    jp.errlen = errlen;
-    jp.scratch = NULL;
-    jp.scratch_len = 0;
-
-    if (errlen) {
-        errbuf[0] = '\0';
-    }
-
+    apigw_json_init(&jp, buf, len, max_depth, errbuf, errlen);
     apigw_json_skip_ws(&jp);
 
     if (jp.p == jp.end) {
@@ -169,13 +148,41 @@ apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
         }
     }
 
-    free(jp.scratch);
+    apigw_json_done(&jp);
 
     return value;
 }
 
 
-static json_t *
+void
+apigw_json_init(apigw_json_parser_t *jp, const char *buf, size_t len,
+    unsigned max_depth, char *errbuf, size_t errlen)
+{
+    jp->start = (const unsigned char *) buf;
+    jp->p = jp->start;
+    jp->end = jp->start + len;
+    jp->depth = 0;
+    jp->max_depth = max_depth;
+    jp->errbuf = errbuf;
+    jp->errlen = errlen;
+    jp->scratch = NULL;
+    jp->scratch_len = 0;
+
+    if (errlen) {
+        errbuf[0] = '\0';
+    }
+}
+
+
+void
+apigw_json_done(apigw_json_parser_t *jp)
+{
+    free(jp->scratch);
+    jp->scratch = NULL;
+}
+
+
+json_t *
 apigw_json_value(apigw_json_parser_t *jp)
 {
     switch (*jp->p) {
@@ -435,11 +442,7 @@ failed:
 }
 
 
-/*
- * A string: in place when it has no escapes, else unescaped into the
- * scratch buffer (valid until the next string)
- */
-static int
+int
 apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
 {
     char                 *d, *scratch;
@@ -694,15 +697,34 @@ apigw_json_put_utf8(char *d, unsigned cp)
 }
 
 
-/* RFC 8259 numbers; integers in 64 bits, reals finite */
 static json_t *
 apigw_json_number(apigw_json_parser_t *jp)
+{
+    json_t               *v;
+    apigw_json_number_t   n;
+
+    if (apigw_json_lex_number(jp, &n) != 0) {
+        return NULL;
+    }
+
+    v = n.real ? json_real(n.d) : json_integer(n.i);
+
+    if (v == NULL) {
+        apigw_json_error(jp, "out of memory");
+    }
+
+    return v;
+}
+
+
+/* RFC 8259 numbers; integers in 64 bits, reals finite */
+int
+apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
 {
     int                   real, neg;
     char                  small[64], *text, *end;
     double                d;
     size_t                len;
-    json_t               *v;
     uint64_t              u;
     const unsigned char  *start, *p;
 
@@ -780,8 +802,9 @@ apigw_json_number(apigw_json_parser_t *jp)
             goto range;
         }
 
-        v = json_integer(neg ? (json_int_t) (0 - u) : (json_int_t) u);
-        goto done;
+        n->real = 0;
+        n->i = neg ? (json_int_t) (0 - u) : (json_int_t) u;
+        return 0;
     }
 
     if (len > APIGW_JSON_NUM_LEN) {
@@ -791,7 +814,7 @@ apigw_json_number(apigw_json_parser_t *jp)
     text = (len < sizeof(small)) ? small : malloc(len + 1);
     if (text == NULL) {
         apigw_json_error(jp, "out of memory");
-        return NULL;
+        return -1;
     }
 
     memcpy(text, start, len);
@@ -808,31 +831,25 @@ apigw_json_number(apigw_json_parser_t *jp)
         goto range;
     }
 
-    v = json_real(d);
-
-done:
-
-    if (v == NULL) {
-        apigw_json_error(jp, "out of memory");
-    }
-
-    return v;
+    n->real = 1;
+    n->d = d;
+    return 0;
 
 bad:
 
     jp->p = p;
     apigw_json_error(jp, "bad number");
-    return NULL;
+    return -1;
 
 range:
 
     jp->p = start;
     apigw_json_error(jp, "number out of range");
-    return NULL;
+    return -1;
 }
 
 
-static void
+void
 apigw_json_skip_ws(apigw_json_parser_t *jp)
 {
     while (jp->p < jp->end

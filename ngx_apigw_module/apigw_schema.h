@@ -86,5 +86,16 @@ typedef struct {
 int apigw_schema_validate(const apigw_schema_t *schema,
     const json_t *instance, apigw_schema_errors_t *errors);
 
+/*
+ * the fast path for a body: 1 when text is JSON by apigw_json_parse()'s
+ * rules (max_depth its nesting limit) and valid against the schema,
+ * found without building a tree; 0 when invalid or not decided, and
+ * then apigw_json_parse() and apigw_schema_validate() give the verdict
+ * and the errors.  Trees it needs for some values come from arena (NULL:
+ * malloc).
+ */
+int apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
+    size_t len, unsigned max_depth, const apigw_json_arena_t *arena);
+
 
 #endif /* _APIGW_SCHEMA_H_INCLUDED_ */

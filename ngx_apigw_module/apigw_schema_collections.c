@@ -35,7 +35,6 @@ typedef struct {
 static int apigw_sch_hashed_cmp(const void *a, const void *b);
 static uint64_t apigw_sch_hash(const json_t *v, unsigned depth);
 static int apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth);
-static int apigw_sch_num_equal(const json_t *a, const json_t *b);
 static int apigw_sch_required_slots(apigw_sch_vctx_t *vc,
     const apigw_sch_props_t *props, const json_t *inst, void **its,
     uint8_t *slots);
@@ -691,40 +690,13 @@ apigw_sch_json_equal(const json_t *a, const json_t *b)
 static uint64_t
 apigw_sch_hash(const json_t *v, unsigned depth)
 {
-    void         *it;
-    double        d;
-    size_t        i, n;
-    uint64_t      h, k;
-    const char   *p;
+    void                *it;
+    size_t               i, n;
+    uint64_t             h, k;
+    const char          *p;
+    apigw_sch_scalar_t   sv;
 
     switch (json_typeof(v)) {
-
-    case JSON_STRING:
-        p = json_string_value(v);
-        n = json_string_length(v);
-
-        for (h = 0xcbf29ce484222325ULL, i = 0; i < n; i++) {
-            h = (h ^ (unsigned char) p[i]) * 0x100000001b3ULL;
-        }
-
-        return apigw_sch_mix(h ^ 0x5);
-
-    case JSON_INTEGER:
-        h = (uint64_t) json_integer_value(v);
-        return apigw_sch_mix(apigw_sch_mix(h));
-
-    case JSON_REAL:
-        d = json_real_value(v);
-
-        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0
-            && d == (double) (long long) d)
-        {
-            h = (uint64_t) (long long) d;
-            return apigw_sch_mix(apigw_sch_mix(h));
-        }
-
-        memcpy(&h, &d, sizeof(double));
-        return apigw_sch_mix(apigw_sch_mix(h ^ 0x7));
 
     case JSON_ARRAY:
         h = 0x11;
@@ -761,6 +733,44 @@ apigw_sch_hash(const json_t *v, unsigned depth)
 
         return h;
 
+    default:
+        apigw_sch_scalar_of(v, &sv);
+        return apigw_sch_scalar_hash(&sv);
+    }
+}
+
+
+/* the hash of a scalar: 1 and 1.0 agree */
+uint64_t
+apigw_sch_scalar_hash(const apigw_sch_scalar_t *sv)
+{
+    size_t    i;
+    uint64_t  h;
+
+    switch (sv->type) {
+
+    case JSON_STRING:
+        for (h = 0xcbf29ce484222325ULL, i = 0; i < sv->len; i++) {
+            h = (h ^ (unsigned char) sv->s[i]) * 0x100000001b3ULL;
+        }
+
+        return apigw_sch_mix(h ^ 0x5);
+
+    case JSON_INTEGER:
+        h = (uint64_t) sv->i;
+        return apigw_sch_mix(apigw_sch_mix(h));
+
+    case JSON_REAL:
+        if (sv->d >= -9223372036854775808.0 && sv->d < 9223372036854775808.0
+            && sv->d == (double) (long long) sv->d)
+        {
+            h = (uint64_t) (long long) sv->d;
+            return apigw_sch_mix(apigw_sch_mix(h));
+        }
+
+        memcpy(&h, &sv->d, sizeof(double));
+        return apigw_sch_mix(apigw_sch_mix(h ^ 0x7));
+
     case JSON_TRUE:
         return 0x21;
 
@@ -781,12 +791,15 @@ apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth)
     size_t   i, n;
     json_t  *v;
 
+    apigw_sch_scalar_t  sv;
+
     if (a == b) {
         return 1;
     }
 
-    if (json_is_number(a) && json_is_number(b)) {
-        return apigw_sch_num_equal(a, b);
+    if (!json_is_array(b) && !json_is_object(b)) {
+        apigw_sch_scalar_of(b, &sv);
+        return apigw_sch_scalar_equal(a, &sv);
     }
 
     if (json_typeof(a) != json_typeof(b) || depth >= APIGW_SCH_EQ_DEPTH) {
@@ -794,11 +807,6 @@ apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth)
     }
 
     switch (json_typeof(a)) {
-
-    case JSON_STRING:
-        return json_string_length(a) == json_string_length(b)
-               && memcmp(json_string_value(a), json_string_value(b),
-                         json_string_length(a)) == 0;
 
     case JSON_ARRAY:
         n = json_array_size(a);
@@ -838,29 +846,45 @@ apigw_sch_equal(const json_t *a, const json_t *b, unsigned depth)
         return 1;
 
     default:
-        /* true, false, null: the types are equal */
         return 1;
     }
 }
 
 
-static int
-apigw_sch_num_equal(const json_t *a, const json_t *b)
+/* JSON equality of a value and a scalar: 1 == 1.0 */
+int
+apigw_sch_scalar_equal(const json_t *a, const apigw_sch_scalar_t *sv)
 {
     double      d;
     json_int_t  i;
 
-    if (json_is_integer(a) && json_is_integer(b)) {
-        return json_integer_value(a) == json_integer_value(b);
+    if (json_is_number(a)
+        && (sv->type == JSON_INTEGER || sv->type == JSON_REAL))
+    {
+        if (json_is_integer(a) && sv->type == JSON_INTEGER) {
+            return json_integer_value(a) == sv->i;
+        }
+
+        if (json_is_real(a) && sv->type == JSON_REAL) {
+            return json_real_value(a) == sv->d;
+        }
+
+        i = json_is_integer(a) ? json_integer_value(a) : sv->i;
+        d = json_is_real(a) ? json_real_value(a) : sv->d;
+
+        return d >= -9223372036854775808.0 && d < 9223372036854775808.0
+               && d == (double) (long long) d && (json_int_t) d == i;
     }
 
-    if (json_is_real(a) && json_is_real(b)) {
-        return json_real_value(a) == json_real_value(b);
+    if (json_typeof(a) != sv->type) {
+        return 0;
     }
 
-    i = json_integer_value(json_is_integer(a) ? a : b);
-    d = json_real_value(json_is_real(a) ? a : b);
+    if (sv->type == JSON_STRING) {
+        return json_string_length(a) == sv->len
+               && memcmp(json_string_value(a), sv->s, sv->len) == 0;
+    }
 
-    return d >= -9223372036854775808.0 && d < 9223372036854775808.0
-           && d == (double) (long long) d && (json_int_t) d == i;
+    /* true, false, null: the types are equal */
+    return 1;
 }

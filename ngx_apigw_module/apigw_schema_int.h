@@ -196,6 +196,8 @@ struct apigw_sch_node_s {
     unsigned                nchecks;
     unsigned                is_false:1;
     unsigned                uneval:1;       /* collects annotations */
+    unsigned                composite:1;    /* applies subschemas to the */
+                                            /* value itself (not $ref) */
     unsigned                flags;          /* memo key with json */
     unsigned                gen;            /* the compile call */
     unsigned                mark;           /* cycle check: gen stamps */
@@ -333,6 +335,18 @@ typedef struct {
 #define apigw_sch_ev_get(ev, i)                                               \
     ((ev)->bits[(i) >> 6] & ((uint64_t) 1 << ((i) & 63)))
 
+/*
+ * a scalar of the instance, from a jansson value or straight from the
+ * body's text; s is UTF-8 without NUL
+ */
+typedef struct {
+    json_type               type;       /* JSON_STRING ... JSON_NULL */
+    const char             *s;
+    size_t                  len;
+    json_int_t              i;
+    double                  d;
+} apigw_sch_scalar_t;
+
 /* an instance path segment: a key, or an index when key is NULL */
 typedef struct {
     const char             *key;
@@ -423,6 +437,10 @@ void apigw_sch_ev_free(apigw_sch_ev_t *ev);
 void apigw_sch_ev_or(apigw_sch_ev_t *dst, const apigw_sch_ev_t *src);
 int apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
     const char *s, size_t len);
+void apigw_sch_scalar_of(const json_t *v, apigw_sch_scalar_t *sv);
+/* the checks a scalar meets without another node: type ... format */
+int apigw_sch_scalar_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const apigw_sch_scalar_t *sv);
 
 /* apigw_schema_collections.c */
 int apigw_sch_items(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
@@ -442,6 +460,8 @@ uint32_t apigw_sch_name_hash(const char *p, size_t len);
 /* JSON equality (1 == 1.0) and a hash that agrees with it */
 uint64_t apigw_sch_json_hash(const json_t *v);
 int apigw_sch_json_equal(const json_t *a, const json_t *b);
+uint64_t apigw_sch_scalar_hash(const apigw_sch_scalar_t *sv);
+int apigw_sch_scalar_equal(const json_t *a, const apigw_sch_scalar_t *sv);
 
 
 /* apigw_format.c: formats */
@@ -465,7 +485,7 @@ typedef enum {
 
 int apigw_format_lookup(const char *name);
 const char *apigw_format_name(int format);
-int apigw_format_check(int format, const json_t *value);
+int apigw_format_check(int format, const apigw_sch_scalar_t *sv);
 
 /* apigw_format.c: RFC 3986 reference resolution, malloc()ed result */
 char *apigw_uri_resolve(const char *base, const char *ref);

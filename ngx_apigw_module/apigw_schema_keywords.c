@@ -202,6 +202,25 @@ apigw_sch_compile_node(apigw_sch_cctx_t *cc)
     node->checks = c;
     node->nchecks = cc->nchecks;
 
+    for (i = 0; i < node->nchecks; i++) {
+        switch (c[i].kind) {
+
+        case APIGW_SCH_DYNAMIC_REF:
+        case APIGW_SCH_ALL_OF:
+        case APIGW_SCH_ANY_OF:
+        case APIGW_SCH_ONE_OF:
+        case APIGW_SCH_NOT:
+        case APIGW_SCH_IF:
+        case APIGW_SCH_UNEVALUATED_ITEMS:
+        case APIGW_SCH_UNEVALUATED_PROPERTIES:
+            node->composite = 1;
+            break;
+
+        default:
+            break;
+        }
+    }
+
     return 0;
 }
 

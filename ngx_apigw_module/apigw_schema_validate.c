@@ -31,16 +31,18 @@ static size_t apigw_sch_values_in(const json_t *v, unsigned depth);
 static void apigw_sch_path(apigw_sch_vctx_t *vc, char *buf, size_t size);
 static int apigw_sch_integral(double d);
 static int apigw_sch_type(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst);
+    json_type type, double d);
 static int apigw_sch_values(apigw_sch_vctx_t *vc,
     const apigw_sch_check_t *c, const json_t *inst);
+static int apigw_sch_scalar_values(apigw_sch_vctx_t *vc,
+    const apigw_sch_check_t *c, const apigw_sch_scalar_t *sv);
 static int apigw_sch_numeric(apigw_sch_vctx_t *vc,
-    const apigw_sch_check_t *c, const json_t *inst);
+    const apigw_sch_check_t *c, const apigw_sch_scalar_t *sv);
 static int apigw_sch_multiple(double x, const apigw_sch_num_t *m);
 static void apigw_sch_num_str(const apigw_sch_num_t *n, char *buf,
     size_t size);
 static int apigw_sch_length(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst);
+    const char *s, size_t len);
 static int apigw_sch_counts(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst);
 static int apigw_sch_required(apigw_sch_vctx_t *vc,
@@ -193,8 +195,9 @@ static int
 apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     const json_t *inst, apigw_sch_ev_t *ev)
 {
-    size_t  i;
-    int     valid;
+    size_t              i;
+    int                 valid;
+    apigw_sch_scalar_t  sv;
 
     switch (c->kind) {
 
@@ -203,7 +206,8 @@ apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         return 0;
 
     case APIGW_SCH_TYPE:
-        return apigw_sch_type(vc, c, inst);
+        return apigw_sch_type(vc, c, json_typeof(inst),
+                              json_is_real(inst) ? json_real_value(inst) : 0);
 
     case APIGW_SCH_ENUM:
     case APIGW_SCH_CONST:
@@ -212,21 +216,16 @@ apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     case APIGW_SCH_MULTIPLE_OF:
     case APIGW_SCH_MAXIMUM:
     case APIGW_SCH_MINIMUM:
-        return !json_is_number(inst) || apigw_sch_numeric(vc, c, inst);
-
     case APIGW_SCH_MAX_LENGTH:
     case APIGW_SCH_MIN_LENGTH:
     case APIGW_SCH_PATTERN:
-        return !json_is_string(inst) || apigw_sch_length(vc, c, inst);
-
     case APIGW_SCH_FORMAT:
-        if (apigw_format_check(c->u.format, inst)) {
+        if (json_is_array(inst) || json_is_object(inst)) {
             return 1;
         }
 
-        apigw_sch_error(vc, c->keyword, "must match format \"%s\"",
-                        apigw_format_name(c->u.format));
-        return 0;
+        apigw_sch_scalar_of(inst, &sv);
+        return apigw_sch_scalar_check(vc, c, &sv);
 
     case APIGW_SCH_ITEMS:
         return !json_is_array(inst) || apigw_sch_items(vc, c, inst, ev);
@@ -307,6 +306,77 @@ apigw_sch_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     }
 
     return 1;
+}
+
+
+void
+apigw_sch_scalar_of(const json_t *v, apigw_sch_scalar_t *sv)
+{
+    sv->type = json_typeof(v);
+
+    switch (sv->type) {
+
+    case JSON_STRING:
+        sv->s = json_string_value(v);
+        sv->len = json_string_length(v);
+        break;
+
+    case JSON_INTEGER:
+        sv->i = json_integer_value(v);
+        break;
+
+    case JSON_REAL:
+        sv->d = json_real_value(v);
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+/* a scalar's own checks; those of arrays and objects do not apply */
+int
+apigw_sch_scalar_check(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const apigw_sch_scalar_t *sv)
+{
+    switch (c->kind) {
+
+    case APIGW_SCH_FALSE:
+        apigw_sch_error(vc, c->keyword, "no value is allowed here");
+        return 0;
+
+    case APIGW_SCH_TYPE:
+        return apigw_sch_type(vc, c, sv->type, sv->d);
+
+    case APIGW_SCH_ENUM:
+    case APIGW_SCH_CONST:
+        return apigw_sch_scalar_values(vc, c, sv);
+
+    case APIGW_SCH_MULTIPLE_OF:
+    case APIGW_SCH_MAXIMUM:
+    case APIGW_SCH_MINIMUM:
+        return (sv->type != JSON_INTEGER && sv->type != JSON_REAL)
+               || apigw_sch_numeric(vc, c, sv);
+
+    case APIGW_SCH_MAX_LENGTH:
+    case APIGW_SCH_MIN_LENGTH:
+    case APIGW_SCH_PATTERN:
+        return sv->type != JSON_STRING
+               || apigw_sch_length(vc, c, sv->s, sv->len);
+
+    case APIGW_SCH_FORMAT:
+        if (apigw_format_check(c->u.format, sv)) {
+            return 1;
+        }
+
+        apigw_sch_error(vc, c->keyword, "must match format \"%s\"",
+                        apigw_format_name(c->u.format));
+        return 0;
+
+    default:
+        return 1;
+    }
 }
 
 
@@ -546,14 +616,14 @@ apigw_sch_integral(double d)
 
 static int
 apigw_sch_type(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst)
+    json_type type, double d)
 {
     char       buf[APIGW_SCHEMA_MSG_LEN];
     size_t     n;
     unsigned   t, types, i, k, count;
     static const unsigned  order[] = { 2, 3, 5, 4, 6, 1, 0 };
 
-    switch (json_typeof(inst)) {
+    switch (type) {
 
     case JSON_OBJECT:
         t = APIGW_SCH_T_OBJECT;
@@ -575,7 +645,7 @@ apigw_sch_type(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         /* draft 4 (and its optional tests): 1.0 is not an integer */
         t = APIGW_SCH_T_NUMBER;
 
-        if (!vc->d4 && apigw_sch_integral(json_real_value(inst))) {
+        if (!vc->d4 && apigw_sch_integral(d)) {
             t |= APIGW_SCH_T_INTEGER;
         }
 
@@ -663,8 +733,41 @@ apigw_sch_values(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
 
 
 static int
+apigw_sch_scalar_values(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
+    const apigw_sch_scalar_t *sv)
+{
+    size_t    i;
+    uint64_t  h;
+
+    if (c->kind == APIGW_SCH_CONST) {
+        if (apigw_sch_scalar_equal(c->u.values.value, sv)) {
+            return 1;
+        }
+
+        apigw_sch_error(vc, c->keyword, "must be equal to the constant");
+        return 0;
+    }
+
+    h = apigw_sch_scalar_hash(sv);
+
+    for (i = 0; i < c->u.values.n; i++) {
+        if (c->u.values.hashes[i] == h
+            && apigw_sch_scalar_equal(json_array_get(c->u.values.value, i),
+                                      sv))
+        {
+            return 1;
+        }
+    }
+
+    apigw_sch_error(vc, c->keyword,
+                    "must be equal to one of the allowed values");
+    return 0;
+}
+
+
+static int
 apigw_sch_numeric(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst)
+    const apigw_sch_scalar_t *sv)
 {
     int          cmp, bad;
     char         num[64];
@@ -672,11 +775,12 @@ apigw_sch_numeric(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     long double  x, y;
 
     if (c->kind == APIGW_SCH_MULTIPLE_OF) {
-        if (json_is_integer(inst) && c->u.num.is_int) {
-            bad = (json_integer_value(inst) % c->u.num.i) != 0;
+        if (sv->type == JSON_INTEGER && c->u.num.is_int) {
+            bad = (sv->i % c->u.num.i) != 0;
 
         } else {
-            bad = !apigw_sch_multiple(json_number_value(inst), &c->u.num);
+            bad = !apigw_sch_multiple(sv->type == JSON_INTEGER
+                                      ? (double) sv->i : sv->d, &c->u.num);
         }
 
         if (bad) {
@@ -687,14 +791,14 @@ apigw_sch_numeric(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         return !bad;
     }
 
-    if (json_is_integer(inst) && c->u.num.is_int) {
-        i = json_integer_value(inst);
+    if (sv->type == JSON_INTEGER && c->u.num.is_int) {
+        i = sv->i;
         cmp = (i > c->u.num.i) - (i < c->u.num.i);
 
     } else {
         /* exact for every int64 and double on x86's 64-bit mantissa */
-        x = json_is_integer(inst) ? (long double) json_integer_value(inst)
-                                  : (long double) json_real_value(inst);
+        x = sv->type == JSON_INTEGER ? (long double) sv->i
+                                     : (long double) sv->d;
         y = c->u.num.is_int ? (long double) c->u.num.i
                             : (long double) c->u.num.d;
         cmp = (x > y) - (x < y);
@@ -791,13 +895,9 @@ apigw_sch_num_str(const apigw_sch_num_t *n, char *buf, size_t size)
 /* maxLength, minLength in code points; pattern */
 static int
 apigw_sch_length(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
-    const json_t *inst)
+    const char *s, size_t len)
 {
-    size_t       len, n, i;
-    const char  *s;
-
-    s = json_string_value(inst);
-    len = json_string_length(inst);
+    size_t  n, i;
 
     if (c->kind == APIGW_SCH_PATTERN) {
         if (apigw_sch_match(vc, &c->u.re, s, len)) {

@@ -306,6 +306,7 @@ ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_str_t                 type, message;
     ngx_int_t                 rc;
     apigw_operation_t        *op;
+    apigw_json_arena_t        arena;
     const apigw_media_t      *media;
     ngx_http_apigw_errors_t   errors;
 
@@ -353,6 +354,26 @@ ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         || !apigw_content_type_is_json((char *) type.data, type.len))
     {
         return NGX_OK;
+    }
+
+    /*
+     * a valid body is usually found valid from its text, with no tree;
+     * the tree is built when the integration reads the body, or to say
+     * what is wrong
+     */
+    if (ctx->json == NULL
+        && !op->integration.needs_body
+        && op->integration.nrequest_templates == 0)
+    {
+        arena.alloc = ngx_http_apigw_pool_alloc;
+        arena.data = r->pool;
+
+        if (apigw_schema_check_text(media->schema, (char *) ctx->body.data,
+                                    ctx->body.len, ctx->alcf->json_max_depth,
+                                    &arena))
+        {
+            return NGX_OK;
+        }
     }
 
     rc = ngx_http_apigw_parse_json(r, ctx, &ctx->body, &ctx->json, errbuf,

@@ -118,6 +118,8 @@ static int          metaschema_debian;  /* python3-jsonschema's layout */
 static int  regressions;
 static int  expected_failures[2];
 static int  unexpected_passes;
+static unsigned  text_valid;     /* valid instances */
+static unsigned  text_decided;   /* ... that the text path found valid */
 
 
 /*
@@ -246,6 +248,37 @@ find_expected(const char *draft, const char *file, const char *group,
 }
 
 
+/*
+ * the text path (no tree) must never find valid what the tree validator
+ * finds invalid; how many valid instances it decides is information
+ */
+static void
+check_text(const apigw_schema_t *schema, const json_t *data, int valid,
+    const char *draft, const char *file, const char *gdesc,
+    const char *tdesc)
+{
+    int    fast;
+    char  *text;
+
+    text = json_dumps(data, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (text == NULL) {
+        return;
+    }
+
+    fast = apigw_schema_check_text(schema, text, strlen(text), 64, NULL);
+    free(text);
+
+    if (fast && !valid) {
+        printf("TEXT PATH DISAGREES %s/%s | %s | %s: valid from the text, "
+               "invalid from the tree\n", draft, file, gdesc, tdesc);
+        regressions++;
+    }
+
+    text_valid += valid;
+    text_decided += fast;
+}
+
+
 static void
 run_group(const char *dir, const char *draft, const char *file,
     apigw_dialect_e dialect, json_t *group, counts_t *c, int informative)
@@ -307,6 +340,9 @@ run_group(const char *dir, const char *draft, const char *file,
             ok = (valid == want);
             snprintf(where, sizeof(where), "%s",
                      errs.n ? errv[0].message : "valid");
+
+            check_text(schema, json_object_get(test, "data"), valid, draft,
+                       file, gdesc, tdesc);
 
         } else {
             ok = 0;
@@ -470,6 +506,9 @@ main(int argc, char **argv)
     printf("\noptional tests (information): draft4 %u/%u, "
            "draft2020-12 %u/%u\n", o4.passed, o4.total, o12.passed,
            o12.total);
+    printf("text path: %u of %u valid instances found valid without a "
+           "tree, none found valid that the tree finds invalid\n",
+           text_decided, text_valid);
     printf("draft4: %u/%u passed (%.1f %%)\n", d4.passed, d4.total, pct4);
     printf("draft2020-12: %u/%u passed (%.1f %%)\n", d12.passed, d12.total,
            pct12);

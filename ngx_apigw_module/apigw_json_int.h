@@ -1,0 +1,59 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#ifndef _APIGW_JSON_INT_H_INCLUDED_
+#define _APIGW_JSON_INT_H_INCLUDED_
+
+
+/*
+ * The strict JSON scanner (apigw_json.c), for the validator that reads a
+ * body's text without building a tree (apigw_schema_text.c).  Not for use
+ * elsewhere.
+ */
+
+#include "apigw_core.h"
+
+
+typedef struct {
+    const unsigned char    *start;
+    const unsigned char    *p;
+    const unsigned char    *end;
+    unsigned                depth;
+    unsigned                max_depth;
+    char                   *errbuf;
+    size_t                  errlen;
+    char                   *scratch;    /* unescaped strings */
+    size_t                  scratch_len;
+} apigw_json_parser_t;
+
+typedef struct {
+    unsigned                real:1;
+    json_int_t              i;
+    double                  d;
+} apigw_json_number_t;
+
+
+void apigw_json_init(apigw_json_parser_t *jp, const char *buf, size_t len,
+    unsigned max_depth, char *errbuf, size_t errlen);
+/* frees the scratch buffer */
+void apigw_json_done(apigw_json_parser_t *jp);
+/* where jansson allocates from, until set to NULL again */
+void apigw_json_set_arena(const apigw_json_arena_t *arena);
+
+/* at *jp->p: a value, as a tree */
+json_t *apigw_json_value(apigw_json_parser_t *jp);
+/*
+ * at the opening quote: a string, in place when it has no escapes, else
+ * unescaped into the scratch buffer (valid until the next string)
+ */
+int apigw_json_string(apigw_json_parser_t *jp, const char **s,
+    size_t *len);
+/* at '-' or a digit */
+int apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n);
+void apigw_json_skip_ws(apigw_json_parser_t *jp);
+
+
+#endif /* _APIGW_JSON_INT_H_INCLUDED_ */

@@ -1,0 +1,804 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apigw_schema_int.h"
+#include "apigw_json_int.h"
+
+
+/*
+ * Validation straight from a body's text, building no tree: the strict
+ * scanner of apigw_json.c reads each value once and the compiled checks
+ * run on it there.  Objects and arrays are walked this way when their
+ * schema is plain: type, counts, properties (with required and
+ * additionalProperties) or items, or a $ref to such a schema.  A value
+ * whose schema is not (allOf, anyOf, oneOf, not, if, enum or const of an
+ * object, uniqueItems, patternProperties...) is read again as a tree and
+ * handed to the tree validator, which shares the step, depth and scope
+ * counters, so the verdict is the tree validator's.
+ *
+ * Only "valid" is final.  Bad JSON, an invalid value, a limit reached:
+ * the answer is 0, and the caller runs apigw_json_parse() and
+ * apigw_schema_validate() for the verdict and its errors.
+ */
+
+
+/* keys that matched no property, tracked to refuse duplicates */
+#define APIGW_SCH_TEXT_KEYS     64
+
+/* the outcome of walking one value */
+#define APIGW_SCH_TEXT_VALID    1
+#define APIGW_SCH_TEXT_NO       0       /* invalid, or not decided here */
+#define APIGW_SCH_TEXT_TREE     -1      /* read the value again as a tree */
+
+
+typedef struct {
+    const char             *key;
+    size_t                  len;
+} apigw_sch_key_t;
+
+typedef struct {
+    apigw_json_parser_t     jp;
+    apigw_sch_vctx_t        vc;
+    size_t                  nkeys;
+    apigw_sch_key_t         keys[APIGW_SCH_TEXT_KEYS];
+} apigw_sch_text_t;
+
+
+static int apigw_sch_text_value(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node);
+static int apigw_sch_text_node(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node);
+static const apigw_sch_check_t *apigw_sch_text_walker(
+    const apigw_sch_node_t *node, int object);
+static int apigw_sch_text_object(apigw_sch_text_t *st,
+    const apigw_sch_props_t *props, size_t *n);
+static int apigw_sch_text_array(apigw_sch_text_t *st,
+    const apigw_sch_check_t *items, size_t *n);
+static int apigw_sch_text_scalar(apigw_sch_text_t *st,
+    apigw_sch_scalar_t *sv);
+static int apigw_sch_text_scalar_eval(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node, const apigw_sch_scalar_t *sv);
+static int apigw_sch_text_enter(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node);
+static void apigw_sch_text_leave(apigw_sch_text_t *st, int pushed);
+
+
+int
+apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
+    size_t len, unsigned max_depth, const apigw_json_arena_t *arena)
+{
+    int                valid;
+    apigw_sch_text_t   st;
+    apigw_sch_vctx_t  *vc;
+
+    /* $dynamicRef resolves through the dynamic scope: the tree's task */
+    if (schema->set->has_dynamic) {
+        return 0;
+    }
+
+    apigw_json_init(&st.jp, text, len, max_depth, NULL, 0);
+    st.nkeys = 0;
+
+    vc = &st.vc;
+    vc->set = schema->set;
+    vc->errors = NULL;
+    vc->record = 0;
+    vc->d4 = (schema->set->dialect != APIGW_DIALECT_2020_12);
+    vc->aborted = 0;
+    vc->quiet = 0;
+    vc->depth = 0;
+    vc->steps = 0;
+    vc->instance = NULL;
+    vc->abort_msg = NULL;
+    vc->npath = 0;
+    vc->nscope = 0;
+
+    /* the first budget only: past it the tree's own count decides */
+    vc->budget = APIGW_SCHEMA_MAX_STEPS;
+    vc->sized = 1;
+
+    apigw_json_set_arena(arena);
+    apigw_json_skip_ws(&st.jp);
+
+    valid = 0;
+
+    if (st.jp.p < st.jp.end
+        && apigw_sch_text_value(&st, schema->root) == APIGW_SCH_TEXT_VALID)
+    {
+        apigw_json_skip_ws(&st.jp);
+        valid = (st.jp.p == st.jp.end);
+    }
+
+    apigw_json_set_arena(NULL);
+    apigw_json_done(&st.jp);
+
+    return valid;
+}
+
+
+/* the value at the scanner, against node (NULL: any value) */
+static int
+apigw_sch_text_value(apigw_sch_text_t *st, const apigw_sch_node_t *node)
+{
+    int                   rc;
+    size_t                n, nkeys;
+    json_t               *tree;
+    unsigned              depth;
+    apigw_sch_scalar_t    sv;
+    const unsigned char  *start;
+
+    if (node != NULL && node->nchecks == 0) {
+        node = NULL;
+    }
+
+    if (*st->jp.p != '{' && *st->jp.p != '[') {
+        if (apigw_sch_text_scalar(st, &sv) != 0) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        return node ? apigw_sch_text_scalar_eval(st, node, &sv)
+                    : APIGW_SCH_TEXT_VALID;
+    }
+
+    start = st->jp.p;
+    depth = st->jp.depth;
+    nkeys = st->nkeys;
+
+    if (node) {
+        rc = apigw_sch_text_node(st, node);
+
+    } else if (*st->jp.p == '{') {
+        rc = apigw_sch_text_object(st, NULL, &n);
+
+    } else {
+        rc = apigw_sch_text_array(st, NULL, &n);
+    }
+
+    if (rc != APIGW_SCH_TEXT_TREE) {
+        return rc;
+    }
+
+    st->jp.p = start;
+    st->jp.depth = depth;
+    st->nkeys = nkeys;
+
+    tree = apigw_json_value(&st->jp);
+    if (tree == NULL) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    rc = node ? apigw_sch_eval(&st->vc, node, tree, NULL)
+              : APIGW_SCH_TEXT_VALID;
+
+    json_decref(tree);
+
+    return rc ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+}
+
+
+/* an object or array against a node with checks, as apigw_sch_eval() */
+static int
+apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
+{
+    int                       rc, object, pushed;
+    size_t                    n, count;
+    unsigned                  i;
+    apigw_sch_scalar_t        sv;
+    const apigw_sch_check_t  *c, *walker;
+
+    object = (*st->jp.p == '{');
+    walker = apigw_sch_text_walker(node, object);
+
+    if (walker == NULL) {
+        return APIGW_SCH_TEXT_TREE;
+    }
+
+    pushed = apigw_sch_text_enter(st, node);
+    if (pushed < 0) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    sv.type = object ? JSON_OBJECT : JSON_ARRAY;
+    sv.d = 0;
+    rc = APIGW_SCH_TEXT_VALID;
+
+    for (i = 0; i < node->nchecks; i++) {
+        if (node->checks[i].kind == APIGW_SCH_TYPE
+            && !apigw_sch_scalar_check(&st->vc, &node->checks[i], &sv))
+        {
+            rc = APIGW_SCH_TEXT_NO;
+            goto done;
+        }
+    }
+
+    n = 0;
+
+    switch (walker->kind) {
+
+    case APIGW_SCH_REF:
+        rc = apigw_sch_text_value(st, walker->u.node);
+        goto done;
+
+    case APIGW_SCH_PROPERTIES:
+        rc = apigw_sch_text_object(st, walker->u.props, &n);
+        break;
+
+    case APIGW_SCH_ITEMS:
+        rc = apigw_sch_text_array(st, walker, &n);
+        break;
+
+    default:
+        rc = object ? apigw_sch_text_object(st, NULL, &n)
+                    : apigw_sch_text_array(st, NULL, &n);
+        goto counts;
+    }
+
+    st->vc.steps += n;
+
+    if (st->vc.steps > st->vc.budget) {
+        rc = APIGW_SCH_TEXT_NO;
+        goto done;
+    }
+
+counts:
+
+    if (rc != APIGW_SCH_TEXT_VALID) {
+        goto done;
+    }
+
+    for (i = 0; i < node->nchecks; i++) {
+        c = &node->checks[i];
+
+        if (object ? (c->kind == APIGW_SCH_MAX_PROPERTIES
+                      || c->kind == APIGW_SCH_MIN_PROPERTIES)
+                   : (c->kind == APIGW_SCH_MAX_ITEMS
+                      || c->kind == APIGW_SCH_MIN_ITEMS))
+        {
+            count = c->u.count;
+
+            if ((c->kind == APIGW_SCH_MAX_PROPERTIES
+                 || c->kind == APIGW_SCH_MAX_ITEMS)
+                ? n > count : n < count)
+            {
+                rc = APIGW_SCH_TEXT_NO;
+                break;
+            }
+        }
+    }
+
+done:
+
+    apigw_sch_text_leave(st, pushed);
+
+    return rc;
+}
+
+
+/*
+ * the check that walks the members or items (properties, items, or a
+ * $ref that takes the value on); the node itself when there is none;
+ * NULL when the value needs the tree
+ */
+static const apigw_sch_check_t *
+apigw_sch_text_walker(const apigw_sch_node_t *node, int object)
+{
+    int                       counts;
+    unsigned                  i;
+    const apigw_sch_check_t  *c, *walker;
+
+    static const apigw_sch_check_t  no_walker = { .kind = APIGW_SCH_TYPE };
+
+    if (node->composite) {
+        return NULL;
+    }
+
+    walker = NULL;
+    counts = 0;
+
+    for (i = 0; i < node->nchecks; i++) {
+        c = &node->checks[i];
+
+        switch (c->kind) {
+
+        case APIGW_SCH_PROPERTIES:
+            if (!object) {
+                break;
+            }
+
+            if (walker != NULL || c->u.props->npatterns
+                || c->u.props->size > APIGW_SCH_PROPS_SLOTS)
+            {
+                return NULL;
+            }
+
+            walker = c;
+            break;
+
+        case APIGW_SCH_ITEMS:
+            if (object) {
+                break;
+            }
+
+            if (walker != NULL) {
+                return NULL;
+            }
+
+            walker = c;
+            break;
+
+        case APIGW_SCH_REF:
+            if (walker != NULL) {
+                return NULL;
+            }
+
+            walker = c;
+            break;
+
+        case APIGW_SCH_MAX_PROPERTIES:
+        case APIGW_SCH_MIN_PROPERTIES:
+        case APIGW_SCH_MAX_ITEMS:
+        case APIGW_SCH_MIN_ITEMS:
+            counts = 1;
+            break;
+
+        case APIGW_SCH_FALSE:
+        case APIGW_SCH_ENUM:
+        case APIGW_SCH_CONST:
+            return NULL;
+
+        case APIGW_SCH_REQUIRED:
+        case APIGW_SCH_DEP_REQUIRED:
+        case APIGW_SCH_DEP_SCHEMAS:
+        case APIGW_SCH_PROPERTY_NAMES:
+            if (object) {
+                return NULL;
+            }
+
+            break;
+
+        case APIGW_SCH_CONTAINS:
+        case APIGW_SCH_UNIQUE_ITEMS:
+            if (!object) {
+                return NULL;
+            }
+
+            break;
+
+        default:
+            break;
+        }
+    }
+
+    /* a $ref walks the value, so it cannot count it too */
+    if (walker != NULL && walker->kind == APIGW_SCH_REF && counts) {
+        return NULL;
+    }
+
+    return walker ? walker : &no_walker;
+}
+
+
+/*
+ * an object's members, each against its property's schema, else
+ * additionalProperties; then the node's required
+ */
+static int
+apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
+    size_t *n)
+{
+    int                      rc, matched;
+    size_t                   i, j, klen, base, count;
+    uint32_t                 h;
+    uint64_t                 seen[APIGW_SCH_PROPS_SLOTS / 64];
+    const char              *key;
+    apigw_json_parser_t     *jp;
+    const apigw_sch_prop_t  *e;
+    const apigw_sch_node_t  *child;
+
+    jp = &st->jp;
+
+    if (++jp->depth > jp->max_depth) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    jp->p++;
+    apigw_json_skip_ws(jp);
+
+    base = st->nkeys;
+    count = 0;
+    memset(seen, 0, sizeof(seen));
+
+    if (jp->p < jp->end && *jp->p == '}') {
+        jp->p++;
+        goto done;
+    }
+
+    for ( ;; ) {
+        if (jp->p == jp->end || *jp->p != '"'
+            || apigw_json_string(jp, &key, &klen) != 0)
+        {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        child = NULL;
+        matched = 0;
+
+        if (props != NULL && props->size) {
+            h = apigw_sch_name_hash(key, klen);
+
+            for (j = h & (props->size - 1), e = &props->table[j];
+                 e->name != NULL;
+                 j = (j + 1) & (props->size - 1), e = &props->table[j])
+            {
+                if (e->hash == h && e->len == klen
+                    && memcmp(e->name, key, klen) == 0)
+                {
+                    matched = 1;
+                    break;
+                }
+            }
+
+            if (matched) {
+                if (seen[j >> 6] & ((uint64_t) 1 << (j & 63))) {
+                    return APIGW_SCH_TEXT_NO;       /* a duplicate key */
+                }
+
+                seen[j >> 6] |= (uint64_t) 1 << (j & 63);
+                child = e->node;
+            }
+        }
+
+        if (!matched) {
+            if (props != NULL && props->additional != NULL) {
+                if (props->additional->is_false) {
+                    return APIGW_SCH_TEXT_NO;
+                }
+
+                child = props->additional;
+            }
+
+            for (i = base; i < st->nkeys; i++) {
+                if (st->keys[i].len == klen
+                    && memcmp(st->keys[i].key, key, klen) == 0)
+                {
+                    return APIGW_SCH_TEXT_NO;       /* a duplicate key */
+                }
+            }
+
+            /* an unescaped key lives in the scratch buffer, briefly */
+            if (st->nkeys == APIGW_SCH_TEXT_KEYS || key == jp->scratch) {
+                return APIGW_SCH_TEXT_TREE;
+            }
+
+            st->keys[st->nkeys].key = key;
+            st->keys[st->nkeys].len = klen;
+            st->nkeys++;
+        }
+
+        count++;
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end || *jp->p != ':') {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        rc = apigw_sch_text_value(st, child);
+        if (rc != APIGW_SCH_TEXT_VALID) {
+            return rc;
+        }
+
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        if (*jp->p == '}') {
+            jp->p++;
+            break;
+        }
+
+        if (*jp->p != ',') {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+    }
+
+done:
+
+    if (props != NULL) {
+        for (i = 0; i < props->required.n; i++) {
+            j = props->required_slots[i];
+
+            if (!(seen[j >> 6] & ((uint64_t) 1 << (j & 63)))) {
+                return APIGW_SCH_TEXT_NO;
+            }
+        }
+    }
+
+    st->nkeys = base;
+    jp->depth--;
+    *n = count;
+
+    return APIGW_SCH_TEXT_VALID;
+}
+
+
+/* an array's items, against prefixItems then items (NULL: any) */
+static int
+apigw_sch_text_array(apigw_sch_text_t *st, const apigw_sch_check_t *items,
+    size_t *n)
+{
+    int                      rc;
+    size_t                   count;
+    apigw_json_parser_t     *jp;
+    const apigw_sch_node_t  *child;
+
+    jp = &st->jp;
+
+    if (++jp->depth > jp->max_depth) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    jp->p++;
+    apigw_json_skip_ws(jp);
+    count = 0;
+
+    if (jp->p < jp->end && *jp->p == ']') {
+        jp->p++;
+        goto done;
+    }
+
+    for ( ;; ) {
+        if (jp->p == jp->end) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        child = NULL;
+
+        if (items != NULL) {
+            if (count < items->u.list.n) {
+                child = items->u.list.nodes[count];
+
+            } else if (items->u.list.rest != NULL) {
+                child = items->u.list.rest;
+
+                if (child->is_false) {
+                    return APIGW_SCH_TEXT_NO;
+                }
+            }
+        }
+
+        rc = apigw_sch_text_value(st, child);
+        if (rc != APIGW_SCH_TEXT_VALID) {
+            return rc;
+        }
+
+        count++;
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        if (*jp->p == ']') {
+            jp->p++;
+            break;
+        }
+
+        if (*jp->p != ',') {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+    }
+
+done:
+
+    jp->depth--;
+    *n = count;
+
+    return APIGW_SCH_TEXT_VALID;
+}
+
+
+/* a string, number, true, false or null: 0, or -1 when it is not JSON */
+static int
+apigw_sch_text_scalar(apigw_sch_text_t *st, apigw_sch_scalar_t *sv)
+{
+    size_t                need;
+    const char           *word;
+    apigw_json_number_t   num;
+    apigw_json_parser_t  *jp;
+
+    jp = &st->jp;
+
+    switch (*jp->p) {
+
+    case '"':
+        sv->type = JSON_STRING;
+        return apigw_json_string(jp, &sv->s, &sv->len);
+
+    case 't':
+        sv->type = JSON_TRUE;
+        word = "true";
+        break;
+
+    case 'f':
+        sv->type = JSON_FALSE;
+        word = "false";
+        break;
+
+    case 'n':
+        sv->type = JSON_NULL;
+        word = "null";
+        break;
+
+    default:
+        if (*jp->p != '-' && (*jp->p < '0' || *jp->p > '9')) {
+            return -1;
+        }
+
+        if (apigw_json_lex_number(jp, &num) != 0) {
+            return -1;
+        }
+
+        if (num.real) {
+            sv->type = JSON_REAL;
+            sv->d = num.d;
+
+        } else {
+            sv->type = JSON_INTEGER;
+            sv->i = num.i;
+        }
+
+        return 0;
+    }
+
+    need = strlen(word);
+
+    if ((size_t) (jp->end - jp->p) < need
+        || memcmp(jp->p, word, need) != 0)
+    {
+        return -1;
+    }
+
+    jp->p += need;
+
+    return 0;
+}
+
+
+/* a scalar against a node with checks, as apigw_sch_eval() */
+static int
+apigw_sch_text_scalar_eval(apigw_sch_text_t *st, const apigw_sch_node_t *node,
+    const apigw_sch_scalar_t *sv)
+{
+    int                       valid, pushed;
+    json_t                   *v;
+    unsigned                  i;
+    const apigw_sch_check_t  *c;
+
+    if (node->composite) {
+        switch (sv->type) {
+
+        case JSON_STRING:
+            v = json_stringn_nocheck(sv->s, sv->len);
+            break;
+
+        case JSON_INTEGER:
+            v = json_integer(sv->i);
+            break;
+
+        case JSON_REAL:
+            v = json_real(sv->d);
+            break;
+
+        case JSON_TRUE:
+            v = json_true();
+            break;
+
+        case JSON_FALSE:
+            v = json_false();
+            break;
+
+        default:
+            v = json_null();
+            break;
+        }
+
+        if (v == NULL) {
+            return APIGW_SCH_TEXT_NO;
+        }
+
+        valid = apigw_sch_eval(&st->vc, node, v, NULL);
+        json_decref(v);
+
+        return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+    }
+
+    pushed = apigw_sch_text_enter(st, node);
+    if (pushed < 0) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    valid = 1;
+
+    for (i = 0; i < node->nchecks && valid; i++) {
+        c = &node->checks[i];
+
+        if (c->kind == APIGW_SCH_REF) {
+            valid = c->u.node->nchecks == 0
+                    || apigw_sch_text_scalar_eval(st, c->u.node, sv)
+                       == APIGW_SCH_TEXT_VALID;
+
+        } else {
+            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+        }
+    }
+
+    apigw_sch_text_leave(st, pushed);
+
+    return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+}
+
+
+/*
+ * the bookkeeping of apigw_sch_eval(): a step, a level, the resource in
+ * the scope; 1 when the resource was pushed, 0 when not, -1 past a limit
+ */
+static int
+apigw_sch_text_enter(apigw_sch_text_t *st, const apigw_sch_node_t *node)
+{
+    int                pushed;
+    apigw_sch_vctx_t  *vc;
+
+    vc = &st->vc;
+
+    if (++vc->steps > vc->budget
+        || vc->depth >= APIGW_SCHEMA_MAX_EVAL_DEPTH)
+    {
+        return -1;
+    }
+
+    pushed = 0;
+
+    if (node->res != NULL
+        && (vc->nscope == 0 || vc->scope[vc->nscope - 1] != node->res))
+    {
+        if (vc->nscope == APIGW_SCH_MAX_SCOPE) {
+            return -1;
+        }
+
+        vc->scope[vc->nscope++] = node->res;
+        pushed = 1;
+    }
+
+    vc->depth++;
+
+    return pushed;
+}
+
+
+static void
+apigw_sch_text_leave(apigw_sch_text_t *st, int pushed)
+{
+    st->vc.depth--;
+    st->vc.nscope -= pushed;
+}
