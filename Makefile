@@ -84,12 +84,15 @@ deps:
 
 module: $(MODULE)
 
-$(NGX_BUILD)/objs/Makefile: config
+MODULE_OPT   ?= -O2
+
+$(NGX_BUILD)/objs/Makefile: config Makefile
 	@rm -rf $(NGX_BUILD)
 	@mkdir -p $(BUILD)
 	cp -r $(NGX_SRC) $(NGX_BUILD)
+	@# conf_flags has no --with-cc-opt: nginx alone would use -O (-O1)
 	cd $(NGX_BUILD) && . ./conf_flags && \
-	    ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(MODULE_OPT)" \
 	        --add-dynamic-module=$(CURDIR) > ../configure.log 2>&1 \
 	    || { tail -20 ../configure.log; exit 1; }
 

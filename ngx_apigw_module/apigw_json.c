@@ -25,12 +25,32 @@
 
 #define APIGW_JSON_NUM_LEN  512
 
+/*
+ * some byte of the eight in w is '"', '\\', below 0x20 or above 0x7f; a
+ * borrow may also flag a byte after one of those, which is harmless: the
+ * bytes are then looked at one by one
+ */
+#define APIGW_JSON_ONES     0x0101010101010101ULL
+#define apigw_json_special(w)                                                 \
+    (((w) | ((w) - APIGW_JSON_ONES * 0x20)                                    \
+      | (((w) ^ (APIGW_JSON_ONES * '"')) - APIGW_JSON_ONES)                   \
+      | (((w) ^ (APIGW_JSON_ONES * '\\')) - APIGW_JSON_ONES))                 \
+     & (APIGW_JSON_ONES * 0x80))
+
 
 
 
 static json_t *apigw_json_object(apigw_json_parser_t *jp);
 static json_t *apigw_json_array(apigw_json_parser_t *jp);
 static json_t *apigw_json_number(apigw_json_parser_t *jp);
+static int apigw_json_exact_real(const unsigned char *p,
+    const unsigned char *end, double *d);
+static int apigw_json_string_slow(apigw_json_parser_t *jp,
+    const unsigned char *start, const char **s, size_t *len)
+#ifdef __GNUC__
+    __attribute__((noinline))
+#endif
+    ;
 static int apigw_json_utf8(apigw_json_parser_t *jp);
 static int apigw_json_escape(apigw_json_parser_t *jp, char **d);
 static int apigw_json_hex4(const unsigned char *p, unsigned *cp);
@@ -445,23 +465,59 @@ failed:
 int
 apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
 {
-    char                 *d, *scratch;
-    size_t                need;
-    const unsigned char  *start, *q;
+    uint64_t              w, special;
+    const unsigned char  *start, *p, *end;
 
-    start = ++jp->p;
+    start = jp->p + 1;
+    end = jp->end;
 
-    /* the common case: plain ASCII up to the closing quote */
-    while (jp->p < jp->end && apigw_json_plain[*jp->p]) {
-        jp->p++;
+    /*
+     * the common case, plain ASCII up to the closing quote, eight bytes
+     * at a time: the lowest byte flagged is the first special one
+     */
+#if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
+    for (p = start; end - p >= 8; p += 8) {
+        memcpy(&w, p, 8);
+        special = apigw_json_special(w);
+
+        if (special) {
+            p += __builtin_ctzll(special) >> 3;
+            goto found;
+        }
     }
 
-    if (jp->p < jp->end && *jp->p == '"') {
+#else
+    p = start;
+#endif
+
+    while (p < end && apigw_json_plain[*p]) {
+        p++;
+    }
+
+found:
+
+    if (p < end && *p == '"') {
         *s = (const char *) start;
-        *len = jp->p - start;
-        jp->p++;
+        *len = p - start;
+        jp->p = p + 1;
         return 0;
     }
+
+    jp->p = p;
+
+    return apigw_json_string_slow(jp, start, s, len);
+}
+
+
+/* from the first escape or UTF-8 sequence, into the scratch buffer */
+static int
+apigw_json_string_slow(apigw_json_parser_t *jp, const unsigned char *start,
+    const char **s, size_t *len)
+{
+    char                 *d, *scratch;
+    size_t                need;
+    const unsigned char  *q;
 
     /* escapes or UTF-8: the unescaped text is never longer */
 
@@ -807,6 +863,12 @@ apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
         return 0;
     }
 
+    if (apigw_json_exact_real(start + neg, jp->p, &d) == 0) {
+        n->real = 1;
+        n->d = neg ? -d : d;
+        return 0;
+    }
+
     if (len > APIGW_JSON_NUM_LEN) {
         goto range;
     }
@@ -849,15 +911,59 @@ range:
 }
 
 
-void
-apigw_json_skip_ws(apigw_json_parser_t *jp)
+/*
+ * a real of up to 15 significant digits, up to 22 of them after the
+ * point, and no exponent, such as 19.99, is one division of two exact
+ * doubles, so correctly rounded as by strtod(); -1: leave it to strtod()
+ */
+static int
+apigw_json_exact_real(const unsigned char *p, const unsigned char *end,
+    double *d)
 {
-    while (jp->p < jp->end
-           && (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r'
-               || *jp->p == '\t'))
-    {
-        jp->p++;
+    int                   exp, digits;
+    uint64_t              m;
+    static const double   pow10[] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+
+    m = 0;
+    exp = 0;
+    digits = 0;
+
+    for ( /* void */ ; p < end && *p >= '0' && *p <= '9'; p++) {
+        m = m * 10 + (*p - '0');
+        digits += (m != 0);
+
+        if (digits > 15) {
+            return -1;
+        }
     }
+
+    if (p < end && *p == '.') {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            m = m * 10 + (*p - '0');
+            digits += (m != 0);
+            exp--;
+
+            if (digits > 15) {
+                return -1;
+            }
+        }
+    }
+
+    /* an exponent: strtod() */
+    if (p < end) {
+        return -1;
+    }
+
+    if (exp < -22) {
+        return -1;
+    }
+
+    *d = (double) m / pow10[-exp];
+
+    return 0;
 }
 
 

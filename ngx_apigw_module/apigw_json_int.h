@@ -53,7 +53,23 @@ int apigw_json_string(apigw_json_parser_t *jp, const char **s,
     size_t *len);
 /* at '-' or a digit */
 int apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n);
-void apigw_json_skip_ws(apigw_json_parser_t *jp);
+
+
+static inline void
+apigw_json_skip_ws(apigw_json_parser_t *jp)
+{
+    const unsigned char  *p;
+
+    for (p = jp->p;
+         p < jp->end && *p <= ' '
+         && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');
+         p++)
+    {
+        /* void */
+    }
+
+    jp->p = p;
+}
 
 
 #endif /* _APIGW_JSON_INT_H_INCLUDED_ */

@@ -198,6 +198,14 @@ struct apigw_sch_node_s {
     unsigned                uneval:1;       /* collects annotations */
     unsigned                composite:1;    /* applies subschemas to the */
                                             /* value itself (not $ref) */
+    unsigned                counts:1;       /* min/max items/properties */
+
+    /*
+     * for apigw_schema_text.c, by instance type (0 object, 1 array): the
+     * check that walks the members or items, APIGW_SCH_WALK_NONE, or
+     * APIGW_SCH_WALK_TREE when the value needs the tree validator
+     */
+    int                     walk[2];
     unsigned                flags;          /* memo key with json */
     unsigned                gen;            /* the compile call */
     unsigned                mark;           /* cycle check: gen stamps */
@@ -416,6 +424,12 @@ json_t *apigw_sch_walk(apigw_sch_cctx_t *cc, json_t *json,
     apigw_sch_uri_t **res, const char *pointer);
 int apigw_sch_resolve(apigw_sch_cctx_t *cc, apigw_sch_uri_t *base,
     const char *ref, apigw_sch_target_t *t, const char *kw);
+
+/* apigw_schema_text.c */
+#define APIGW_SCH_WALK_NONE     -1
+#define APIGW_SCH_WALK_TREE     -2
+
+void apigw_sch_text_plan(apigw_sch_node_t *node);
 
 /* apigw_schema_validate.c */
 extern const char  *apigw_sch_types[7];      /* by type bit */

@@ -221,6 +221,8 @@ apigw_sch_compile_node(apigw_sch_cctx_t *cc)
         }
     }
 
+    apigw_sch_text_plan(node);
+
     return 0;
 }
 

@@ -52,10 +52,14 @@ typedef struct {
 
 static int apigw_sch_text_value(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
+static int apigw_sch_text_container(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node)
+#ifdef __GNUC__
+    __attribute__((noinline))
+#endif
+    ;
 static int apigw_sch_text_node(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
-static const apigw_sch_check_t *apigw_sch_text_walker(
-    const apigw_sch_node_t *node, int object);
 static int apigw_sch_text_object(apigw_sch_text_t *st,
     const apigw_sch_props_t *props, size_t *n);
 static int apigw_sch_text_array(apigw_sch_text_t *st,
@@ -64,6 +68,13 @@ static int apigw_sch_text_scalar(apigw_sch_text_t *st,
     apigw_sch_scalar_t *sv);
 static int apigw_sch_text_scalar_eval(apigw_sch_text_t *st,
     const apigw_sch_node_t *node, const apigw_sch_scalar_t *sv);
+static int apigw_sch_text_scalar_tree(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node, const apigw_sch_scalar_t *sv)
+#ifdef __GNUC__
+    __attribute__((noinline))
+#endif
+    ;
+static unsigned apigw_sch_text_type(const apigw_sch_scalar_t *sv);
 static int apigw_sch_text_enter(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
 static void apigw_sch_text_leave(apigw_sch_text_t *st, int pushed);
@@ -126,25 +137,34 @@ apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
 static int
 apigw_sch_text_value(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 {
-    int                   rc;
-    size_t                n, nkeys;
-    json_t               *tree;
-    unsigned              depth;
-    apigw_sch_scalar_t    sv;
-    const unsigned char  *start;
+    apigw_sch_scalar_t  sv;
 
     if (node != NULL && node->nchecks == 0) {
         node = NULL;
     }
 
-    if (*st->jp.p != '{' && *st->jp.p != '[') {
-        if (apigw_sch_text_scalar(st, &sv) != 0) {
-            return APIGW_SCH_TEXT_NO;
-        }
-
-        return node ? apigw_sch_text_scalar_eval(st, node, &sv)
-                    : APIGW_SCH_TEXT_VALID;
+    if (*st->jp.p == '{' || *st->jp.p == '[') {
+        return apigw_sch_text_container(st, node);
     }
+
+    if (apigw_sch_text_scalar(st, &sv) != 0) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    return node ? apigw_sch_text_scalar_eval(st, node, &sv)
+                : APIGW_SCH_TEXT_VALID;
+}
+
+
+/* an object or an array; read again as a tree when walking it cannot */
+static int
+apigw_sch_text_container(apigw_sch_text_t *st, const apigw_sch_node_t *node)
+{
+    int                   rc;
+    size_t                n, nkeys;
+    json_t               *tree;
+    unsigned              depth;
+    const unsigned char  *start;
 
     start = st->jp.p;
     depth = st->jp.depth;
@@ -186,16 +206,16 @@ apigw_sch_text_value(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 static int
 apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 {
-    int                       rc, object, pushed;
+    int                       rc, object, pushed, walk;
     size_t                    n, count;
     unsigned                  i;
     apigw_sch_scalar_t        sv;
     const apigw_sch_check_t  *c, *walker;
 
     object = (*st->jp.p == '{');
-    walker = apigw_sch_text_walker(node, object);
+    walk = node->walk[!object];
 
-    if (walker == NULL) {
+    if (walk == APIGW_SCH_WALK_TREE) {
         return APIGW_SCH_TEXT_TREE;
     }
 
@@ -208,16 +228,21 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
     sv.d = 0;
     rc = APIGW_SCH_TEXT_VALID;
 
-    for (i = 0; i < node->nchecks; i++) {
-        if (node->checks[i].kind == APIGW_SCH_TYPE
-            && !apigw_sch_scalar_check(&st->vc, &node->checks[i], &sv))
-        {
-            rc = APIGW_SCH_TEXT_NO;
-            goto done;
-        }
+    if (node->checks[0].kind == APIGW_SCH_TYPE
+        && !apigw_sch_scalar_check(&st->vc, &node->checks[0], &sv))
+    {
+        rc = APIGW_SCH_TEXT_NO;
+        goto done;
     }
 
     n = 0;
+    walker = (walk >= 0) ? &node->checks[walk] : NULL;
+
+    if (walker == NULL) {
+        rc = object ? apigw_sch_text_object(st, NULL, &n)
+                    : apigw_sch_text_array(st, NULL, &n);
+        goto counts;
+    }
 
     switch (walker->kind) {
 
@@ -229,14 +254,9 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         rc = apigw_sch_text_object(st, walker->u.props, &n);
         break;
 
-    case APIGW_SCH_ITEMS:
+    default:
         rc = apigw_sch_text_array(st, walker, &n);
         break;
-
-    default:
-        rc = object ? apigw_sch_text_object(st, NULL, &n)
-                    : apigw_sch_text_array(st, NULL, &n);
-        goto counts;
     }
 
     st->vc.steps += n;
@@ -248,7 +268,7 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 
 counts:
 
-    if (rc != APIGW_SCH_TEXT_VALID) {
+    if (rc != APIGW_SCH_TEXT_VALID || !node->counts) {
         goto done;
     }
 
@@ -281,93 +301,27 @@ done:
 
 
 /*
- * the check that walks the members or items (properties, items, or a
- * $ref that takes the value on); the node itself when there is none;
- * NULL when the value needs the tree
+ * how an object and an array are walked against the node: the check that
+ * walks the members or items (properties, items, or a $ref that takes the
+ * value on), none, or the tree validator; once, as the node is compiled
  */
-static const apigw_sch_check_t *
-apigw_sch_text_walker(const apigw_sch_node_t *node, int object)
+void
+apigw_sch_text_plan(apigw_sch_node_t *node)
 {
-    int                       counts;
+    int                       object, walk;
     unsigned                  i;
-    const apigw_sch_check_t  *c, *walker;
+    const apigw_sch_check_t  *c;
 
-    static const apigw_sch_check_t  no_walker = { .kind = APIGW_SCH_TYPE };
-
-    if (node->composite) {
-        return NULL;
-    }
-
-    walker = NULL;
-    counts = 0;
+    node->counts = 0;
 
     for (i = 0; i < node->nchecks; i++) {
-        c = &node->checks[i];
-
-        switch (c->kind) {
-
-        case APIGW_SCH_PROPERTIES:
-            if (!object) {
-                break;
-            }
-
-            if (walker != NULL || c->u.props->npatterns
-                || c->u.props->size > APIGW_SCH_PROPS_SLOTS)
-            {
-                return NULL;
-            }
-
-            walker = c;
-            break;
-
-        case APIGW_SCH_ITEMS:
-            if (object) {
-                break;
-            }
-
-            if (walker != NULL) {
-                return NULL;
-            }
-
-            walker = c;
-            break;
-
-        case APIGW_SCH_REF:
-            if (walker != NULL) {
-                return NULL;
-            }
-
-            walker = c;
-            break;
+        switch (node->checks[i].kind) {
 
         case APIGW_SCH_MAX_PROPERTIES:
         case APIGW_SCH_MIN_PROPERTIES:
         case APIGW_SCH_MAX_ITEMS:
         case APIGW_SCH_MIN_ITEMS:
-            counts = 1;
-            break;
-
-        case APIGW_SCH_FALSE:
-        case APIGW_SCH_ENUM:
-        case APIGW_SCH_CONST:
-            return NULL;
-
-        case APIGW_SCH_REQUIRED:
-        case APIGW_SCH_DEP_REQUIRED:
-        case APIGW_SCH_DEP_SCHEMAS:
-        case APIGW_SCH_PROPERTY_NAMES:
-            if (object) {
-                return NULL;
-            }
-
-            break;
-
-        case APIGW_SCH_CONTAINS:
-        case APIGW_SCH_UNIQUE_ITEMS:
-            if (!object) {
-                return NULL;
-            }
-
+            node->counts = 1;
             break;
 
         default:
@@ -375,12 +329,69 @@ apigw_sch_text_walker(const apigw_sch_node_t *node, int object)
         }
     }
 
-    /* a $ref walks the value, so it cannot count it too */
-    if (walker != NULL && walker->kind == APIGW_SCH_REF && counts) {
-        return NULL;
-    }
+    for (object = 0; object < 2; object++) {
+        walk = node->composite ? APIGW_SCH_WALK_TREE : APIGW_SCH_WALK_NONE;
 
-    return walker ? walker : &no_walker;
+        for (i = 0; i < node->nchecks && walk != APIGW_SCH_WALK_TREE; i++) {
+            c = &node->checks[i];
+
+            switch (c->kind) {
+
+            case APIGW_SCH_PROPERTIES:
+                if (!object) {
+                    break;
+                }
+
+                walk = (walk != APIGW_SCH_WALK_NONE || c->u.props->npatterns
+                        || c->u.props->size > APIGW_SCH_PROPS_SLOTS)
+                       ? APIGW_SCH_WALK_TREE : (int) i;
+                break;
+
+            case APIGW_SCH_ITEMS:
+                if (object) {
+                    break;
+                }
+
+                /* fall through */
+
+            case APIGW_SCH_REF:
+                /* a $ref walks the value, so it cannot count it too */
+                walk = (walk != APIGW_SCH_WALK_NONE
+                        || (c->kind == APIGW_SCH_REF && node->counts))
+                       ? APIGW_SCH_WALK_TREE : (int) i;
+                break;
+
+            case APIGW_SCH_FALSE:
+            case APIGW_SCH_ENUM:
+            case APIGW_SCH_CONST:
+                walk = APIGW_SCH_WALK_TREE;
+                break;
+
+            case APIGW_SCH_REQUIRED:
+            case APIGW_SCH_DEP_REQUIRED:
+            case APIGW_SCH_DEP_SCHEMAS:
+            case APIGW_SCH_PROPERTY_NAMES:
+                if (object) {
+                    walk = APIGW_SCH_WALK_TREE;
+                }
+
+                break;
+
+            case APIGW_SCH_CONTAINS:
+            case APIGW_SCH_UNIQUE_ITEMS:
+                if (!object) {
+                    walk = APIGW_SCH_WALK_TREE;
+                }
+
+                break;
+
+            default:
+                break;
+            }
+        }
+
+        node->walk[!object] = walk;
+    }
 }
 
 
@@ -691,46 +702,11 @@ apigw_sch_text_scalar_eval(apigw_sch_text_t *st, const apigw_sch_node_t *node,
     const apigw_sch_scalar_t *sv)
 {
     int                       valid, pushed;
-    json_t                   *v;
     unsigned                  i;
     const apigw_sch_check_t  *c;
 
     if (node->composite) {
-        switch (sv->type) {
-
-        case JSON_STRING:
-            v = json_stringn_nocheck(sv->s, sv->len);
-            break;
-
-        case JSON_INTEGER:
-            v = json_integer(sv->i);
-            break;
-
-        case JSON_REAL:
-            v = json_real(sv->d);
-            break;
-
-        case JSON_TRUE:
-            v = json_true();
-            break;
-
-        case JSON_FALSE:
-            v = json_false();
-            break;
-
-        default:
-            v = json_null();
-            break;
-        }
-
-        if (v == NULL) {
-            return APIGW_SCH_TEXT_NO;
-        }
-
-        valid = apigw_sch_eval(&st->vc, node, v, NULL);
-        json_decref(v);
-
-        return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+        return apigw_sch_text_scalar_tree(st, node, sv);
     }
 
     pushed = apigw_sch_text_enter(st, node);
@@ -743,17 +719,122 @@ apigw_sch_text_scalar_eval(apigw_sch_text_t *st, const apigw_sch_node_t *node,
     for (i = 0; i < node->nchecks && valid; i++) {
         c = &node->checks[i];
 
-        if (c->kind == APIGW_SCH_REF) {
+        switch (c->kind) {
+
+        case APIGW_SCH_REF:
             valid = c->u.node->nchecks == 0
                     || apigw_sch_text_scalar_eval(st, c->u.node, sv)
                        == APIGW_SCH_TEXT_VALID;
+            break;
 
-        } else {
+        /* the common cases, passing, without a call */
+
+        case APIGW_SCH_TYPE:
+            if (c->u.types & apigw_sch_text_type(sv)) {
+                break;
+            }
+
+            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            break;
+
+        case APIGW_SCH_MAX_LENGTH:
+            if (sv->type != JSON_STRING || sv->len <= c->u.count) {
+                break;
+            }
+
+            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            break;
+
+        case APIGW_SCH_MINIMUM:
+        case APIGW_SCH_MAXIMUM:
+            if (sv->type == JSON_INTEGER && c->u.num.is_int
+                && !c->exclusive)
+            {
+                valid = (c->kind == APIGW_SCH_MINIMUM)
+                        ? sv->i >= c->u.num.i : sv->i <= c->u.num.i;
+                break;
+            }
+
+            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            break;
+
+        default:
             valid = apigw_sch_scalar_check(&st->vc, c, sv);
         }
     }
 
     apigw_sch_text_leave(st, pushed);
+
+    return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+}
+
+
+/* type keyword bits a scalar surely has (1.0 may be an integer too) */
+static unsigned
+apigw_sch_text_type(const apigw_sch_scalar_t *sv)
+{
+    switch (sv->type) {
+
+    case JSON_STRING:
+        return APIGW_SCH_T_STRING;
+
+    case JSON_INTEGER:
+        return APIGW_SCH_T_INTEGER | APIGW_SCH_T_NUMBER;
+
+    case JSON_REAL:
+        return APIGW_SCH_T_NUMBER;
+
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return APIGW_SCH_T_BOOLEAN;
+
+    default:
+        return APIGW_SCH_T_NULL;
+    }
+}
+
+
+/* a scalar against allOf, anyOf...: the tree validator on a jansson copy */
+static int
+apigw_sch_text_scalar_tree(apigw_sch_text_t *st, const apigw_sch_node_t *node,
+    const apigw_sch_scalar_t *sv)
+{
+    int      valid;
+    json_t  *v;
+
+    switch (sv->type) {
+
+    case JSON_STRING:
+        v = json_stringn_nocheck(sv->s, sv->len);
+        break;
+
+    case JSON_INTEGER:
+        v = json_integer(sv->i);
+        break;
+
+    case JSON_REAL:
+        v = json_real(sv->d);
+        break;
+
+    case JSON_TRUE:
+        v = json_true();
+        break;
+
+    case JSON_FALSE:
+        v = json_false();
+        break;
+
+    default:
+        v = json_null();
+        break;
+    }
+
+    if (v == NULL) {
+        return APIGW_SCH_TEXT_NO;
+    }
+
+    valid = apigw_sch_eval(&st->vc, node, v, NULL);
+    json_decref(v);
 
     return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
 }

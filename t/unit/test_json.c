@@ -206,12 +206,124 @@ test_depth(void)
 }
 
 
+/* reals read without strtod() round exactly as strtod() does */
+static void
+test_reals(void)
+{
+    int           i, j, k, digits, point, bad;
+    char          text[64];
+    double        d;
+    json_t       *v;
+    unsigned int  seed;
+
+    seed = 12345;
+    bad = 0;
+
+    for (i = 0; i < 200000 && bad < 5; i++) {
+        digits = 1 + rand_r(&seed) % 17;
+        point = 1 + rand_r(&seed) % digits;
+        j = 0;
+
+        if (rand_r(&seed) & 1) {
+            text[j++] = '-';
+        }
+
+        for (k = 0; k < digits; k++) {
+            if (k == point) {
+                text[j++] = '.';
+            }
+
+            text[j++] = (k == 0 && point > 1) ? '1' + rand_r(&seed) % 9
+                                              : '0' + rand_r(&seed) % 10;
+        }
+
+        if (point == digits) {
+            text[j++] = '.';
+            text[j++] = '0' + rand_r(&seed) % 10;
+        }
+
+        text[j] = '\0';
+
+        v = parse(text);
+        d = strtod(text, NULL);
+
+        if (v == NULL || !json_is_real(v)
+            || memcmp(&d, &(double) { json_real_value(v) }, sizeof(d)) != 0)
+        {
+            printf("# %s: %s, strtod() says %.17g\n", text,
+                   v ? "differs" : errbuf, d);
+            bad++;
+        }
+
+        json_decref(v);
+    }
+
+    CHECK(bad == 0, "200,000 random decimals read as strtod() reads them");
+}
+
+
+/* strings are scanned eight bytes at a time: a special byte anywhere */
+static void
+test_string_words(void)
+{
+    int           ok;
+    char          text[64];
+    size_t        len, at, k, n;
+    json_t       *ours, *theirs;
+    static const char  *specials[] = {
+        "\\n", "\\\"", "\\u00e9", "\xc3\xa9", "\x01", "\x7f", "~"
+    };
+
+    ok = 1;
+
+    for (len = 0; len <= 20 && ok; len++) {
+        for (at = 0; at <= len && ok; at++) {
+            for (k = 0; k < sizeof(specials) / sizeof(char *) && ok; k++) {
+                n = 0;
+                text[n++] = '"';
+                memset(text + n, 'a', at);
+                n += at;
+                memcpy(text + n, specials[k], strlen(specials[k]));
+                n += strlen(specials[k]);
+                memset(text + n, 'b', len - at);
+                n += len - at;
+                text[n++] = '"';
+                text[n] = '\0';
+
+                ours = parse_n(text, n, 64);
+                theirs = json_loads(text, JSON_DECODE_ANY, NULL);
+
+                /* jansson takes a raw control byte; apigw does not */
+                if (specials[k][0] == '\x01') {
+                    ok = (ours == NULL);
+
+                } else {
+                    ok = (ours != NULL && theirs != NULL
+                          && json_equal(ours, theirs));
+                }
+
+                if (!ok) {
+                    printf("# %zu bytes, special %zu at %zu\n", len, k, at);
+                }
+
+                json_decref(ours);
+                json_decref(theirs);
+            }
+        }
+    }
+
+    CHECK(ok, "strings with an escape, UTF-8 or a control byte anywhere");
+}
+
+
 int
 main(void)
 {
     test_accepted();
     test_refused();
     test_depth();
+    test_reals();
+    test_string_words();
 
     return unit_done();
 }

@@ -132,9 +132,10 @@ compile(apigw_schema_set_t *set, const char *text, unsigned flags)
 static int
 validate_max(const apigw_schema_t *s, const char *instance, size_t max)
 {
-    int     rc, rc0;
-    json_t  *inst;
-    apigw_schema_errors_t  e0;
+    int                     rc, rc0;
+    char                   *text;
+    json_t                 *inst;
+    apigw_schema_errors_t   e0;
 
     if (s == NULL) {
         printf("# no schema\n");
@@ -162,6 +163,18 @@ validate_max(const apigw_schema_t *s, const char *instance, size_t max)
                errs.n, rc0);
         rc = -1;
     }
+
+    /* the text path never finds valid what the tree finds invalid */
+    text = json_dumps(inst, JSON_ENCODE_ANY | JSON_COMPACT);
+
+    if (text != NULL
+        && apigw_schema_check_text(s, text, strlen(text), 64, NULL) && !rc)
+    {
+        printf("# valid from the text, invalid from the tree\n");
+        rc = -1;
+    }
+
+    free(text);
 
     json_decref(inst);
 
@@ -930,6 +943,137 @@ test_resolver(void)
 }
 
 
+/* the text path: 1 valid and decided without a tree, 0 not */
+static int
+text(const apigw_schema_t *s, const char *body)
+{
+    char  *copy, *p;
+    int    rc;
+
+    copy = strdup(body);
+    if (copy == NULL) {
+        exit(2);
+    }
+
+    for (p = copy; *p; p++) {
+        if (*p == '\'') {
+            *p = '"';
+        }
+    }
+
+    rc = apigw_schema_check_text(s, copy, strlen(copy), 8, NULL);
+    free(copy);
+
+    return rc;
+}
+
+
+static void
+test_text(void)
+{
+    int                  i;
+    char                 big[4096];
+    size_t               n;
+    apigw_schema_t      *s;
+    apigw_schema_set_t  *set;
+
+    set = apigw_schema_set_create(OAS30, NULL, NULL);
+
+    s = compile(set, "{'type': 'object', 'required': ['id', 'tags'],"
+                " 'additionalProperties': false,"
+                " 'properties': {'id': {'type': 'integer', 'minimum': 1},"
+                " 'name': {'type': 'string', 'maxLength': 3,"
+                "          'pattern': '^[a-z]+$', 'nullable': true},"
+                " 'when': {'type': 'string', 'format': 'date-time'},"
+                " 'tags': {'type': 'array', 'maxItems': 2,"
+                "          'items': {'$ref': '#/definitions/tag'}},"
+                " 'any': {}},"
+                " 'definitions': {'tag': {'type': 'string',"
+                "                         'enum': ['a', 'b']}}}", 0);
+
+    CHECK(text(s, "{'id': 1, 'tags': ['a', 'b'], 'name': 'abc',"
+                  " 'when': '2026-11-22T10:00:00Z', 'any': [{'x': {}}]}"),
+          "text: a valid body is valid");
+    CHECK(text(s, " {'id':1,'tags':[],'name':null} \n"),
+          "text: whitespace around, null where nullable");
+    CHECK(text(s, "{'tags': [], 'id': 1, 'name': '\\u0061'}"),
+          "text: an escaped string is checked unescaped");
+    CHECK(!text(s, "{'id': 0, 'tags': []}"), "text: minimum");
+    CHECK(!text(s, "{'id': 1}"), "text: required");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'x': 1}"),
+          "text: additionalProperties false");
+    CHECK(!text(s, "{'id': 1, 'tags': ['c']}"), "text: enum through $ref");
+    CHECK(!text(s, "{'id': 1, 'tags': ['a', 'a', 'a']}"), "text: maxItems");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'name': 'abcd'}"),
+          "text: maxLength");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'when': '2026-13-01T00:00:00Z'}"),
+          "text: format");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'id': 2}"),
+          "text: a duplicate property");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'any': {'x': 1, 'x': 2}}"),
+          "text: a duplicate key where any value goes");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'any': {'x': 1, '\\u0078': 2}}"),
+          "text: a duplicate key spelt with an escape");
+    CHECK(!text(s, "{'id': 1, 'tags': []} x"), "text: text after the value");
+    CHECK(!text(s, "{'id': 1, 'tags': [],}"), "text: a trailing comma");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'any': 'a\\u0000'}"),
+          "text: NUL by escape");
+    CHECK(!text(s, "{'id': 1, 'tags': [], 'any': [[[[[[[[1]]]]]]]]}"),
+          "text: nesting past the limit");
+    CHECK(text(s, "{'id': 1, 'tags': [], 'any': [[[[[[1]]]]]]}"),
+          "text: nesting up to the limit");
+    CHECK(!text(s, "{'id': 99999999999999999999, 'tags': []}"),
+          "text: an integer out of range");
+    CHECK(!text(s, ""), "text: an empty body");
+
+    /* more unmatched keys than tracked: the object is read as a tree */
+    n = snprintf(big, sizeof(big), "{'id': 1, 'tags': [], 'any': {");
+
+    for (i = 0; i < 100; i++) {
+        n += snprintf(big + n, sizeof(big) - n, "%s'k%d': %d",
+                      i ? ", " : "", i, i);
+    }
+
+    snprintf(big + n, sizeof(big) - n, "}}");
+    CHECK(text(s, big), "text: 100 free keys");
+
+    n -= 2;
+    n += snprintf(big + n, sizeof(big) - n, ", 'k7': 0}}");
+    CHECK(!text(s, big), "text: a duplicate among 100 free keys");
+
+    /* what the tree decides: the verdict is still the tree's */
+    s = compile(set, "{'type': 'object', 'properties': {"
+                " 'one': {'oneOf': [{'type': 'integer'},"
+                "                   {'type': 'string'}]},"
+                " 'u': {'type': 'array', 'uniqueItems': true},"
+                " 'o': {'enum': [{'a': 1}]},"
+                " 'p': {'patternProperties': {'^x': {'type': 'integer'}}},"
+                " 'all': {'allOf': [{'required': ['a']},"
+                "                   {'properties': {'a': {'type': 'string'}}}]}"
+                "}}", 0);
+
+    CHECK(text(s, "{'one': 1, 'u': [1, 2], 'o': {'a': 1.0},"
+                  " 'p': {'x1': 2, 'y': 'z'}, 'all': {'a': 'b'}}"),
+          "text: oneOf, uniqueItems, enum, patternProperties, allOf");
+    CHECK(!text(s, "{'one': true}"), "text: oneOf fails");
+    CHECK(!text(s, "{'u': [1, 1.0]}"), "text: uniqueItems fails");
+    CHECK(!text(s, "{'o': {'a': 2}}"), "text: enum of objects fails");
+    CHECK(!text(s, "{'p': {'x': 'a'}}"), "text: patternProperties fails");
+    CHECK(!text(s, "{'all': {'a': 1}}"), "text: allOf fails");
+    CHECK(!text(s, "{'u': [1, 2], 'u': [3]}"),
+          "text: a duplicate key before a tree");
+
+    apigw_schema_set_free(set);
+
+    /* $dynamicRef: left to the tree */
+    set = apigw_schema_set_create(D2020, NULL, NULL);
+    s = compile(set, "{'$dynamicAnchor': 'n', 'type': 'object',"
+                " 'properties': {'a': {'$dynamicRef': '#n'}}}", 0);
+    CHECK(!text(s, "{}"), "text: $dynamicRef sets are the tree's");
+    apigw_schema_set_free(set);
+}
+
+
 int
 main(void)
 {
@@ -940,6 +1084,7 @@ main(void)
     test_compile_errors();
     test_recursion();
     test_resolver();
+    test_text();
 
     return unit_done();
 }
