@@ -26,7 +26,9 @@
  *     errors, valid none; every error has a keyword, a message and a
  *     path that is "" or starts with "/";
  *   - validating again, and with a second compile of the same schema in
- *     the same set (shared nodes), gives the same errors.
+ *     the same set (shared nodes), gives the same errors;
+ *   - apigw_schema_check_text() finds the instance's text valid only when
+ *     apigw_json_parse() accepts it and the tree validator finds it valid.
  */
 
 #include <stdio.h>
@@ -268,7 +270,7 @@ fuzz_compile_error(const apigw_error_t *err, json_t *schema)
 
 static void
 fuzz_dialect(apigw_dialect_e dialect, unsigned flags, json_t *schema,
-    const json_t *inst)
+    const json_t *inst, const char *text, size_t len, int strict)
 {
     int                    valid, valid2;
     size_t                 n, n2, i;
@@ -303,6 +305,13 @@ fuzz_dialect(apigw_dialect_e dialect, unsigned flags, json_t *schema,
     }
 
     fuzz_errors(s, inst, ev, &n, &valid);
+
+    if (apigw_schema_check_text(s, text, len, FUZZ_MAX_DEPTH, NULL)
+        && !(strict && valid))
+    {
+        fuzz_fail("the text path finds valid what the tree does not",
+                  strict ? "the tree finds it invalid" : "not strict JSON");
+    }
 
     if (getenv("APIGW_FUZZ_VERBOSE")) {
         fprintf(stderr, "  %s, %zu errors%s%s %s %s\n",
@@ -343,6 +352,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t         i, slen, ilen;
+    int            strict;
     json_t        *schema, *inst;
     unsigned       flags;
     const char    *buf, *sep, *ibuf;
@@ -391,9 +401,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     schema = json_loadb(buf, slen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     inst = NULL;
+    strict = 0;
 
     if (ibuf != NULL) {
         inst = fuzz_parse(ibuf, ilen);
+        strict = (inst != NULL);
 
         if (inst == NULL) {
             inst = json_loadb(ibuf, ilen, JSON_DECODE_ANY | JSON_ALLOW_NUL,
@@ -402,9 +414,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     if (schema != NULL) {
-        fuzz_dialect(APIGW_DIALECT_DRAFT4, flags, schema, inst);
-        fuzz_dialect(APIGW_DIALECT_OAS30, flags, schema, inst);
-        fuzz_dialect(APIGW_DIALECT_2020_12, flags, schema, inst);
+        fuzz_dialect(APIGW_DIALECT_DRAFT4, flags, schema, inst, ibuf, ilen,
+                     strict);
+        fuzz_dialect(APIGW_DIALECT_OAS30, flags, schema, inst, ibuf, ilen,
+                     strict);
+        fuzz_dialect(APIGW_DIALECT_2020_12, flags, schema, inst, ibuf, ilen,
+                     strict);
         json_decref(schema);
     }
 

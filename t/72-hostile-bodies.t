@@ -36,6 +36,20 @@ paths:
         content:
           application/json:
             schema: {}
+  /typed:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [id]
+              additionalProperties: false
+              properties:
+                id: {type: integer}
+                tags: {type: array, uniqueItems: true}
+                one: {oneOf: [{type: integer}, {type: string}]}
+                free: {type: object}
 YAML
 
 $t->write_conf(<<'CONF');
@@ -96,6 +110,37 @@ syntax_error(post('/prod/items', ('[' x 65) . (']' x 65)), 'nesting 65',
 $r = post('/prod/items', ('[' x 64) . (']' x 64));
 is($r->{status}, 200, 'nesting 64 is allowed by default');
 syntax_error(post('/prod/items', '[' x 200000), 'a flood of brackets');
+
+# bodies read without a tree (see "Inside the module") and with one
+my $many = join(',', map { "\"k$_\":$_" } 0 .. 99);
+$r = post('/prod/items', "{$many}");
+is($r->{status}, 200, '100 distinct keys pass');
+is($be->last_request->{body}, "{$many}", 'and are forwarded as sent');
+syntax_error(post('/prod/items', "{$many,\"k63\":0}"),
+             'a duplicate among 100 keys', qr/duplicate/i);
+syntax_error(post('/prod/items', '{"x":{"ab":1,"\u0061b":2}}'),
+             'a duplicate spelt with an escape', qr/duplicate/i);
+
+my $typed = '{"id":7,"tags":["a","b"],"one":"x","free":{"k":[1,{}]}}';
+$r = post('/prod/typed', $typed);
+is($r->{status}, 200, 'typed: a valid body passes');
+is($be->last_request->{body}, $typed, 'typed: forwarded as sent');
+syntax_error(post('/prod/typed', '{"id":7,"id":8}'),
+             'typed: a duplicate declared property', qr/duplicate/i);
+syntax_error(post('/prod/typed', '{"id":7,"free":{"a":1,"a":1}}'),
+             'typed: a duplicate in a free object', qr/duplicate/i);
+
+for my $case (['{"id":7,"tags":["a","a"]}', '/tags', 'uniqueItems'],
+              ['{"id":7,"one":true}', '/one', 'oneOf'],
+              ['{"id":7,"x":1}', '/x', 'additionalProperties'],
+              ['{"id":"7"}', '/id', 'type'])
+{
+    my ($body, $path, $kw) = @$case;
+    $r = post('/prod/typed', $body);
+    is($r->{status}, 400, "typed: $kw: 400");
+    is($r->{json}{errors}[0]{path}, $path, "typed: $kw: the path");
+    is($r->{json}{errors}[0]{keyword}, $kw, "typed: $kw: the keyword");
+}
 
 syntax_error(post('/small/items', ('{"a":' x 9) . '1' . ('}' x 9)),
              'apigw_json_max_depth 8');
