@@ -27,6 +27,9 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_validate.c \
                 ngx_apigw_module/apigw_schema_collections.c \
                 ngx_apigw_module/apigw_schema_text.c \
+                ngx_apigw_module/apigw_spec_security.c \
+                ngx_apigw_module/apigw_keys.c \
+                ngx_apigw_module/apigw_throttle.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
                 ngx_apigw_module/apigw_vtl.c \
@@ -38,7 +41,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_vtl_util.c \
                 ngx_apigw_module/apigw_vtl_input.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
-CORE_LIBS    := -ljansson -lyaml -lpcre2-8
+CORE_LIBS    := -ljansson -lyaml -lpcre2-8 -lcrypto
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
                 -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -Ingx_apigw_module

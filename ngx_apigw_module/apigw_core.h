@@ -374,6 +374,32 @@ typedef struct {
     unsigned                  needs_response_body:1;
 } apigw_integration_t;
 
+/* a token bucket: rate tokens a second (fractional allowed), burst its size */
+typedef struct {
+    double                    rate;         /* 0: no bucket */
+    uint32_t                  burst;
+} apigw_throttle_t;
+
+#define APIGW_THROTTLE_MAX_RATE     1000000.0
+#define APIGW_THROTTLE_MAX_BURST    10000000
+
+/* {rate: R, burst: B} at loc */
+int apigw_throttle_parse(const apigw_loc_t *loc, apigw_throttle_t *t,
+    apigw_error_t *err);
+
+/* an apiKey security scheme: where the key is */
+typedef struct {
+    char                     *name;         /* in components */
+    apigw_param_in_e          in;           /* header, query or cookie */
+    char                     *param;        /* "x-api-key" */
+} apigw_api_key_scheme_t;
+
+/* one alternative of an operation's security: all its schemes apply */
+typedef struct {
+    apigw_api_key_scheme_t  **schemes;
+    size_t                    nschemes;     /* 0: anonymous access */
+} apigw_security_t;
+
 typedef struct {
     int                       method;
     char                     *path;
@@ -388,6 +414,10 @@ typedef struct {
     apigw_content_t           body;
     apigw_response_decl_t    *responses;
     size_t                    nresponses;
+    apigw_security_t         *security;     /* alternatives, NULL: none */
+    size_t                    nsecurity;
+    apigw_throttle_t          throttle;     /* x-apigw-throttle */
+
     unsigned                  validate_params:1;
     unsigned                  validate_body:1;
     unsigned                  error_details:1;
@@ -444,6 +474,8 @@ typedef struct {
     size_t                    nops;
     apigw_router_t           *router;
     apigw_gateway_response_t *responses[APIGW_GR_COUNT];
+    apigw_api_key_scheme_t   *key_schemes;
+    size_t                    nkey_schemes;
 } apigw_api_t;
 
 extern const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT];

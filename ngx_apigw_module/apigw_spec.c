@@ -127,6 +127,7 @@ apigw_api_load(const char *path, apigw_error_t *err)
     if (apigw_spec_version(&c, &root) != 0
         || apigw_docset_check_refs(c.api->docs, err) != 0
         || apigw_spec_validation_init(&c, &root) != 0
+        || apigw_spec_security_init(&c, &root) != 0
         || apigw_spec_gateway_responses(&c, &root) != 0
         || apigw_spec_paths(&c, &root) != 0)
     {
@@ -178,6 +179,8 @@ apigw_api_free(apigw_api_t *api)
     }
 
     free(api->ops);
+    apigw_spec_security_free(api, NULL);
+
     if (api->schemas) {
         apigw_schema_set_free(api->schemas);
     }
@@ -204,6 +207,7 @@ apigw_operation_free(apigw_operation_t *op)
 
     apigw_spec_validation_free(op);
     apigw_spec_mapping_free(&op->integration);
+    apigw_spec_security_free(NULL, op);
 
     free(op->param_names);
     free(op->path);
@@ -486,6 +490,7 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     }
 
     if (apigw_spec_path_params(c, op) != 0
+        || apigw_spec_security(c, op) != 0
         || apigw_spec_validation(c, op, item) != 0
         || apigw_spec_integration(c, op) != 0)
     {

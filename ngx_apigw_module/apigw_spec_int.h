@@ -21,6 +21,8 @@ typedef struct {
 
     apigw_loc_t             validators; /* x-amazon-apigateway-request-
                                            validators, node NULL if none */
+    apigw_loc_t             security;   /* the document's, node NULL if
+                                           none */
     unsigned                validate_params:1;  /* the API's defaults */
     unsigned                validate_body:1;
     unsigned                error_details:1;
@@ -41,6 +43,12 @@ int apigw_spec_validation_init(apigw_compile_t *c, apigw_loc_t *root);
 int apigw_spec_validation(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *item);
 void apigw_spec_validation_free(apigw_operation_t *op);
+
+/* apigw_spec_security.c */
+int apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root);
+int apigw_spec_security(apigw_compile_t *c, apigw_operation_t *op);
+/* op NULL: the API's schemes */
+void apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op);
 
 /* apigw_spec_mapping.c */
 int apigw_spec_mapping(apigw_compile_t *c, apigw_operation_t *op,

@@ -13,6 +13,7 @@
 #include <ngx_http.h>
 
 #include "apigw_core.h"
+#include "apigw_keys.h"
 #include "apigw_schema.h"
 #include "apigw_vtl.h"
 
@@ -41,6 +42,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
+    apigw_keys_t               *keys;           /* apigw_keys, or NULL */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -68,6 +70,7 @@ typedef struct {
     ngx_http_apigw_loc_conf_t  *alcf;
     apigw_operation_t          *op;
     apigw_match_t               match;
+    const apigw_key_t          *key;            /* the caller's API key */
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -114,7 +117,17 @@ extern ngx_module_t  ngx_http_apigw_module;
 ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
 ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
 
+/* ngx_http_apigw_identity.c */
+char *ngx_http_apigw_keys_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_identify(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+
 /* ngx_http_apigw_validate.c */
+size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
+    size_t max);
 ngx_int_t ngx_http_apigw_validate_params(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_validate_body(ngx_http_request_t *r,

@@ -26,8 +26,6 @@ typedef struct {
 static ngx_int_t ngx_http_apigw_param_text(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_parameter_t *p, apigw_pair_t *cookies,
     size_t ncookies, ngx_str_t *text);
-static size_t ngx_http_apigw_cookies(ngx_http_request_t *r,
-    apigw_pair_t *pairs, size_t max);
 static ngx_int_t ngx_http_apigw_check_schema(ngx_http_apigw_errors_t *errors,
     struct apigw_schema_s *schema, json_t *value, const char *in,
     const char *name);
@@ -250,7 +248,7 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 }
 
 
-static size_t
+size_t
 ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
     size_t max)
 {

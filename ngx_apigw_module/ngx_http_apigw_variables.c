@@ -16,7 +16,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_INTEGRATION_LATENCY,
     NGX_HTTP_APIGW_VAR_INTEGRATION_URL,
     NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD,
-    NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION
+    NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION,
+    NGX_HTTP_APIGW_VAR_API_KEY_ID
 } ngx_http_apigw_var_e;
 
 
@@ -52,6 +53,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_response_validation"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_api_key_id"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_API_KEY_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -107,6 +111,13 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         if (ctx->op) {
             s.data = (u_char *) ctx->op->route_key;
             s.len = ngx_strlen(ctx->op->route_key);
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_API_KEY_ID:
+        if (ctx->key) {
+            s.data = (u_char *) ctx->key->id;
+            s.len = ngx_strlen(ctx->key->id);
         }
         break;
 
