@@ -122,3 +122,66 @@ apigw_gcra_check(const apigw_throttle_t *t, int64_t tat, int64_t now,
 
     return 1;
 }
+
+
+/*
+ * the quota period holding now (seconds since the epoch), in UTC: a day
+ * from midnight, a week from Monday, a month from its first day
+ */
+void
+apigw_quota_window(apigw_quota_period_e period, int64_t now,
+    int64_t *start, int64_t *end)
+{
+    int64_t  days, y, m, d, doe, yoe, era, mp, first, next;
+
+    days = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+
+    switch (period) {
+
+    case APIGW_QUOTA_WEEK:
+        /* 1970-01-01 was a Thursday: Monday is 3 days before it */
+        first = days - ((days + 3) % 7 + 7) % 7;
+        *start = first * 86400;
+        *end = *start + 7 * 86400;
+        return;
+
+    case APIGW_QUOTA_MONTH:
+        /* civil date from days (H. Hinnant's algorithm) */
+        days += 719468;
+        era = (days >= 0 ? days : days - 146096) / 146097;
+        doe = days - era * 146097;
+        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        y = yoe + era * 400;
+        d = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * d + 2) / 153;
+        m = mp < 10 ? mp + 3 : mp - 9;
+        y += (m <= 2);
+
+        first = apigw_days_from_civil(y, m, 1);
+        next = (m == 12) ? apigw_days_from_civil(y + 1, 1, 1)
+                         : apigw_days_from_civil(y, m + 1, 1);
+        *start = first * 86400;
+        *end = next * 86400;
+        return;
+
+    default:
+        *start = days * 86400;
+        *end = *start + 86400;
+        return;
+    }
+}
+
+
+int64_t
+apigw_days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t  era, yoe, doy, doe;
+
+    y -= (m <= 2);
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}

@@ -10,7 +10,7 @@
 
 /* token buckets as GCRA (apigw_throttle.c), nginx-free */
 
-#include "apigw_core.h"
+#include "apigw_keys.h"
 
 
 #define APIGW_NS_PER_SEC    1000000000LL
@@ -32,6 +32,13 @@ int64_t apigw_gcra_interval(const apigw_throttle_t *t);
  */
 int apigw_gcra_check(const apigw_throttle_t *t, int64_t tat, int64_t now,
     apigw_gcra_t *g);
+
+
+/* the UTC day, week (from Monday) or month holding now, in seconds */
+void apigw_quota_window(apigw_quota_period_e period, int64_t now,
+    int64_t *start, int64_t *end);
+/* days since 1970-01-01 of a civil date */
+int64_t apigw_days_from_civil(int64_t y, int64_t m, int64_t d);
 
 
 #endif /* _APIGW_THROTTLE_H_INCLUDED_ */

@@ -101,6 +101,12 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
         return ngx_http_apigw_finish(r, rc);
     }
 
+    rc = ngx_http_apigw_throttle(r, ctx);
+
+    if (rc != NGX_OK || ctx->responded) {
+        return ngx_http_apigw_finish(r, rc);
+    }
+
     rc = ngx_http_apigw_validate_params(r, ctx);
 
     if (rc != NGX_OK || ctx->responded) {

@@ -60,6 +60,20 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_zone_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_apigw_main_conf_t, zone_size),
+      NULL },
+
+    { ngx_string("apigw_throttle"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_apigw_throttle_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_apigw,
@@ -163,7 +177,9 @@ ngx_http_apigw_init(ngx_conf_t *cf)
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
 
-    if (ngx_http_apigw_check_keys(cf, amcf) != NGX_OK) {
+    if (ngx_http_apigw_check_keys(cf, amcf) != NGX_OK
+        || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -226,6 +242,8 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    amcf->zone_size = NGX_CONF_UNSET_SIZE;
+
     return amcf;
 }
 
@@ -256,6 +274,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
     alcf->json_max_depth = NGX_CONF_UNSET_UINT;
     alcf->validation_details = NGX_CONF_UNSET;
     alcf->response_validation = NGX_CONF_UNSET_UINT;
+    alcf->throttle.rate = -1;
 
     return alcf;
 }
@@ -281,6 +300,11 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->response_validation,
                               prev->response_validation,
                               NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF);
+
+    if (conf->throttle.rate == -1) {
+        conf->throttle = prev->throttle.rate == -1 ? (apigw_throttle_t) { 0, 0 }
+                                                   : prev->throttle;
+    }
 
     if (conf->backend.data == NULL) {
         conf->backend = prev->backend;

@@ -43,6 +43,8 @@ typedef struct {
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
     apigw_keys_t               *keys;           /* apigw_keys, or NULL */
+    ngx_shm_zone_t             *zone;           /* buckets and quotas */
+    size_t                      zone_size;
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -62,6 +64,7 @@ typedef struct {
     ngx_uint_t                  json_max_depth;
     ngx_flag_t                  validation_details; /* unset: the spec's */
     ngx_uint_t                  response_validation;
+    apigw_throttle_t            throttle;       /* apigw_throttle */
 } ngx_http_apigw_loc_conf_t;
 
 
@@ -124,6 +127,14 @@ ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_identify(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_throttle.c */
+ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_throttle(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_apigw_validate.c */
 size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,

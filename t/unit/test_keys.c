@@ -243,11 +243,39 @@ test_gcra(void)
 }
 
 
+static void
+test_quota_windows(void)
+{
+    int64_t  start, end;
+
+    /* Sunday 2026-11-22 10:00 UTC */
+    apigw_quota_window(APIGW_QUOTA_DAY, 1795341600, &start, &end);
+    CHECK(start == 1795305600 && end == 1795392000, "the day");
+
+    apigw_quota_window(APIGW_QUOTA_WEEK, 1795341600, &start, &end);
+    CHECK(start == 1794787200 && end == 1795392000,
+          "the week from Monday 2026-11-16");
+
+    apigw_quota_window(APIGW_QUOTA_WEEK, 1795392000, &start, &end);
+    CHECK(start == 1795392000, "a Monday starts its own week");
+
+    apigw_quota_window(APIGW_QUOTA_MONTH, 1795341600, &start, &end);
+    CHECK(start == 1793491200 && end == 1796083200, "November 2026");
+
+    apigw_quota_window(APIGW_QUOTA_MONTH, 1798761599, &start, &end);
+    CHECK(end == 1798761600, "December ends at the new year");
+
+    apigw_quota_window(APIGW_QUOTA_MONTH, 1835438400, &start, &end);
+    CHECK(start == 1832976000 && end == 1835481600, "February 2028, leap");
+}
+
+
 int
 main(void)
 {
     test_keys();
     test_gcra();
+    test_quota_windows();
 
     unlink(write_tmp(""));
 

@@ -1,0 +1,731 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+#include "apigw_throttle.h"
+
+
+/*
+ * Pipeline step 3: token buckets and quotas, in a shared memory zone that
+ * every worker uses and that survives reloads (limit_req's pattern: a
+ * red-black tree by id, a queue for LRU, the zone's slab allocator).
+ *
+ * The buckets that apply to a request are, most specific first: the
+ * caller's plan for this operation, the caller's plan, the operation's
+ * x-apigw-throttle, and the stage's apigw_throttle; then the caller's
+ * quota.  All are checked under the zone's lock in one step and the
+ * request passes only when all admit it; a refused request changes
+ * nothing.  A bucket that is full again, or a quota whose period is over,
+ * is the same as none, so such entries are dropped first when memory is
+ * short.
+ */
+
+
+#define NGX_HTTP_APIGW_MAX_BUCKETS  4
+#define NGX_HTTP_APIGW_ID_LEN       512
+#define NGX_HTTP_APIGW_ZONE_SIZE    (10 * 1024 * 1024)
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 lru;
+} ngx_http_apigw_shm_t;
+
+typedef struct {
+    u_char                      color;
+    u_char                      dummy;
+    u_short                     len;
+    ngx_queue_t                 queue;
+    int64_t                     value;      /* a bucket's tat, a count */
+    int64_t                     expires;    /* ns: then it is as absent */
+    u_char                      id[1];
+} ngx_http_apigw_shm_node_t;
+
+typedef struct {
+    ngx_http_apigw_shm_t       *sh;
+    ngx_slab_pool_t            *shpool;
+} ngx_http_apigw_zone_t;
+
+typedef struct {
+    const char                 *level;      /* the RateLimit policy name */
+    const apigw_throttle_t     *throttle;
+    ngx_str_t                   id;
+    uint32_t                    hash;
+    apigw_gcra_t                g;
+} ngx_http_apigw_bucket_t;
+
+typedef struct {
+    const apigw_quota_t        *quota;
+    ngx_str_t                   id;
+    uint32_t                    hash;
+    int64_t                     start, end; /* s */
+    uint64_t                    used;       /* with this request */
+} ngx_http_apigw_quota_check_t;
+
+
+static ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone,
+    void *data);
+static void ngx_http_apigw_shm_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_http_apigw_shm_node_t *ngx_http_apigw_shm_find(
+    ngx_http_apigw_zone_t *z, ngx_str_t *id, uint32_t hash);
+static ngx_int_t ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z,
+    ngx_str_t *id, uint32_t hash, int64_t value, int64_t expires,
+    int64_t now);
+static void ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
+    ngx_uint_t force);
+static ngx_int_t ngx_http_apigw_bucket_id(ngx_http_request_t *r,
+    ngx_str_t *id, const char *fmt, ...);
+static ngx_int_t ngx_http_apigw_rate_headers(ngx_http_request_t *r,
+    ngx_http_apigw_bucket_t *b, ngx_uint_t n,
+    ngx_http_apigw_quota_check_t *q, int64_t now);
+static ngx_int_t ngx_http_apigw_add_header(ngx_http_request_t *r,
+    const char *name, u_char *value, size_t len);
+
+
+static ngx_str_t  ngx_http_apigw_zone_name = ngx_string("apigw");
+
+
+/* the zone, once per configuration; the same memory across reloads */
+ngx_int_t
+ngx_http_apigw_zone_add(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
+{
+    ngx_http_apigw_zone_t  *z;
+
+    if (amcf->apis.nelts == 0) {
+        return NGX_OK;
+    }
+
+    if (amcf->zone_size == NGX_CONF_UNSET_SIZE) {
+        amcf->zone_size = NGX_HTTP_APIGW_ZONE_SIZE;
+    }
+
+    z = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_zone_t));
+    if (z == NULL) {
+        return NGX_ERROR;
+    }
+
+    amcf->zone = ngx_shared_memory_add(cf, &ngx_http_apigw_zone_name,
+                                       amcf->zone_size,
+                                       &ngx_http_apigw_module);
+    if (amcf->zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    amcf->zone->init = ngx_http_apigw_zone_init;
+    amcf->zone->data = z;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_apigw_zone_t  *oz = data;
+
+    size_t                  len;
+    ngx_http_apigw_zone_t  *z;
+
+    z = shm_zone->data;
+
+    if (oz) {
+        z->sh = oz->sh;
+        z->shpool = oz->shpool;
+        return NGX_OK;
+    }
+
+    z->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        z->sh = z->shpool->data;
+        return NGX_OK;
+    }
+
+    z->sh = ngx_slab_alloc(z->shpool, sizeof(ngx_http_apigw_shm_t));
+    if (z->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    z->shpool->data = z->sh;
+
+    ngx_rbtree_init(&z->sh->rbtree, &z->sh->sentinel,
+                    ngx_http_apigw_shm_insert);
+    ngx_queue_init(&z->sh->lru);
+
+    len = sizeof(" in apigw zone \"\"") + shm_zone->shm.name.len;
+
+    z->shpool->log_ctx = ngx_slab_alloc(z->shpool, len);
+    if (z->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(z->shpool->log_ctx, " in apigw zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    z->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_apigw_shm_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t          **p;
+    ngx_http_apigw_shm_node_t   *n, *t;
+
+    for ( ;; ) {
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            n = (ngx_http_apigw_shm_node_t *) &node->color;
+            t = (ngx_http_apigw_shm_node_t *) &temp->color;
+
+            p = (ngx_memn2cmp(n->id, t->id, n->len, t->len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+/*
+ * NGX_OK: admitted (RateLimit headers set when a bucket applies); else a
+ * 429 gateway response is under way
+ */
+ngx_int_t
+ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    int64_t                        now, retry;
+    ngx_uint_t                     i, n, refused, over_quota;
+    ngx_time_t                    *tp;
+    apigw_operation_t             *op;
+    const apigw_key_t             *key;
+    const apigw_throttle_t        *t;
+    ngx_http_apigw_zone_t         *z;
+    ngx_http_apigw_bucket_t        b[NGX_HTTP_APIGW_MAX_BUCKETS];
+    ngx_http_apigw_loc_conf_t     *alcf;
+    ngx_http_apigw_main_conf_t    *amcf;
+    ngx_http_apigw_shm_node_t     *node;
+    ngx_http_apigw_quota_check_t   q, *qp;
+    const apigw_plan_stage_t      *ps;
+
+    op = ctx->op;
+    alcf = ctx->alcf;
+    key = ctx->key;
+    n = 0;
+    qp = NULL;
+    ngx_memzero(&q, sizeof(q));
+
+    tp = ngx_timeofday();
+    now = (int64_t) tp->sec * APIGW_NS_PER_SEC
+          + (int64_t) tp->msec * 1000000;
+
+    if (key) {
+        ps = apigw_plan_stage(key->plan, (char *) alcf->api_name.data,
+                              alcf->api_name.len, (char *) alcf->stage.data,
+                              alcf->stage.len);
+
+        t = ps ? apigw_plan_op_throttle(ps, op->route_key) : NULL;
+
+        if (t) {
+            b[n].level = "key-operation";
+            b[n].throttle = t;
+
+            if (ngx_http_apigw_bucket_id(r, &b[n].id, "ko|%s|%V/%V|%s",
+                                         key->id, &alcf->api_name,
+                                         &alcf->stage, op->route_key)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            n++;
+        }
+
+        if (key->plan->throttle.rate > 0) {
+            b[n].level = "key";
+            b[n].throttle = &key->plan->throttle;
+
+            if (ngx_http_apigw_bucket_id(r, &b[n].id, "k|%s", key->id)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            n++;
+        }
+
+        if (key->plan->quota.limit) {
+            qp = &q;
+            q.quota = &key->plan->quota;
+            apigw_quota_window(q.quota->period, tp->sec, &q.start, &q.end);
+
+            if (ngx_http_apigw_bucket_id(r, &q.id, "q|%s|%L", key->id,
+                                         q.start)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            q.hash = ngx_crc32_short(q.id.data, q.id.len);
+        }
+    }
+
+    if (op->throttle.rate > 0) {
+        b[n].level = "operation";
+        b[n].throttle = &op->throttle;
+
+        if (ngx_http_apigw_bucket_id(r, &b[n].id, "o|%V/%V|%s",
+                                     &alcf->api_name, &alcf->stage,
+                                     op->route_key)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        n++;
+    }
+
+    if (alcf->throttle.rate > 0) {
+        b[n].level = "stage";
+        b[n].throttle = &alcf->throttle;
+
+        if (ngx_http_apigw_bucket_id(r, &b[n].id, "s|%V/%V", &alcf->api_name,
+                                     &alcf->stage)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        n++;
+    }
+
+    if (n == 0 && qp == NULL) {
+        return NGX_OK;
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    z = amcf->zone->data;
+
+    for (i = 0; i < n; i++) {
+        b[i].hash = ngx_crc32_short(b[i].id.data, b[i].id.len);
+    }
+
+    refused = 0;
+    over_quota = 0;
+
+    ngx_shmtx_lock(&z->shpool->mutex);
+
+    ngx_http_apigw_shm_expire(z, now, 0);
+
+    for (i = 0; i < n; i++) {
+        node = ngx_http_apigw_shm_find(z, &b[i].id, b[i].hash);
+
+        if (!apigw_gcra_check(b[i].throttle, node ? node->value : 0, now,
+                              &b[i].g))
+        {
+            refused = 1;
+        }
+    }
+
+    if (qp) {
+        node = ngx_http_apigw_shm_find(z, &q.id, q.hash);
+        q.used = (node ? (uint64_t) node->value : 0) + 1;
+        over_quota = (q.used > q.quota->limit);
+    }
+
+    if (!refused && !over_quota) {
+        for (i = 0; i < n; i++) {
+            if (ngx_http_apigw_shm_store(z, &b[i].id, b[i].hash, b[i].g.tat,
+                                         b[i].g.tat, now)
+                != NGX_OK)
+            {
+                break;
+            }
+        }
+
+        if (qp) {
+            (void) ngx_http_apigw_shm_store(z, &q.id, q.hash,
+                                            (int64_t) q.used,
+                                            q.end * APIGW_NS_PER_SEC, now);
+        }
+    }
+
+    ngx_shmtx_unlock(&z->shpool->mutex);
+
+    if (ngx_http_apigw_rate_headers(r, b, n, qp, now) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!refused && !over_quota) {
+        return NGX_OK;
+    }
+
+    /* the longest wait of the buckets that refused, or the period's end */
+    retry = 0;
+
+    if (refused) {
+        for (i = 0; i < n; i++) {
+            if (!b[i].g.admitted && b[i].g.retry_after > retry) {
+                retry = b[i].g.retry_after;
+            }
+        }
+
+    } else {
+        retry = (q.end - tp->sec) * APIGW_NS_PER_SEC;
+    }
+
+    retry = (retry + APIGW_NS_PER_SEC - 1) / APIGW_NS_PER_SEC;
+
+    if (ngx_http_apigw_add_header(r, "Retry-After", NULL, retry ? retry : 1)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "apigw: %s: %s%s%s", op->route_key,
+                  refused ? "throttled" : "quota exceeded",
+                  key ? ", key id " : "", key ? key->id : "");
+
+    return ngx_http_apigw_send_gateway_response(r, ctx,
+                                   refused ? APIGW_GR_THROTTLED
+                                           : APIGW_GR_QUOTA_EXCEEDED, 0);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_bucket_id(ngx_http_request_t *r, ngx_str_t *id,
+    const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+
+    p = ngx_pnalloc(r->pool, NGX_HTTP_APIGW_ID_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    va_start(args, fmt);
+    id->len = ngx_vslprintf(p, p + NGX_HTTP_APIGW_ID_LEN, fmt, args) - p;
+    va_end(args);
+
+    id->data = p;
+
+    return NGX_OK;
+}
+
+
+static ngx_http_apigw_shm_node_t *
+ngx_http_apigw_shm_find(ngx_http_apigw_zone_t *z, ngx_str_t *id,
+    uint32_t hash)
+{
+    ngx_int_t                   rc;
+    ngx_rbtree_node_t          *node, *sentinel;
+    ngx_http_apigw_shm_node_t  *n;
+
+    node = z->sh->rbtree.root;
+    sentinel = z->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+        if (hash != node->key) {
+            node = (hash < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        n = (ngx_http_apigw_shm_node_t *) &node->color;
+        rc = ngx_memn2cmp(id->data, n->id, id->len, (size_t) n->len);
+
+        if (rc == 0) {
+            return n;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+/* the entry's new value, most recently used; under the lock */
+static ngx_int_t
+ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z, ngx_str_t *id,
+    uint32_t hash, int64_t value, int64_t expires, int64_t now)
+{
+    size_t                      size;
+    ngx_rbtree_node_t          *node;
+    ngx_http_apigw_shm_node_t  *n;
+
+    n = ngx_http_apigw_shm_find(z, id, hash);
+
+    if (n == NULL) {
+        size = offsetof(ngx_rbtree_node_t, color)
+               + offsetof(ngx_http_apigw_shm_node_t, id) + id->len;
+
+        node = ngx_slab_alloc_locked(z->shpool, size);
+
+        if (node == NULL) {
+            ngx_http_apigw_shm_expire(z, now, 1);
+            node = ngx_slab_alloc_locked(z->shpool, size);
+
+            if (node == NULL) {
+                ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                              "apigw: the shared zone is full; a bucket "
+                              "goes unrecorded");
+                return NGX_ERROR;
+            }
+        }
+
+        node->key = hash;
+        n = (ngx_http_apigw_shm_node_t *) &node->color;
+        n->len = (u_short) id->len;
+        ngx_memcpy(n->id, id->data, id->len);
+
+        ngx_rbtree_insert(&z->sh->rbtree, node);
+        ngx_queue_insert_head(&z->sh->lru, &n->queue);
+
+    } else {
+        ngx_queue_remove(&n->queue);
+        ngx_queue_insert_head(&z->sh->lru, &n->queue);
+    }
+
+    n->value = value;
+    n->expires = expires;
+
+    return NGX_OK;
+}
+
+
+/*
+ * drops entries from the least recently used end: a few that no longer
+ * count, or (force) up to a few more of any kind, to make room
+ */
+static void
+ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
+    ngx_uint_t force)
+{
+    ngx_uint_t                  i;
+    ngx_queue_t                *q;
+    ngx_rbtree_node_t          *node;
+    ngx_http_apigw_shm_node_t  *n;
+
+    for (i = 0; i < (force ? 16 : 2); i++) {
+        if (ngx_queue_empty(&z->sh->lru)) {
+            return;
+        }
+
+        q = ngx_queue_last(&z->sh->lru);
+        n = ngx_queue_data(q, ngx_http_apigw_shm_node_t, queue);
+
+        if (!force && n->expires > now) {
+            return;
+        }
+
+        ngx_queue_remove(q);
+
+        node = (ngx_rbtree_node_t *)
+                   ((u_char *) n - offsetof(ngx_rbtree_node_t, color));
+
+        ngx_rbtree_delete(&z->sh->rbtree, node);
+        ngx_slab_free_locked(z->shpool, node);
+    }
+}
+
+
+/*
+ * RateLimit-Policy (every bucket and the quota) and RateLimit (the one
+ * nearest its limit), as the IETF draft "RateLimit header fields for
+ * HTTP" has them: a bucket's q is its burst and w the seconds it takes
+ * to fill; r is what would pass now, t the seconds until it is full
+ */
+static ngx_int_t
+ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
+    ngx_uint_t n, ngx_http_apigw_quota_check_t *q, int64_t now)
+{
+    u_char      *policy, *p, *last;
+    int64_t      reset, least_reset, window;
+    uint64_t     remaining, least;
+    ngx_uint_t   i;
+    const char  *least_level;
+
+    policy = ngx_pnalloc(r->pool, 128 * (NGX_HTTP_APIGW_MAX_BUCKETS + 1));
+    if (policy == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = policy;
+    last = policy + 128 * (NGX_HTTP_APIGW_MAX_BUCKETS + 1);
+    least = UINT64_MAX;
+    least_level = NULL;
+    least_reset = 0;
+
+    for (i = 0; i < n; i++) {
+        window = (int64_t) ((b[i].throttle->burst / b[i].throttle->rate)
+                            + 0.999999);
+
+        p = ngx_slprintf(p, last, "%s\"%s\";q=%uD;w=%L", i ? ", " : "",
+                         b[i].level, b[i].throttle->burst,
+                         window ? window : 1);
+
+        remaining = b[i].g.admitted ? b[i].g.remaining : 0;
+
+        if (remaining < least) {
+            least = remaining;
+            least_level = b[i].level;
+            least_reset = b[i].g.reset;
+        }
+    }
+
+    if (q) {
+        p = ngx_slprintf(p, last, "%s\"quota\";q=%uL;w=%L", n ? ", " : "",
+                         q->quota->limit, q->end - q->start);
+
+        remaining = q->used >= q->quota->limit ? 0
+                                               : q->quota->limit - q->used;
+
+        if (remaining < least) {
+            least = remaining;
+            least_level = "quota";
+            least_reset = q->end * APIGW_NS_PER_SEC - now;
+        }
+    }
+
+    if (ngx_http_apigw_add_header(r, "RateLimit-Policy", policy, p - policy)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    reset = (least_reset + APIGW_NS_PER_SEC - 1) / APIGW_NS_PER_SEC;
+
+    p = ngx_pnalloc(r->pool, 128);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_slprintf(p, p + 128, "\"%s\";r=%uL;t=%L", least_level, least,
+                        reset);
+
+    return ngx_http_apigw_add_header(r, "RateLimit", p, last - p);
+}
+
+
+/* a response header; value NULL: the number len */
+static ngx_int_t
+ngx_http_apigw_add_header(ngx_http_request_t *r, const char *name,
+    u_char *value, size_t len)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (value == NULL) {
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = ngx_sprintf(p, "%uz", len) - p;
+        value = p;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.data = value;
+    h->value.len = len;
+
+    return NGX_OK;
+}
+
+
+/* apigw_throttle rate=R burst=B */
+char *
+ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    double       rate;
+    u_char      *end;
+    ngx_int_t    burst;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (alcf->throttle.rate != -1) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    rate = 0;
+    burst = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_strncmp(value[i].data, "rate=", 5) == 0) {
+            rate = strtod((char *) value[i].data + 5, (char **) &end);
+
+            if (end != value[i].data + value[i].len || !(rate > 0)
+                || rate > APIGW_THROTTLE_MAX_RATE)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid rate "
+                                   "\"%V\": requests a second, above 0 and "
+                                   "at most 1000000", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "burst=", 6) == 0) {
+            burst = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (burst < 1 || burst > APIGW_THROTTLE_MAX_BURST) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid burst "
+                                   "\"%V\": an integer from 1 to 10000000",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid parameter \"%V\"",
+                           &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rate == 0 || burst == 0) {
+        return "needs rate=R and burst=B";
+    }
+
+    alcf->throttle.rate = rate;
+    alcf->throttle.burst = (uint32_t) burst;
+
+    return NGX_CONF_OK;
+}
