@@ -226,14 +226,31 @@ apigw_plan_op_throttle(const apigw_plan_stage_t *ps, const char *route_key)
 }
 
 
+/*
+ * SHA-256 with the algorithm fetched once and one context reused: a
+ * fetch per digest (EVP_Digest()) costs more than the digest itself
+ */
 void
 apigw_sha256(const void *data, size_t len, unsigned char out[APIGW_SHA256_LEN])
 {
-    unsigned int  n;
+    unsigned int         n;
+    static EVP_MD_CTX   *ctx;
+    static const EVP_MD *md;
 
-    n = APIGW_SHA256_LEN;
+    if (ctx == NULL) {
+#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
+        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+        md = EVP_sha256();
+#endif
+        ctx = EVP_MD_CTX_new();
+    }
 
-    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1) {
+    if (md == NULL || ctx == NULL
+        || EVP_DigestInit_ex(ctx, md, NULL) != 1
+        || EVP_DigestUpdate(ctx, data, len) != 1
+        || EVP_DigestFinal_ex(ctx, out, &n) != 1)
+    {
         /* cannot happen with the built-in SHA-256; never match then */
         memset(out, 0, APIGW_SHA256_LEN);
     }

@@ -79,7 +79,15 @@ static ngx_int_t ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z,
 static void ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
     ngx_uint_t force);
 static ngx_int_t ngx_http_apigw_bucket_id(ngx_http_request_t *r,
-    ngx_str_t *id, const char *fmt, ...);
+    ngx_str_t *id, const char *level, const char *key_id, ngx_str_t *api,
+    ngx_str_t *stage, const char *route, int64_t period);
+static u_char *ngx_http_apigw_put(u_char *p, u_char *last, u_char *s,
+    size_t len);
+static u_char *ngx_http_apigw_put_number(u_char *p, uint64_t v);
+static u_char *ngx_http_apigw_put_policy(u_char *p, ngx_uint_t i,
+    const char *level, uint64_t q, uint64_t w);
+static u_char *ngx_http_apigw_put_item(u_char *p, const char *level,
+    const char *a, uint64_t x, const char *b, uint64_t y);
 static ngx_int_t ngx_http_apigw_rate_headers(ngx_http_request_t *r,
     ngx_http_apigw_bucket_t *b, ngx_uint_t n,
     ngx_http_apigw_quota_check_t *q, int64_t now);
@@ -253,9 +261,9 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
             b[n].level = "key-operation";
             b[n].throttle = t;
 
-            if (ngx_http_apigw_bucket_id(r, &b[n].id, "ko|%s|%V/%V|%s",
-                                         key->id, &alcf->api_name,
-                                         &alcf->stage, op->route_key)
+            if (ngx_http_apigw_bucket_id(r, &b[n].id, "ko", key->id,
+                                         &alcf->api_name, &alcf->stage,
+                                         op->route_key, -1)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -268,7 +276,8 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
             b[n].level = "key";
             b[n].throttle = &key->plan->throttle;
 
-            if (ngx_http_apigw_bucket_id(r, &b[n].id, "k|%s", key->id)
+            if (ngx_http_apigw_bucket_id(r, &b[n].id, "k", key->id, NULL,
+                                         NULL, NULL, -1)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -282,8 +291,8 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
             q.quota = &key->plan->quota;
             apigw_quota_window(q.quota->period, tp->sec, &q.start, &q.end);
 
-            if (ngx_http_apigw_bucket_id(r, &q.id, "q|%s|%L", key->id,
-                                         q.start)
+            if (ngx_http_apigw_bucket_id(r, &q.id, "q", key->id, NULL, NULL,
+                                         NULL, q.start)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -297,9 +306,8 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         b[n].level = "operation";
         b[n].throttle = &op->throttle;
 
-        if (ngx_http_apigw_bucket_id(r, &b[n].id, "o|%V/%V|%s",
-                                     &alcf->api_name, &alcf->stage,
-                                     op->route_key)
+        if (ngx_http_apigw_bucket_id(r, &b[n].id, "o", NULL, &alcf->api_name,
+                                     &alcf->stage, op->route_key, -1)
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -312,8 +320,8 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         b[n].level = "stage";
         b[n].throttle = &alcf->throttle;
 
-        if (ngx_http_apigw_bucket_id(r, &b[n].id, "s|%V/%V", &alcf->api_name,
-                                     &alcf->stage)
+        if (ngx_http_apigw_bucket_id(r, &b[n].id, "s", NULL, &alcf->api_name,
+                                     &alcf->stage, NULL, -1)
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -416,25 +424,87 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 }
 
 
+/*
+ * "level|key id|api/stage|route|period": the parts given (NULL, -1: not);
+ * built by hand, as this runs for every throttled request
+ */
 static ngx_int_t
 ngx_http_apigw_bucket_id(ngx_http_request_t *r, ngx_str_t *id,
-    const char *fmt, ...)
+    const char *level, const char *key_id, ngx_str_t *api, ngx_str_t *stage,
+    const char *route, int64_t period)
 {
-    u_char   *p;
-    va_list   args;
+    u_char  *p, *last;
 
     p = ngx_pnalloc(r->pool, NGX_HTTP_APIGW_ID_LEN);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    va_start(args, fmt);
-    id->len = ngx_vslprintf(p, p + NGX_HTTP_APIGW_ID_LEN, fmt, args) - p;
-    va_end(args);
-
     id->data = p;
+    last = p + NGX_HTTP_APIGW_ID_LEN - NGX_INT64_LEN - 1;
+
+    p = ngx_http_apigw_put(p, last, (u_char *) level, ngx_strlen(level));
+
+    if (key_id) {
+        p = ngx_http_apigw_put(p, last, (u_char *) "|", 1);
+        p = ngx_http_apigw_put(p, last, (u_char *) key_id,
+                               ngx_strlen(key_id));
+    }
+
+    if (api) {
+        p = ngx_http_apigw_put(p, last, (u_char *) "|", 1);
+        p = ngx_http_apigw_put(p, last, api->data, api->len);
+        p = ngx_http_apigw_put(p, last, (u_char *) "/", 1);
+        p = ngx_http_apigw_put(p, last, stage->data, stage->len);
+    }
+
+    if (route) {
+        p = ngx_http_apigw_put(p, last, (u_char *) "|", 1);
+        p = ngx_http_apigw_put(p, last, (u_char *) route, ngx_strlen(route));
+    }
+
+    if (period >= 0) {
+        *p++ = '|';
+        p = ngx_http_apigw_put_number(p, (uint64_t) period);
+    }
+
+    id->len = p - id->data;
 
     return NGX_OK;
+}
+
+
+/* len bytes of s, as many as fit before last */
+static u_char *
+ngx_http_apigw_put(u_char *p, u_char *last, u_char *s, size_t len)
+{
+    if (len > (size_t) (last - p)) {
+        len = last - p;
+    }
+
+    return ngx_cpymem(p, s, len);
+}
+
+
+/* a decimal number, at most NGX_INT64_LEN bytes, without printf */
+static u_char *
+ngx_http_apigw_put_number(u_char *p, uint64_t v)
+{
+    u_char   digits[NGX_INT64_LEN];
+    size_t   n;
+
+    n = 0;
+
+    do {
+        digits[n++] = (u_char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    while (n) {
+        *p++ = digits[--n];
+    }
+
+    return p;
 }
 
 
@@ -576,7 +646,6 @@ ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
     }
 
     p = policy;
-    last = policy + 128 * (NGX_HTTP_APIGW_MAX_BUCKETS + 1);
     least = UINT64_MAX;
     least_level = NULL;
     least_reset = 0;
@@ -585,9 +654,9 @@ ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
         window = (int64_t) ((b[i].throttle->burst / b[i].throttle->rate)
                             + 0.999999);
 
-        p = ngx_slprintf(p, last, "%s\"%s\";q=%uD;w=%L", i ? ", " : "",
-                         b[i].level, b[i].throttle->burst,
-                         window ? window : 1);
+        p = ngx_http_apigw_put_policy(p, i, b[i].level,
+                                      b[i].throttle->burst,
+                                      window ? window : 1);
 
         remaining = b[i].g.admitted ? b[i].g.remaining : 0;
 
@@ -599,8 +668,8 @@ ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
     }
 
     if (q) {
-        p = ngx_slprintf(p, last, "%s\"quota\";q=%uL;w=%L", n ? ", " : "",
-                         q->quota->limit, q->end - q->start);
+        p = ngx_http_apigw_put_policy(p, n, "quota", q->quota->limit,
+                                      q->end - q->start);
 
         remaining = q->used >= q->quota->limit ? 0
                                                : q->quota->limit - q->used;
@@ -625,10 +694,39 @@ ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
         return NGX_ERROR;
     }
 
-    last = ngx_slprintf(p, p + 128, "\"%s\";r=%uL;t=%L", least_level, least,
-                        reset);
+    last = ngx_http_apigw_put_item(p, least_level, "\";r=", least, ";t=",
+                                   (uint64_t) reset);
 
     return ngx_http_apigw_add_header(r, "RateLimit", p, last - p);
+}
+
+
+/* ", " (after the first), then "level";q=Q;w=W */
+static u_char *
+ngx_http_apigw_put_policy(u_char *p, ngx_uint_t i, const char *level,
+    uint64_t q, uint64_t w)
+{
+    if (i) {
+        *p++ = ',';
+        *p++ = ' ';
+    }
+
+    return ngx_http_apigw_put_item(p, level, "\";q=", q, ";w=", w);
+}
+
+
+/* "level" a x b y: a structured-field item with two parameters */
+static u_char *
+ngx_http_apigw_put_item(u_char *p, const char *level, const char *a,
+    uint64_t x, const char *b, uint64_t y)
+{
+    *p++ = '"';
+    p = ngx_cpymem(p, level, ngx_strlen(level));
+    p = ngx_cpymem(p, a, ngx_strlen(a));
+    p = ngx_http_apigw_put_number(p, x);
+    p = ngx_cpymem(p, b, ngx_strlen(b));
+
+    return ngx_http_apigw_put_number(p, y);
 }
 
 
@@ -651,7 +749,7 @@ ngx_http_apigw_add_header(ngx_http_request_t *r, const char *name,
             return NGX_ERROR;
         }
 
-        len = ngx_sprintf(p, "%uz", len) - p;
+        len = ngx_http_apigw_put_number(p, len) - p;
         value = p;
     }
 
