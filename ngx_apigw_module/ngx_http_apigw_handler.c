@@ -27,6 +27,8 @@ static void ngx_http_apigw_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc);
+static ngx_int_t ngx_http_apigw_admitted(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 
 
 ngx_http_apigw_ctx_t *
@@ -79,8 +81,20 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
 
     if (ctx && ctx->op) {
-        /* back from reading the body */
-        return ctx->status;
+        if (!ctx->throttle_waiting) {
+            /* back from reading the body */
+            return ctx->status;
+        }
+
+        /* back from Redis */
+        ctx->throttle_waiting = 0;
+        rc = ngx_http_apigw_throttle_done(r, ctx);
+
+        if (rc != NGX_OK || ctx->responded) {
+            return ngx_http_apigw_finish(r, rc);
+        }
+
+        return ngx_http_apigw_admitted(r, ctx);
     }
 
     ctx = ngx_http_apigw_get_ctx(r);
@@ -103,9 +117,23 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
 
     rc = ngx_http_apigw_throttle(r, ctx);
 
+    if (rc == NGX_AGAIN) {
+        return NGX_AGAIN;
+    }
+
     if (rc != NGX_OK || ctx->responded) {
         return ngx_http_apigw_finish(r, rc);
     }
+
+    return ngx_http_apigw_admitted(r, ctx);
+}
+
+
+/* the request has its identity and is not throttled: on with it */
+static ngx_int_t
+ngx_http_apigw_admitted(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
 
     rc = ngx_http_apigw_validate_params(r, ctx);
 

@@ -60,6 +60,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_apigw_redis_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw_zone_size"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -196,7 +203,7 @@ ngx_http_apigw_init(ngx_conf_t *cf)
 }
 
 
-/* each worker seeds its own request id generator */
+/* each worker seeds its own request id generator and connects to Redis */
 static ngx_int_t
 ngx_http_apigw_init_process(ngx_cycle_t *cycle)
 {
@@ -222,7 +229,7 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
     amcf->rng[0] = seed[0] | 1;
     amcf->rng[1] = seed[1];
 
-    return NGX_OK;
+    return ngx_http_apigw_redis_init_process(cycle, amcf);
 }
 
 

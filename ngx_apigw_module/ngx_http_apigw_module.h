@@ -14,6 +14,7 @@
 
 #include "apigw_core.h"
 #include "apigw_keys.h"
+#include "apigw_throttle.h"
 #include "apigw_schema.h"
 #include "apigw_vtl.h"
 
@@ -40,10 +41,66 @@ typedef struct {
 } ngx_http_apigw_api_t;
 
 
+#define NGX_HTTP_APIGW_REDIS_LOCAL      0
+#define NGX_HTTP_APIGW_REDIS_OPEN       1
+#define NGX_HTTP_APIGW_REDIS_CLOSED     2
+
+typedef struct {
+    ngx_str_t                   host;           /* an address, NUL after */
+    in_port_t                   port;
+    ngx_str_t                   unix_path;      /* NUL after */
+    ngx_str_t                   password;
+    ngx_uint_t                  db;
+    ngx_msec_t                  timeout;
+    ngx_uint_t                  on_failure;
+} ngx_http_apigw_redis_conf_t;
+
+
+#define NGX_HTTP_APIGW_MAX_BUCKETS  4
+
+typedef struct {
+    const char                 *level;      /* the RateLimit policy name */
+    const apigw_throttle_t     *throttle;
+    ngx_str_t                   id;
+    uint32_t                    hash;
+    apigw_gcra_t                g;
+} ngx_http_apigw_bucket_t;
+
+typedef struct {
+    const apigw_quota_t        *quota;
+    ngx_str_t                   id;
+    uint32_t                    hash;
+    int64_t                     start, end; /* s */
+    uint64_t                    used;       /* with this request */
+} ngx_http_apigw_quota_check_t;
+
+/* where a request's throttling verdict came from: $apigw_throttle */
+#define NGX_HTTP_APIGW_STORE_NONE       0
+#define NGX_HTTP_APIGW_STORE_LOCAL      1
+#define NGX_HTTP_APIGW_STORE_REDIS      2
+#define NGX_HTTP_APIGW_STORE_FALLBACK   3   /* Redis failed: the policy */
+#define NGX_HTTP_APIGW_STORE_OPEN       4
+#define NGX_HTTP_APIGW_STORE_CLOSED     5
+
+/* the buckets and quota of one request, and its verdict */
+typedef struct {
+    ngx_http_apigw_bucket_t       b[NGX_HTTP_APIGW_MAX_BUCKETS];
+    ngx_uint_t                    n;
+    ngx_http_apigw_quota_check_t  q;
+    ngx_http_apigw_quota_check_t *quota;        /* &q, or NULL */
+    int64_t                       now;          /* ns */
+    ngx_uint_t                    store;
+    unsigned                      admitted:1;
+    ngx_event_t                   timer;        /* waiting for Redis */
+    void                         *call;
+} ngx_http_apigw_throttle_req_t;
+
+
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
     apigw_keys_t               *keys;           /* apigw_keys, or NULL */
     ngx_shm_zone_t             *zone;           /* buckets and quotas */
+    ngx_http_apigw_redis_conf_t  *redis;
     size_t                      zone_size;
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
@@ -74,6 +131,7 @@ typedef struct {
     apigw_operation_t          *op;
     apigw_match_t               match;
     const apigw_key_t          *key;            /* the caller's API key */
+    ngx_http_apigw_throttle_req_t  *throttle;
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -110,6 +168,7 @@ typedef struct {
     unsigned                    hold_response:1;
     unsigned                    response_too_large:1;
     unsigned                    body_read:1;
+    unsigned                    throttle_waiting:1;
 } ngx_http_apigw_ctx_t;
 
 
@@ -133,6 +192,16 @@ ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_throttle(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_redis.c */
+char *ngx_http_apigw_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_redis_init_process(ngx_cycle_t *cycle,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
+    ngx_http_apigw_throttle_req_t *t);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

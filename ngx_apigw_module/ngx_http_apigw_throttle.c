@@ -5,7 +5,6 @@
 
 
 #include "ngx_http_apigw_module.h"
-#include "apigw_throttle.h"
 
 
 /*
@@ -24,7 +23,6 @@
  */
 
 
-#define NGX_HTTP_APIGW_MAX_BUCKETS  4
 #define NGX_HTTP_APIGW_ID_LEN       512
 #define NGX_HTTP_APIGW_ZONE_SIZE    (10 * 1024 * 1024)
 
@@ -50,21 +48,6 @@ typedef struct {
     ngx_slab_pool_t            *shpool;
 } ngx_http_apigw_zone_t;
 
-typedef struct {
-    const char                 *level;      /* the RateLimit policy name */
-    const apigw_throttle_t     *throttle;
-    ngx_str_t                   id;
-    uint32_t                    hash;
-    apigw_gcra_t                g;
-} ngx_http_apigw_bucket_t;
-
-typedef struct {
-    const apigw_quota_t        *quota;
-    ngx_str_t                   id;
-    uint32_t                    hash;
-    int64_t                     start, end; /* s */
-    uint64_t                    used;       /* with this request */
-} ngx_http_apigw_quota_check_t;
 
 
 static ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone,
@@ -88,9 +71,10 @@ static u_char *ngx_http_apigw_put_policy(u_char *p, ngx_uint_t i,
     const char *level, uint64_t q, uint64_t w);
 static u_char *ngx_http_apigw_put_item(u_char *p, const char *level,
     const char *a, uint64_t x, const char *b, uint64_t y);
+static void ngx_http_apigw_throttle_local(ngx_http_request_t *r,
+    ngx_http_apigw_throttle_req_t *t);
 static ngx_int_t ngx_http_apigw_rate_headers(ngx_http_request_t *r,
-    ngx_http_apigw_bucket_t *b, ngx_uint_t n,
-    ngx_http_apigw_quota_check_t *q, int64_t now);
+    ngx_http_apigw_throttle_req_t *t);
 static ngx_int_t ngx_http_apigw_add_header(ngx_http_request_t *r,
     const char *name, u_char *value, size_t len);
 
@@ -219,49 +203,54 @@ ngx_http_apigw_shm_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
 
 
 /*
- * NGX_OK: admitted (RateLimit headers set when a bucket applies); else a
- * 429 gateway response is under way
+ * NGX_OK: admitted (RateLimit headers set when a bucket applies);
+ * NGX_AGAIN: waiting for Redis, ngx_http_apigw_throttle_done() follows;
+ * else a 429 gateway response is under way
  */
 ngx_int_t
 ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
-    int64_t                        now, retry;
-    ngx_uint_t                     i, n, refused, over_quota;
-    ngx_time_t                    *tp;
-    apigw_operation_t             *op;
-    const apigw_key_t             *key;
-    const apigw_throttle_t        *t;
-    ngx_http_apigw_zone_t         *z;
-    ngx_http_apigw_bucket_t        b[NGX_HTTP_APIGW_MAX_BUCKETS];
-    ngx_http_apigw_loc_conf_t     *alcf;
-    ngx_http_apigw_main_conf_t    *amcf;
-    ngx_http_apigw_shm_node_t     *node;
-    ngx_http_apigw_quota_check_t   q, *qp;
-    const apigw_plan_stage_t      *ps;
+    ngx_int_t                       rc;
+    ngx_time_t                     *tp;
+    apigw_operation_t              *op;
+    const apigw_key_t              *key;
+    const apigw_throttle_t         *pt;
+    ngx_http_apigw_bucket_t        *b;
+    ngx_http_apigw_loc_conf_t      *alcf;
+    ngx_http_apigw_main_conf_t     *amcf;
+    ngx_http_apigw_throttle_req_t  *t;
+    const apigw_plan_stage_t       *ps;
 
     op = ctx->op;
     alcf = ctx->alcf;
     key = ctx->key;
-    n = 0;
-    qp = NULL;
-    ngx_memzero(&q, sizeof(q));
+
+    if (op->throttle.rate == 0 && alcf->throttle.rate == 0 && key == NULL) {
+        return NGX_OK;
+    }
+
+    t = ngx_pcalloc(r->pool, sizeof(ngx_http_apigw_throttle_req_t));
+    if (t == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     tp = ngx_timeofday();
-    now = (int64_t) tp->sec * APIGW_NS_PER_SEC
-          + (int64_t) tp->msec * 1000000;
+    t->now = (int64_t) tp->sec * APIGW_NS_PER_SEC
+             + (int64_t) tp->msec * 1000000;
+    b = t->b;
 
     if (key) {
         ps = apigw_plan_stage(key->plan, (char *) alcf->api_name.data,
                               alcf->api_name.len, (char *) alcf->stage.data,
                               alcf->stage.len);
 
-        t = ps ? apigw_plan_op_throttle(ps, op->route_key) : NULL;
+        pt = ps ? apigw_plan_op_throttle(ps, op->route_key) : NULL;
 
-        if (t) {
-            b[n].level = "key-operation";
-            b[n].throttle = t;
+        if (pt) {
+            b[t->n].level = "key-operation";
+            b[t->n].throttle = pt;
 
-            if (ngx_http_apigw_bucket_id(r, &b[n].id, "ko", key->id,
+            if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "ko", key->id,
                                          &alcf->api_name, &alcf->stage,
                                          op->route_key, -1)
                 != NGX_OK)
@@ -269,140 +258,157 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
-            n++;
+            t->n++;
         }
 
         if (key->plan->throttle.rate > 0) {
-            b[n].level = "key";
-            b[n].throttle = &key->plan->throttle;
+            b[t->n].level = "key";
+            b[t->n].throttle = &key->plan->throttle;
 
-            if (ngx_http_apigw_bucket_id(r, &b[n].id, "k", key->id, NULL,
+            if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "k", key->id, NULL,
                                          NULL, NULL, -1)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
-            n++;
+            t->n++;
         }
 
         if (key->plan->quota.limit) {
-            qp = &q;
-            q.quota = &key->plan->quota;
-            apigw_quota_window(q.quota->period, tp->sec, &q.start, &q.end);
+            t->quota = &t->q;
+            t->q.quota = &key->plan->quota;
+            apigw_quota_window(t->q.quota->period, tp->sec, &t->q.start,
+                               &t->q.end);
 
-            if (ngx_http_apigw_bucket_id(r, &q.id, "q", key->id, NULL, NULL,
-                                         NULL, q.start)
+            if (ngx_http_apigw_bucket_id(r, &t->q.id, "q", key->id, NULL,
+                                         NULL, NULL, t->q.start)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+    }
+
+    if (op->throttle.rate > 0) {
+        b[t->n].level = "operation";
+        b[t->n].throttle = &op->throttle;
+
+        if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "o", NULL,
+                                     &alcf->api_name, &alcf->stage,
+                                     op->route_key, -1)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        t->n++;
+    }
+
+    if (alcf->throttle.rate > 0) {
+        b[t->n].level = "stage";
+        b[t->n].throttle = &alcf->throttle;
+
+        if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "s", NULL,
+                                     &alcf->api_name, &alcf->stage, NULL, -1)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        t->n++;
+    }
+
+    if (t->n == 0 && t->quota == NULL) {
+        return NGX_OK;
+    }
+
+    ctx->throttle = t;
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+
+    if (amcf->redis == NULL) {
+        ngx_http_apigw_throttle_local(r, t);
+        return ngx_http_apigw_throttle_done(r, ctx);
+    }
+
+    rc = ngx_http_apigw_redis_throttle(r, t);
+
+    if (rc == NGX_AGAIN) {
+        ctx->throttle_waiting = 1;
+        return NGX_AGAIN;
+    }
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    t->store = NGX_HTTP_APIGW_STORE_FALLBACK;
+
+    return ngx_http_apigw_throttle_done(r, ctx);
+}
+
+
+/* the verdict, from the zone, from Redis, or by the failure policy */
+ngx_int_t
+ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    int64_t                         retry;
+    ngx_uint_t                      i, refused;
+    ngx_http_apigw_main_conf_t     *amcf;
+    ngx_http_apigw_throttle_req_t  *t;
+
+    t = ctx->throttle;
+
+    if (t->store == NGX_HTTP_APIGW_STORE_FALLBACK) {
+        amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+
+        switch (amcf->redis->on_failure) {
+
+        case NGX_HTTP_APIGW_REDIS_OPEN:
+            t->store = NGX_HTTP_APIGW_STORE_OPEN;
+            return NGX_OK;
+
+        case NGX_HTTP_APIGW_REDIS_CLOSED:
+            t->store = NGX_HTTP_APIGW_STORE_CLOSED;
+
+            if (ngx_http_apigw_add_header(r, "Retry-After", NULL, 1)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
-            q.hash = ngx_crc32_short(q.id.data, q.id.len);
+            return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_THROTTLED, 0);
+
+        default:
+            ngx_http_apigw_throttle_local(r, t);
         }
     }
 
-    if (op->throttle.rate > 0) {
-        b[n].level = "operation";
-        b[n].throttle = &op->throttle;
-
-        if (ngx_http_apigw_bucket_id(r, &b[n].id, "o", NULL, &alcf->api_name,
-                                     &alcf->stage, op->route_key, -1)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        n++;
-    }
-
-    if (alcf->throttle.rate > 0) {
-        b[n].level = "stage";
-        b[n].throttle = &alcf->throttle;
-
-        if (ngx_http_apigw_bucket_id(r, &b[n].id, "s", NULL, &alcf->api_name,
-                                     &alcf->stage, NULL, -1)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        n++;
-    }
-
-    if (n == 0 && qp == NULL) {
-        return NGX_OK;
-    }
-
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
-    z = amcf->zone->data;
-
-    for (i = 0; i < n; i++) {
-        b[i].hash = ngx_crc32_short(b[i].id.data, b[i].id.len);
-    }
-
-    refused = 0;
-    over_quota = 0;
-
-    ngx_shmtx_lock(&z->shpool->mutex);
-
-    ngx_http_apigw_shm_expire(z, now, 0);
-
-    for (i = 0; i < n; i++) {
-        node = ngx_http_apigw_shm_find(z, &b[i].id, b[i].hash);
-
-        if (!apigw_gcra_check(b[i].throttle, node ? node->value : 0, now,
-                              &b[i].g))
-        {
-            refused = 1;
-        }
-    }
-
-    if (qp) {
-        node = ngx_http_apigw_shm_find(z, &q.id, q.hash);
-        q.used = (node ? (uint64_t) node->value : 0) + 1;
-        over_quota = (q.used > q.quota->limit);
-    }
-
-    if (!refused && !over_quota) {
-        for (i = 0; i < n; i++) {
-            if (ngx_http_apigw_shm_store(z, &b[i].id, b[i].hash, b[i].g.tat,
-                                         b[i].g.tat, now)
-                != NGX_OK)
-            {
-                break;
-            }
-        }
-
-        if (qp) {
-            (void) ngx_http_apigw_shm_store(z, &q.id, q.hash,
-                                            (int64_t) q.used,
-                                            q.end * APIGW_NS_PER_SEC, now);
-        }
-    }
-
-    ngx_shmtx_unlock(&z->shpool->mutex);
-
-    if (ngx_http_apigw_rate_headers(r, b, n, qp, now) != NGX_OK) {
+    if (ngx_http_apigw_rate_headers(r, t) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (!refused && !over_quota) {
+    if (t->admitted) {
         return NGX_OK;
     }
 
     /* the longest wait of the buckets that refused, or the period's end */
     retry = 0;
+    refused = 0;
 
-    if (refused) {
-        for (i = 0; i < n; i++) {
-            if (!b[i].g.admitted && b[i].g.retry_after > retry) {
-                retry = b[i].g.retry_after;
+    for (i = 0; i < t->n; i++) {
+        if (!t->b[i].g.admitted) {
+            refused = 1;
+
+            if (t->b[i].g.retry_after > retry) {
+                retry = t->b[i].g.retry_after;
             }
         }
+    }
 
-    } else {
-        retry = (q.end - tp->sec) * APIGW_NS_PER_SEC;
+    if (!refused) {
+        retry = t->q.end * APIGW_NS_PER_SEC - t->now;
     }
 
     retry = (retry + APIGW_NS_PER_SEC - 1) / APIGW_NS_PER_SEC;
@@ -414,13 +420,84 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "apigw: %s: %s%s%s", op->route_key,
+                  "apigw: %s: %s%s%s", ctx->op->route_key,
                   refused ? "throttled" : "quota exceeded",
-                  key ? ", key id " : "", key ? key->id : "");
+                  ctx->key ? ", key id " : "",
+                  ctx->key ? ctx->key->id : "");
 
     return ngx_http_apigw_send_gateway_response(r, ctx,
                                    refused ? APIGW_GR_THROTTLED
                                            : APIGW_GR_QUOTA_EXCEEDED, 0);
+}
+
+
+/* every bucket and the quota, in one step under the zone's lock */
+static void
+ngx_http_apigw_throttle_local(ngx_http_request_t *r,
+    ngx_http_apigw_throttle_req_t *t)
+{
+    ngx_uint_t                   i, refused, over_quota;
+    ngx_http_apigw_zone_t       *z;
+    ngx_http_apigw_main_conf_t  *amcf;
+    ngx_http_apigw_shm_node_t   *node;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    z = amcf->zone->data;
+
+    for (i = 0; i < t->n; i++) {
+        t->b[i].hash = ngx_crc32_short(t->b[i].id.data, t->b[i].id.len);
+    }
+
+    if (t->quota) {
+        t->q.hash = ngx_crc32_short(t->q.id.data, t->q.id.len);
+    }
+
+    refused = 0;
+    over_quota = 0;
+
+    ngx_shmtx_lock(&z->shpool->mutex);
+
+    ngx_http_apigw_shm_expire(z, t->now, 0);
+
+    for (i = 0; i < t->n; i++) {
+        node = ngx_http_apigw_shm_find(z, &t->b[i].id, t->b[i].hash);
+
+        if (!apigw_gcra_check(t->b[i].throttle, node ? node->value : 0,
+                              t->now, &t->b[i].g))
+        {
+            refused = 1;
+        }
+    }
+
+    if (t->quota) {
+        node = ngx_http_apigw_shm_find(z, &t->q.id, t->q.hash);
+        t->q.used = (node ? (uint64_t) node->value : 0) + 1;
+        over_quota = (t->q.used > t->q.quota->limit);
+    }
+
+    if (!refused && !over_quota) {
+        for (i = 0; i < t->n; i++) {
+            if (ngx_http_apigw_shm_store(z, &t->b[i].id, t->b[i].hash,
+                                         t->b[i].g.tat, t->b[i].g.tat,
+                                         t->now)
+                != NGX_OK)
+            {
+                break;
+            }
+        }
+
+        if (t->quota) {
+            (void) ngx_http_apigw_shm_store(z, &t->q.id, t->q.hash,
+                                            (int64_t) t->q.used,
+                                            t->q.end * APIGW_NS_PER_SEC,
+                                            t->now);
+        }
+    }
+
+    ngx_shmtx_unlock(&z->shpool->mutex);
+
+    t->admitted = !refused && !over_quota;
+    t->store = NGX_HTTP_APIGW_STORE_LOCAL;
 }
 
 
@@ -631,20 +708,26 @@ ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
  * to fill; r is what would pass now, t the seconds until it is full
  */
 static ngx_int_t
-ngx_http_apigw_rate_headers(ngx_http_request_t *r, ngx_http_apigw_bucket_t *b,
-    ngx_uint_t n, ngx_http_apigw_quota_check_t *q, int64_t now)
+ngx_http_apigw_rate_headers(ngx_http_request_t *r,
+    ngx_http_apigw_throttle_req_t *t)
 {
-    u_char      *policy, *p, *last;
-    int64_t      reset, least_reset, window;
-    uint64_t     remaining, least;
-    ngx_uint_t   i;
-    const char  *least_level;
+    u_char                        *policy, *p, *last;
+    int64_t                        reset, least_reset, window, now;
+    uint64_t                       remaining, least;
+    ngx_uint_t                     i, n;
+    const char                    *least_level;
+    ngx_http_apigw_bucket_t       *b;
+    ngx_http_apigw_quota_check_t  *q;
 
     policy = ngx_pnalloc(r->pool, 128 * (NGX_HTTP_APIGW_MAX_BUCKETS + 1));
     if (policy == NULL) {
         return NGX_ERROR;
     }
 
+    b = t->b;
+    n = t->n;
+    q = t->quota;
+    now = t->now;
     p = policy;
     least = UINT64_MAX;
     least_level = NULL;

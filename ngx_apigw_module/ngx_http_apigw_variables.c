@@ -17,7 +17,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_INTEGRATION_URL,
     NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD,
     NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION,
-    NGX_HTTP_APIGW_VAR_API_KEY_ID
+    NGX_HTTP_APIGW_VAR_API_KEY_ID,
+    NGX_HTTP_APIGW_VAR_THROTTLE
 } ngx_http_apigw_var_e;
 
 
@@ -56,6 +57,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_api_key_id"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_API_KEY_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_throttle"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_THROTTLE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -112,6 +116,31 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             s.data = (u_char *) ctx->op->route_key;
             s.len = ngx_strlen(ctx->op->route_key);
         }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_THROTTLE:
+        if (ctx->throttle == NULL) {
+            break;
+        }
+
+        switch (ctx->throttle->store) {
+
+        case NGX_HTTP_APIGW_STORE_REDIS:
+            ngx_str_set(&s, "redis");
+            break;
+
+        case NGX_HTTP_APIGW_STORE_OPEN:
+            ngx_str_set(&s, "open");
+            break;
+
+        case NGX_HTTP_APIGW_STORE_CLOSED:
+            ngx_str_set(&s, "closed");
+            break;
+
+        default:
+            ngx_str_set(&s, "local");
+        }
+
         break;
 
     case NGX_HTTP_APIGW_VAR_API_KEY_ID:

@@ -1,0 +1,224 @@
+#!/usr/bin/perl
+
+# Throttling in Redis (apigw_redis) with a real redis-server: buckets and
+# quotas shared by two gateways, what Redis holds, and its failure modes:
+# killed, frozen (SIGSTOP) past the timeout, restarted empty; the
+# on_failure policies local (the default), open and closed.
+
+use strict;
+use warnings;
+
+use lib 't/lib';
+use Test::More;
+use IO::Socket::INET;
+use Time::HiRes qw(sleep time);
+use Apigw::Test;
+
+plan(skip_all => 'module not built') unless Apigw::Test::have_module();
+plan(skip_all => 'no redis-server') unless -x '/usr/bin/redis-server';
+
+my $a = Apigw::Test->new;
+my $b = Apigw::Test->new;
+my $redis_port = $a->port(3);
+my $redis_pid;
+
+sub redis_start {
+    $a->_release_port($redis_port);
+    $redis_pid = fork // die "fork: $!";
+
+    if ($redis_pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        open STDERR, '>', '/dev/null';
+        exec '/usr/bin/redis-server', '--port', $redis_port,
+             '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no';
+        exit 1;
+    }
+
+    for (1 .. 100) {
+        return if (redis('PING') // '') eq 'PONG';
+        sleep 0.05;
+    }
+
+    die "redis-server did not start";
+}
+
+sub redis_kill {
+    kill 'KILL', $redis_pid;
+    waitpid $redis_pid, 0;
+}
+
+# one command, one reply: a status, an integer or a bulk string
+sub redis {
+    my @args = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$redis_port",
+                                  Timeout => 1) or return undef;
+    print $s '*' . @args . "\r\n",
+             map { '$' . length($_) . "\r\n$_\r\n" } @args;
+    my $line = <$s> // return undef;
+    $line =~ s/\r\n$//;
+    return substr($line, 1) if $line =~ /^[+:-]/;
+    return undef if $line eq '$-1';
+    read($s, my $v, substr($line, 1));
+    return $v;
+}
+
+my $be = $a->backend(port => $a->port(2), handler => sub {
+    return (200, ['Content-Type' => 'application/json'], '{"ok":true}');
+});
+
+my $key = 'redis-key-0123456789abcdefgh';
+
+my $spec = <<'YAML';
+openapi: 3.0.3
+info: {title: redis, version: "1"}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: x-api-key}
+paths:
+  /free:
+    get: {}
+  /keyed:
+    get: {security: [{key: []}]}
+YAML
+
+my $keys = <<"YAML";
+plans:
+  - id: q
+    quota: {limit: 2, period: DAY}
+    stages: [{stage: api/quota}]
+keys:
+  - {id: k1, value: "$key", plan: q}
+YAML
+
+sub conf {
+    my ($t, $policy) = @_;
+    $t->write_file('api.yaml', $spec);
+    $t->write_file('keys.yaml', $keys);
+    $t->write_conf(<<"CONF");
+    apigw_api api %%PREFIX%%/api.yaml;
+    apigw_keys %%PREFIX%%/keys.yaml;
+    apigw_redis 127.0.0.1:$redis_port timeout=200ms $policy;
+
+    log_format t '\$uri \$status \$apigw_throttle';
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        access_log %%PREFIX%%/t.log t;
+
+        location /prod/ {
+            apigw api stage=prod;
+            apigw_backend http://127.0.0.1:${\ $a->port(2)};
+            apigw_throttle rate=0.001 burst=3;
+        }
+
+        location /quota/ {
+            apigw api stage=quota;
+            apigw_backend http://127.0.0.1:${\ $a->port(2)};
+        }
+    }
+CONF
+}
+
+redis_start();
+
+conf($a, '');
+conf($b, '');
+$a->run;
+$b->run;
+
+sub get {
+    my ($t, $uri, @h) = @_;
+    return $t->http_json('GET', $uri, headers => \@h);
+}
+
+# shared by two gateways
+sleep 0.3;
+is(get($a, '/prod/free')->{status}, 200, 'gateway A: 1 of 3');
+is(get($a, '/prod/free')->{status}, 200, 'gateway A: 2 of 3');
+my $r = get($b, '/prod/free');
+is($r->{status}, 200, 'gateway B: 3 of 3');
+is($r->{headers}{'ratelimit'}, '"stage";r=0;t=3000',
+   'gateway B sees what A took');
+$r = get($b, '/prod/free');
+is($r->{status}, 429, 'gateway B: the fourth is refused');
+is($r->{headers}{'retry-after'}, 1000, 'with Retry-After');
+is(get($a, '/prod/free')->{status}, 429, 'and so is A');
+like(redis('GET', 'apigw:s|api/prod') // '', qr/^\d+$/,
+     'Redis holds the bucket');
+like(redis('PTTL', 'apigw:s|api/prod') // '', qr/^\d+$/,
+     'with an expiry');
+
+is(get($a, '/quota/keyed', 'x-api-key' => $key)->{status}, 200,
+   'quota: 1 of 2 on A');
+is(get($b, '/quota/keyed', 'x-api-key' => $key)->{status}, 200,
+   'quota: 2 of 2 on B');
+$r = get($a, '/quota/keyed', 'x-api-key' => $key);
+is($r->{status}, 429, 'quota: the third on A');
+is($r->{json}{message}, 'Limit Exceeded', 'Limit Exceeded');
+is(redis('GET', 'apigw:q|k1|' . (int(time) - int(time) % 86400)), 2,
+   'Redis counts the quota: 2');
+
+like($a->read_file('t.log'), qr{^/prod/free 200 redis$}m,
+     '$apigw_throttle: redis');
+
+# killed: throttling goes on in each node's zone, no 5xx, logged once
+redis_kill();
+my @st = map { get($a, '/quota/keyed', 'x-api-key' => $key)->{status} }
+         1 .. 4;
+is_deeply(\@st, [200, 200, 429, 429],
+          'Redis killed: the local zone takes over (its own count)');
+is((() = $a->error_log =~ /redis is down/g), 1, 'the outage is logged once');
+like($a->read_file('t.log'), qr{^/quota/keyed 200 local$}m,
+     '$apigw_throttle: local');
+
+# restarted empty: back by itself, the script loaded again
+redis_start();
+my $back = 0;
+
+for (1 .. 60) {
+    $r = get($b, '/quota/keyed', 'x-api-key' => $key);
+    if ($b->read_file('t.log') =~ m{^/quota/keyed \d+ redis\n\z}m) {
+        $back = 1;
+        last;
+    }
+    sleep 0.1;
+}
+
+ok($back, 'Redis restarted empty: used again');
+is($r->{status}, 200, 'with the new, empty state');
+like($b->error_log, qr/redis is back/, 'and says so');
+
+# frozen past the timeout: the request does not hang
+kill 'STOP', $redis_pid;
+my $t0 = time;
+$r = get($a, '/prod/free');
+my $took = time - $t0;
+kill 'CONT', $redis_pid;
+isnt($r->{status}, 0, 'Redis frozen: an answer');
+cmp_ok($r->{status}, '<', 500, 'not a 5xx');
+cmp_ok($took, '<', 2, sprintf('within the timeout and then some (%.2f s)',
+                              $took));
+
+$a->stop;
+$b->stop;
+
+# the other policies, Redis down
+redis_kill();
+
+conf($a, 'on_failure=open');
+$a->run;
+$r = get($a, '/prod/free') for 1 .. 5;
+is($r->{status}, 200, 'on_failure=open: everything passes');
+ok(!exists $r->{headers}{'ratelimit'}, 'without RateLimit headers');
+$a->stop;
+
+conf($a, 'on_failure=closed');
+$a->run;
+$r = get($a, '/prod/free');
+is($r->{status}, 429, 'on_failure=closed: refused');
+is($r->{headers}{'retry-after'}, 1, 'Retry-After 1');
+is(get($a, '/quota/free')->{status}, 200,
+   'an operation with no bucket is not affected');
+$a->stop;
+
+done_testing;
