@@ -7,9 +7,14 @@
 # too large to refuse anything, so all three do the same work otherwise.
 # Same backend, same run, rounds alternating; ratios to off.
 #
+# With redis-server installed, also the stage's bucket in Redis (redis: a
+# second front nginx with apigw_redis, the same spec and backend).
+#
 # Accuracy: one gateway with two workers, a bucket of rate 200/s burst 100,
 # driven at three times its rate (6 connections, one request every 10 ms
-# each) for 10 s: the admitted count against rate x seconds + burst.
+# each) for 10 s: the admitted count against rate x seconds + burst; then
+# the same through two gateways sharing one Redis, each driven at half of
+# that.
 #
 #   bench/throttle.sh
 #   ROUNDS=3 DURATION=3s bench/throttle.sh
@@ -36,6 +41,8 @@ ACCURACY_SECONDS=${ACCURACY_SECONDS:-10}
 
 BODY='{"ok":true}'
 CASES=(off stage key)
+REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
+[ -x "$REDIS_SERVER" ] && CASES+=(redis)
 KEY=bench-key-0123456789abcdefghij
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -49,13 +56,18 @@ BENCH_NAME=bench-throttle
 . "$ROOT/bench/lib.sh"
 
 rm -rf "$OUT"
-mkdir -p "$OUT/backend" "$OUT/front" "$OUT/accuracy"
+mkdir -p "$OUT/backend" "$OUT/front" "$OUT/accuracy" "$OUT/redis/front" \
+         "$OUT/redis-a" "$OUT/redis-b"
 cp "$MODULE" "$OUT/"
 MODULE=$OUT/${MODULE##*/}
 
 BACKEND_PORT=$(free_port)
 FRONT_PORT=$(free_port)
 ACCURACY_PORT=$(free_port)
+REDIS_PORT=$(free_port)
+REDIS_FRONT_PORT=$(free_port)
+REDIS_A_PORT=$(free_port)
+REDIS_B_PORT=$(free_port)
 
 cp "$HERE/spec.yaml" "$OUT/spec.yaml"
 sed "s/%%KEY%%/$KEY/" "$HERE/keys.yaml" > "$OUT/keys.yaml"
@@ -63,9 +75,10 @@ sed "s/%%KEY%%/$KEY/" "$HERE/keys.yaml" > "$OUT/keys.yaml"
 backend_conf > "$OUT/backend/nginx.conf"
 
 front_conf() {
-    local dir=$1 workers=$2 port=$3
+    local dir=$1 workers=$2 port=$3 redis=${4:-}
     echo "load_module $MODULE;"
     conf_head "$dir" "$workers"
+    [ -n "$redis" ] && echo "    apigw_redis 127.0.0.1:$REDIS_PORT;"
     cat <<CONF
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
@@ -110,10 +123,16 @@ CONF
 
 front_conf "$OUT/front" "$WORKERS" "$FRONT_PORT" > "$OUT/front/nginx.conf"
 front_conf "$OUT/accuracy" 2 "$ACCURACY_PORT" > "$OUT/accuracy/nginx.conf"
+front_conf "$OUT/redis/front" "$WORKERS" "$REDIS_FRONT_PORT" redis \
+    > "$OUT/redis/front/nginx.conf"
+front_conf "$OUT/redis-a" 2 "$REDIS_A_PORT" redis > "$OUT/redis-a/nginx.conf"
+front_conf "$OUT/redis-b" 2 "$REDIS_B_PORT" redis > "$OUT/redis-b/nginx.conf"
 
 url() {
     if [ "$1" = key ]; then
         echo "http://127.0.0.1:$FRONT_PORT/key/keyed"
+    elif [ "$1" = redis ]; then
+        echo "http://127.0.0.1:$REDIS_FRONT_PORT/stage/items"
     else
         echo "http://127.0.0.1:$FRONT_PORT/$1/items"
     fi
@@ -121,6 +140,17 @@ url() {
 
 start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
 start_nginx "$OUT/front" "$(url off)"
+
+if [ -x "$REDIS_SERVER" ]; then
+    setsid "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+        --appendonly no > "$OUT/redis.log" 2>&1 &
+    pids+=($!)
+    sleep 0.3
+    start_nginx "$OUT/redis/front" "$(url redis)"
+    curl -sf -o /dev/null -D "$OUT/redis.h" "$(url redis)"
+    grep -qi '^RateLimit: "stage"' "$OUT/redis.h" \
+        || die "redis is not throttled"
+fi
 
 # each case does what it says
 curl -sf -o /dev/null "$(url off)" || die "off does not answer 200"
@@ -143,6 +173,9 @@ export APIGW_BENCH_KEY=$KEY
 wrk_case() {
     if [ "$1" = key ]; then
         WRK_SCRIPT=$HERE/key.lua run_wrk "$2" "$(url "$1")" "$3"
+    elif [ "$1" = redis ]; then
+        # the CPU column is the redis front's (redis-server's not counted)
+        OUT=$OUT/redis WRK_SCRIPT= run_wrk "$2" "$(url "$1")" "$3"
     else
         WRK_SCRIPT= run_wrk "$2" "$(url "$1")" "$3"
     fi
@@ -154,7 +187,7 @@ done
 
 declare -A rps p99 cpu last
 for c in "${CASES[@]}"; do rps[$c]=0; done
-stage_ratios=() key_ratios=()
+stage_ratios=() key_ratios=() redis_ratios=()
 
 for round in $(seq "$ROUNDS"); do
     for c in "${CASES[@]}"; do
@@ -166,6 +199,8 @@ for round in $(seq "$ROUNDS"); do
     done
     stage_ratios+=("$(ratio "${last[stage]}" "${last[off]}")")
     key_ratios+=("$(ratio "${last[key]}" "${last[off]}")")
+    [ -n "${last[redis]:-}" ] \
+        && redis_ratios+=("$(ratio "${last[redis]}" "${last[off]}")")
 done
 
 median() {
@@ -181,27 +216,58 @@ for c in "${CASES[@]}"; do
 done
 echo "stage/off per round: ${stage_ratios[*]}  (median $(median "${stage_ratios[@]}"))"
 echo "key/off per round:   ${key_ratios[*]}  (median $(median "${key_ratios[@]}"))"
+[ ${#redis_ratios[@]} -gt 0 ] \
+    && echo "redis/off per round: ${redis_ratios[*]}  (median $(median "${redis_ratios[@]}"))"
 
-# accuracy: two workers, three times the rate
+# accuracy: three times the rate, through one gateway or two
+accuracy() {
+    local name=$1; shift
+    local connections=6 delay_ms n=$# i=0 url admitted=0 total=0 f w
+    local wrks=()
+
+    # the same total pace, shared by the gateways
+    delay_ms=$((connections * n * 1000 / (3 * ACCURACY_RATE)))
+
+    for url in "$@"; do
+        i=$((i + 1))
+        APIGW_BENCH_DELAY=$delay_ms wrk -t2 -c"$connections" \
+            -d"${ACCURACY_SECONDS}s" -s "$HERE/paced.lua" "$url" \
+            > "$OUT/wrk-accuracy-$i.txt" &
+        wrks+=($!)
+    done
+
+    for w in "${wrks[@]}"; do
+        wait "$w"
+    done
+
+    for f in "$OUT"/wrk-accuracy-*.txt; do
+        read -r a t <<< "$(perl -0777 -ne '
+            my ($n) = /^\s*(\d+) requests in/m;
+            my ($refused) = /Non-2xx or 3xx responses: (\d+)/;
+            print $n - ($refused // 0), " $n\n"' "$f")"
+        admitted=$((admitted + a)) total=$((total + t))
+        rm "$f"
+    done
+
+    RATE=$ACCURACY_RATE BURST=$ACCURACY_BURST SECS=$ACCURACY_SECONDS \
+    N=$n NAME=$name A=$admitted T=$total perl -e '
+        my $expected = $ENV{RATE} * $ENV{SECS} + $ENV{BURST};
+        printf "accuracy, %s: rate %s/s burst %s, %d requests in %d s " .
+               "(%.0f/s): %d admitted, %d expected (rate x %d s + burst), " .
+               "%+.1f %%\n", $ENV{NAME}, $ENV{RATE}, $ENV{BURST}, $ENV{T},
+               $ENV{SECS}, $ENV{T} / $ENV{SECS}, $ENV{A}, $expected,
+               $ENV{SECS}, 100 * ($ENV{A} - $expected) / $expected;'
+}
+
 echo
 start_nginx "$OUT/accuracy" "http://127.0.0.1:$ACCURACY_PORT/off/items"
+accuracy "one gateway, 2 workers, shared zone" \
+    "http://127.0.0.1:$ACCURACY_PORT/accuracy/items"
 
-connections=6
-delay_ms=$((connections * 1000 / (3 * ACCURACY_RATE)))
-APIGW_BENCH_DELAY=$delay_ms wrk -t2 -c"$connections" \
-    -d"${ACCURACY_SECONDS}s" -s "$HERE/paced.lua" \
-    "http://127.0.0.1:$ACCURACY_PORT/accuracy/items" > "$OUT/wrk-accuracy.txt"
-
-RATE=$ACCURACY_RATE BURST=$ACCURACY_BURST SECS=$ACCURACY_SECONDS perl -0777 -ne '
-    my ($n) = /^\s*(\d+) requests in ([\d.]+)s/m;
-    my $secs = $2;
-    my ($refused) = /Non-2xx or 3xx responses: (\d+)/;
-    $refused //= 0;
-    my $admitted = $n - $refused;
-    my $expected = $ENV{RATE} * $ENV{SECS} + $ENV{BURST};
-    printf "accuracy: 2 workers, rate %s/s burst %s, %d requests in %.1f s " .
-           "(%.0f/s): %d admitted, %d expected (rate x %d s + burst), " .
-           "%+.1f %%\n", $ENV{RATE}, $ENV{BURST}, $n, $secs, $n / $secs,
-           $admitted, $expected, $ENV{SECS},
-           100 * ($admitted - $expected) / $expected;
-' "$OUT/wrk-accuracy.txt"
+if [ -x "$REDIS_SERVER" ]; then
+    start_nginx "$OUT/redis-a" "http://127.0.0.1:$REDIS_A_PORT/off/items"
+    start_nginx "$OUT/redis-b" "http://127.0.0.1:$REDIS_B_PORT/off/items"
+    accuracy "two gateways of 2 workers, one Redis" \
+        "http://127.0.0.1:$REDIS_A_PORT/accuracy/items" \
+        "http://127.0.0.1:$REDIS_B_PORT/accuracy/items"
+fi

@@ -37,6 +37,7 @@ typedef struct {
     ngx_log_t                  *log;
     unsigned                    up:1;
     unsigned                    down_logged:1;
+    unsigned                    writing:1;      /* in the write handler */
 } ngx_http_apigw_redis_t;
 
 /*
@@ -464,14 +465,29 @@ ngx_http_apigw_redis_del_read(void *data)
 }
 
 
+/*
+ * A command to send: once connected, the write is posted to the end of
+ * this turn of the event loop, so that every command of the turn goes in
+ * one write (pipelined) and no epoll call is made.  Only while connecting,
+ * or when the socket would block, is writability waited for.
+ */
 static void
 ngx_http_apigw_redis_add_write(void *data)
 {
     ngx_connection_t  *c = data;
 
-    if (!c->write->active) {
-        (void) ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT);
+    ngx_http_apigw_redis_t  *rd = c->data;
+
+    if (c->write->active || c->write->posted) {
+        return;
     }
+
+    if (rd->ac && (rd->ac->c.flags & REDIS_CONNECTED) && !rd->writing) {
+        ngx_post_event(c->write, &ngx_posted_events);
+        return;
+    }
+
+    (void) ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT);
 }
 
 
@@ -479,6 +495,10 @@ static void
 ngx_http_apigw_redis_del_write(void *data)
 {
     ngx_connection_t  *c = data;
+
+    if (c->write->posted) {
+        ngx_delete_posted_event(c->write);
+    }
 
     if (c->write->active) {
         (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
@@ -525,7 +545,9 @@ ngx_http_apigw_redis_write_handler(ngx_event_t *ev)
     ngx_http_apigw_redis_t  *rd = c->data;
 
     if (rd->ac) {
+        rd->writing = 1;
         redisAsyncHandleWrite(rd->ac);
+        rd->writing = 0;
     }
 }
 
