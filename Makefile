@@ -54,7 +54,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema vtl json
+FUZZ_TARGETS := doc spec route template schema vtl json keys
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -176,6 +176,7 @@ $(FUZZ_DIR)/fuzz_template.dict: fuzz/template.dict
 $(FUZZ_DIR)/fuzz_schema.dict: fuzz/schema.dict
 $(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
 $(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
+$(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -201,7 +202,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|vtl|json [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|vtl|json|keys [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
