@@ -21,7 +21,7 @@
  *     plans:
  *       - id: gold
  *         throttle: {rate: 100, burst: 200}
- *         quota: {limit: 100000, period: MONTH}
+ *         quota: {limit: 100000, period: MONTH, offset: 0}
  *         stages:
  *           - stage: petstore/prod
  *             throttle: {"GET /pets/{petId}": {rate: 10, burst: 20}}
@@ -473,11 +473,12 @@ static int
 apigw_keys_quota(apigw_keys_ctx_t *kc, apigw_quota_t *quota,
     apigw_loc_t *loc)
 {
-    json_t       *limit, *period;
+    int           max;
+    json_t       *limit, *period, *offset;
     const char   *p;
     apigw_loc_t   child;
 
-    static const char  *members[] = { "limit", "period", NULL };
+    static const char  *members[] = { "limit", "period", "offset", NULL };
 
     if (!json_is_object(loc->node)) {
         apigw_loc_error(kc->err, loc, "\"quota\" must be an object");
@@ -515,6 +516,26 @@ apigw_keys_quota(apigw_keys_ctx_t *kc, apigw_quota_t *quota,
                         "a quota needs a \"period\": DAY, WEEK or MONTH");
         return -1;
     }
+
+    /* AWS's offset: the day a period starts, 0 Sunday or the 1st */
+    offset = apigw_spec_member(loc, &child, "offset", NULL);
+
+    if (offset == NULL) {
+        return 0;
+    }
+
+    max = (quota->period == APIGW_QUOTA_DAY) ? 0
+          : (quota->period == APIGW_QUOTA_WEEK) ? 6 : 27;
+
+    if (!json_is_integer(offset) || json_integer_value(offset) < 0
+        || json_integer_value(offset) > max)
+    {
+        apigw_loc_error(kc->err, &child, "a %s quota's \"offset\" is the "
+                        "day its period starts, from 0 to %d", p, max);
+        return -1;
+    }
+
+    quota->offset = (unsigned) json_integer_value(offset);
 
     return 0;
 }

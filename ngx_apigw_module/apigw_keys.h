@@ -30,6 +30,7 @@ typedef enum {
 typedef struct {
     uint64_t                limit;
     apigw_quota_period_e    period;
+    unsigned                offset;     /* days into the week or month */
 } apigw_quota_t;
 
 /* a per-operation throttle of a plan: "GET /pets/{petId}" */

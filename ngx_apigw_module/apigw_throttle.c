@@ -126,40 +126,50 @@ apigw_gcra_check(const apigw_throttle_t *t, int64_t tat, int64_t now,
 
 /*
  * the quota period holding now (seconds since the epoch), in UTC: a day
- * from midnight, a week from Monday, a month from its first day
+ * from midnight; a week from Sunday, or offset days after it; a month
+ * from its first day, or offset days after it (AWS's "the day that a time
+ * period starts")
  */
 void
-apigw_quota_window(apigw_quota_period_e period, int64_t now,
+apigw_quota_window(apigw_quota_period_e period, unsigned offset, int64_t now,
     int64_t *start, int64_t *end)
 {
-    int64_t  days, y, m, d, doe, yoe, era, mp, first, next;
+    int64_t  days, y, m, dom, doy, doe, yoe, era, mp, weekday, first, next;
 
     days = now >= 0 ? now / 86400 : (now - 86399) / 86400;
 
     switch (period) {
 
     case APIGW_QUOTA_WEEK:
-        /* 1970-01-01 was a Thursday: Monday is 3 days before it */
-        first = days - ((days + 3) % 7 + 7) % 7;
+        /* 1970-01-01 was a Thursday; 0 Thursday ... 3 Sunday */
+        weekday = ((days % 7) + 7) % 7;
+        first = days - ((weekday - (3 + (int64_t) offset) % 7) + 7) % 7;
         *start = first * 86400;
         *end = *start + 7 * 86400;
         return;
 
     case APIGW_QUOTA_MONTH:
-        /* civil date from days (H. Hinnant's algorithm) */
-        days += 719468;
-        era = (days >= 0 ? days : days - 146096) / 146097;
-        doe = days - era * 146097;
+        /* the civil date of days (H. Hinnant's algorithm) */
+        doe = days + 719468;
+        era = (doe >= 0 ? doe : doe - 146096) / 146097;
+        doe -= era * 146097;
         yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
         y = yoe + era * 400;
-        d = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        mp = (5 * d + 2) / 153;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        dom = doy - (153 * mp + 2) / 5 + 1;
         m = mp < 10 ? mp + 3 : mp - 9;
         y += (m <= 2);
 
-        first = apigw_days_from_civil(y, m, 1);
-        next = (m == 12) ? apigw_days_from_civil(y + 1, 1, 1)
-                         : apigw_days_from_civil(y, m + 1, 1);
+        /* the period starts on day offset + 1 of a month */
+        if (dom <= (int64_t) offset) {
+            y -= (m == 1);
+            m = (m == 1) ? 12 : m - 1;
+        }
+
+        first = apigw_days_from_civil(y, m, 1 + offset);
+        next = (m == 12) ? apigw_days_from_civil(y + 1, 1, 1 + offset)
+                         : apigw_days_from_civil(y, m + 1, 1 + offset);
         *start = first * 86400;
         *end = next * 86400;
         return;

@@ -34,9 +34,12 @@ int apigw_gcra_check(const apigw_throttle_t *t, int64_t tat, int64_t now,
     apigw_gcra_t *g);
 
 
-/* the UTC day, week (from Monday) or month holding now, in seconds */
-void apigw_quota_window(apigw_quota_period_e period, int64_t now,
-    int64_t *start, int64_t *end);
+/*
+ * the UTC day, week (from Sunday + offset days) or month (from its day
+ * offset + 1) holding now, in seconds
+ */
+void apigw_quota_window(apigw_quota_period_e period, unsigned offset,
+    int64_t now, int64_t *start, int64_t *end);
 /* days since 1970-01-01 of a civil date */
 int64_t apigw_days_from_civil(int64_t y, int64_t m, int64_t d);
 

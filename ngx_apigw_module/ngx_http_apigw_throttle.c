@@ -278,8 +278,8 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         if (key->plan->quota.limit) {
             t->quota = &t->q;
             t->q.quota = &key->plan->quota;
-            apigw_quota_window(t->q.quota->period, tp->sec, &t->q.start,
-                               &t->q.end);
+            apigw_quota_window(t->q.quota->period, t->q.quota->offset,
+                               tp->sec, &t->q.start, &t->q.end);
 
             if (ngx_http_apigw_bucket_id(r, &t->q.id, "q", key->id, NULL,
                                          NULL, NULL, t->q.start)

@@ -164,6 +164,10 @@ test_keys(void)
                      "not an operation"),
           "a per-operation throttle's key");
     CHECK(load_fails("plans:\n  - {id: p, stages: [{stage: a/b}],"
+                     " quota: {limit: 5, period: WEEK, offset: 7}}\n",
+                     "/plans/0/quota/offset", "from 0 to 6"),
+          "a week's offset");
+    CHECK(load_fails("plans:\n  - {id: p, stages: [{stage: a/b}],"
                      " throttle: {rate: 1, burst: 0}}\n",
                      "/plans/0/throttle/burst", "from 1 to"),
           "a burst of 0");
@@ -249,23 +253,35 @@ test_quota_windows(void)
     int64_t  start, end;
 
     /* Sunday 2026-11-22 10:00 UTC */
-    apigw_quota_window(APIGW_QUOTA_DAY, 1795341600, &start, &end);
+    apigw_quota_window(APIGW_QUOTA_DAY, 0, 1795341600, &start, &end);
     CHECK(start == 1795305600 && end == 1795392000, "the day");
 
-    apigw_quota_window(APIGW_QUOTA_WEEK, 1795341600, &start, &end);
+    apigw_quota_window(APIGW_QUOTA_WEEK, 0, 1795341600, &start, &end);
+    CHECK(start == 1795305600 && end == 1795910400,
+          "the week from Sunday 2026-11-22");
+
+    apigw_quota_window(APIGW_QUOTA_WEEK, 1, 1795341600, &start, &end);
     CHECK(start == 1794787200 && end == 1795392000,
-          "the week from Monday 2026-11-16");
+          "offset 1: the week from Monday 2026-11-16");
 
-    apigw_quota_window(APIGW_QUOTA_WEEK, 1795392000, &start, &end);
-    CHECK(start == 1795392000, "a Monday starts its own week");
+    apigw_quota_window(APIGW_QUOTA_WEEK, 1, 1795392000, &start, &end);
+    CHECK(start == 1795392000, "offset 1: a Monday starts its own week");
 
-    apigw_quota_window(APIGW_QUOTA_MONTH, 1795341600, &start, &end);
+    apigw_quota_window(APIGW_QUOTA_MONTH, 14, 1795341600, &start, &end);
+    CHECK(start == 1794700800 && end == 1797292800,
+          "offset 14: from the 15th of November to the 15th of December");
+
+    apigw_quota_window(APIGW_QUOTA_MONTH, 24, 1795341600, &start, &end);
+    CHECK(start == 1792886400 && end == 1795564800,
+          "offset 24: from the 25th of October to the 25th of November");
+
+    apigw_quota_window(APIGW_QUOTA_MONTH, 0, 1795341600, &start, &end);
     CHECK(start == 1793491200 && end == 1796083200, "November 2026");
 
-    apigw_quota_window(APIGW_QUOTA_MONTH, 1798761599, &start, &end);
+    apigw_quota_window(APIGW_QUOTA_MONTH, 0, 1798761599, &start, &end);
     CHECK(end == 1798761600, "December ends at the new year");
 
-    apigw_quota_window(APIGW_QUOTA_MONTH, 1835438400, &start, &end);
+    apigw_quota_window(APIGW_QUOTA_MONTH, 0, 1835438400, &start, &end);
     CHECK(start == 1832976000 && end == 1835481600, "February 2028, leap");
 }
 
