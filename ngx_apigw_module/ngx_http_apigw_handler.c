@@ -27,6 +27,10 @@ static void ngx_http_apigw_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc);
+static ngx_int_t ngx_http_apigw_resume(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_identified(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_int_t rc);
 static ngx_int_t ngx_http_apigw_admitted(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 
@@ -81,20 +85,7 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
 
     if (ctx && ctx->op) {
-        if (!ctx->throttle_waiting) {
-            /* back from reading the body */
-            return ctx->status;
-        }
-
-        /* back from Redis */
-        ctx->throttle_waiting = 0;
-        rc = ngx_http_apigw_throttle_done(r, ctx);
-
-        if (rc != NGX_OK || ctx->responded) {
-            return ngx_http_apigw_finish(r, rc);
-        }
-
-        return ngx_http_apigw_admitted(r, ctx);
+        return ngx_http_apigw_resume(r, ctx);
     }
 
     ctx = ngx_http_apigw_get_ctx(r);
@@ -109,7 +100,47 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
         return ngx_http_apigw_finish(r, rc);
     }
 
-    rc = ngx_http_apigw_identify(r, ctx);
+    return ngx_http_apigw_identified(r, ctx, ngx_http_apigw_identify(r, ctx));
+}
+
+
+/* back in the phase: from Redis, or from reading the body */
+static ngx_int_t
+ngx_http_apigw_resume(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    switch (ctx->waiting) {
+
+    case NGX_HTTP_APIGW_WAIT_IDENTITY:
+        ctx->waiting = NGX_HTTP_APIGW_WAIT_NONE;
+        return ngx_http_apigw_identified(r, ctx,
+                                         ngx_http_apigw_identify(r, ctx));
+
+    case NGX_HTTP_APIGW_WAIT_THROTTLE:
+        ctx->waiting = NGX_HTTP_APIGW_WAIT_NONE;
+        rc = ngx_http_apigw_throttle_done(r, ctx);
+
+        if (rc != NGX_OK || ctx->responded) {
+            return ngx_http_apigw_finish(r, rc);
+        }
+
+        return ngx_http_apigw_admitted(r, ctx);
+
+    default:
+        return ctx->status;
+    }
+}
+
+
+/* after identity (rc its outcome): throttling */
+static ngx_int_t
+ngx_http_apigw_identified(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_int_t rc)
+{
+    if (rc == NGX_AGAIN) {
+        return NGX_AGAIN;
+    }
 
     if (rc != NGX_OK || ctx->responded) {
         return ngx_http_apigw_finish(r, rc);

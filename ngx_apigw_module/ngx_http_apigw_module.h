@@ -91,9 +91,24 @@ typedef struct {
     int64_t                       now;          /* ns */
     ngx_uint_t                    store;
     unsigned                      admitted:1;
-    ngx_event_t                   timer;        /* waiting for Redis */
-    void                         *call;
 } ngx_http_apigw_throttle_req_t;
+
+struct redisReply;
+
+/* called with Redis's reply to a request's command; NULL: none came */
+typedef void (*ngx_http_apigw_redis_done_pt)(ngx_http_request_t *r,
+    struct redisReply *reply);
+
+/* a request waiting for Redis */
+typedef struct {
+    ngx_event_t                   timer;
+    void                         *call;
+    ngx_http_apigw_redis_done_pt  done;
+} ngx_http_apigw_redis_wait_t;
+
+#define NGX_HTTP_APIGW_WAIT_NONE        0
+#define NGX_HTTP_APIGW_WAIT_IDENTITY    1
+#define NGX_HTTP_APIGW_WAIT_THROTTLE    2
 
 
 typedef struct {
@@ -132,6 +147,8 @@ typedef struct {
     apigw_match_t               match;
     const apigw_key_t          *key;            /* the caller's API key */
     ngx_http_apigw_throttle_req_t  *throttle;
+    ngx_http_apigw_redis_wait_t  *redis;
+    ngx_uint_t                  waiting;        /* for Redis: WAIT_* */
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -168,7 +185,6 @@ typedef struct {
     unsigned                    hold_response:1;
     unsigned                    response_too_large:1;
     unsigned                    body_read:1;
-    unsigned                    throttle_waiting:1;
 } ngx_http_apigw_ctx_t;
 
 
@@ -202,6 +218,9 @@ ngx_int_t ngx_http_apigw_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
     ngx_http_apigw_throttle_req_t *t);
+ngx_int_t ngx_http_apigw_redis_send(ngx_http_request_t *r, int argc,
+    const char **argv, const size_t *argvlen,
+    ngx_http_apigw_redis_done_pt done);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

@@ -72,6 +72,8 @@ static void ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply,
 static void ngx_http_apigw_redis_timeout(ngx_event_t *ev);
 static void ngx_http_apigw_redis_request_gone(void *data);
 static void ngx_http_apigw_redis_resume(ngx_http_request_t *r);
+static void ngx_http_apigw_redis_throttled(ngx_http_request_t *r,
+    redisReply *rr);
 static void ngx_http_apigw_redis_load_script(redisAsyncContext *ac);
 
 
@@ -552,25 +554,21 @@ ngx_http_apigw_redis_write_handler(ngx_event_t *ev)
 }
 
 
+
 /*
- * sends the request's buckets to Redis: NGX_AGAIN, the request waits for
- * the reply or the timeout; NGX_DECLINED, Redis is down: decide here
+ * one command for a request: NGX_AGAIN, the request waits and done() is
+ * called with the reply, or with NULL when Redis fails or is too slow,
+ * before the request's phases resume; NGX_DECLINED, Redis is down
  */
 ngx_int_t
-ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
-    ngx_http_apigw_throttle_req_t *t)
+ngx_http_apigw_redis_send(ngx_http_request_t *r, int argc, const char **argv,
+    const size_t *argvlen, ngx_http_apigw_redis_done_pt done)
 {
-    int                           argc;
-    u_char                       *p, *buf;
-    size_t                        argvlen[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS
-                                          + 4];
-    ngx_uint_t                    i;
-    const char                   *argv[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS
-                                       + 4];
-    int64_t                       interval;
     ngx_pool_cleanup_t           *cln;
+    ngx_http_apigw_ctx_t         *ctx;
     ngx_http_apigw_redis_t       *rd;
     ngx_http_apigw_redis_call_t  *call;
+    ngx_http_apigw_redis_wait_t  *w;
 
     rd = &ngx_http_apigw_redis;
 
@@ -578,76 +576,16 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    buf = ngx_pnalloc(r->pool, 64 * (2 * t->n + 4)
-                               + 8 * (t->n + 1) + 32);
-    if (buf == NULL) {
-        return NGX_ERROR;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx->redis == NULL) {
+        ctx->redis = ngx_pcalloc(r->pool, sizeof(ngx_http_apigw_redis_wait_t));
+        if (ctx->redis == NULL) {
+            return NGX_ERROR;
+        }
     }
 
-    p = buf;
-    argc = 0;
-
-    argv[argc] = "EVALSHA";
-    argvlen[argc++] = 7;
-    argv[argc] = ngx_http_apigw_redis_sha;
-    argvlen[argc++] = 40;
-
-    argv[argc] = (char *) p;
-    p = ngx_sprintf(p, "%ui", t->n + (t->quota ? 1 : 0));
-    argvlen[argc] = p - (u_char *) argv[argc];
-    argc++;
-
-    for (i = 0; i < t->n; i++) {
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "apigw:%V", &t->b[i].id);
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-    }
-
-    if (t->quota) {
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "apigw:%V", &t->q.id);
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-    }
-
-    argv[argc] = (char *) p;
-    p = ngx_sprintf(p, "%L", t->now / 1000);
-    argvlen[argc] = p - (u_char *) argv[argc];
-    argc++;
-
-    argv[argc] = (char *) p;
-    p = ngx_sprintf(p, "%ui", t->n);
-    argvlen[argc] = p - (u_char *) argv[argc];
-    argc++;
-
-    for (i = 0; i < t->n; i++) {
-        interval = apigw_gcra_interval(t->b[i].throttle) / 1000;
-        interval = interval ? interval : 1;
-
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "%L", interval);
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "%L",
-                        interval * ((int64_t) t->b[i].throttle->burst - 1));
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-    }
-
-    if (t->quota) {
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "%uL", t->q.quota->limit);
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-
-        argv[argc] = (char *) p;
-        p = ngx_sprintf(p, "%L", t->q.end);
-        argvlen[argc] = p - (u_char *) argv[argc];
-        argc++;
-    }
+    w = ctx->redis;
 
     call = ngx_alloc(sizeof(ngx_http_apigw_redis_call_t), r->connection->log);
     if (call == NULL) {
@@ -674,12 +612,13 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
 
     cln->handler = ngx_http_apigw_redis_request_gone;
     cln->data = call;
-    t->call = call;
 
-    t->timer.handler = ngx_http_apigw_redis_timeout;
-    t->timer.data = r;
-    t->timer.log = r->connection->log;
-    ngx_add_timer(&t->timer, rd->conf->timeout);
+    w->call = call;
+    w->done = done;
+    w->timer.handler = ngx_http_apigw_redis_timeout;
+    w->timer.data = r;
+    w->timer.log = r->connection->log;
+    ngx_add_timer(&w->timer, rd->conf->timeout);
 
     /* the request waits; a client that leaves is noticed */
     r->read_event_handler = ngx_http_test_reading;
@@ -700,8 +639,8 @@ ngx_http_apigw_redis_request_gone(void *data)
     if (call->r) {
         ctx = ngx_http_get_module_ctx(call->r, ngx_http_apigw_module);
 
-        if (ctx && ctx->throttle && ctx->throttle->timer.timer_set) {
-            ngx_del_timer(&ctx->throttle->timer);
+        if (ctx && ctx->redis && ctx->redis->timer.timer_set) {
+            ngx_del_timer(&ctx->redis->timer);
         }
     }
 
@@ -717,12 +656,11 @@ ngx_http_apigw_redis_request_gone(void *data)
 static void
 ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
-    redisReply                     *rr = reply;
-    ngx_uint_t                      i, k, waiting;
-    ngx_http_request_t             *r;
-    ngx_http_apigw_ctx_t           *ctx;
-    ngx_http_apigw_redis_call_t    *call = privdata;
-    ngx_http_apigw_throttle_req_t  *t;
+    redisReply                   *rr = reply;
+    ngx_uint_t                    waiting;
+    ngx_http_request_t           *r;
+    ngx_http_apigw_ctx_t         *ctx;
+    ngx_http_apigw_redis_call_t  *call = privdata;
 
     r = call->r;
     waiting = call->waiting;
@@ -738,60 +676,28 @@ ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
-    t = ctx->throttle;
 
-    if (t->timer.timer_set) {
-        ngx_del_timer(&t->timer);
+    if (ctx->redis->timer.timer_set) {
+        ngx_del_timer(&ctx->redis->timer);
     }
 
-    t->store = NGX_HTTP_APIGW_STORE_FALLBACK;
+    if (rr != NULL && rr->type == REDIS_REPLY_ERROR) {
+        if (ngx_strncmp(rr->str, "NOSCRIPT", 8) == 0) {
+            /* a Redis restarted empty, or SCRIPT FLUSH: load it again */
+            ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                          "apigw: redis does not know the script: "
+                          "loading it");
+            ngx_http_apigw_redis_load_script(ac);
 
-    if (rr != NULL && rr->type == REDIS_REPLY_ERROR
-        && ngx_strncmp(rr->str, "NOSCRIPT", 8) == 0)
-    {
-        /* a Redis restarted empty, or SCRIPT FLUSH: load it again */
-        ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                      "apigw: redis does not know the script: loading it");
-        ngx_http_apigw_redis_load_script(ac);
-        goto resume;
-    }
-
-    if (rr == NULL || rr->type != REDIS_REPLY_ARRAY
-        || rr->elements != 2 + 4 * t->n)
-    {
-        if (rr != NULL) {
+        } else {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "apigw: unexpected redis reply%s%s",
-                          rr->type == REDIS_REPLY_ERROR ? ": " : "",
-                          rr->type == REDIS_REPLY_ERROR ? rr->str : "");
+                          "apigw: redis: %s", rr->str);
         }
 
-        goto resume;
+        rr = NULL;
     }
 
-    for (i = 0; i < rr->elements; i++) {
-        if (rr->element[i]->type != REDIS_REPLY_INTEGER) {
-            goto resume;
-        }
-    }
-
-    t->store = NGX_HTTP_APIGW_STORE_REDIS;
-    t->admitted = (rr->element[0]->integer == 1);
-
-    for (i = 0; i < t->n; i++) {
-        k = 1 + 4 * i;
-        t->b[i].g.admitted = (rr->element[k]->integer == 1);
-        t->b[i].g.remaining = (uint32_t) rr->element[k + 1]->integer;
-        t->b[i].g.reset = rr->element[k + 2]->integer * 1000;
-        t->b[i].g.retry_after = rr->element[k + 3]->integer * 1000;
-    }
-
-    if (t->quota) {
-        t->q.used = (uint64_t) rr->element[rr->elements - 1]->integer;
-    }
-
-resume:
-
+    ctx->redis->done(r, rr);
     ngx_http_apigw_redis_resume(r);
 }
 
@@ -827,10 +733,8 @@ ngx_http_apigw_redis_timeout(ngx_event_t *ev)
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
 
     /* the reply, if it comes, finds no request waiting */
-    call = ctx->throttle->call;
+    call = ctx->redis->call;
     call->waiting = 0;
-
-    ctx->throttle->store = NGX_HTTP_APIGW_STORE_FALLBACK;
 
     rd = &ngx_http_apigw_redis;
 
@@ -840,6 +744,7 @@ ngx_http_apigw_redis_timeout(ngx_event_t *ev)
         redisAsyncDisconnect(rd->ac);
     }
 
+    ctx->redis->done(r, NULL);
     ngx_http_apigw_redis_resume(r);
 }
 
@@ -854,4 +759,122 @@ ngx_http_apigw_redis_resume(ngx_http_request_t *r)
     r->write_event_handler = ngx_http_core_run_phases;
     ngx_http_core_run_phases(r);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * the request's buckets in one script run: NGX_AGAIN, the request waits;
+ * NGX_DECLINED, Redis is down: the failure policy decides
+ */
+ngx_int_t
+ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
+    ngx_http_apigw_throttle_req_t *t)
+{
+    int          argc;
+    u_char      *p, *buf;
+    size_t       argvlen[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS + 4];
+    int64_t      interval;
+    ngx_uint_t   i;
+    const char  *argv[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS + 4];
+
+    if (!ngx_http_apigw_redis.up) {
+        return NGX_DECLINED;
+    }
+
+    buf = ngx_pnalloc(r->pool, 64 * (2 * t->n + 4) + 8 * (t->n + 1) + 32);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = buf;
+    argc = 0;
+
+    argv[argc] = "EVALSHA";
+    argvlen[argc++] = 7;
+    argv[argc] = ngx_http_apigw_redis_sha;
+    argvlen[argc++] = 40;
+
+#define ngx_http_apigw_redis_arg(fmt, ...)                                    \
+    argv[argc] = (char *) p;                                                  \
+    p = ngx_sprintf(p, fmt, __VA_ARGS__);                                     \
+    argvlen[argc] = p - (u_char *) argv[argc];                                \
+    argc++
+
+    ngx_http_apigw_redis_arg("%ui", t->n + (t->quota ? 1 : 0));
+
+    for (i = 0; i < t->n; i++) {
+        ngx_http_apigw_redis_arg("apigw:%V", &t->b[i].id);
+    }
+
+    if (t->quota) {
+        ngx_http_apigw_redis_arg("apigw:%V", &t->q.id);
+    }
+
+    ngx_http_apigw_redis_arg("%L", t->now / 1000);
+    ngx_http_apigw_redis_arg("%ui", t->n);
+
+    for (i = 0; i < t->n; i++) {
+        interval = apigw_gcra_interval(t->b[i].throttle) / 1000;
+        interval = interval ? interval : 1;
+
+        ngx_http_apigw_redis_arg("%L", interval);
+        ngx_http_apigw_redis_arg("%L", interval
+                                       * ((int64_t) t->b[i].throttle->burst
+                                          - 1));
+    }
+
+    if (t->quota) {
+        ngx_http_apigw_redis_arg("%uL", t->q.quota->limit);
+        ngx_http_apigw_redis_arg("%L", t->q.end);
+    }
+
+#undef ngx_http_apigw_redis_arg
+
+    return ngx_http_apigw_redis_send(r, argc, argv, argvlen,
+                                     ngx_http_apigw_redis_throttled);
+}
+
+
+/* the script's verdict into the request's buckets; NULL: the policy's */
+static void
+ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
+{
+    ngx_uint_t                      i, k;
+    ngx_http_apigw_ctx_t           *ctx;
+    ngx_http_apigw_throttle_req_t  *t;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+    t = ctx->throttle;
+    t->store = NGX_HTTP_APIGW_STORE_FALLBACK;
+
+    if (rr == NULL) {
+        return;
+    }
+
+    if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 2 + 4 * t->n) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apigw: unexpected redis reply to the script");
+        return;
+    }
+
+    for (i = 0; i < rr->elements; i++) {
+        if (rr->element[i]->type != REDIS_REPLY_INTEGER) {
+            return;
+        }
+    }
+
+    t->store = NGX_HTTP_APIGW_STORE_REDIS;
+    t->admitted = (rr->element[0]->integer == 1);
+
+    for (i = 0; i < t->n; i++) {
+        k = 1 + 4 * i;
+        t->b[i].g.admitted = (rr->element[k]->integer == 1);
+        t->b[i].g.remaining = (uint32_t) rr->element[k + 1]->integer;
+        t->b[i].g.reset = rr->element[k + 2]->integer * 1000;
+        t->b[i].g.retry_after = rr->element[k + 3]->integer * 1000;
+    }
+
+    if (t->quota) {
+        t->q.used = (uint64_t) rr->element[rr->elements - 1]->integer;
+    }
 }

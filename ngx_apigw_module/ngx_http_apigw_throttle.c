@@ -334,7 +334,7 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     rc = ngx_http_apigw_redis_throttle(r, t);
 
     if (rc == NGX_AGAIN) {
-        ctx->throttle_waiting = 1;
+        ctx->waiting = NGX_HTTP_APIGW_WAIT_THROTTLE;
         return NGX_AGAIN;
     }
 
