@@ -156,17 +156,31 @@ apigw_keys_free(apigw_keys_t *keys)
 const apigw_key_t *
 apigw_keys_find(const apigw_keys_t *keys, const char *value, size_t len)
 {
-    size_t              i;
     unsigned char       digest[APIGW_SHA256_LEN];
     const apigw_key_t  *key;
 
-    if (len < APIGW_KEY_MIN_LEN || len > APIGW_KEY_MAX_LEN
-        || keys->size == 0)
-    {
+    if (len < APIGW_KEY_MIN_LEN || len > APIGW_KEY_MAX_LEN) {
         return NULL;
     }
 
     apigw_sha256(value, len, digest);
+    key = apigw_keys_find_digest(keys, digest);
+    OPENSSL_cleanse(digest, sizeof(digest));
+
+    return key;
+}
+
+
+const apigw_key_t *
+apigw_keys_find_digest(const apigw_keys_t *keys,
+    const unsigned char *digest)
+{
+    size_t              i;
+    const apigw_key_t  *key;
+
+    if (keys->size == 0) {
+        return NULL;
+    }
 
     /*
      * the slot comes from the digest, which tells nothing about the
@@ -178,12 +192,9 @@ apigw_keys_find(const apigw_keys_t *keys, const char *value, size_t len)
         key = keys->table[i];
 
         if (CRYPTO_memcmp(key->sha256, digest, APIGW_SHA256_LEN) == 0) {
-            OPENSSL_cleanse(digest, sizeof(digest));
             return key;
         }
     }
-
-    OPENSSL_cleanse(digest, sizeof(digest));
 
     return NULL;
 }

@@ -79,6 +79,8 @@ void apigw_keys_free(apigw_keys_t *keys);
 /* the key whose value this is, or NULL; digests compared in constant time */
 const apigw_key_t *apigw_keys_find(const apigw_keys_t *keys,
     const char *value, size_t len);
+const apigw_key_t *apigw_keys_find_digest(const apigw_keys_t *keys,
+    const unsigned char *digest);
 /* the plan's entry for an API stage, or NULL when it does not cover it */
 const apigw_plan_stage_t *apigw_plan_stage(const apigw_plan_t *plan,
     const char *api, size_t api_len, const char *stage, size_t stage_len);

@@ -21,7 +21,9 @@ typedef enum {
     NGX_HTTP_APIGW_KEY_MISSING,
     NGX_HTTP_APIGW_KEY_UNKNOWN,
     NGX_HTTP_APIGW_KEY_DISABLED,
-    NGX_HTTP_APIGW_KEY_NOT_IN_PLAN
+    NGX_HTTP_APIGW_KEY_NOT_IN_PLAN,
+    NGX_HTTP_APIGW_KEY_WAIT,            /* asking Redis */
+    NGX_HTTP_APIGW_KEY_ERROR
 } ngx_http_apigw_key_check_e;
 
 
@@ -36,7 +38,8 @@ static void ngx_http_apigw_keys_cleanup(void *data);
 
 
 static const char  *ngx_http_apigw_key_reasons[] = {
-    "", "missing", "unknown", "disabled", "not in a plan for this stage"
+    "", "missing", "unknown", "disabled", "not in a plan for this stage",
+    "", ""
 };
 
 
@@ -173,6 +176,15 @@ ngx_http_apigw_identify(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
             }
         }
 
+        if (rc == NGX_HTTP_APIGW_KEY_WAIT) {
+            ctx->waiting = NGX_HTTP_APIGW_WAIT_IDENTITY;
+            return NGX_AGAIN;
+        }
+
+        if (rc == NGX_HTTP_APIGW_KEY_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         if (rc == NGX_HTTP_APIGW_KEY_OK) {
             ctx->key = first;
             break;
@@ -209,6 +221,8 @@ static ngx_http_apigw_key_check_e
 ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_api_key_scheme_t *ks, const apigw_key_t **found)
 {
+    u_char                       digest[APIGW_SHA256_LEN];
+    ngx_int_t                    rc;
     ngx_str_t                    text;
     const apigw_key_t           *key;
     ngx_http_apigw_loc_conf_t   *alcf;
@@ -223,7 +237,26 @@ ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_HTTP_APIGW_KEY_MISSING;
     }
 
-    key = apigw_keys_find(amcf->keys, (char *) text.data, text.len);
+    if (text.len < APIGW_KEY_MIN_LEN || text.len > APIGW_KEY_MAX_LEN) {
+        return NGX_HTTP_APIGW_KEY_UNKNOWN;
+    }
+
+    apigw_sha256(text.data, text.len, digest);
+    key = apigw_keys_find_digest(amcf->keys, digest);
+
+    if (key == NULL && amcf->redis) {
+        rc = ngx_http_apigw_keystore_find(r, ctx, digest, &key);
+
+        if (rc == NGX_AGAIN) {
+            return NGX_HTTP_APIGW_KEY_WAIT;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_APIGW_KEY_ERROR;
+        }
+    }
+
+    ngx_memzero(digest, sizeof(digest));
 
     if (key == NULL) {
         return NGX_HTTP_APIGW_KEY_UNKNOWN;

@@ -149,6 +149,7 @@ typedef struct {
     ngx_http_apigw_throttle_req_t  *throttle;
     ngx_http_apigw_redis_wait_t  *redis;
     ngx_uint_t                  waiting;        /* for Redis: WAIT_* */
+    u_char                      keystore_digest[APIGW_SHA256_LEN];
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -185,6 +186,7 @@ typedef struct {
     unsigned                    hold_response:1;
     unsigned                    response_too_large:1;
     unsigned                    body_read:1;
+    unsigned                    keystore_asked:1;   /* Redis, for a key */
 } ngx_http_apigw_ctx_t;
 
 
@@ -202,6 +204,11 @@ ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_identify(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_keystore.c */
+ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, const u_char *digest,
+    const apigw_key_t **key);
 
 /* ngx_http_apigw_throttle.c */
 ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,

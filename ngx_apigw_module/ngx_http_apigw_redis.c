@@ -85,7 +85,7 @@ static ngx_http_apigw_redis_t  ngx_http_apigw_redis;
  * of buckets, each bucket's interval and tolerance (us), then the quota's
  * limit and end (unix time).  Returns {all admitted, then per bucket
  * admitted, remaining, reset (us), retry (us), then the quota's count}.
- * The same GCRA as apigw_throttle.c.
+ * The same GCRA as apigw_throttle.c.  A quota is a hash: used, limit.
  */
 static const char  ngx_http_apigw_redis_script[] =
     "local now = tonumber(ARGV[1])\n"
@@ -114,7 +114,8 @@ static const char  ngx_http_apigw_redis_script[] =
     "end\n"
     "local used = 0\n"
     "if #KEYS > n then\n"
-    "  used = (tonumber(redis.call('GET', KEYS[n + 1])) or 0) + 1\n"
+    "  used = (tonumber(redis.call('HGET', KEYS[n + 1], 'used')) or 0)"
+    " + 1\n"
     "  if used > tonumber(ARGV[3 + 2 * n]) then ok = 0 end\n"
     "end\n"
     "if ok == 1 then\n"
@@ -123,7 +124,8 @@ static const char  ngx_http_apigw_redis_script[] =
     "               math.floor((tats[i] - now) / 1000) + 1)\n"
     "  end\n"
     "  if #KEYS > n then\n"
-    "    redis.call('INCR', KEYS[n + 1])\n"
+    "    redis.call('HINCRBY', KEYS[n + 1], 'used', 1)\n"
+    "    redis.call('HSET', KEYS[n + 1], 'limit', ARGV[3 + 2 * n])\n"
     "    redis.call('EXPIREAT', KEYS[n + 1], ARGV[4 + 2 * n])\n"
     "  end\n"
     "end\n"

@@ -12,6 +12,7 @@ use lib 't/lib';
 use Test::More;
 use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
+use Digest::SHA qw(sha256_hex);
 use Apigw::Test;
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
@@ -86,6 +87,8 @@ plans:
   - id: q
     quota: {limit: 2, period: DAY}
     stages: [{stage: api/quota}]
+  - id: free
+    stages: [{stage: api/quota}]
 keys:
   - {id: k1, value: "$key", plan: q}
 YAML
@@ -155,11 +158,73 @@ is(get($b, '/quota/keyed', 'x-api-key' => $key)->{status}, 200,
 $r = get($a, '/quota/keyed', 'x-api-key' => $key);
 is($r->{status}, 429, 'quota: the third on A');
 is($r->{json}{message}, 'Limit Exceeded', 'Limit Exceeded');
-is(redis('GET', 'apigw:q|k1|' . (int(time) - int(time) % 86400)), 2,
+is(redis('HGET', 'apigw:q|k1|' . (int(time) - int(time) % 86400), 'used'), 2,
    'Redis counts the quota: 2');
 
 like($a->read_file('t.log'), qr{^/prod/free 200 redis$}m,
      '$apigw_throttle: redis');
+
+# keys kept in Redis: added, refused when disabled, shown, no reload
+my $rkey = 'stored-in-redis-0123456789';
+my @admin = ('scripts/apigw-keys', '-r', "127.0.0.1:$redis_port");
+
+sub admin {
+    my @args = @_;
+    my $out = qx{@admin @args 2>&1};
+    return ($? >> 8, $out);
+}
+
+my ($rc, $out);
+{
+    local $ENV{APIGW_KEY} = $rkey;
+    ($rc, $out) = admin('add', 'k-redis', 'free', 'Stored');
+}
+is($rc, 0, 'apigw-keys add');
+is(redis('HGET', 'apigw:key:' . sha256_hex($rkey), 'plan'), 'free',
+   'Redis holds the key by its digest');
+ok(!grep({ defined && /\Q$rkey\E/ } map { redis('GET', $_) }
+         'apigw:keyid:k-redis'), 'and not its value');
+is(get($a, '/quota/keyed', 'x-api-key' => $rkey)->{status}, 200,
+   'a key added in Redis works at once, no reload');
+is(get($b, '/quota/keyed', 'x-api-key' => $rkey)->{status}, 200,
+   'on the other gateway too');
+like($a->read_file('t.log'), qr{^/quota/keyed 200 redis$}m,
+     'and is throttled through Redis');
+is(get($a, '/quota/keyed', 'x-api-key' => 'n' x 30)->{status}, 403,
+   'a key in neither place: 403');
+
+($rc, $out) = admin('disable', 'k-redis');
+is($rc, 0, 'apigw-keys disable');
+my $refused = 0;
+for (1 .. 80) {
+    if (get($a, '/quota/keyed', 'x-api-key' => $rkey)->{status} == 403) {
+        $refused = 1;
+        last;
+    }
+    sleep 0.1;
+}
+ok($refused, 'a key disabled in Redis is refused within seconds');
+like($a->error_log, qr/API key disabled, key id k-redis/,
+     'the log says so, by id');
+
+($rc, $out) = admin('enable', 'k-redis');
+($rc, $out) = admin('show', 'k1');
+like($out, qr/quota: 2 of 2 used, 0 remaining/, 'apigw-keys show: quota')
+    or diag $out;
+($rc, $out) = admin('list');
+like($out, qr/^k-redis\tfree\tenabled$/m, 'apigw-keys list');
+($rc, $out) = admin('add', 'k-redis', 'free');
+isnt($rc, 0, 'apigw-keys add: an id twice is refused');
+
+my $ok = 0;
+for (1 .. 80) {
+    if (get($a, '/quota/keyed', 'x-api-key' => $rkey)->{status} == 200) {
+        $ok = 1;
+        last;
+    }
+    sleep 0.1;
+}
+ok($ok, 'enabled again within seconds');
 
 # killed: throttling goes on in each node's zone, no 5xx, logged once
 redis_kill();
@@ -168,6 +233,10 @@ my @st = map { get($a, '/quota/keyed', 'x-api-key' => $key)->{status} }
 is_deeply(\@st, [200, 200, 429, 429],
           'Redis killed: the local zone takes over (its own count)');
 is((() = $a->error_log =~ /redis is down/g), 1, 'the outage is logged once');
+is(get($a, '/quota/keyed', 'x-api-key' => $rkey)->{status}, 200,
+   'Redis killed: a Redis key seen before still works');
+is(get($a, '/quota/keyed', 'x-api-key' => 'm' x 30)->{status}, 403,
+   'a key never seen cannot be checked: 403');
 like($a->read_file('t.log'), qr{^/quota/keyed 200 local$}m,
      '$apigw_throttle: local');
 
