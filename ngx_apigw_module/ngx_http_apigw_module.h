@@ -64,6 +64,7 @@ typedef struct {
     ngx_str_t                   id;
     uint32_t                    hash;
     apigw_gcra_t                g;
+    uint32_t                    grant;      /* Redis: tokens leased */
 } ngx_http_apigw_bucket_t;
 
 typedef struct {
@@ -72,6 +73,7 @@ typedef struct {
     uint32_t                    hash;
     int64_t                     start, end; /* s */
     uint64_t                    used;       /* with this request */
+    uint64_t                    grant;      /* Redis: units leased */
 } ngx_http_apigw_quota_check_t;
 
 /* where a request's throttling verdict came from: $apigw_throttle */
@@ -204,6 +206,12 @@ ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_identify(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_lease.c */
+uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
+uint64_t ngx_http_apigw_lease_quota_size(const apigw_quota_t *q);
+ngx_int_t ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t);
+void ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t);
 
 /* ngx_http_apigw_keystore.c */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,

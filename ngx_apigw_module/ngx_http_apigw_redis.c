@@ -82,41 +82,49 @@ static ngx_http_apigw_redis_t  ngx_http_apigw_redis;
 
 /*
  * KEYS: the buckets, then the quota if any.  ARGV: now (us), the number
- * of buckets, each bucket's interval and tolerance (us), then the quota's
- * limit and end (unix time).  Returns {all admitted, then per bucket
- * admitted, remaining, reset (us), retry (us), then the quota's count}.
- * The same GCRA as apigw_throttle.c.  A quota is a hash: used, limit.
+ * of buckets, each bucket's interval, tolerance (us) and the tokens
+ * wanted, then the quota's limit, end (unix time) and the units wanted.
+ * A request needs one of each; the worker keeps the rest of what is
+ * granted (a lease, ngx_http_apigw_lease.c).  Returns {all admitted, then
+ * per bucket admitted, granted, remaining, reset (us), retry (us), then
+ * the quota's count and the units granted}.  The same GCRA as
+ * apigw_throttle.c; a quota is a hash of used and limit.
  */
 static const char  ngx_http_apigw_redis_script[] =
     "local now = tonumber(ARGV[1])\n"
     "local n = tonumber(ARGV[2])\n"
     "local res, tats, ok = {1}, {}, 1\n"
     "for i = 1, n do\n"
-    "  local interval = tonumber(ARGV[1 + 2 * i])\n"
-    "  local tau = tonumber(ARGV[2 + 2 * i])\n"
+    "  local interval = tonumber(ARGV[3 * i])\n"
+    "  local tau = tonumber(ARGV[3 * i + 1])\n"
+    "  local want = tonumber(ARGV[3 * i + 2])\n"
     "  local tat = tonumber(redis.call('GET', KEYS[i])) or 0\n"
     "  local start = math.max(tat, now)\n"
     "  local allowed = now + tau\n"
     "  if start <= allowed then\n"
-    "    local new = start + interval\n"
-    "    local rem = 0\n"
-    "    if new <= allowed then\n"
-    "      rem = math.floor((allowed - new) / interval) + 1\n"
-    "    end\n"
-    "    tats[i] = new\n"
-    "    table.insert(res, 1); table.insert(res, rem)\n"
-    "    table.insert(res, new - now); table.insert(res, 0)\n"
+    "    local avail = math.floor((allowed - start) / interval) + 1\n"
+    "    local grant = math.min(want, avail)\n"
+    "    tats[i] = start + grant * interval\n"
+    "    table.insert(res, 1); table.insert(res, grant)\n"
+    "    table.insert(res, avail - grant)\n"
+    "    table.insert(res, tats[i] - now); table.insert(res, 0)\n"
     "  else\n"
     "    ok = 0\n"
-    "    table.insert(res, 0); table.insert(res, 0)\n"
+    "    table.insert(res, 0); table.insert(res, 0); table.insert(res, 0)\n"
     "    table.insert(res, start - now); table.insert(res, start - allowed)\n"
     "  end\n"
     "end\n"
-    "local used = 0\n"
+    "local used, qgrant = 0, 0\n"
     "if #KEYS > n then\n"
-    "  used = (tonumber(redis.call('HGET', KEYS[n + 1], 'used')) or 0)"
-    " + 1\n"
-    "  if used > tonumber(ARGV[3 + 2 * n]) then ok = 0 end\n"
+    "  local limit = tonumber(ARGV[3 * n + 3])\n"
+    "  used = tonumber(redis.call('HGET', KEYS[n + 1], 'used')) or 0\n"
+    "  if used >= limit then\n"
+    "    ok = 0\n"
+    "    used = used + 1\n"
+    "  else\n"
+    "    qgrant = math.min(tonumber(ARGV[3 * n + 5]), limit - used)\n"
+    "    used = used + qgrant\n"
+    "  end\n"
     "end\n"
     "if ok == 1 then\n"
     "  for i = 1, n do\n"
@@ -124,13 +132,14 @@ static const char  ngx_http_apigw_redis_script[] =
     "               math.floor((tats[i] - now) / 1000) + 1)\n"
     "  end\n"
     "  if #KEYS > n then\n"
-    "    redis.call('HINCRBY', KEYS[n + 1], 'used', 1)\n"
-    "    redis.call('HSET', KEYS[n + 1], 'limit', ARGV[3 + 2 * n])\n"
-    "    redis.call('EXPIREAT', KEYS[n + 1], ARGV[4 + 2 * n])\n"
+    "    redis.call('HINCRBY', KEYS[n + 1], 'used', qgrant)\n"
+    "    redis.call('HSET', KEYS[n + 1], 'limit', ARGV[3 * n + 3])\n"
+    "    redis.call('EXPIREAT', KEYS[n + 1], ARGV[3 * n + 4])\n"
     "  end\n"
     "end\n"
     "res[1] = ok\n"
     "table.insert(res, used)\n"
+    "table.insert(res, qgrant)\n"
     "return res\n";
 
 static char  ngx_http_apigw_redis_sha[41];
@@ -766,7 +775,8 @@ ngx_http_apigw_redis_resume(ngx_http_request_t *r)
 
 /*
  * the request's buckets in one script run: NGX_AGAIN, the request waits;
- * NGX_DECLINED, Redis is down: the failure policy decides
+ * NGX_DECLINED, Redis is down: the failure policy decides; NGX_OK, the
+ * worker's leases had a token of every bucket: decided here
  */
 ngx_int_t
 ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
@@ -774,16 +784,22 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
 {
     int          argc;
     u_char      *p, *buf;
-    size_t       argvlen[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS + 4];
+    size_t       argvlen[4 + 4 * NGX_HTTP_APIGW_MAX_BUCKETS + 5];
     int64_t      interval;
     ngx_uint_t   i;
-    const char  *argv[4 + 3 * NGX_HTTP_APIGW_MAX_BUCKETS + 4];
+    const char  *argv[4 + 4 * NGX_HTTP_APIGW_MAX_BUCKETS + 5];
 
     if (!ngx_http_apigw_redis.up) {
         return NGX_DECLINED;
     }
 
-    buf = ngx_pnalloc(r->pool, 64 * (2 * t->n + 4) + 8 * (t->n + 1) + 32);
+    if (ngx_http_apigw_lease_take(t)) {
+        t->store = NGX_HTTP_APIGW_STORE_REDIS;
+        t->admitted = 1;
+        return NGX_OK;
+    }
+
+    buf = ngx_pnalloc(r->pool, 64 * (3 * t->n + 6) + 8 * (t->n + 1) + 32);
     if (buf == NULL) {
         return NGX_ERROR;
     }
@@ -823,11 +839,15 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
         ngx_http_apigw_redis_arg("%L", interval
                                        * ((int64_t) t->b[i].throttle->burst
                                           - 1));
+        ngx_http_apigw_redis_arg("%uD",
+                                 ngx_http_apigw_lease_size(t->b[i].throttle));
     }
 
     if (t->quota) {
         ngx_http_apigw_redis_arg("%uL", t->q.quota->limit);
         ngx_http_apigw_redis_arg("%L", t->q.end);
+        ngx_http_apigw_redis_arg("%uL",
+                                 ngx_http_apigw_lease_quota_size(t->q.quota));
     }
 
 #undef ngx_http_apigw_redis_arg
@@ -853,7 +873,7 @@ ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
         return;
     }
 
-    if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 2 + 4 * t->n) {
+    if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 3 + 5 * t->n) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "apigw: unexpected redis reply to the script");
         return;
@@ -869,14 +889,20 @@ ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
     t->admitted = (rr->element[0]->integer == 1);
 
     for (i = 0; i < t->n; i++) {
-        k = 1 + 4 * i;
+        k = 1 + 5 * i;
         t->b[i].g.admitted = (rr->element[k]->integer == 1);
-        t->b[i].g.remaining = (uint32_t) rr->element[k + 1]->integer;
-        t->b[i].g.reset = rr->element[k + 2]->integer * 1000;
-        t->b[i].g.retry_after = rr->element[k + 3]->integer * 1000;
+        t->b[i].grant = (uint32_t) rr->element[k + 1]->integer;
+        t->b[i].g.remaining = (uint32_t) rr->element[k + 2]->integer;
+        t->b[i].g.reset = rr->element[k + 3]->integer * 1000;
+        t->b[i].g.retry_after = rr->element[k + 4]->integer * 1000;
     }
 
     if (t->quota) {
-        t->q.used = (uint64_t) rr->element[rr->elements - 1]->integer;
+        t->q.used = (uint64_t) rr->element[rr->elements - 2]->integer;
+        t->q.grant = (uint64_t) rr->element[rr->elements - 1]->integer;
+    }
+
+    if (t->admitted) {
+        ngx_http_apigw_lease_keep(t);
     }
 }

@@ -333,6 +333,10 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     rc = ngx_http_apigw_redis_throttle(r, t);
 
+    if (rc == NGX_OK) {
+        return ngx_http_apigw_throttle_done(r, ctx);
+    }
+
     if (rc == NGX_AGAIN) {
         ctx->waiting = NGX_HTTP_APIGW_WAIT_THROTTLE;
         return NGX_AGAIN;

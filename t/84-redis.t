@@ -114,6 +114,12 @@ sub conf {
             apigw_throttle rate=0.001 burst=3;
         }
 
+        location /lease/ {
+            apigw api stage=lease;
+            apigw_backend http://127.0.0.1:${\ $a->port(2)};
+            apigw_throttle rate=100000 burst=1600;
+        }
+
         location /quota/ {
             apigw api stage=quota;
             apigw_backend http://127.0.0.1:${\ $a->port(2)};
@@ -163,6 +169,23 @@ is(redis('HGET', 'apigw:q|k1|' . (int(time) - int(time) % 86400), 'used'), 2,
 
 like($a->read_file('t.log'), qr{^/prod/free 200 redis$}m,
      '$apigw_throttle: redis');
+
+# leases: a worker takes 10 ms of a fast bucket's rate (here 100, a
+# sixteenth of its burst at most) and passes the next requests itself
+sub evalsha_calls {
+    my $info = redis('INFO', 'commandstats') // '';
+    return $info =~ /cmdstat_evalsha:calls=(\d+)/ ? $1 : 0;
+}
+
+redis('CONFIG', 'RESETSTAT');
+my @leased = map { get($a, '/lease/free')->{status} } 1 .. 21;
+is_deeply(\@leased, [(200) x 21], 'lease: 21 requests pass');
+cmp_ok(evalsha_calls(), '<=', 2, 'with one or two script runs: the lease '
+       . 'had the rest');
+is(get($b, '/lease/free')->{status}, 200,
+   'lease: the other gateway takes its own');
+like($a->read_file('t.log'), qr{^/lease/free 200 redis$}m,
+     'leased verdicts count as Redis\'s');
 
 # keys kept in Redis: added, refused when disabled, shown, no reload
 my $rkey = 'stored-in-redis-0123456789';
