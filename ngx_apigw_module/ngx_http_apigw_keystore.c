@@ -13,7 +13,7 @@
  * API keys kept in Redis, beside those of the keys file: a key added,
  * disabled or removed there (scripts/apigw-keys) takes effect within
  * NGX_HTTP_APIGW_KEY_TTL seconds, with no reload.  A key is the hash
- * apigw:key:<hex SHA-256 of its value> with fields id, name, plan (a plan
+ * {apigw}:key:<hex SHA-256 of its value> with fields id, name, plan (a plan
  * of the keys file) and enabled.  Each worker caches what it asked, found
  * or not, for that long; when Redis cannot answer, an entry past its time
  * is used still, and a key never seen is unknown.
@@ -91,7 +91,7 @@ ngx_http_apigw_keystore_find(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ctx->keystore_asked = 1;
     ngx_memcpy(ctx->keystore_digest, digest, APIGW_SHA256_LEN);
 
-    cmd = ngx_pnalloc(r->pool, sizeof("apigw:key:") - 1 + sizeof(hex));
+    cmd = ngx_pnalloc(r->pool, sizeof("{apigw}:key:") - 1 + sizeof(hex));
     if (cmd == NULL) {
         return NGX_ERROR;
     }
@@ -99,7 +99,7 @@ ngx_http_apigw_keystore_find(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     argv[0] = "HGETALL";
     argvlen[0] = 7;
     argv[1] = (char *) cmd;
-    p = ngx_cpymem(cmd, "apigw:key:", 10);
+    p = ngx_cpymem(cmd, "{apigw}:key:", 12);
     argvlen[1] = ngx_hex_dump(p, (u_char *) digest, APIGW_SHA256_LEN) - cmd;
 
     rc = ngx_http_apigw_redis_send(r, 2, argv, argvlen,

@@ -821,11 +821,11 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
     ngx_http_apigw_redis_arg("%ui", t->n + (t->quota ? 1 : 0));
 
     for (i = 0; i < t->n; i++) {
-        ngx_http_apigw_redis_arg("apigw:%V", &t->b[i].id);
+        ngx_http_apigw_redis_arg("{apigw}:%V", &t->b[i].id);
     }
 
     if (t->quota) {
-        ngx_http_apigw_redis_arg("apigw:%V", &t->q.id);
+        ngx_http_apigw_redis_arg("{apigw}:%V", &t->q.id);
     }
 
     ngx_http_apigw_redis_arg("%L", t->now / 1000);

@@ -68,6 +68,7 @@ my $be = $a->backend(port => $a->port(2), handler => sub {
 });
 
 my $key = 'redis-key-0123456789abcdefgh';
+my $key2 = 'tight-key-0123456789abcdefgh';
 
 my $spec = <<'YAML';
 openapi: 3.0.3
@@ -80,6 +81,11 @@ paths:
     get: {}
   /keyed:
     get: {security: [{key: []}]}
+  /keyed2:
+    get: {security: [{key: []}]}
+  /limited:
+    get:
+      x-apigw-throttle: {rate: 0.001, burst: 1}
 YAML
 
 my $keys = <<"YAML";
@@ -89,8 +95,14 @@ plans:
     stages: [{stage: api/quota}]
   - id: free
     stages: [{stage: api/quota}]
+  - id: tight
+    throttle: {rate: 0.001, burst: 2}
+    stages:
+      - stage: api/tight
+        throttle: {"GET /keyed": {rate: 0.001, burst: 1}}
 keys:
   - {id: k1, value: "$key", plan: q}
+  - {id: k2, value: "$key2", plan: tight}
 YAML
 
 sub conf {
@@ -112,6 +124,11 @@ sub conf {
             apigw api stage=prod;
             apigw_backend http://127.0.0.1:${\ $a->port(2)};
             apigw_throttle rate=0.001 burst=3;
+        }
+
+        location /tight/ {
+            apigw api stage=tight;
+            apigw_backend http://127.0.0.1:${\ $a->port(2)};
         }
 
         location /lease/ {
@@ -152,9 +169,9 @@ $r = get($b, '/prod/free');
 is($r->{status}, 429, 'gateway B: the fourth is refused');
 is($r->{headers}{'retry-after'}, 1000, 'with Retry-After');
 is(get($a, '/prod/free')->{status}, 429, 'and so is A');
-like(redis('GET', 'apigw:s|api/prod') // '', qr/^\d+$/,
+like(redis('GET', '{apigw}:s|api/prod') // '', qr/^\d+$/,
      'Redis holds the bucket');
-like(redis('PTTL', 'apigw:s|api/prod') // '', qr/^\d+$/,
+like(redis('PTTL', '{apigw}:s|api/prod') // '', qr/^\d+$/,
      'with an expiry');
 
 is(get($a, '/quota/keyed', 'x-api-key' => $key)->{status}, 200,
@@ -164,11 +181,32 @@ is(get($b, '/quota/keyed', 'x-api-key' => $key)->{status}, 200,
 $r = get($a, '/quota/keyed', 'x-api-key' => $key);
 is($r->{status}, 429, 'quota: the third on A');
 is($r->{json}{message}, 'Limit Exceeded', 'Limit Exceeded');
-is(redis('HGET', 'apigw:q|k1|' . (int(time) - int(time) % 86400), 'used'), 2,
+is(redis('HGET', '{apigw}:q|k1|' . (int(time) - int(time) % 86400), 'used'), 2,
    'Redis counts the quota: 2');
 
 like($a->read_file('t.log'), qr{^/prod/free 200 redis$}m,
      '$apigw_throttle: redis');
+
+# every level through Redis, shared by the two gateways
+is(get($a, '/prod/limited')->{status}, 429,
+   'operation and stage: the stage bucket is empty already');
+is(get($a, '/tight/limited')->{status}, 200, 'operation: A takes it');
+is(get($b, '/tight/limited')->{status}, 429, 'operation: B finds it empty');
+$r = get($a, '/tight/keyed', 'x-api-key' => $key2);
+is($r->{status}, 200, 'key and operation: A takes it');
+is($r->{headers}{'ratelimit-policy'},
+   '"key-operation";q=1;w=1000, "key";q=2;w=2000',
+   'RateLimit-Policy through Redis');
+is(get($b, '/tight/keyed', 'x-api-key' => $key2)->{status}, 429,
+   'key and operation: B finds it empty');
+is(get($b, '/tight/keyed2', 'x-api-key' => $key2)->{status}, 200,
+   'key: B takes the plan\'s second token');
+is(get($a, '/tight/keyed2', 'x-api-key' => $key2)->{status}, 429,
+   'key: A finds the plan empty');
+
+$a->reload;
+is(get($a, '/tight/limited')->{status}, 429,
+   'a reload: the buckets are still in Redis');
 
 # leases: a worker takes 10 ms of a fast bucket's rate (here 100, a
 # sixteenth of its burst at most) and passes the next requests itself
@@ -203,10 +241,10 @@ my ($rc, $out);
     ($rc, $out) = admin('add', 'k-redis', 'free', 'Stored');
 }
 is($rc, 0, 'apigw-keys add');
-is(redis('HGET', 'apigw:key:' . sha256_hex($rkey), 'plan'), 'free',
+is(redis('HGET', '{apigw}:key:' . sha256_hex($rkey), 'plan'), 'free',
    'Redis holds the key by its digest');
 ok(!grep({ defined && /\Q$rkey\E/ } map { redis('GET', $_) }
-         'apigw:keyid:k-redis'), 'and not its value');
+         '{apigw}:keyid:k-redis'), 'and not its value');
 is(get($a, '/quota/keyed', 'x-api-key' => $rkey)->{status}, 200,
    'a key added in Redis works at once, no reload');
 is(get($b, '/quota/keyed', 'x-api-key' => $rkey)->{status}, 200,
