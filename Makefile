@@ -76,7 +76,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        bench-validation \
+        bench-validation bench-throttle \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -220,6 +220,10 @@ bench: deps
 bench-validation: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/validation.sh
+
+bench-throttle: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/throttle.sh
 
 clean:
 	rm -rf $(BUILD)
