@@ -26,7 +26,7 @@
 
 
 typedef struct {
-    ngx_rbtree_node_t           node;       /* key: the digest's head */
+    ngx_str_node_t              sn;         /* the digest, by its head */
     ngx_queue_t                 queue;
     u_char                      digest[APIGW_SHA256_LEN];
     time_t                      expires;
@@ -43,8 +43,6 @@ static void ngx_http_apigw_keystore_reply(ngx_http_request_t *r,
     redisReply *rr);
 static void ngx_http_apigw_keystore_store(ngx_http_request_t *r,
     const u_char *digest, redisReply *rr);
-static void ngx_http_apigw_keystore_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 
 
 static ngx_rbtree_t       ngx_http_apigw_keystore;
@@ -72,7 +70,7 @@ ngx_http_apigw_keystore_find(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     if (ngx_http_apigw_keystore.root == NULL) {
         ngx_rbtree_init(&ngx_http_apigw_keystore,
                         &ngx_http_apigw_keystore_sentinel,
-                        ngx_http_apigw_keystore_insert);
+                        ngx_str_rbtree_insert_value);
         ngx_queue_init(&ngx_http_apigw_keystore_lru);
     }
 
@@ -118,32 +116,15 @@ ngx_http_apigw_keystore_find(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 static ngx_http_apigw_cached_key_t *
 ngx_http_apigw_keystore_lookup(const u_char *digest)
 {
-    ngx_rbtree_key_t              hash;
-    ngx_rbtree_node_t            *node, *sentinel;
-    ngx_http_apigw_cached_key_t  *ck;
+    uint32_t   hash;
+    ngx_str_t  str;
 
     ngx_memcpy(&hash, digest, sizeof(hash));
+    str.data = (u_char *) digest;
+    str.len = APIGW_SHA256_LEN;
 
-    node = ngx_http_apigw_keystore.root;
-    sentinel = ngx_http_apigw_keystore.sentinel;
-
-    while (node != sentinel) {
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        ck = (ngx_http_apigw_cached_key_t *) node;
-
-        if (ngx_memcmp(ck->digest, digest, APIGW_SHA256_LEN) == 0) {
-            return ck;
-        }
-
-        node = (ngx_memcmp(digest, ck->digest, APIGW_SHA256_LEN) < 0)
-               ? node->left : node->right;
-    }
-
-    return NULL;
+    return (ngx_http_apigw_cached_key_t *) ngx_str_rbtree_lookup(
+                                        &ngx_http_apigw_keystore, &str, hash);
 }
 
 
@@ -166,6 +147,7 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
     redisReply *rr)
 {
     size_t                        i, j;
+    uint32_t                      hash;
     ngx_str_t                     id, name, plan, enabled, *v;
     redisReply                   *f, *val;
     ngx_queue_t                  *q;
@@ -207,7 +189,7 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
             q = ngx_queue_last(&ngx_http_apigw_keystore_lru);
             ck = ngx_queue_data(q, ngx_http_apigw_cached_key_t, queue);
             ngx_queue_remove(q);
-            ngx_rbtree_delete(&ngx_http_apigw_keystore, &ck->node);
+            ngx_rbtree_delete(&ngx_http_apigw_keystore, &ck->sn.node);
             ngx_free(ck);
             ngx_http_apigw_keystore_n--;
         }
@@ -219,8 +201,11 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
         }
 
         ngx_memcpy(ck->digest, digest, APIGW_SHA256_LEN);
-        ngx_memcpy(&ck->node.key, digest, sizeof(ngx_rbtree_key_t));
-        ngx_rbtree_insert(&ngx_http_apigw_keystore, &ck->node);
+        ngx_memcpy(&hash, digest, sizeof(hash));
+        ck->sn.node.key = hash;
+        ck->sn.str.data = ck->digest;
+        ck->sn.str.len = APIGW_SHA256_LEN;
+        ngx_rbtree_insert(&ngx_http_apigw_keystore, &ck->sn.node);
         ngx_http_apigw_keystore_n++;
 
     } else {
@@ -262,38 +247,4 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
     ck->key.enabled = !(enabled.len == 1 && enabled.data[0] == '0');
     ngx_memcpy(ck->key.sha256, digest, APIGW_SHA256_LEN);
     ck->found = 1;
-}
-
-
-static void
-ngx_http_apigw_keystore_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t            **p;
-    ngx_http_apigw_cached_key_t   *n, *t;
-
-    for ( ;; ) {
-        if (node->key != temp->key) {
-            p = (node->key < temp->key) ? &temp->left : &temp->right;
-
-        } else {
-            n = (ngx_http_apigw_cached_key_t *) node;
-            t = (ngx_http_apigw_cached_key_t *) temp;
-
-            p = (ngx_memcmp(n->digest, t->digest, APIGW_SHA256_LEN) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
 }

@@ -28,13 +28,12 @@
 
 
 typedef struct {
-    ngx_rbtree_node_t           node;       /* key: crc32 of the id */
+    ngx_str_node_t              sn;         /* the id, by its crc32 */
     ngx_queue_t                 queue;
     int64_t                     expires;    /* ns */
     uint64_t                    tokens;     /* leased, not yet used */
     uint64_t                    remaining;  /* in Redis, at the lease */
     int64_t                     reset_at;   /* ns, at the lease */
-    size_t                      len;
     u_char                      id[1];
 } ngx_http_apigw_lease_t;
 
@@ -43,8 +42,6 @@ static ngx_http_apigw_lease_t *ngx_http_apigw_lease_find(ngx_str_t *id,
     uint32_t hash, int64_t now);
 static void ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
     uint64_t remaining, int64_t reset_at, int64_t now);
-static void ngx_http_apigw_lease_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 
 
 static ngx_rbtree_t       ngx_http_apigw_leases;
@@ -107,7 +104,7 @@ ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t)
     if (ngx_http_apigw_leases.root == NULL) {
         ngx_rbtree_init(&ngx_http_apigw_leases,
                         &ngx_http_apigw_leases_sentinel,
-                        ngx_http_apigw_lease_insert);
+                        ngx_str_rbtree_insert_value);
         ngx_queue_init(&ngx_http_apigw_leases_lru);
     }
 
@@ -175,30 +172,12 @@ ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t)
 static ngx_http_apigw_lease_t *
 ngx_http_apigw_lease_find(ngx_str_t *id, uint32_t hash, int64_t now)
 {
-    ngx_int_t                rc;
-    ngx_rbtree_node_t       *node, *sentinel;
     ngx_http_apigw_lease_t  *l;
 
-    node = ngx_http_apigw_leases.root;
-    sentinel = ngx_http_apigw_leases.sentinel;
+    l = (ngx_http_apigw_lease_t *) ngx_str_rbtree_lookup(
+                                           &ngx_http_apigw_leases, id, hash);
 
-    while (node != sentinel) {
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        l = (ngx_http_apigw_lease_t *) node;
-        rc = ngx_memn2cmp(id->data, l->id, id->len, l->len);
-
-        if (rc == 0) {
-            return (l->tokens && l->expires > now) ? l : NULL;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
+    return (l && l->tokens && l->expires > now) ? l : NULL;
 }
 
 
@@ -208,38 +187,18 @@ ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
 {
     uint32_t                 hash;
     ngx_queue_t             *q;
-    ngx_rbtree_node_t       *node, *sentinel;
     ngx_http_apigw_lease_t  *l;
 
     hash = ngx_crc32_short(id->data, id->len);
-
-    node = ngx_http_apigw_leases.root;
-    sentinel = ngx_http_apigw_leases.sentinel;
-    l = NULL;
-
-    while (node != sentinel) {
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        l = (ngx_http_apigw_lease_t *) node;
-
-        if (ngx_memn2cmp(id->data, l->id, id->len, l->len) == 0) {
-            break;
-        }
-
-        node = (ngx_memn2cmp(id->data, l->id, id->len, l->len) < 0)
-               ? node->left : node->right;
-        l = NULL;
-    }
+    l = (ngx_http_apigw_lease_t *) ngx_str_rbtree_lookup(
+                                           &ngx_http_apigw_leases, id, hash);
 
     if (l == NULL) {
         if (ngx_http_apigw_nleases == NGX_HTTP_APIGW_LEASE_ENTRIES) {
             q = ngx_queue_last(&ngx_http_apigw_leases_lru);
             l = ngx_queue_data(q, ngx_http_apigw_lease_t, queue);
             ngx_queue_remove(q);
-            ngx_rbtree_delete(&ngx_http_apigw_leases, &l->node);
+            ngx_rbtree_delete(&ngx_http_apigw_leases, &l->sn.node);
             ngx_free(l);
             ngx_http_apigw_nleases--;
         }
@@ -250,10 +209,11 @@ ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
             return;
         }
 
-        l->node.key = hash;
-        l->len = id->len;
+        l->sn.node.key = hash;
+        l->sn.str.len = id->len;
+        l->sn.str.data = l->id;
         ngx_memcpy(l->id, id->data, id->len);
-        ngx_rbtree_insert(&ngx_http_apigw_leases, &l->node);
+        ngx_rbtree_insert(&ngx_http_apigw_leases, &l->sn.node);
         ngx_http_apigw_nleases++;
 
     } else {
@@ -271,38 +231,4 @@ ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
     l->remaining = remaining;
     l->reset_at = reset_at;
     l->expires = now + NGX_HTTP_APIGW_LEASE_TTL;
-}
-
-
-static void
-ngx_http_apigw_lease_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t       **p;
-    ngx_http_apigw_lease_t   *n, *t;
-
-    for ( ;; ) {
-        if (node->key != temp->key) {
-            p = (node->key < temp->key) ? &temp->left : &temp->right;
-
-        } else {
-            n = (ngx_http_apigw_lease_t *) node;
-            t = (ngx_http_apigw_lease_t *) temp;
-
-            p = (ngx_memn2cmp(n->id, t->id, n->len, t->len) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
 }

@@ -10,7 +10,8 @@
 /*
  * Pipeline step 3: token buckets and quotas, in a shared memory zone that
  * every worker uses and that survives reloads (limit_req's pattern: a
- * red-black tree by id, a queue for LRU, the zone's slab allocator).
+ * red-black tree by id, nginx's string nodes, a queue for LRU, the zone's
+ * slab allocator).
  *
  * The buckets that apply to a request are, most specific first: the
  * caller's plan for this operation, the caller's plan, the operation's
@@ -34,9 +35,7 @@ typedef struct {
 } ngx_http_apigw_shm_t;
 
 typedef struct {
-    u_char                      color;
-    u_char                      dummy;
-    u_short                     len;
+    ngx_str_node_t              sn;         /* the id, by its crc32 */
     ngx_queue_t                 queue;
     int64_t                     value;      /* a bucket's tat, a count */
     int64_t                     expires;    /* ns: then it is as absent */
@@ -52,8 +51,6 @@ typedef struct {
 
 static ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone,
     void *data);
-static void ngx_http_apigw_shm_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_apigw_shm_node_t *ngx_http_apigw_shm_find(
     ngx_http_apigw_zone_t *z, ngx_str_t *id, uint32_t hash);
 static ngx_int_t ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z,
@@ -146,7 +143,7 @@ ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
     z->shpool->data = z->sh;
 
     ngx_rbtree_init(&z->sh->rbtree, &z->sh->sentinel,
-                    ngx_http_apigw_shm_insert);
+                    ngx_str_rbtree_insert_value);
     ngx_queue_init(&z->sh->lru);
 
     len = sizeof(" in apigw zone \"\"") + shm_zone->shm.name.len;
@@ -162,43 +159,6 @@ ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
     z->shpool->log_nomem = 0;
 
     return NGX_OK;
-}
-
-
-static void
-ngx_http_apigw_shm_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
-    ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t          **p;
-    ngx_http_apigw_shm_node_t   *n, *t;
-
-    for ( ;; ) {
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            n = (ngx_http_apigw_shm_node_t *) &node->color;
-            t = (ngx_http_apigw_shm_node_t *) &temp->color;
-
-            p = (ngx_memn2cmp(n->id, t->id, n->len, t->len) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
 }
 
 
@@ -593,30 +553,8 @@ static ngx_http_apigw_shm_node_t *
 ngx_http_apigw_shm_find(ngx_http_apigw_zone_t *z, ngx_str_t *id,
     uint32_t hash)
 {
-    ngx_int_t                   rc;
-    ngx_rbtree_node_t          *node, *sentinel;
-    ngx_http_apigw_shm_node_t  *n;
-
-    node = z->sh->rbtree.root;
-    sentinel = z->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        n = (ngx_http_apigw_shm_node_t *) &node->color;
-        rc = ngx_memn2cmp(id->data, n->id, id->len, (size_t) n->len);
-
-        if (rc == 0) {
-            return n;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
+    return (ngx_http_apigw_shm_node_t *) ngx_str_rbtree_lookup(
+                                                &z->sh->rbtree, id, hash);
 }
 
 
@@ -626,22 +564,20 @@ ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z, ngx_str_t *id,
     uint32_t hash, int64_t value, int64_t expires, int64_t now)
 {
     size_t                      size;
-    ngx_rbtree_node_t          *node;
     ngx_http_apigw_shm_node_t  *n;
 
     n = ngx_http_apigw_shm_find(z, id, hash);
 
     if (n == NULL) {
-        size = offsetof(ngx_rbtree_node_t, color)
-               + offsetof(ngx_http_apigw_shm_node_t, id) + id->len;
+        size = offsetof(ngx_http_apigw_shm_node_t, id) + id->len;
 
-        node = ngx_slab_alloc_locked(z->shpool, size);
+        n = ngx_slab_alloc_locked(z->shpool, size);
 
-        if (node == NULL) {
+        if (n == NULL) {
             ngx_http_apigw_shm_expire(z, now, 1);
-            node = ngx_slab_alloc_locked(z->shpool, size);
+            n = ngx_slab_alloc_locked(z->shpool, size);
 
-            if (node == NULL) {
+            if (n == NULL) {
                 ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
                               "apigw: the shared zone is full; a bucket "
                               "goes unrecorded");
@@ -649,12 +585,13 @@ ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z, ngx_str_t *id,
             }
         }
 
-        node->key = hash;
-        n = (ngx_http_apigw_shm_node_t *) &node->color;
-        n->len = (u_short) id->len;
+        /* the same address in every worker: the zone is mapped before fork */
+        n->sn.node.key = hash;
+        n->sn.str.len = id->len;
+        n->sn.str.data = n->id;
         ngx_memcpy(n->id, id->data, id->len);
 
-        ngx_rbtree_insert(&z->sh->rbtree, node);
+        ngx_rbtree_insert(&z->sh->rbtree, &n->sn.node);
         ngx_queue_insert_head(&z->sh->lru, &n->queue);
 
     } else {
@@ -679,7 +616,6 @@ ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
 {
     ngx_uint_t                  i;
     ngx_queue_t                *q;
-    ngx_rbtree_node_t          *node;
     ngx_http_apigw_shm_node_t  *n;
 
     for (i = 0; i < (force ? 16 : 2); i++) {
@@ -695,12 +631,8 @@ ngx_http_apigw_shm_expire(ngx_http_apigw_zone_t *z, int64_t now,
         }
 
         ngx_queue_remove(q);
-
-        node = (ngx_rbtree_node_t *)
-                   ((u_char *) n - offsetof(ngx_rbtree_node_t, color));
-
-        ngx_rbtree_delete(&z->sh->rbtree, node);
-        ngx_slab_free_locked(z->shpool, node);
+        ngx_rbtree_delete(&z->sh->rbtree, &n->sn.node);
+        ngx_slab_free_locked(z->shpool, n);
     }
 }
 
