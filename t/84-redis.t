@@ -332,6 +332,38 @@ cmp_ok($took, '<', 2, sprintf('within the timeout and then some (%.2f s)',
 $a->stop;
 $b->stop;
 
+# a unix socket
+redis_kill();
+my $sock = $a->{prefix} . '/redis.sock';
+{
+    $redis_pid = fork // die "fork: $!";
+
+    if ($redis_pid == 0) {
+        open STDOUT, '>', '/dev/null';
+        open STDERR, '>', '/dev/null';
+        exec '/usr/bin/redis-server', '--port', '0', '--unixsocket', $sock,
+             '--save', '', '--appendonly', 'no';
+        exit 1;
+    }
+
+    for (1 .. 100) {
+        last if -S $sock;
+        sleep 0.05;
+    }
+}
+
+conf($a, '');
+my $conf = $a->read_file('nginx.conf');
+$conf =~ s{apigw_redis 127\.0\.0\.1:\d+}{apigw_redis unix:$sock};
+$a->write_file('nginx.conf', $conf);
+$a->run;
+sleep 0.3;
+is(get($a, '/tight/limited')->{status}, 200, 'unix socket: the first');
+is(get($a, '/tight/limited')->{status}, 429, 'unix socket: the second');
+like($a->read_file('t.log'), qr{^/tight/limited 429 redis$}m,
+     'unix socket: decided by Redis');
+$a->stop;
+
 # the other policies, Redis down
 redis_kill();
 
