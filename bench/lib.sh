@@ -1,5 +1,26 @@
-# Shared by the bench scripts: process cleanup, free ports, nginx config.
-# The sourcing script sets $BENCH_NAME (for messages) first.
+# Shared by the bench scripts: the shape of a wrk run, checks, process
+# cleanup, free ports, nginx config.  The sourcing script sets $BENCH_NAME
+# (for messages), $NGINX and $MODULE first, and its own defaults, which
+# these do not override.
+
+declare -F die >/dev/null || die() { echo "bench: $*" >&2; exit 1; }
+
+: "${WORKERS:=1}"               # front nginx worker processes
+: "${THREADS:=2}"               # wrk
+: "${CONNECTIONS:=64}"
+: "${DURATION:=5s}"
+: "${ROUNDS:=5}"                # rounds of the cases; the best run of each counts
+: "${KEEPALIVE:=$CONNECTIONS}"  # idle upstream connections kept
+BODY=${BODY:-'{"ok":true}'}     # the backend's answer
+
+# the module built, and the programs named at hand
+bench_require() {
+    local c
+    [ -f "$MODULE" ] || die "$MODULE is missing: run 'make module' first"
+    for c in "$NGINX" "$@"; do
+        command -v "$c" >/dev/null || die "$c is not installed"
+    done
+}
 
 pids=()
 

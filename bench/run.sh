@@ -17,25 +17,10 @@ OUT=$ROOT/build/bench
 
 OPS=${OPS:-1000}                # operations in the served spec
 LOAD_OPS=${LOAD_OPS:-5000}      # operations in the spec whose load is timed
-WORKERS=${WORKERS:-1}           # front nginx worker processes
-THREADS=${THREADS:-2}           # wrk
-CONNECTIONS=${CONNECTIONS:-64}
-DURATION=${DURATION:-5s}
-ROUNDS=${ROUNDS:-5}             # bare/gw pairs; the best run of each counts
-KEEPALIVE=${KEEPALIVE:-$CONNECTIONS}    # idle upstream connections kept
-
-BODY='{"ok":true}'
-
-die() { echo "bench: $*" >&2; exit 1; }
-
-[ -f "$MODULE" ] || die "$MODULE is missing: run 'make module' first"
-for c in "$NGINX" wrk curl perl; do
-    command -v "$c" >/dev/null || die "$c is not installed"
-done
-[ "$OPS" -ge 8 ] || die "OPS must be at least 8"
-
 BENCH_NAME=bench
 . "$ROOT/bench/lib.sh"
+bench_require wrk curl perl
+[ "$OPS" -ge 8 ] || die "OPS must be at least 8"
 
 # GET $1 must answer $2 (and, for 200, the backend's body)
 check() {

@@ -29,31 +29,18 @@ MODULE=$ROOT/build/ngx_http_apigw_module.so
 OUT=$ROOT/build/bench-throttle
 HERE=$ROOT/bench/throttle
 
-WORKERS=${WORKERS:-1}
-THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-64}
-DURATION=${DURATION:-5s}
-ROUNDS=${ROUNDS:-5}
-KEEPALIVE=${KEEPALIVE:-$CONNECTIONS}
 ACCURACY_RATE=${ACCURACY_RATE:-200}
 ACCURACY_BURST=${ACCURACY_BURST:-100}
 ACCURACY_SECONDS=${ACCURACY_SECONDS:-10}
 
-BODY='{"ok":true}'
 CASES=(off stage key)
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 [ -x "$REDIS_SERVER" ] && CASES+=(redis)
 KEY=bench-key-0123456789abcdefghij
 
-die() { echo "bench: $*" >&2; exit 1; }
-
-[ -f "$MODULE" ] || die "$MODULE is missing: run 'make module' first"
-for c in "$NGINX" wrk curl perl; do
-    command -v "$c" >/dev/null || die "$c is not installed"
-done
-
 BENCH_NAME=bench-throttle
 . "$ROOT/bench/lib.sh"
+bench_require wrk curl perl
 
 rm -rf "$OUT"
 mkdir -p "$OUT/backend" "$OUT/front" "$OUT/accuracy" "$OUT/redis/front" \

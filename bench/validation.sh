@@ -19,25 +19,12 @@ MODULE=$ROOT/build/ngx_http_apigw_module.so
 OUT=$ROOT/build/bench-validation
 HERE=$ROOT/bench/validation
 
-WORKERS=${WORKERS:-1}
-THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-64}
-DURATION=${DURATION:-5s}
-ROUNDS=${ROUNDS:-5}
-KEEPALIVE=${KEEPALIVE:-$CONNECTIONS}
 
-BODY='{"ok":true}'
 CASES=(bare off on tpl)
-
-die() { echo "bench: $*" >&2; exit 1; }
-
-[ -f "$MODULE" ] || die "$MODULE is missing: run 'make module' first"
-for c in "$NGINX" wrk curl perl; do
-    command -v "$c" >/dev/null || die "$c is not installed"
-done
 
 BENCH_NAME=bench-validation
 . "$ROOT/bench/lib.sh"
+bench_require wrk curl perl
 
 # the spec with validation on or off, with the template integration or not
 spec() {

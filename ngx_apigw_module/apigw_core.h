@@ -111,6 +111,9 @@ void apigw_loc_child(const apigw_loc_t *parent, apigw_loc_t *child,
     const char *key, json_t *node);
 void apigw_loc_index(const apigw_loc_t *parent, apigw_loc_t *child,
     size_t index, json_t *node);
+/* -1 with err set when the object at loc has a member not in names */
+int apigw_loc_check_members(const apigw_loc_t *loc, const char **names,
+    const char *hint, apigw_error_t *err);
 /* an error at loc: file, pointer and line filled in */
 void apigw_loc_error(apigw_error_t *err, const apigw_loc_t *loc,
     const char *fmt, ...)
@@ -392,6 +395,7 @@ typedef struct {
     char                     *name;         /* in components */
     apigw_param_in_e          in;           /* header, query or cookie */
     char                     *param;        /* "x-api-key" */
+    size_t                    param_len;
 } apigw_api_key_scheme_t;
 
 /* one alternative of an operation's security: all its schemes apply */

@@ -463,6 +463,35 @@ apigw_loc_index(const apigw_loc_t *parent, apigw_loc_t *child, size_t index,
 }
 
 
+/* members of the object at loc that are not in names: a typo, refused */
+int
+apigw_loc_check_members(const apigw_loc_t *loc, const char **names,
+    const char *hint, apigw_error_t *err)
+{
+    size_t        i;
+    json_t       *value;
+    const char   *key;
+    apigw_loc_t   child;
+
+    json_object_foreach(loc->node, key, value) {
+        for (i = 0; names[i]; i++) {
+            if (strcmp(names[i], key) == 0) {
+                break;
+            }
+        }
+
+        if (names[i] == NULL) {
+            apigw_loc_child(loc, &child, key, value);
+            apigw_loc_error(err, &child, "unknown member \"%s\"%s%s", key,
+                            hint ? " " : "", hint ? hint : "");
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
 void
 apigw_loc_error(apigw_error_t *err, const apigw_loc_t *loc,
     const char *fmt, ...)

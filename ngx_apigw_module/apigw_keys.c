@@ -49,8 +49,6 @@ static int apigw_keys_keys(apigw_keys_ctx_t *kc, apigw_loc_t *root);
 static int apigw_keys_key(apigw_keys_ctx_t *kc, apigw_key_t *key,
     apigw_loc_t *loc);
 static int apigw_keys_index(apigw_keys_ctx_t *kc, apigw_loc_t *root);
-static int apigw_keys_check_members(apigw_keys_ctx_t *kc, apigw_loc_t *loc,
-    const char **names);
 static char *apigw_keys_string(apigw_keys_ctx_t *kc, apigw_loc_t *loc,
     const char *name, int required);
 static int apigw_keys_quota(apigw_keys_ctx_t *kc, apigw_quota_t *quota,
@@ -92,7 +90,7 @@ apigw_keys_load(const char *path, apigw_error_t *err)
         goto failed;
     }
 
-    if (apigw_keys_check_members(&kc, &root, members) != 0
+    if (apigw_loc_check_members(&root, members, NULL, err) != 0
         || apigw_keys_plans(&kc, &root) != 0
         || apigw_keys_keys(&kc, &root) != 0
         || apigw_keys_index(&kc, &root) != 0)
@@ -330,7 +328,7 @@ apigw_keys_plan(apigw_keys_ctx_t *kc, apigw_plan_t *plan, apigw_loc_t *loc)
         return -1;
     }
 
-    if (apigw_keys_check_members(kc, loc, members) != 0) {
+    if (apigw_loc_check_members(loc, members, NULL, kc->err) != 0) {
         return -1;
     }
 
@@ -400,7 +398,7 @@ apigw_keys_stage(apigw_keys_ctx_t *kc, apigw_plan_stage_t *ps,
         return -1;
     }
 
-    if (apigw_keys_check_members(kc, loc, members) != 0) {
+    if (apigw_loc_check_members(loc, members, NULL, kc->err) != 0) {
         return -1;
     }
 
@@ -496,7 +494,7 @@ apigw_keys_quota(apigw_keys_ctx_t *kc, apigw_quota_t *quota,
         return -1;
     }
 
-    if (apigw_keys_check_members(kc, loc, members) != 0) {
+    if (apigw_loc_check_members(loc, members, NULL, kc->err) != 0) {
         return -1;
     }
 
@@ -616,7 +614,7 @@ apigw_keys_key(apigw_keys_ctx_t *kc, apigw_key_t *key, apigw_loc_t *loc)
         return -1;
     }
 
-    if (apigw_keys_check_members(kc, loc, members) != 0) {
+    if (apigw_loc_check_members(loc, members, NULL, kc->err) != 0) {
         return -1;
     }
 
@@ -769,34 +767,6 @@ apigw_keys_slot(const unsigned char *digest, size_t size)
     memcpy(&h, digest, sizeof(h));
 
     return (size_t) (h & (size - 1));
-}
-
-
-/* members not in names: probably a typo, refused */
-static int
-apigw_keys_check_members(apigw_keys_ctx_t *kc, apigw_loc_t *loc,
-    const char **names)
-{
-    size_t        i;
-    json_t       *value;
-    const char   *key;
-    apigw_loc_t   child;
-
-    json_object_foreach(loc->node, key, value) {
-        for (i = 0; names[i]; i++) {
-            if (strcmp(names[i], key) == 0) {
-                break;
-            }
-        }
-
-        if (names[i] == NULL) {
-            apigw_loc_child(loc, &child, key, value);
-            apigw_loc_error(kc->err, &child, "unknown member \"%s\"", key);
-            return -1;
-        }
-    }
-
-    return 0;
 }
 
 

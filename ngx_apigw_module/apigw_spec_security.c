@@ -156,6 +156,8 @@ apigw_spec_key_scheme(apigw_compile_t *c, apigw_api_key_scheme_t *ks,
         return -1;
     }
 
+    ks->param_len = strlen(ks->param);
+
     /* header names compare case-insensitively: kept in lower case */
     if (ks->in == APIGW_IN_HEADER) {
         for (p = ks->param; *p; p++) {

@@ -24,8 +24,9 @@ apigw_throttle_parse(const apigw_loc_t *loc, apigw_throttle_t *t,
     apigw_error_t *err)
 {
     json_t       *v;
-    const char   *key;
     apigw_loc_t   child;
+
+    static const char  *members[] = { "rate", "burst", NULL };
 
     if (!json_is_object(loc->node)) {
         apigw_loc_error(err, loc, "a throttle must be an object such as "
@@ -33,13 +34,12 @@ apigw_throttle_parse(const apigw_loc_t *loc, apigw_throttle_t *t,
         return -1;
     }
 
-    json_object_foreach(loc->node, key, v) {
-        if (strcmp(key, "rate") != 0 && strcmp(key, "burst") != 0) {
-            apigw_loc_child(loc, &child, key, v);
-            apigw_loc_error(err, &child, "unknown member \"%s\" (a throttle "
-                            "has \"rate\" and \"burst\")", key);
-            return -1;
-        }
+    if (apigw_loc_check_members(loc, members,
+                                "(a throttle has \"rate\" and \"burst\")",
+                                err)
+        != 0)
+    {
+        return -1;
     }
 
     v = json_object_get(loc->node, "rate");

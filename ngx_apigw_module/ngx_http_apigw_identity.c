@@ -290,7 +290,7 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_pair_t  cookies[APIGW_MAX_PAIRS];
 
     ngx_str_null(text);
-    len = ngx_strlen(ks->param);
+    len = ks->param_len;
 
     switch (ks->in) {
 
@@ -353,7 +353,7 @@ ngx_http_apigw_mask_query_keys(ngx_http_request_t *r, apigw_operation_t *op)
                 continue;
             }
 
-            len = ngx_strlen(ks->param);
+            len = ks->param_len;
             end = r->args.data + r->args.len;
 
             for (p = r->args.data; p < end; p++) {

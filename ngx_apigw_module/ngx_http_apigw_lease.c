@@ -40,8 +40,8 @@ typedef struct {
 
 static ngx_http_apigw_lease_t *ngx_http_apigw_lease_find(ngx_str_t *id,
     uint32_t hash, int64_t now);
-static void ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
-    uint64_t remaining, int64_t reset_at, int64_t now);
+static void ngx_http_apigw_lease_store(ngx_str_t *id, uint32_t hash,
+    uint64_t tokens, uint64_t remaining, int64_t reset_at, int64_t now);
 
 
 static ngx_rbtree_t       ngx_http_apigw_leases;
@@ -109,7 +109,6 @@ ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t)
     }
 
     for (i = 0; i < t->n; i++) {
-        t->b[i].hash = ngx_crc32_short(t->b[i].id.data, t->b[i].id.len);
         b[i] = ngx_http_apigw_lease_find(&t->b[i].id, t->b[i].hash, t->now);
 
         if (b[i] == NULL) {
@@ -120,7 +119,6 @@ ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t)
     q = NULL;
 
     if (t->quota) {
-        t->q.hash = ngx_crc32_short(t->q.id.data, t->q.id.len);
         q = ngx_http_apigw_lease_find(&t->q.id, t->q.hash, t->now);
 
         if (q == NULL) {
@@ -154,7 +152,8 @@ ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t)
 
     for (i = 0; i < t->n; i++) {
         if (t->b[i].grant > 1) {
-            ngx_http_apigw_lease_store(&t->b[i].id, t->b[i].grant - 1,
+            ngx_http_apigw_lease_store(&t->b[i].id, t->b[i].hash,
+                                       t->b[i].grant - 1,
                                        t->b[i].g.remaining,
                                        t->now + t->b[i].g.reset, t->now);
         }
@@ -162,8 +161,8 @@ ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t)
 
     /* for a quota, "remaining" keeps the count with the lease taken */
     if (t->quota && t->q.grant > 1) {
-        ngx_http_apigw_lease_store(&t->q.id, t->q.grant - 1, t->q.used,
-                                   0, t->now);
+        ngx_http_apigw_lease_store(&t->q.id, t->q.hash, t->q.grant - 1,
+                                   t->q.used, 0, t->now);
         t->q.used -= t->q.grant - 1;
     }
 }
@@ -182,14 +181,12 @@ ngx_http_apigw_lease_find(ngx_str_t *id, uint32_t hash, int64_t now)
 
 
 static void
-ngx_http_apigw_lease_store(ngx_str_t *id, uint64_t tokens,
+ngx_http_apigw_lease_store(ngx_str_t *id, uint32_t hash, uint64_t tokens,
     uint64_t remaining, int64_t reset_at, int64_t now)
 {
-    uint32_t                 hash;
     ngx_queue_t             *q;
     ngx_http_apigw_lease_t  *l;
 
-    hash = ngx_crc32_short(id->data, id->len);
     l = (ngx_http_apigw_lease_t *) ngx_str_rbtree_lookup(
                                            &ngx_http_apigw_leases, id, hash);
 

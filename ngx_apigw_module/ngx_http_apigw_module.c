@@ -346,6 +346,10 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     clcf->client_max_body_size = conf->body_limit;
 
+    if (ngx_http_apigw_stage_bucket(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->response_validation != NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF) {
         err = ngx_pcalloc(cf->temp_pool, sizeof(apigw_error_t));
         if (err == NULL) {

@@ -139,6 +139,7 @@ typedef struct {
     ngx_flag_t                  validation_details; /* unset: the spec's */
     ngx_uint_t                  response_validation;
     apigw_throttle_t            throttle;       /* apigw_throttle */
+    ngx_str_t                   stage_bucket;   /* its id: "s|api/stage" */
 } ngx_http_apigw_loc_conf_t;
 
 
@@ -221,6 +222,8 @@ ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
 /* ngx_http_apigw_throttle.c */
 ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
 ngx_int_t ngx_http_apigw_throttle(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,

@@ -162,6 +162,31 @@ ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
+/* the id of a location's stage bucket, made once with the configuration */
+ngx_int_t
+ngx_http_apigw_stage_bucket(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
+{
+    u_char  *p;
+
+    if (alcf->throttle.rate == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(cf->pool, sizeof("s|/") - 1 + alcf->api_name.len
+                              + alcf->stage.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    alcf->stage_bucket.data = p;
+    alcf->stage_bucket.len = ngx_sprintf(p, "s|%V/%V", &alcf->api_name,
+                                         &alcf->stage)
+                             - p;
+
+    return NGX_OK;
+}
+
+
 /*
  * NGX_OK: admitted (RateLimit headers set when a bucket applies);
  * NGX_AGAIN: waiting for Redis, ngx_http_apigw_throttle_done() follows;
@@ -171,6 +196,7 @@ ngx_int_t
 ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
     ngx_int_t                       rc;
+    ngx_uint_t                      i;
     ngx_time_t                     *tp;
     apigw_operation_t              *op;
     const apigw_key_t              *key;
@@ -268,19 +294,20 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     if (alcf->throttle.rate > 0) {
         b[t->n].level = "stage";
         b[t->n].throttle = &alcf->throttle;
-
-        if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "s", NULL,
-                                     &alcf->api_name, &alcf->stage, NULL, -1)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
+        b[t->n].id = alcf->stage_bucket;
         t->n++;
     }
 
     if (t->n == 0 && t->quota == NULL) {
         return NGX_OK;
+    }
+
+    for (i = 0; i < t->n; i++) {
+        b[i].hash = ngx_crc32_short(b[i].id.data, b[i].id.len);
+    }
+
+    if (t->quota) {
+        t->q.hash = ngx_crc32_short(t->q.id.data, t->q.id.len);
     }
 
     ctx->throttle = t;
@@ -407,14 +434,6 @@ ngx_http_apigw_throttle_local(ngx_http_request_t *r,
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     z = amcf->zone->data;
-
-    for (i = 0; i < t->n; i++) {
-        t->b[i].hash = ngx_crc32_short(t->b[i].id.data, t->b[i].id.len);
-    }
-
-    if (t->quota) {
-        t->q.hash = ngx_crc32_short(t->q.id.data, t->q.id.len);
-    }
 
     refused = 0;
     over_quota = 0;
