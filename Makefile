@@ -27,6 +27,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_validate.c \
                 ngx_apigw_module/apigw_schema_collections.c \
                 ngx_apigw_module/apigw_schema_text.c \
+                ngx_apigw_module/apigw_schema_regex.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_keys.c \
                 ngx_apigw_module/apigw_throttle.c \

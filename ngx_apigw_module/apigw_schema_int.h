@@ -82,9 +82,22 @@ typedef struct {
     unsigned                is_int:1;
 } apigw_sch_num_t;
 
+/* a pattern that is a sequence of ASCII sets (apigw_schema_regex.c) */
+typedef struct {
+    uint64_t                set[2];
+    uint16_t                min;
+    uint16_t                max;
+} apigw_sch_re_term_t;
+
+typedef struct {
+    unsigned                n;
+    apigw_sch_re_term_t     terms[];
+} apigw_sch_simple_re_t;
+
 typedef struct {
     pcre2_code             *code;
     const char             *src;
+    apigw_sch_simple_re_t  *simple;     /* NULL: PCRE2 matches it */
     unsigned                jit:1;      /* pcre2_jit_match() can run it */
 } apigw_sch_re_t;
 
@@ -94,6 +107,8 @@ typedef struct {
     size_t                  len;
     uint32_t                hash;
     apigw_sch_node_t       *node;
+    uint8_t                 rank;       /* its place in declaration order */
+    unsigned                plain:1;    /* the same text quoted in JSON */
 } apigw_sch_prop_t;
 
 typedef struct {
@@ -106,6 +121,9 @@ typedef struct {
 typedef struct {
     apigw_sch_prop_t       *table;      /* open addressing by name */
     size_t                  size;       /* power of two, or 0 */
+    /* slots in declaration order, the order bodies usually follow */
+    uint8_t                *order;      /* NULL past APIGW_SCH_PROPS_SLOTS */
+    size_t                  nprops;
     apigw_sch_re_t         *patterns;
     apigw_sch_node_t      **pattern_nodes;
     size_t                  npatterns;
@@ -146,6 +164,7 @@ typedef struct {
             const json_t   *value;          /* const: the value; enum: array */
             uint64_t       *hashes;
             size_t          n;
+            apigw_sch_names_t  strings;     /* the string ones, to compare */
         } values;
 
         struct {
@@ -430,6 +449,12 @@ int apigw_sch_resolve(apigw_sch_cctx_t *cc, apigw_sch_uri_t *base,
 #define APIGW_SCH_WALK_TREE     -2
 
 void apigw_sch_text_plan(apigw_sch_node_t *node);
+
+/* apigw_schema_regex.c */
+apigw_sch_simple_re_t *apigw_sch_simple_re(apigw_schema_set_t *set,
+    const char *src, size_t len);
+int apigw_sch_simple_match(const apigw_sch_simple_re_t *re, const char *s,
+    size_t len);
 
 /* apigw_schema_validate.c */
 extern const char  *apigw_sch_types[7];      /* by type bit */

@@ -72,6 +72,7 @@ static int apigw_sch_kw_required(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw);
 static int apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw);
+static unsigned apigw_sch_plain_name(const char *name, size_t len);
 static int apigw_sch_kw_dependencies(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw);
 static int apigw_sch_kw_single(apigw_sch_cctx_t *cc, json_t *s,
@@ -330,6 +331,7 @@ apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
 
     re->code = code;
     re->jit = (jit != 0);
+    re->simple = apigw_sch_simple_re(set, src, len);
     re->src = apigw_sch_strndup(set, src, len);
 
     if (re->src == NULL) {
@@ -397,8 +399,9 @@ apigw_sch_kw_values(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw)
 {
     size_t              i, n;
-    json_t             *v;
+    json_t             *v, *e;
     apigw_sch_check_t  *c;
+    apigw_sch_names_t  *names;
 
     v = json_object_get(s, kw->name);
     if (v == NULL) {
@@ -424,11 +427,22 @@ apigw_sch_kw_values(apigw_sch_cctx_t *cc, json_t *s,
         return apigw_sch_kw_fail(cc, kw->name, "out of memory");
     }
 
+    names = &c->u.values.strings;
+    names->names = apigw_sch_alloc(cc->set, n * sizeof(char *));
+    names->lens = apigw_sch_alloc(cc->set, n * sizeof(size_t));
+
+    if (names->names == NULL || names->lens == NULL) {
+        return apigw_sch_kw_fail(cc, kw->name, "out of memory");
+    }
+
     for (i = 0; i < n; i++) {
-        c->u.values.hashes[i] = apigw_sch_json_hash(
-                                   json_is_array(v) && kw->kind
-                                   == APIGW_SCH_ENUM ? json_array_get(v, i)
-                                                     : v);
+        e = (kw->kind == APIGW_SCH_ENUM) ? json_array_get(v, i) : v;
+        c->u.values.hashes[i] = apigw_sch_json_hash(e);
+
+        if (json_is_string(e)) {
+            names->names[names->n] = json_string_value(e);
+            names->lens[names->n++] = json_string_length(e);
+        }
     }
 
     return 0;
@@ -976,6 +990,13 @@ apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
             return apigw_sch_kw_fail(cc, kw->name, "out of memory");
         }
 
+        if (n <= APIGW_SCH_PROPS_SLOTS) {
+            props->order = apigw_sch_alloc(cc->set, n);
+            if (props->order == NULL) {
+                return apigw_sch_kw_fail(cc, kw->name, "out of memory");
+            }
+        }
+
         for (it = json_object_iter(p); it; it = json_object_iter_next(p, it))
         {
             key = json_object_iter_key(it);
@@ -996,6 +1017,15 @@ apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
             if (e->name == NULL || e->node == NULL) {
                 return apigw_sch_kw_fail(cc, kw->name, "out of memory");
             }
+
+            e->plain = apigw_sch_plain_name(key, klen);
+
+            if (props->order != NULL) {
+                e->rank = (uint8_t) props->nprops;
+                props->order[props->nprops] = (uint8_t) i;
+            }
+
+            props->nprops++;
         }
     }
 
@@ -1039,6 +1069,24 @@ apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
     }
 
     return 0;
+}
+
+
+/* a name a body spells as its bytes in quotes: no quote, escape or control */
+static unsigned
+apigw_sch_plain_name(const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (name[i] == '"' || name[i] == '\\'
+            || (unsigned char) name[i] < 0x20)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

@@ -28,6 +28,9 @@
  */
 
 
+/* integers a double holds exactly */
+#define APIGW_SCH_EXACT_INT     ((json_int_t) 1 << 53)
+
 /* keys that matched no property, tracked to refuse duplicates */
 #define APIGW_SCH_TEXT_KEYS     64
 
@@ -74,10 +77,12 @@ static int apigw_sch_text_scalar_tree(apigw_sch_text_t *st,
     __attribute__((noinline))
 #endif
     ;
+static int apigw_sch_text_string_in(const apigw_sch_names_t *strings,
+    const apigw_sch_scalar_t *sv);
+static int apigw_sch_text_bound(const apigw_sch_check_t *c,
+    const apigw_sch_scalar_t *sv);
 static unsigned apigw_sch_text_type(const apigw_sch_scalar_t *sv);
-static int apigw_sch_text_enter(apigw_sch_text_t *st,
-    const apigw_sch_node_t *node);
-static void apigw_sch_text_leave(apigw_sch_text_t *st, int pushed);
+static int apigw_sch_text_enter(apigw_sch_text_t *st);
 
 
 int
@@ -206,7 +211,7 @@ apigw_sch_text_container(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 static int
 apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 {
-    int                       rc, object, pushed, walk;
+    int                       rc, object, walk;
     size_t                    n, count;
     unsigned                  i;
     apigw_sch_scalar_t        sv;
@@ -219,8 +224,7 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         return APIGW_SCH_TEXT_TREE;
     }
 
-    pushed = apigw_sch_text_enter(st, node);
-    if (pushed < 0) {
+    if (apigw_sch_text_enter(st) != 0) {
         return APIGW_SCH_TEXT_NO;
     }
 
@@ -294,7 +298,7 @@ counts:
 
 done:
 
-    apigw_sch_text_leave(st, pushed);
+    st->vc.depth--;
 
     return rc;
 }
@@ -404,7 +408,7 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
     size_t *n)
 {
     int                      rc, matched;
-    size_t                   i, j, klen, base, count;
+    size_t                   i, j, klen, base, count, next, nnext;
     uint32_t                 h;
     uint64_t                 seen[APIGW_SCH_PROPS_SLOTS / 64];
     const char              *key;
@@ -425,20 +429,39 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
     count = 0;
     memset(seen, 0, sizeof(seen));
 
+    next = 0;
+    nnext = (props != NULL && props->order != NULL) ? props->nprops : 0;
+
     if (jp->p < jp->end && *jp->p == '}') {
         jp->p++;
         goto done;
     }
 
     for ( ;; ) {
-        if (jp->p == jp->end || *jp->p != '"'
-            || apigw_json_string(jp, &key, &klen) != 0)
-        {
+        if (jp->p == jp->end || *jp->p != '"') {
             return APIGW_SCH_TEXT_NO;
         }
 
         child = NULL;
         matched = 0;
+
+        /* the property declared next, spelled plainly, needs no lookup */
+        if (next < nnext) {
+            j = props->order[next];
+            e = &props->table[j];
+
+            if (e->plain && (size_t) (jp->end - jp->p) > e->len + 1
+                && jp->p[e->len + 1] == '"'
+                && memcmp(jp->p + 1, e->name, e->len) == 0)
+            {
+                jp->p += e->len + 2;
+                goto found;
+            }
+        }
+
+        if (apigw_json_string(jp, &key, &klen) != 0) {
+            return APIGW_SCH_TEXT_NO;
+        }
 
         if (props != NULL && props->size) {
             h = apigw_sch_name_hash(key, klen);
@@ -456,12 +479,16 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
             }
 
             if (matched) {
+            found:
+
                 if (seen[j >> 6] & ((uint64_t) 1 << (j & 63))) {
                     return APIGW_SCH_TEXT_NO;       /* a duplicate key */
                 }
 
                 seen[j >> 6] |= (uint64_t) 1 << (j & 63);
                 child = e->node;
+                next = e->rank + 1;
+                matched = 1;
             }
         }
 
@@ -696,76 +723,194 @@ apigw_sch_text_scalar(apigw_sch_text_t *st, apigw_sch_scalar_t *sv)
 }
 
 
-/* a scalar against a node with checks, as apigw_sch_eval() */
+/*
+ * a scalar against a node with checks, as apigw_sch_eval(); the common
+ * checks run here, each failure ends it (the tree path finds the errors)
+ */
 static int
 apigw_sch_text_scalar_eval(apigw_sch_text_t *st, const apigw_sch_node_t *node,
     const apigw_sch_scalar_t *sv)
 {
-    int                       valid, pushed;
-    unsigned                  i;
-    const apigw_sch_check_t  *c;
+    int                       rc;
+    apigw_sch_vctx_t         *vc;
+    const apigw_sch_check_t  *c, *last;
 
     if (node->composite) {
         return apigw_sch_text_scalar_tree(st, node, sv);
     }
 
-    pushed = apigw_sch_text_enter(st, node);
-    if (pushed < 0) {
+    vc = &st->vc;
+
+    if (++vc->steps > vc->budget) {
         return APIGW_SCH_TEXT_NO;
     }
 
-    valid = 1;
-
-    for (i = 0; i < node->nchecks && valid; i++) {
-        c = &node->checks[i];
+    for (c = node->checks, last = c + node->nchecks; c < last; c++) {
 
         switch (c->kind) {
 
         case APIGW_SCH_REF:
-            valid = c->u.node->nchecks == 0
-                    || apigw_sch_text_scalar_eval(st, c->u.node, sv)
-                       == APIGW_SCH_TEXT_VALID;
-            break;
-
-        /* the common cases, passing, without a call */
-
-        case APIGW_SCH_TYPE:
-            if (c->u.types & apigw_sch_text_type(sv)) {
+            if (c->u.node->nchecks == 0) {
                 break;
             }
 
-            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            if (vc->depth >= APIGW_SCHEMA_MAX_EVAL_DEPTH) {
+                return APIGW_SCH_TEXT_NO;
+            }
+
+            vc->depth++;
+            rc = apigw_sch_text_scalar_eval(st, c->u.node, sv);
+            vc->depth--;
+
+            if (rc != APIGW_SCH_TEXT_VALID) {
+                return rc;
+            }
+
+            break;
+
+        case APIGW_SCH_TYPE:
+            if (!(c->u.types & apigw_sch_text_type(sv))
+                && !apigw_sch_scalar_check(vc, c, sv))
+            {
+                return APIGW_SCH_TEXT_NO;
+            }
+
+            break;
+
+        case APIGW_SCH_ENUM:
+        case APIGW_SCH_CONST:
+            if (sv->type == JSON_STRING) {
+                if (!apigw_sch_text_string_in(&c->u.values.strings, sv)) {
+                    return APIGW_SCH_TEXT_NO;
+                }
+
+                break;
+            }
+
+            if (!apigw_sch_scalar_check(vc, c, sv)) {
+                return APIGW_SCH_TEXT_NO;
+            }
+
             break;
 
         case APIGW_SCH_MAX_LENGTH:
-            if (sv->type != JSON_STRING || sv->len <= c->u.count) {
+        case APIGW_SCH_MIN_LENGTH:
+            /* a code point takes 1 to 4 bytes: the byte length may do */
+            if (sv->type != JSON_STRING
+                || (c->kind == APIGW_SCH_MAX_LENGTH
+                    ? sv->len <= c->u.count : sv->len / 4 >= c->u.count))
+            {
                 break;
             }
 
-            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            if (!apigw_sch_scalar_check(vc, c, sv)) {
+                return APIGW_SCH_TEXT_NO;
+            }
+
+            break;
+
+        case APIGW_SCH_PATTERN:
+            if (sv->type == JSON_STRING
+                && !apigw_sch_match(vc, &c->u.re, sv->s, sv->len))
+            {
+                return APIGW_SCH_TEXT_NO;
+            }
+
+            break;
+
+        case APIGW_SCH_FORMAT:
+            if (!apigw_format_check(c->u.format, sv)) {
+                return APIGW_SCH_TEXT_NO;
+            }
+
             break;
 
         case APIGW_SCH_MINIMUM:
         case APIGW_SCH_MAXIMUM:
-            if (sv->type == JSON_INTEGER && c->u.num.is_int
-                && !c->exclusive)
-            {
-                valid = (c->kind == APIGW_SCH_MINIMUM)
-                        ? sv->i >= c->u.num.i : sv->i <= c->u.num.i;
-                break;
+            rc = apigw_sch_text_bound(c, sv);
+
+            if (rc == 0 || (rc < 0 && !apigw_sch_scalar_check(vc, c, sv))) {
+                return APIGW_SCH_TEXT_NO;
             }
 
-            valid = apigw_sch_scalar_check(&st->vc, c, sv);
             break;
 
         default:
-            valid = apigw_sch_scalar_check(&st->vc, c, sv);
+            if (!apigw_sch_scalar_check(vc, c, sv)) {
+                return APIGW_SCH_TEXT_NO;
+            }
         }
     }
 
-    apigw_sch_text_leave(st, pushed);
+    return APIGW_SCH_TEXT_VALID;
+}
 
-    return valid ? APIGW_SCH_TEXT_VALID : APIGW_SCH_TEXT_NO;
+
+/* a string among enum's or const's strings */
+static int
+apigw_sch_text_string_in(const apigw_sch_names_t *strings,
+    const apigw_sch_scalar_t *sv)
+{
+    size_t  i;
+
+    for (i = 0; i < strings->n; i++) {
+        if (strings->lens[i] == sv->len
+            && memcmp(strings->names[i], sv->s, sv->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * minimum or maximum where doubles compare exactly: 1 within, 0 not,
+ * -1 for apigw_sch_numeric() to decide
+ */
+static int
+apigw_sch_text_bound(const apigw_sch_check_t *c, const apigw_sch_scalar_t *sv)
+{
+    double  x, y;
+
+    if (sv->type == JSON_INTEGER && c->u.num.is_int) {
+        return (c->kind == APIGW_SCH_MINIMUM)
+               ? (c->exclusive ? sv->i > c->u.num.i : sv->i >= c->u.num.i)
+               : (c->exclusive ? sv->i < c->u.num.i : sv->i <= c->u.num.i);
+    }
+
+    if (sv->type == JSON_REAL) {
+        x = sv->d;
+
+    } else if (sv->type == JSON_INTEGER
+               && sv->i >= -APIGW_SCH_EXACT_INT
+               && sv->i <= APIGW_SCH_EXACT_INT)
+    {
+        x = (double) sv->i;
+
+    } else if (sv->type == JSON_INTEGER) {
+        return -1;
+
+    } else {
+        return 1;                       /* not a number */
+    }
+
+    if (!c->u.num.is_int) {
+        y = c->u.num.d;
+
+    } else if (c->u.num.i >= -APIGW_SCH_EXACT_INT
+               && c->u.num.i <= APIGW_SCH_EXACT_INT)
+    {
+        y = (double) c->u.num.i;
+
+    } else {
+        return -1;
+    }
+
+    return (c->kind == APIGW_SCH_MINIMUM)
+           ? (c->exclusive ? x > y : x >= y)
+           : (c->exclusive ? x < y : x <= y);
 }
 
 
@@ -841,13 +986,13 @@ apigw_sch_text_scalar_tree(apigw_sch_text_t *st, const apigw_sch_node_t *node,
 
 
 /*
- * the bookkeeping of apigw_sch_eval(): a step, a level, the resource in
- * the scope; 1 when the resource was pushed, 0 when not, -1 past a limit
+ * the bookkeeping of apigw_sch_eval(): a step and a level; no dynamic
+ * scope, as schemas with $dynamicRef never come this way.  0, or -1 past
+ * a limit
  */
 static int
-apigw_sch_text_enter(apigw_sch_text_t *st, const apigw_sch_node_t *node)
+apigw_sch_text_enter(apigw_sch_text_t *st)
 {
-    int                pushed;
     apigw_sch_vctx_t  *vc;
 
     vc = &st->vc;
@@ -858,28 +1003,7 @@ apigw_sch_text_enter(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         return -1;
     }
 
-    pushed = 0;
-
-    if (node->res != NULL
-        && (vc->nscope == 0 || vc->scope[vc->nscope - 1] != node->res))
-    {
-        if (vc->nscope == APIGW_SCH_MAX_SCOPE) {
-            return -1;
-        }
-
-        vc->scope[vc->nscope++] = node->res;
-        pushed = 1;
-    }
-
     vc->depth++;
 
-    return pushed;
-}
-
-
-static void
-apigw_sch_text_leave(apigw_sch_text_t *st, int pushed)
-{
-    st->vc.depth--;
-    st->vc.nscope -= pushed;
+    return 0;
 }

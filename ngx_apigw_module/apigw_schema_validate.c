@@ -949,6 +949,10 @@ apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
 {
     int  rc;
 
+    if (re->simple != NULL) {
+        return apigw_sch_simple_match(re->simple, s, len);
+    }
+
     /*
      * the instance's strings and keys are valid UTF-8 (jansson's and the
      * parser's invariant), so the JIT's entry point, which skips
