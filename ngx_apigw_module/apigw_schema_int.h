@@ -218,6 +218,7 @@ struct apigw_sch_node_s {
     unsigned                composite:1;    /* applies subschemas to the */
                                             /* value itself (not $ref) */
     unsigned                counts:1;       /* min/max items/properties */
+    unsigned                unique:1;       /* uniqueItems, walked */
 
     /*
      * for apigw_schema_text.c, by instance type (0 object, 1 array): the

@@ -33,6 +33,8 @@
 
 /* keys that matched no property, tracked to refuse duplicates */
 #define APIGW_SCH_TEXT_KEYS     64
+/* items of a uniqueItems array compared here; more go to the tree */
+#define APIGW_SCH_TEXT_UNIQUE   32
 
 /* the outcome of walking one value */
 #define APIGW_SCH_TEXT_VALID    1
@@ -66,7 +68,7 @@ static int apigw_sch_text_node(apigw_sch_text_t *st,
 static int apigw_sch_text_object(apigw_sch_text_t *st,
     const apigw_sch_props_t *props, size_t *n);
 static int apigw_sch_text_array(apigw_sch_text_t *st,
-    const apigw_sch_check_t *items, size_t *n);
+    const apigw_sch_check_t *items, unsigned unique, size_t *n);
 static int apigw_sch_text_scalar(apigw_sch_text_t *st,
     apigw_sch_scalar_t *sv);
 static int apigw_sch_text_scalar_eval(apigw_sch_text_t *st,
@@ -182,7 +184,7 @@ apigw_sch_text_container(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         rc = apigw_sch_text_object(st, NULL, &n);
 
     } else {
-        rc = apigw_sch_text_array(st, NULL, &n);
+        rc = apigw_sch_text_array(st, NULL, 0, &n);
     }
 
     if (rc != APIGW_SCH_TEXT_TREE) {
@@ -244,7 +246,7 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 
     if (walker == NULL) {
         rc = object ? apigw_sch_text_object(st, NULL, &n)
-                    : apigw_sch_text_array(st, NULL, &n);
+                    : apigw_sch_text_array(st, NULL, node->unique, &n);
         goto counts;
     }
 
@@ -259,7 +261,7 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         break;
 
     default:
-        rc = apigw_sch_text_array(st, walker, &n);
+        rc = apigw_sch_text_array(st, walker, node->unique, &n);
         break;
     }
 
@@ -317,6 +319,7 @@ apigw_sch_text_plan(apigw_sch_node_t *node)
     const apigw_sch_check_t  *c;
 
     node->counts = 0;
+    node->unique = 0;
 
     for (i = 0; i < node->nchecks; i++) {
         switch (node->checks[i].kind) {
@@ -382,16 +385,26 @@ apigw_sch_text_plan(apigw_sch_node_t *node)
                 break;
 
             case APIGW_SCH_CONTAINS:
-            case APIGW_SCH_UNIQUE_ITEMS:
                 if (!object) {
                     walk = APIGW_SCH_WALK_TREE;
                 }
 
                 break;
 
+            case APIGW_SCH_UNIQUE_ITEMS:
+                node->unique = 1;
+                break;
+
             default:
                 break;
             }
+        }
+
+        /* a $ref takes the array on, and uniqueness would be lost */
+        if (!object && node->unique && walk >= 0
+            && node->checks[walk].kind == APIGW_SCH_REF)
+        {
+            walk = APIGW_SCH_WALK_TREE;
         }
 
         node->walk[!object] = walk;
@@ -577,14 +590,20 @@ done:
 }
 
 
-/* an array's items, against prefixItems then items (NULL: any) */
+/*
+ * an array's items, against prefixItems then items (NULL: any); unique:
+ * uniqueItems too, for plain strings (no escapes, so their text is their
+ * value), else the tree decides
+ */
 static int
 apigw_sch_text_array(apigw_sch_text_t *st, const apigw_sch_check_t *items,
-    size_t *n)
+    unsigned unique, size_t *n)
 {
     int                      rc;
-    size_t                   count;
+    size_t                   count, i;
+    apigw_sch_key_t          seen[APIGW_SCH_TEXT_UNIQUE];
     apigw_json_parser_t     *jp;
+    const unsigned char     *start;
     const apigw_sch_node_t  *child;
 
     jp = &st->jp;
@@ -622,9 +641,32 @@ apigw_sch_text_array(apigw_sch_text_t *st, const apigw_sch_check_t *items,
             }
         }
 
+        if (unique && (*jp->p != '"' || count == APIGW_SCH_TEXT_UNIQUE)) {
+            return APIGW_SCH_TEXT_TREE;
+        }
+
+        start = jp->p + 1;
+
         rc = apigw_sch_text_value(st, child);
         if (rc != APIGW_SCH_TEXT_VALID) {
             return rc;
+        }
+
+        if (unique) {
+            seen[count].key = (const char *) start;
+            seen[count].len = jp->p - 1 - start;
+
+            if (memchr(start, '\\', seen[count].len) != NULL) {
+                return APIGW_SCH_TEXT_TREE;
+            }
+
+            for (i = 0; i < count; i++) {
+                if (seen[i].len == seen[count].len
+                    && memcmp(seen[i].key, start, seen[i].len) == 0)
+                {
+                    return APIGW_SCH_TEXT_NO;
+                }
+            }
         }
 
         count++;

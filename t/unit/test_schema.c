@@ -1046,6 +1046,8 @@ test_text(void)
                 " 'one': {'oneOf': [{'type': 'integer'},"
                 "                   {'type': 'string'}]},"
                 " 'u': {'type': 'array', 'uniqueItems': true},"
+                " 'us': {'type': 'array', 'uniqueItems': true,"
+                "        'items': {'type': 'string'}},"
                 " 'o': {'enum': [{'a': 1}]},"
                 " 'p': {'patternProperties': {'^x': {'type': 'integer'}}},"
                 " 'all': {'allOf': [{'required': ['a']},"
@@ -1062,6 +1064,28 @@ test_text(void)
     CHECK(!text(s, "{'all': {'a': 1}}"), "text: allOf fails");
     CHECK(!text(s, "{'u': [1, 2], 'u': [3]}"),
           "text: a duplicate key before a tree");
+
+    /* uniqueItems over plain strings is walked; anything else is a tree */
+    CHECK(text(s, "{'us': ['a', 'b', 'ab', '']}"), "text: unique strings");
+    CHECK(!text(s, "{'us': ['a', 'b', 'a']}"), "text: a repeated string");
+    CHECK(!text(s, "{'us': ['a', '\\u0061']}"),
+          "text: a string repeated with an escape");
+    CHECK(text(s, "{'us': ['a', '\\u0062']}"), "text: an escaped string");
+    CHECK(!text(s, "{'us': ['a', 1]}"), "text: items still checked");
+    CHECK(text(s, "{'u': ['a', 1, '1', [1]]}"), "text: unique mixed items");
+    CHECK(!text(s, "{'u': ['a', 1, 'a']}"), "text: repeated among mixed");
+
+    n = snprintf(big, sizeof(big), "{'us': [");
+
+    for (i = 0; i < 40; i++) {
+        n += snprintf(big + n, sizeof(big) - n, "%s'k%d'", i ? ", " : "", i);
+    }
+
+    snprintf(big + n, sizeof(big) - n, "]}");
+    CHECK(text(s, big), "text: 40 unique strings");
+
+    n += snprintf(big + n, sizeof(big) - n, ", 'k39']}");
+    CHECK(!text(s, big), "text: 41 strings, the last repeated");
 
     apigw_schema_set_free(set);
 
