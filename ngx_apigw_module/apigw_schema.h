@@ -98,4 +98,13 @@ int apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
     size_t len, unsigned max_depth, const apigw_json_arena_t *arena);
 
 
+/*
+ * the same for a parameter's text, converted to "type" as
+ * apigw_param_scalar() does: 1 valid, 0 invalid or not decided here
+ * (then apigw_param_value() and apigw_schema_validate() decide)
+ */
+int apigw_schema_check_param(const apigw_schema_t *schema, apigw_type_e type,
+    const char *text, size_t len);
+
+
 #endif /* _APIGW_SCHEMA_H_INCLUDED_ */

@@ -55,6 +55,8 @@ typedef struct {
 } apigw_sch_text_t;
 
 
+static void apigw_sch_text_start(apigw_sch_text_t *st,
+    const apigw_schema_t *schema);
 static int apigw_sch_text_value(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
 static int apigw_sch_text_container(apigw_sch_text_t *st,
@@ -91,35 +93,16 @@ int
 apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
     size_t len, unsigned max_depth, const apigw_json_arena_t *arena)
 {
-    int                valid;
-    apigw_sch_text_t   st;
-    apigw_sch_vctx_t  *vc;
+    int               valid;
+    apigw_sch_text_t  st;
 
     /* $dynamicRef resolves through the dynamic scope: the tree's task */
     if (schema->set->has_dynamic) {
         return 0;
     }
 
+    apigw_sch_text_start(&st, schema);
     apigw_json_init(&st.jp, text, len, max_depth, NULL, 0);
-    st.nkeys = 0;
-
-    vc = &st.vc;
-    vc->set = schema->set;
-    vc->errors = NULL;
-    vc->record = 0;
-    vc->d4 = (schema->set->dialect != APIGW_DIALECT_2020_12);
-    vc->aborted = 0;
-    vc->quiet = 0;
-    vc->depth = 0;
-    vc->steps = 0;
-    vc->instance = NULL;
-    vc->abort_msg = NULL;
-    vc->npath = 0;
-    vc->nscope = 0;
-
-    /* the first budget only: past it the tree's own count decides */
-    vc->budget = APIGW_SCHEMA_MAX_STEPS;
-    vc->sized = 1;
 
     apigw_json_set_arena(arena);
     apigw_json_skip_ws(&st.jp);
@@ -137,6 +120,93 @@ apigw_schema_check_text(const apigw_schema_t *schema, const char *text,
     apigw_json_done(&st.jp);
 
     return valid;
+}
+
+
+int
+apigw_schema_check_param(const apigw_schema_t *schema, apigw_type_e type,
+    const char *text, size_t len)
+{
+    size_t              i, neg;
+    uint64_t            u;
+    apigw_sch_text_t    st;
+    apigw_sch_scalar_t  sv;
+
+    if (schema->set->has_dynamic) {
+        return 0;
+    }
+
+    switch (type) {
+
+    case APIGW_TYPE_STRING:
+        for (i = 0; i < len; i++) {
+            if (text[i] == '\0' || (unsigned char) text[i] >= 0x80) {
+                return 0;               /* NUL or UTF-8: the tree's */
+            }
+        }
+
+        sv.type = JSON_STRING;
+        sv.s = text;
+        sv.len = len;
+        break;
+
+    case APIGW_TYPE_INTEGER:
+    case APIGW_TYPE_NUMBER:
+        /* plain decimal integers, which strtoll() reads the same */
+        neg = (len > 0 && text[0] == '-');
+
+        if (len == neg || len - neg > 18) {
+            return 0;
+        }
+
+        for (u = 0, i = neg; i < len; i++) {
+            if (text[i] < '0' || text[i] > '9') {
+                return 0;
+            }
+
+            u = u * 10 + (text[i] - '0');
+        }
+
+        sv.type = JSON_INTEGER;
+        sv.i = neg ? -(json_int_t) u : (json_int_t) u;
+        break;
+
+    default:
+        return 0;
+    }
+
+    apigw_sch_text_start(&st, schema);
+
+    return apigw_sch_text_scalar_eval(&st, schema->root, &sv)
+           == APIGW_SCH_TEXT_VALID;
+}
+
+
+/* the counters as apigw_sch_eval() keeps them, no errors recorded */
+static void
+apigw_sch_text_start(apigw_sch_text_t *st, const apigw_schema_t *schema)
+{
+    apigw_sch_vctx_t  *vc;
+
+    st->nkeys = 0;
+
+    vc = &st->vc;
+    vc->set = schema->set;
+    vc->errors = NULL;
+    vc->record = 0;
+    vc->d4 = (schema->set->dialect != APIGW_DIALECT_2020_12);
+    vc->aborted = 0;
+    vc->quiet = 0;
+    vc->depth = 0;
+    vc->steps = 0;
+    vc->instance = NULL;
+    vc->abort_msg = NULL;
+    vc->npath = 0;
+    vc->nscope = 0;
+
+    /* the first budget only: past it the tree's own count decides */
+    vc->budget = APIGW_SCHEMA_MAX_STEPS;
+    vc->sized = 1;
 }
 
 

@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_apigw_refuse(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
 static ngx_int_t ngx_http_apigw_errors_init(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
+static ngx_int_t ngx_http_apigw_param_valid(apigw_parameter_t *param,
+    ngx_str_t *text);
 static void ngx_http_apigw_json_cleanup(void *data);
 static void *ngx_http_apigw_pool_alloc(void *data, size_t size);
 
@@ -89,6 +91,10 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
                                        &text);
         if (rc == NGX_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_OK && ngx_http_apigw_param_valid(param, &text)) {
+            continue;
         }
 
         /* query objects may be spread over several pairs: it looks itself */
@@ -182,6 +188,29 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
 
     return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_PARAMETERS,
                                  &message, &errors);
+}
+
+
+/*
+ * a present scalar parameter found valid from its text, with no value
+ * built; anything else (blank and required, styles that reshape the
+ * text, arrays, objects, JSON content) goes the long way
+ */
+static ngx_int_t
+ngx_http_apigw_param_valid(apigw_parameter_t *param, ngx_str_t *text)
+{
+    if (param->schema == NULL || param->json
+        || param->type == APIGW_TYPE_ARRAY || param->type == APIGW_TYPE_OBJECT
+        || (param->in == APIGW_IN_PATH
+            && (param->style == APIGW_STYLE_MATRIX
+                || param->style == APIGW_STYLE_LABEL))
+        || (text->len == 0 && param->required && !param->allow_empty))
+    {
+        return 0;
+    }
+
+    return apigw_schema_check_param(param->schema, param->type,
+                                    (char *) text->data, text->len);
 }
 
 

@@ -1098,6 +1098,59 @@ test_text(void)
 }
 
 
+/* parameters: valid from their text, or left to apigw_param_value() */
+static void
+test_param(void)
+{
+    apigw_schema_t      *s;
+    apigw_schema_set_t  *set;
+
+    set = apigw_schema_set_create(OAS30, NULL, NULL);
+
+    s = compile(set, "{'type': 'integer', 'minimum': 1, 'maximum': 100}", 0);
+    CHECK(apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "42", 2),
+          "param: an integer in range");
+    CHECK(apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "007", 3),
+          "param: leading zeros, as strtoll() reads them");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "0", 1),
+          "param: below the minimum");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "-3", 2),
+          "param: negative");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "+5", 2),
+          "param: a sign is left to the long way");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "5.0", 3),
+          "param: a decimal is left to the long way");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER, "", 0),
+          "param: empty");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_INTEGER,
+                                    "1234567890123456789", 19),
+          "param: 19 digits are left to the long way");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_BOOLEAN, "true", 4),
+          "param: booleans are left to the long way");
+
+    s = compile(set, "{'type': 'string', 'format': 'uuid'}", 0);
+    CHECK(apigw_schema_check_param(s, APIGW_TYPE_STRING,
+                                   "3f2b8c1e-9a4d-4e6b-8f00-2c5d7e9a1b34", 36),
+          "param: a uuid");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_STRING, "3f2b8c1e", 8),
+          "param: not a uuid");
+
+    s = compile(set, "{'type': 'string', 'pattern': '^[a-z]+$'}", 0);
+    CHECK(apigw_schema_check_param(s, APIGW_TYPE_STRING, "abc", 3),
+          "param: a pattern");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_STRING, "ab\xc3\xa9", 4),
+          "param: UTF-8 is left to the long way");
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_STRING, "a\0b", 3),
+          "param: NUL is left to the long way");
+
+    s = compile(set, "{'type': 'integer'}", 0);
+    CHECK(!apigw_schema_check_param(s, APIGW_TYPE_STRING, "5", 1),
+          "param: the text of a string parameter is a string");
+
+    apigw_schema_set_free(set);
+}
+
+
 int
 main(void)
 {
@@ -1109,6 +1162,7 @@ main(void)
     test_recursion();
     test_resolver();
     test_text();
+    test_param();
 
     return unit_done();
 }
