@@ -31,6 +31,14 @@
  * bytes are then looked at one by one
  */
 #define APIGW_JSON_ONES     0x0101010101010101ULL
+
+#if (defined __SSE2__)
+#include <emmintrin.h>
+#define APIGW_JSON_SSE2     1
+#else
+#define APIGW_JSON_SSE2     0
+#endif
+
 #define apigw_json_special(w)                                                 \
     (((w) | ((w) - APIGW_JSON_ONES * 0x20)                                    \
       | (((w) ^ (APIGW_JSON_ONES * '"')) - APIGW_JSON_ONES)                   \
@@ -467,17 +475,45 @@ apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
 {
     uint64_t              w, special;
     const unsigned char  *start, *p, *end;
+#if (APIGW_JSON_SSE2)
+    int                   mask;
+    __m128i               v, quote, backslash, space;
+
+    quote = _mm_set1_epi8('"');
+    backslash = _mm_set1_epi8('\\');
+    space = _mm_set1_epi8(' ');    /* signed: UTF-8 bytes are below too */
+#endif
 
     start = jp->p + 1;
     end = jp->end;
 
     /*
-     * the common case, plain ASCII up to the closing quote, eight bytes
-     * at a time: the lowest byte flagged is the first special one
+     * the common case, plain ASCII up to the closing quote, 16 or eight
+     * bytes at a time: the lowest byte flagged is the first special one
+     * (a quote, a backslash, a control character or a UTF-8 byte)
      */
+    p = start;
+
+#if (APIGW_JSON_SSE2)
+
+    for ( /* void */ ; end - p >= 16; p += 16) {
+        v = _mm_loadu_si128((const __m128i *) p);
+        mask = _mm_movemask_epi8(
+                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                             _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmplt_epi8(v, space)));
+
+        if (mask) {
+            p += __builtin_ctz(mask);
+            goto found;
+        }
+    }
+
+#endif
+
 #if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
 
-    for (p = start; end - p >= 8; p += 8) {
+    for ( /* void */ ; end - p >= 8; p += 8) {
         memcpy(&w, p, 8);
         special = apigw_json_special(w);
 
@@ -487,8 +523,6 @@ apigw_json_string(apigw_json_parser_t *jp, const char **s, size_t *len)
         }
     }
 
-#else
-    p = start;
 #endif
 
     while (p < end && apigw_json_plain[*p]) {
@@ -780,7 +814,7 @@ apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
     int                   real, neg;
     char                  small[64], *text, *end;
     double                d;
-    size_t                len;
+    size_t                len, digits;
     uint64_t              u;
     const unsigned char  *start, *p;
 
@@ -797,6 +831,8 @@ apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
         goto bad;
     }
 
+    u = 0;
+
     if (*p == '0') {
         p++;
 
@@ -805,10 +841,13 @@ apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
         }
 
     } else {
+        /* exact up to 18 digits, the common case, which ends here */
         while (p < jp->end && *p >= '0' && *p <= '9') {
-            p++;
+            u = u * 10 + (*p++ - '0');
         }
     }
+
+    digits = p - (start + neg);
 
     if (p < jp->end && *p == '.') {
         real = 1;
@@ -842,6 +881,12 @@ apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n)
 
     jp->p = p;
     len = p - start;
+
+    if (!real && digits <= 18) {
+        n->real = 0;
+        n->i = neg ? -(json_int_t) u : (json_int_t) u;
+        return 0;
+    }
 
     if (!real) {
         u = 0;

@@ -60,6 +60,11 @@ apigw_json_skip_ws(apigw_json_parser_t *jp)
 {
     const unsigned char  *p;
 
+    /* compact JSON has none */
+    if (jp->p < jp->end && *jp->p > ' ') {
+        return;
+    }
+
     for (p = jp->p;
          p < jp->end && *p <= ' '
          && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t');

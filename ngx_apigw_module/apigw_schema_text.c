@@ -57,8 +57,13 @@ typedef struct {
 
 static void apigw_sch_text_start(apigw_sch_text_t *st,
     const apigw_schema_t *schema);
-static int apigw_sch_text_value(apigw_sch_text_t *st,
-    const apigw_sch_node_t *node);
+/* in each loop that reads values: a call per value costs too much */
+static inline int apigw_sch_text_value(apigw_sch_text_t *st,
+    const apigw_sch_node_t *node)
+#ifdef __GNUC__
+    __attribute__((always_inline))
+#endif
+    ;
 static int apigw_sch_text_container(apigw_sch_text_t *st,
     const apigw_sch_node_t *node)
 #ifdef __GNUC__
@@ -211,7 +216,7 @@ apigw_sch_text_start(apigw_sch_text_t *st, const apigw_schema_t *schema)
 
 
 /* the value at the scanner, against node (NULL: any value) */
-static int
+static inline int
 apigw_sch_text_value(apigw_sch_text_t *st, const apigw_sch_node_t *node)
 {
     apigw_sch_scalar_t  sv;
@@ -286,7 +291,6 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
     int                       rc, object, walk;
     size_t                    n, count;
     unsigned                  i;
-    apigw_sch_scalar_t        sv;
     const apigw_sch_check_t  *c, *walker;
 
     object = (*st->jp.p == '{');
@@ -300,12 +304,11 @@ apigw_sch_text_node(apigw_sch_text_t *st, const apigw_sch_node_t *node)
         return APIGW_SCH_TEXT_NO;
     }
 
-    sv.type = object ? JSON_OBJECT : JSON_ARRAY;
-    sv.d = 0;
     rc = APIGW_SCH_TEXT_VALID;
 
     if (node->checks[0].kind == APIGW_SCH_TYPE
-        && !apigw_sch_scalar_check(&st->vc, &node->checks[0], &sv))
+        && !(node->checks[0].u.types
+             & (object ? APIGW_SCH_T_OBJECT : APIGW_SCH_T_ARRAY)))
     {
         rc = APIGW_SCH_TEXT_NO;
         goto done;

@@ -299,7 +299,8 @@ ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
 ngx_int_t
 ngx_http_apigw_query(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
-    u_char  *scratch;
+    u_char      *p, *scratch;
+    ngx_uint_t   max;
 
     if (ctx->query_parsed) {
         return NGX_OK;
@@ -311,16 +312,24 @@ ngx_http_apigw_query(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         return NGX_OK;
     }
 
+    /* as many pairs as there are '&'-separated parts, not the most */
+    max = 1;
+
+    for (p = r->args.data; p < r->args.data + r->args.len; p++) {
+        max += (*p == '&');
+    }
+
+    max = ngx_min(max, APIGW_MAX_PAIRS);
+
     scratch = ngx_pnalloc(r->pool, r->args.len);
-    ctx->query = ngx_palloc(r->pool, APIGW_MAX_PAIRS * sizeof(apigw_pair_t));
+    ctx->query = ngx_palloc(r->pool, max * sizeof(apigw_pair_t));
 
     if (scratch == NULL || ctx->query == NULL) {
         return NGX_ERROR;
     }
 
     ctx->nquery = apigw_query_parse((char *) r->args.data, r->args.len,
-                                    (char *) scratch, ctx->query,
-                                    APIGW_MAX_PAIRS);
+                                    (char *) scratch, ctx->query, max);
 
     return NGX_OK;
 }
