@@ -74,6 +74,9 @@ static int apigw_sch_text_node(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
 static int apigw_sch_text_object(apigw_sch_text_t *st,
     const apigw_sch_props_t *props, size_t *n);
+static const apigw_sch_prop_t *apigw_sch_text_property(
+    const apigw_sch_props_t *props, const char *key, size_t klen,
+    size_t *slot);
 static int apigw_sch_text_array(apigw_sch_text_t *st,
     const apigw_sch_check_t *items, unsigned unique, size_t *n);
 static int apigw_sch_text_scalar(apigw_sch_text_t *st,
@@ -495,7 +498,6 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
 {
     int                      rc, matched;
     size_t                   i, j, klen, base, count, next, nnext;
-    uint32_t                 h;
     uint64_t                 seen[APIGW_SCH_PROPS_SLOTS / 64];
     const char              *key;
     apigw_json_parser_t     *jp;
@@ -529,7 +531,7 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
         }
 
         child = NULL;
-        matched = 0;
+        e = NULL;
 
         /* the property declared next, spelled plainly, needs no lookup */
         if (next < nnext) {
@@ -541,41 +543,30 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
                 && memcmp(jp->p + 1, e->name, e->len) == 0)
             {
                 jp->p += e->len + 2;
-                goto found;
+
+            } else {
+                e = NULL;
             }
         }
 
-        if (apigw_json_string(jp, &key, &klen) != 0) {
-            return APIGW_SCH_TEXT_NO;
+        if (e == NULL) {
+            if (apigw_json_string(jp, &key, &klen) != 0) {
+                return APIGW_SCH_TEXT_NO;
+            }
+
+            e = apigw_sch_text_property(props, key, klen, &j);
         }
 
-        if (props != NULL && props->size) {
-            h = apigw_sch_name_hash(key, klen);
+        matched = (e != NULL);
 
-            for (j = h & (props->size - 1), e = &props->table[j];
-                 e->name != NULL;
-                 j = (j + 1) & (props->size - 1), e = &props->table[j])
-            {
-                if (e->hash == h && e->len == klen
-                    && memcmp(e->name, key, klen) == 0)
-                {
-                    matched = 1;
-                    break;
-                }
+        if (matched) {
+            if (seen[j >> 6] & ((uint64_t) 1 << (j & 63))) {
+                return APIGW_SCH_TEXT_NO;           /* a duplicate key */
             }
 
-            if (matched) {
-            found:
-
-                if (seen[j >> 6] & ((uint64_t) 1 << (j & 63))) {
-                    return APIGW_SCH_TEXT_NO;       /* a duplicate key */
-                }
-
-                seen[j >> 6] |= (uint64_t) 1 << (j & 63);
-                child = e->node;
-                next = e->rank + 1;
-                matched = 1;
-            }
+            seen[j >> 6] |= (uint64_t) 1 << (j & 63);
+            child = e->node;
+            next = e->rank + 1;
         }
 
         if (!matched) {
@@ -660,6 +651,37 @@ done:
     *n = count;
 
     return APIGW_SCH_TEXT_VALID;
+}
+
+
+/* the property named key, and its slot; NULL when there is none */
+static const apigw_sch_prop_t *
+apigw_sch_text_property(const apigw_sch_props_t *props, const char *key,
+    size_t klen, size_t *slot)
+{
+    size_t                   j;
+    uint32_t                 h;
+    const apigw_sch_prop_t  *e;
+
+    if (props == NULL || props->size == 0) {
+        return NULL;
+    }
+
+    h = apigw_sch_name_hash(key, klen);
+
+    for (j = h & (props->size - 1), e = &props->table[j];
+         e->name != NULL;
+         j = (j + 1) & (props->size - 1), e = &props->table[j])
+    {
+        if (e->hash == h && e->len == klen
+            && memcmp(e->name, key, klen) == 0)
+        {
+            *slot = j;
+            return e;
+        }
+    }
+
+    return NULL;
 }
 
 
