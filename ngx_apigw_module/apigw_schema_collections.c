@@ -245,7 +245,6 @@ apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
     json_t                   *value;
     void                     *its[APIGW_SCH_PROPS_KEYS];
     uint8_t                   slots[APIGW_SCH_PROPS_KEYS];
-    uint32_t                  h;
     const char               *key;
     const apigw_sch_prop_t   *e;
     const apigw_sch_props_t  *props;
@@ -293,20 +292,12 @@ apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
                                      key, klen);
             }
 
-        } else if (props->size) {
-            h = apigw_sch_name_hash(key, klen);
-            j = h & (props->size - 1);
+        } else {
+            e = apigw_sch_prop_find(props, key, klen, &j);
 
-            for (e = &props->table[j]; e->name != NULL;
-                 j = (j + 1) & (props->size - 1), e = &props->table[j])
-            {
-                if (e->hash == h && e->len == klen
-                    && memcmp(e->name, key, klen) == 0)
-                {
-                    matched = 1;
-                    ok = apigw_sch_child(vc, e->node, value, key, klen);
-                    break;
-                }
+            if (e != NULL) {
+                matched = 1;
+                ok = apigw_sch_child(vc, e->node, value, key, klen);
             }
         }
 
@@ -369,10 +360,8 @@ apigw_sch_required_slots(apigw_sch_vctx_t *vc,
     int                      valid;
     void                    *it;
     size_t                   i, j, klen;
-    uint32_t                 h;
     uint64_t                 seen[APIGW_SCH_PROPS_SLOTS / 64];
     const char              *key;
-    const apigw_sch_prop_t  *e;
 
     memset(seen, 0, sizeof(seen));
 
@@ -381,20 +370,12 @@ apigw_sch_required_slots(apigw_sch_vctx_t *vc,
     {
         key = json_object_iter_key(it);
         klen = json_object_iter_key_len(it);
-        h = apigw_sch_name_hash(key, klen);
         its[i] = it;
         slots[i] = 0xff;
 
-        for (j = h & (props->size - 1), e = &props->table[j]; e->name != NULL;
-             j = (j + 1) & (props->size - 1), e = &props->table[j])
-        {
-            if (e->hash == h && e->len == klen
-                && memcmp(e->name, key, klen) == 0)
-            {
-                slots[i] = (uint8_t) j;
-                seen[j >> 6] |= (uint64_t) 1 << (j & 63);
-                break;
-            }
+        if (apigw_sch_prop_find(props, key, klen, &j) != NULL) {
+            slots[i] = (uint8_t) j;
+            seen[j >> 6] |= (uint64_t) 1 << (j & 63);
         }
     }
 
@@ -887,4 +868,35 @@ apigw_sch_scalar_equal(const json_t *a, const apigw_sch_scalar_t *sv)
 
     /* true, false, null: the types are equal */
     return 1;
+}
+
+
+/* the property named key, and its slot in the table; NULL: none */
+const apigw_sch_prop_t *
+apigw_sch_prop_find(const apigw_sch_props_t *props, const char *key,
+    size_t klen, size_t *slot)
+{
+    size_t                   j;
+    uint32_t                 h;
+    const apigw_sch_prop_t  *e;
+
+    if (props == NULL || props->size == 0) {
+        return NULL;
+    }
+
+    h = apigw_sch_name_hash(key, klen);
+
+    for (j = h & (props->size - 1), e = &props->table[j];
+         e->name != NULL;
+         j = (j + 1) & (props->size - 1), e = &props->table[j])
+    {
+        if (e->hash == h && e->len == klen
+            && memcmp(e->name, key, klen) == 0)
+        {
+            *slot = j;
+            return e;
+        }
+    }
+
+    return NULL;
 }

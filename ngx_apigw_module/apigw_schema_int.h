@@ -451,6 +451,10 @@ int apigw_sch_resolve(apigw_sch_cctx_t *cc, apigw_sch_uri_t *base,
 
 void apigw_sch_text_plan(apigw_sch_node_t *node);
 
+/* apigw_schema_collections.c */
+const apigw_sch_prop_t *apigw_sch_prop_find(const apigw_sch_props_t *props,
+    const char *key, size_t klen, size_t *slot);
+
 /* apigw_schema_regex.c */
 apigw_sch_simple_re_t *apigw_sch_simple_re(apigw_schema_set_t *set,
     const char *src, size_t len);

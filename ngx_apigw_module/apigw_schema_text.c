@@ -74,9 +74,6 @@ static int apigw_sch_text_node(apigw_sch_text_t *st,
     const apigw_sch_node_t *node);
 static int apigw_sch_text_object(apigw_sch_text_t *st,
     const apigw_sch_props_t *props, size_t *n);
-static const apigw_sch_prop_t *apigw_sch_text_property(
-    const apigw_sch_props_t *props, const char *key, size_t klen,
-    size_t *slot);
 static int apigw_sch_text_array(apigw_sch_text_t *st,
     const apigw_sch_check_t *items, unsigned unique, size_t *n);
 static int apigw_sch_text_scalar(apigw_sch_text_t *st,
@@ -554,7 +551,7 @@ apigw_sch_text_object(apigw_sch_text_t *st, const apigw_sch_props_t *props,
                 return APIGW_SCH_TEXT_NO;
             }
 
-            e = apigw_sch_text_property(props, key, klen, &j);
+            e = apigw_sch_prop_find(props, key, klen, &j);
         }
 
         matched = (e != NULL);
@@ -651,37 +648,6 @@ done:
     *n = count;
 
     return APIGW_SCH_TEXT_VALID;
-}
-
-
-/* the property named key, and its slot; NULL when there is none */
-static const apigw_sch_prop_t *
-apigw_sch_text_property(const apigw_sch_props_t *props, const char *key,
-    size_t klen, size_t *slot)
-{
-    size_t                   j;
-    uint32_t                 h;
-    const apigw_sch_prop_t  *e;
-
-    if (props == NULL || props->size == 0) {
-        return NULL;
-    }
-
-    h = apigw_sch_name_hash(key, klen);
-
-    for (j = h & (props->size - 1), e = &props->table[j];
-         e->name != NULL;
-         j = (j + 1) & (props->size - 1), e = &props->table[j])
-    {
-        if (e->hash == h && e->len == klen
-            && memcmp(e->name, key, klen) == 0)
-        {
-            *slot = j;
-            return e;
-        }
-    }
-
-    return NULL;
 }
 
 
