@@ -77,6 +77,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
+        install \
         bench-validation bench-throttle \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -133,7 +134,7 @@ test-unit: unit
 	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
 
 # the JSON Schema Test Suite against the validator (README: Conformance)
-SUITE_DIR    ?= ../shared/conformance/json-schema-test-suite
+SUITE_DIR    ?= t/conformance/json-schema-test-suite
 SUITE_BIN    := $(BUILD)/conformance/schema_suite
 
 $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
@@ -225,6 +226,20 @@ bench-validation: deps
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/throttle.sh
+
+# where Debian's nginx looks for modules (its --modules-path), and the
+# snippet that loads this one, as Debian's libnginx-mod-* packages have it
+PREFIX       ?= /usr/local
+MODULES_DIR  ?= /usr/lib/nginx/modules
+MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
+
+install: module
+	install -D -m 0644 $(MODULE) \
+	    $(DESTDIR)$(MODULES_DIR)/ngx_http_apigw_module.so
+	install -d $(DESTDIR)$(MODULES_AVAILABLE)
+	echo "load_module modules/ngx_http_apigw_module.so;" \
+	    > $(DESTDIR)$(MODULES_AVAILABLE)/mod-http-apigw.conf
+	install -D -m 0755 scripts/apigw-keys $(DESTDIR)$(PREFIX)/bin/apigw-keys
 
 clean:
 	rm -rf $(BUILD)

@@ -564,7 +564,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memset(&err, 0, sizeof(err));
 
-    api = apigw_api_load(fuzz_spec, &err);
+    api = apigw_api_load(fuzz_spec, 0, &err);
 
     if (fuzz_verbose) {
         char  msg[sizeof(apigw_error_t) + 64];

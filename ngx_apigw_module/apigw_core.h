@@ -43,6 +43,27 @@ void apigw_error_format(const apigw_error_t *err, char *buf, size_t size);
 
 
 /*
+ * Problems confined to one operation or one keyword: each is noted here and
+ * the rest of the API loads, unless strict ("apigw_strict on"), when it is
+ * an error like any other.
+ */
+typedef struct {
+    char                  **messages;   /* formatted as apigw_error_format() */
+    size_t                  n;
+    size_t                  cap;
+    unsigned                strict:1;
+} apigw_warnings_t;
+
+/*
+ * err, just filled in, becomes a warning (err's file stays, the rest is
+ * cleared): 0; strict, or out of memory: -1, with err kept (w NULL counts
+ * as strict)
+ */
+int apigw_warn(apigw_warnings_t *w, apigw_error_t *err);
+void apigw_warnings_free(apigw_warnings_t *w);
+
+
+/*
  * json_t node -> source line, filled by the YAML loader; an object's stored
  * key strings are entries too, with the line of their "key: value"
  */
@@ -480,11 +501,15 @@ typedef struct {
     apigw_gateway_response_t *responses[APIGW_GR_COUNT];
     apigw_api_key_scheme_t   *key_schemes;
     size_t                    nkey_schemes;
+    apigw_warnings_t          warnings;     /* what loaded with problems */
 } apigw_api_t;
 
 extern const apigw_gr_default_t  apigw_gr_defaults[APIGW_GR_COUNT];
 
-apigw_api_t *apigw_api_load(const char *path, apigw_error_t *err);
+#define APIGW_LOAD_STRICT       0x1     /* warnings are errors */
+
+apigw_api_t *apigw_api_load(const char *path, unsigned flags,
+    apigw_error_t *err);
 void apigw_api_free(apigw_api_t *api);
 /* the integration response for a status such as "200", or NULL */
 apigw_integration_response_t *apigw_integration_response_select(

@@ -80,7 +80,7 @@ static const char  *apigw_spec_methods[] = {
 
 
 apigw_api_t *
-apigw_api_load(const char *path, apigw_error_t *err)
+apigw_api_load(const char *path, unsigned flags, apigw_error_t *err)
 {
     apigw_loc_t       root;
     apigw_compile_t   c;
@@ -102,6 +102,8 @@ apigw_api_load(const char *path, apigw_error_t *err)
         apigw_error_set(err, "", 0, "out of memory");
         return NULL;
     }
+
+    c.api->warnings.strict = (flags & APIGW_LOAD_STRICT) != 0;
 
     c.api->docs = apigw_docset_load(path, err);
     if (c.api->docs == NULL) {
@@ -187,6 +189,7 @@ apigw_api_free(apigw_api_t *api)
 
     apigw_router_free(api->router);
     apigw_docset_free(api->docs);
+    apigw_warnings_free(&api->warnings);
     free(api);
 }
 

@@ -71,6 +71,63 @@ apigw_error_format(const apigw_error_t *err, char *buf, size_t size)
 }
 
 
+int
+apigw_warn(apigw_warnings_t *w, apigw_error_t *err)
+{
+    char    buf[sizeof(apigw_error_t) + 64], **messages;
+    size_t  cap;
+
+    if (w == NULL || w->strict) {
+        return -1;
+    }
+
+    if (w->n == w->cap) {
+        cap = w->cap ? w->cap * 2 : 8;
+
+        messages = realloc(w->messages, cap * sizeof(char *));
+        if (messages == NULL) {
+            apigw_error_set(err, "", 0, "out of memory");
+            return -1;
+        }
+
+        w->messages = messages;
+        w->cap = cap;
+    }
+
+    apigw_error_format(err, buf, sizeof(buf));
+
+    w->messages[w->n] = strdup(buf);
+    if (w->messages[w->n] == NULL) {
+        apigw_error_set(err, "", 0, "out of memory");
+        return -1;
+    }
+
+    w->n++;
+
+    err->pointer[0] = '\0';
+    err->line = 0;
+    err->message[0] = '\0';
+
+    return 0;
+}
+
+
+void
+apigw_warnings_free(apigw_warnings_t *w)
+{
+    size_t  i;
+
+    for (i = 0; i < w->n; i++) {
+        free(w->messages[i]);
+    }
+
+    free(w->messages);
+    w->messages = NULL;
+    w->n = 0;
+    w->cap = 0;
+}
+
+
 apigw_linemap_t *
 apigw_linemap_create(void)
 {

@@ -468,7 +468,7 @@ ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    api = apigw_api_load((char *) file.data, err);
+    api = apigw_api_load((char *) file.data, 0, err);
 
     if (api == NULL) {
         apigw_error_format(err, msg, sizeof(msg));

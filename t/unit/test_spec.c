@@ -45,7 +45,7 @@ load(const char *path)
 
     memset(&err, 0, sizeof(err));
 
-    api = apigw_api_load(path, &err);
+    api = apigw_api_load(path, APIGW_LOAD_STRICT, &err);
 
     if (api == NULL) {
         apigw_error_format(&err, buf, sizeof(buf));
@@ -71,7 +71,7 @@ fails(const char *path, const char *file, const char *pointer,
 
     memset(&err, 0, sizeof(err));
 
-    api = apigw_api_load(path, &err);
+    api = apigw_api_load(path, APIGW_LOAD_STRICT, &err);
 
     if (api) {
         NOTE("%s: loaded, %zu operations", path, api->nops);
@@ -747,7 +747,8 @@ test_errors(void)
     /* the formatted error */
 
     memset(&err, 0, sizeof(err));
-    api = apigw_api_load("specs/bad-path-slash.yaml", &err);
+    api = apigw_api_load("specs/bad-path-slash.yaml", APIGW_LOAD_STRICT,
+                         &err);
     apigw_error_format(&err, buf, sizeof(buf));
     CHECK(api == NULL && buf[0] == '"'
           && strstr(buf, "bad-path-slash.yaml\" at /paths/pets (line 6): "
@@ -755,7 +756,7 @@ test_errors(void)
           "apigw_error_format: %s", buf);
 
     memset(&err, 0, sizeof(err));
-    api = apigw_api_load("specs/bad-json.json", &err);
+    api = apigw_api_load("specs/bad-json.json", APIGW_LOAD_STRICT, &err);
     apigw_error_format(&err, buf, sizeof(buf));
     CHECK(api == NULL && strstr(buf, "bad-json.json\" at line 4: invalid "
                                 "JSON") != NULL,

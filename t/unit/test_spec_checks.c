@@ -41,7 +41,7 @@ load_text(const char *text)
 
     memset(&err, 0, sizeof(err));
 
-    return apigw_api_load(path, &err);
+    return apigw_api_load(path, APIGW_LOAD_STRICT, &err);
 }
 
 
