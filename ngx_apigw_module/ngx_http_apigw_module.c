@@ -11,6 +11,8 @@
 
 
 static ngx_int_t ngx_http_apigw_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_apigw_log_warnings(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
 static ngx_int_t ngx_http_apigw_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apigw_init_process(ngx_cycle_t *cycle);
 static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
@@ -65,6 +67,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       ngx_http_apigw_redis_directive,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("apigw_strict"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_apigw_main_conf_t, strict),
       NULL },
 
     { ngx_string("apigw_zone_size"),
@@ -184,7 +193,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
 
-    if (ngx_http_apigw_check_keys(cf, amcf) != NGX_OK
+    if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
+        || ngx_http_apigw_check_keys(cf, amcf) != NGX_OK
         || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
@@ -200,6 +210,43 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     *h = ngx_http_apigw_handler;
 
     return ngx_http_apigw_filter_init(cf);
+}
+
+
+/*
+ * What loaded with a problem confined to one operation or keyword: a
+ * warning each, or, with apigw_strict on, errors that fail the load.
+ * Logged once all of the http block is read, so that apigw_strict may
+ * stand anywhere in it.
+ */
+static ngx_int_t
+ngx_http_apigw_log_warnings(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
+{
+    ngx_uint_t             i, j, level, n;
+    apigw_warnings_t      *w;
+    ngx_http_apigw_api_t  *api;
+
+    if (amcf->strict == NGX_CONF_UNSET) {
+        amcf->strict = 0;
+    }
+
+    level = amcf->strict ? NGX_LOG_EMERG : NGX_LOG_WARN;
+    api = amcf->apis.elts;
+    n = 0;
+
+    for (i = 0; i < amcf->apis.nelts; i++) {
+        w = &api[i].api->warnings;
+
+        for (j = 0; j < w->n; j++) {
+            ngx_log_error(level, cf->log, 0, "apigw_api \"%V\": %s%s",
+                          &api[i].name, w->messages[j],
+                          amcf->strict ? " (apigw_strict is on)" : "");
+        }
+
+        n += w->n;
+    }
+
+    return (amcf->strict && n) ? NGX_ERROR : NGX_OK;
 }
 
 
@@ -250,6 +297,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     }
 
     amcf->zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->strict = NGX_CONF_UNSET;
 
     return amcf;
 }

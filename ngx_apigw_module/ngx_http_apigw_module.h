@@ -119,6 +119,7 @@ typedef struct {
     ngx_shm_zone_t             *zone;           /* buckets and quotas */
     ngx_http_apigw_redis_conf_t  *redis;
     size_t                      zone_size;
+    ngx_flag_t                  strict;         /* apigw_strict */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
