@@ -136,11 +136,13 @@ ngx_http_apigw_check_keys(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
 
 
 /*
- * NGX_OK: the operation's security is met (ctx->key set when by a key);
- * else a gateway response is under way
+ * The identity step.  NGX_OK: the operation's security is met (ctx->key
+ * set when by a key); NGX_DONE: a key is looked up in Redis, and the step
+ * runs again with the answer at hand; else a gateway response is under way
  */
 ngx_int_t
-ngx_http_apigw_identify(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+ngx_http_apigw_identity_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
     size_t                       i, j;
     apigw_security_t            *alt;
@@ -177,8 +179,7 @@ ngx_http_apigw_identify(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         }
 
         if (rc == NGX_HTTP_APIGW_KEY_WAIT) {
-            ctx->waiting = NGX_HTTP_APIGW_WAIT_IDENTITY;
-            return NGX_AGAIN;
+            return NGX_DONE;
         }
 
         if (rc == NGX_HTTP_APIGW_KEY_ERROR) {

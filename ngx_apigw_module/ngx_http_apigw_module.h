@@ -108,11 +108,6 @@ typedef struct {
     ngx_http_apigw_redis_done_pt  done;
 } ngx_http_apigw_redis_wait_t;
 
-#define NGX_HTTP_APIGW_WAIT_NONE        0
-#define NGX_HTTP_APIGW_WAIT_IDENTITY    1
-#define NGX_HTTP_APIGW_WAIT_THROTTLE    2
-
-
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
     apigw_keys_t               *keys;           /* apigw_keys, or NULL */
@@ -152,7 +147,7 @@ typedef struct {
     const apigw_key_t          *key;            /* the caller's API key */
     ngx_http_apigw_throttle_req_t  *throttle;
     ngx_http_apigw_redis_wait_t  *redis;
-    ngx_uint_t                  waiting;        /* for Redis: WAIT_* */
+    ngx_uint_t                  step;           /* the pipeline's cursor */
     u_char                      keystore_digest[APIGW_SHA256_LEN];
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
@@ -179,8 +174,6 @@ typedef struct {
     json_t                     *response_json;
     ngx_uint_t                  response_validation;
 
-    ngx_int_t                   status;         /* for the phase handler */
-
     unsigned                    integration_started:1;
     unsigned                    deadline_passed:1;
     unsigned                    replace_body:1;
@@ -189,7 +182,7 @@ typedef struct {
     unsigned                    responded:1;    /* a response is under way */
     unsigned                    hold_response:1;
     unsigned                    response_too_large:1;
-    unsigned                    body_read:1;
+    unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
 } ngx_http_apigw_ctx_t;
 
@@ -197,38 +190,118 @@ typedef struct {
 extern ngx_module_t  ngx_http_apigw_module;
 
 
-/* ngx_http_apigw_handler.c */
+/*
+ * The request pipeline (ngx_http_apigw_pipeline.c) and its steps, one file
+ * each, in the order they run.  A step returns NGX_OK (on to the next),
+ * NGX_DONE (suspended: it runs again after ngx_http_apigw_resume()), or an
+ * error; one that answers the request sets ctx->responded.
+ */
 ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
-ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
+void ngx_http_apigw_resume(ngx_http_request_t *r);
 
-/* ngx_http_apigw_identity.c */
+ngx_int_t ngx_http_apigw_route_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_identity_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_throttle_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_validate_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_transform_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_proxy.c: the http integration, for the integrate step */
+char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
+ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
+    size_t len);
+ngx_int_t ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf,
+    apigw_api_t *api);
+ngx_int_t ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+
+/* ngx_http_apigw_response_filter.c: the response side */
+ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
+
+
+/* below the steps: what they share, never calling up into one */
+
+/* ngx_http_apigw_request.c */
+ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_http_apigw_query(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
+    size_t max);
+ngx_int_t ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name,
+    size_t len, u_char sep, ngx_str_t *value);
+void ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type);
+ngx_int_t ngx_http_apigw_needs_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_parse_json(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *text, json_t **json,
+    char *errbuf, size_t errlen);
+ngx_int_t ngx_http_apigw_keep_json(ngx_http_request_t *r, json_t *json);
+void ngx_http_apigw_pool_arena(ngx_http_request_t *r,
+    apigw_json_arena_t *arena);
+u_char *ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len);
+size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
+
+/* ngx_http_apigw_mapping.c */
+ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
+ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
+    ngx_str_t *value);
+ngx_int_t ngx_http_apigw_map_shared(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, json_t *json,
+    ngx_str_t *value);
+ngx_int_t ngx_http_apigw_render_template(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_vtl_t *vtl, ngx_str_t *body,
+    json_t **json, ngx_str_t *out);
+
+/* ngx_http_apigw_gateway_response.c */
+ngx_int_t ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
+ngx_buf_t *ngx_http_apigw_replace_response(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
+apigw_gr_type_e ngx_http_apigw_error_type(ngx_uint_t status);
+ngx_int_t ngx_http_apigw_request_id_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_spec_headers(ngx_http_request_t *r,
+    apigw_header_t *headers, size_t n);
+ngx_int_t ngx_http_apigw_send_response(ngx_http_request_t *r, ngx_buf_t *b);
+
+/* ngx_http_apigw_variables.c */
+ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
+ngx_str_t *ngx_http_apigw_stage_variable(ngx_http_apigw_loc_conf_t *alcf,
+    u_char *name, size_t len);
+
+/* ngx_http_apigw_identity.c: the keys file, for the identity step */
 char *ngx_http_apigw_keys_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
-ngx_int_t ngx_http_apigw_identify(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
 
-/* ngx_http_apigw_lease.c */
-uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
-uint64_t ngx_http_apigw_lease_quota_size(const apigw_quota_t *q);
-ngx_int_t ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t);
-void ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t);
-
-/* ngx_http_apigw_keystore.c */
+/* ngx_http_apigw_keystore.c: keys kept in Redis */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, const u_char *digest,
     const apigw_key_t **key);
 
-/* ngx_http_apigw_throttle.c */
+/* ngx_http_apigw_throttle.c: the zone and the stage's bucket */
 ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
-ngx_int_t ngx_http_apigw_throttle(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
+char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_apigw_lease.c: Redis tokens leased by a worker */
+uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
+uint64_t ngx_http_apigw_lease_quota_size(const apigw_quota_t *q);
+ngx_int_t ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t);
+void ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t);
 
 /* ngx_http_apigw_redis.c */
 char *ngx_http_apigw_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -240,79 +313,6 @@ ngx_int_t ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_redis_send(ngx_http_request_t *r, int argc,
     const char **argv, const size_t *argvlen,
     ngx_http_apigw_redis_done_pt done);
-char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* ngx_http_apigw_validate.c */
-size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
-    size_t max);
-ngx_int_t ngx_http_apigw_validate_params(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_validate_body(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_query(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-void ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type);
-ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_parse_json(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_str_t *text, json_t **json,
-    char *errbuf, size_t errlen);
-ngx_int_t ngx_http_apigw_keep_json(ngx_http_request_t *r, json_t *json);
-u_char *ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len);
-size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
-
-/* ngx_http_apigw_transform.c */
-ngx_int_t ngx_http_apigw_needs_body(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_transform_request(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
-ngx_int_t ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name,
-    size_t len, u_char sep, ngx_str_t *value);
-ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
-    ngx_str_t *value);
-ngx_int_t ngx_http_apigw_map_shared(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_mapping_t *m, json_t *json,
-    ngx_str_t *value);
-ngx_int_t ngx_http_apigw_render_template(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_vtl_t *vtl, ngx_str_t *body,
-    json_t **json, ngx_str_t *out);
-
-/* ngx_http_apigw_integration_response.c */
-ngx_int_t ngx_http_apigw_response_header(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_response_body(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in);
-
-/* ngx_http_apigw_proxy.c */
-char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
-ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
-    size_t len);
-ngx_int_t ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf,
-    apigw_api_t *api);
-ngx_int_t ngx_http_apigw_proxy_prepare(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_proxy_start(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-
-/* ngx_http_apigw_response.c */
-ngx_int_t ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
-ngx_int_t ngx_http_apigw_send_mock(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
-ngx_buf_t *ngx_http_apigw_replace_response(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status);
-ngx_int_t ngx_http_apigw_next_header_filter(ngx_http_request_t *r);
-ngx_int_t ngx_http_apigw_next_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-
-/* ngx_http_apigw_variables.c */
-ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
-ngx_str_t *ngx_http_apigw_stage_variable(ngx_http_apigw_loc_conf_t *alcf,
-    u_char *name, size_t len);
 
 
 #endif /* _NGX_HTTP_APIGW_MODULE_H_INCLUDED_ */

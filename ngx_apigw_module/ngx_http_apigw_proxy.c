@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_apigw_mapped_headers(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_list_t *headers);
 static ngx_table_elt_t *ngx_http_apigw_push_header(ngx_list_t *headers,
     char *name, char *lowcase, u_char *value, size_t len);
+static ngx_int_t ngx_http_apigw_deadline_start(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static void ngx_http_apigw_deadline_handler(ngx_event_t *ev);
 static void ngx_http_apigw_deadline_cleanup(void *data);
 
@@ -223,8 +225,13 @@ ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url, size_t len)
 }
 
 
+/*
+ * The integration URL, method and headers for the proxy module, and the
+ * deadline started: the content phase does the rest
+ */
 ngx_int_t
-ngx_http_apigw_proxy_prepare(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
     ngx_int_t           rc;
     apigw_operation_t  *op;
@@ -254,7 +261,12 @@ ngx_http_apigw_proxy_prepare(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
                    "apigw integration: %V %V", &ctx->integration_method,
                    &ctx->integration_url);
 
-    return ngx_http_apigw_request_headers(r, ctx);
+    rc = ngx_http_apigw_request_headers(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_apigw_deadline_start(r, ctx);
 }
 
 
@@ -682,8 +694,9 @@ ngx_http_apigw_push_header(ngx_list_t *headers, char *name, char *lowcase,
 }
 
 
-ngx_int_t
-ngx_http_apigw_proxy_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+static ngx_int_t
+ngx_http_apigw_deadline_start(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
     ngx_pool_cleanup_t  *cln;
 
@@ -706,7 +719,7 @@ ngx_http_apigw_proxy_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     ngx_add_timer(&ctx->deadline, ctx->op->integration.timeout_ms);
 
-    return NGX_DECLINED;
+    return NGX_OK;
 }
 
 

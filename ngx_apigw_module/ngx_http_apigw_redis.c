@@ -767,8 +767,7 @@ ngx_http_apigw_redis_resume(ngx_http_request_t *r)
 
     c = r->connection;
 
-    r->write_event_handler = ngx_http_core_run_phases;
-    ngx_http_core_run_phases(r);
+    ngx_http_apigw_resume(r);
     ngx_http_run_posted_requests(c);
 }
 

@@ -49,6 +49,8 @@ typedef struct {
 
 
 
+static ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_http_apigw_shm_node_t *ngx_http_apigw_shm_find(
@@ -188,12 +190,13 @@ ngx_http_apigw_stage_bucket(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
 
 
 /*
- * NGX_OK: admitted (RateLimit headers set when a bucket applies);
- * NGX_AGAIN: waiting for Redis, ngx_http_apigw_throttle_done() follows;
- * else a 429 gateway response is under way
+ * The throttle step.  NGX_OK: admitted (RateLimit headers set when a
+ * bucket applies); NGX_DONE: waiting for Redis, and the step runs again
+ * with its verdict; else a 429 gateway response is under way
  */
 ngx_int_t
-ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+ngx_http_apigw_throttle_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
     ngx_int_t                       rc;
     ngx_uint_t                      i;
@@ -206,6 +209,11 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_http_apigw_main_conf_t     *amcf;
     ngx_http_apigw_throttle_req_t  *t;
     const apigw_plan_stage_t       *ps;
+
+    if (ctx->throttle) {
+        /* back from Redis */
+        return ngx_http_apigw_throttle_done(r, ctx);
+    }
 
     op = ctx->op;
     alcf = ctx->alcf;
@@ -325,8 +333,7 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     if (rc == NGX_AGAIN) {
-        ctx->waiting = NGX_HTTP_APIGW_WAIT_THROTTLE;
-        return NGX_AGAIN;
+        return NGX_DONE;
     }
 
     if (rc == NGX_ERROR) {
@@ -340,7 +347,7 @@ ngx_http_apigw_throttle(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
 
 /* the verdict, from the zone, from Redis, or by the failure policy */
-ngx_int_t
+static ngx_int_t
 ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
     int64_t                         retry;

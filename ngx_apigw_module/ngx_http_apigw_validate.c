@@ -8,11 +8,13 @@
 
 
 /*
- * Request validation: the declared parameters (required, then their
+ * The validate step: the declared parameters (required, then their
  * schemas) before the body is read, the body (media type, presence, JSON
- * syntax, schema) after.  Refusals are BAD_REQUEST_PARAMETERS,
- * BAD_REQUEST_BODY and UNSUPPORTED_MEDIA_TYPE gateway responses whose
- * "errors" list where and why, never the values themselves.
+ * syntax, schema) after.  The body is read whole here, whether or not it
+ * is validated, so that the deadline covers the integration alone.
+ * Refusals are BAD_REQUEST_PARAMETERS, BAD_REQUEST_BODY and
+ * UNSUPPORTED_MEDIA_TYPE gateway responses whose "errors" list where and
+ * why, never the values themselves.
  */
 
 
@@ -23,6 +25,12 @@ typedef struct {
 } ngx_http_apigw_errors_t;
 
 
+static ngx_int_t ngx_http_apigw_validate_params(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_read_body(ngx_http_request_t *r);
+static void ngx_http_apigw_body_in(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apigw_validate_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_param_text(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_parameter_t *p, apigw_pair_t *cookies,
     size_t ncookies, ngx_str_t *text);
@@ -39,11 +47,70 @@ static ngx_int_t ngx_http_apigw_errors_init(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
 static ngx_int_t ngx_http_apigw_param_valid(apigw_parameter_t *param,
     ngx_str_t *text);
-static void ngx_http_apigw_json_cleanup(void *data);
-static void *ngx_http_apigw_pool_alloc(void *data, size_t size);
 
 
+/* NGX_DONE while the body is being read: the step runs again when in */
 ngx_int_t
+ngx_http_apigw_validate_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+
+    if (!ctx->body_read) {
+        rc = ngx_http_apigw_validate_params(r, ctx);
+
+        if (rc != NGX_OK || ctx->responded) {
+            return rc;
+        }
+
+        if (r->headers_in.content_length_n > 0 || r->headers_in.chunked) {
+            return ngx_http_apigw_read_body(r);
+        }
+
+    } else if (ngx_http_apigw_needs_body(r, ctx)
+               && ngx_http_apigw_read_body_text(r, ctx) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_apigw_validate_body(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_read_body(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_apigw_body_in);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    /* the reading holds a reference to the request of its own */
+    ngx_http_finalize_request(r, NGX_DONE);
+
+    return NGX_DONE;
+}
+
+
+/* the whole body is in, possibly before reading it returned */
+static void
+ngx_http_apigw_body_in(ngx_http_request_t *r)
+{
+    ngx_http_apigw_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    ctx->body_read = 1;
+    r->preserve_body = 1;
+
+    ngx_http_apigw_resume(r);
+}
+
+
+static ngx_int_t
 ngx_http_apigw_validate_params(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
@@ -277,65 +344,7 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 }
 
 
-size_t
-ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
-    size_t max)
-{
-    ngx_str_t  cookies;
-
-    if (ngx_http_apigw_header_values(r, (u_char *) "Cookie", 6, ';', &cookies)
-        != NGX_OK
-        || cookies.data == NULL)
-    {
-        return 0;
-    }
-
-    return apigw_cookie_parse((char *) cookies.data, cookies.len, pairs, max,
-                              0);
-}
-
-
-/* the query string's pairs, decoded once per request */
-ngx_int_t
-ngx_http_apigw_query(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
-{
-    u_char      *p, *scratch;
-    ngx_uint_t   max;
-
-    if (ctx->query_parsed) {
-        return NGX_OK;
-    }
-
-    ctx->query_parsed = 1;
-
-    if (r->args.len == 0) {
-        return NGX_OK;
-    }
-
-    /* as many pairs as there are '&'-separated parts, not the most */
-    max = 1;
-
-    for (p = r->args.data; p < r->args.data + r->args.len; p++) {
-        max += (*p == '&');
-    }
-
-    max = ngx_min(max, APIGW_MAX_PAIRS);
-
-    scratch = ngx_pnalloc(r->pool, r->args.len);
-    ctx->query = ngx_palloc(r->pool, max * sizeof(apigw_pair_t));
-
-    if (scratch == NULL || ctx->query == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->nquery = apigw_query_parse((char *) r->args.data, r->args.len,
-                                    (char *) scratch, ctx->query, max);
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
+static ngx_int_t
 ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
     char                      errbuf[APIGW_ERR_LEN];
@@ -401,8 +410,7 @@ ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         && !op->integration.needs_body
         && op->integration.nrequest_templates == 0)
     {
-        arena.alloc = ngx_http_apigw_pool_alloc;
-        arena.data = r->pool;
+        ngx_http_apigw_pool_arena(r, &arena);
 
         if (apigw_schema_check_text(media->schema, (char *) ctx->body.data,
                                     ctx->body.len, ctx->alcf->json_max_depth,
@@ -441,171 +449,6 @@ ngx_http_apigw_validate_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_BODY, &message,
                                  &errors);
-}
-
-
-/* the request's media type, parameters cut; absent means JSON, as on AWS */
-void
-ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type)
-{
-    u_char  *semi;
-
-    if (r->headers_in.content_type == NULL
-        || r->headers_in.content_type->value.len == 0)
-    {
-        ngx_str_set(type, "application/json");
-        return;
-    }
-
-    *type = r->headers_in.content_type->value;
-
-    semi = ngx_strlchr(type->data, type->data + type->len, ';');
-
-    if (semi) {
-        type->len = semi - type->data;
-    }
-
-    while (type->len
-           && (type->data[type->len - 1] == ' '
-               || type->data[type->len - 1] == '\t'))
-    {
-        type->len--;
-    }
-}
-
-
-/*
- * NGX_OK with *json (freed with the request), NGX_DECLINED with errbuf
- * saying what is wrong, NGX_ERROR
- */
-ngx_int_t
-ngx_http_apigw_parse_json(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    ngx_str_t *text, json_t **json, char *errbuf, size_t errlen)
-{
-    json_t              *parsed;
-    apigw_json_arena_t   arena;
-
-    if (*json) {
-        return NGX_OK;
-    }
-
-    /* the tree lives in the request pool and goes with it */
-    arena.alloc = ngx_http_apigw_pool_alloc;
-    arena.data = r->pool;
-
-    parsed = apigw_json_parse_in(&arena, (char *) text->data, text->len,
-                                 ctx->alcf->json_max_depth, errbuf, errlen);
-    if (parsed == NULL) {
-        return NGX_DECLINED;
-    }
-
-    *json = parsed;
-
-    return NGX_OK;
-}
-
-
-static void *
-ngx_http_apigw_pool_alloc(void *data, size_t size)
-{
-    return ngx_palloc(data, size);
-}
-
-
-/* jansson's memory goes with the request's */
-ngx_int_t
-ngx_http_apigw_keep_json(ngx_http_request_t *r, json_t *json)
-{
-    ngx_pool_cleanup_t  *cln;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        json_decref(json);
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_apigw_json_cleanup;
-    cln->data = json;
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_apigw_json_cleanup(void *data)
-{
-    json_decref(data);
-}
-
-
-/* the body in one piece: memory buffers copied, a temporary file read */
-ngx_int_t
-ngx_http_apigw_read_body_text(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx)
-{
-    u_char       *p;
-    off_t         len;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    ctx->body_read = 1;
-
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-
-    len = 0;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        len += ngx_buf_size(cl->buf);
-    }
-
-    if (len == 0) {
-        return NGX_OK;
-    }
-
-    cl = r->request_body->bufs;
-
-    if (cl->next == NULL && !cl->buf->in_file) {
-        ctx->body.data = cl->buf->pos;
-        ctx->body.len = cl->buf->last - cl->buf->pos;
-        return NGX_OK;
-    }
-
-    ctx->body.data = ngx_pnalloc(r->pool, (size_t) len);
-    if (ctx->body.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ctx->body.data;
-
-    for ( /* void */ ; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (!b->in_file) {
-            if (b->last > b->pos) {
-                p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            }
-
-            continue;
-        }
-
-        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
-                          b->file_pos);
-
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          "apigw: short read of the request body file");
-            return NGX_ERROR;
-        }
-
-        p += n;
-    }
-
-    ctx->body.len = p - ctx->body.data;
-
-    return NGX_OK;
 }
 
 
@@ -744,46 +587,3 @@ ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 }
 
 
-size_t
-ngx_http_apigw_json_escape_len(u_char *src, size_t len)
-{
-    size_t  n;
-
-    for (n = len; len; len--, src++) {
-        if (*src == '"' || *src == '\\') {
-            n++;
-
-        } else if (*src < 0x20 || *src == 0x7f) {
-            n += 5;
-        }
-    }
-
-    return n;
-}
-
-
-u_char *
-ngx_http_apigw_json_escape(u_char *dst, u_char *src, size_t len)
-{
-    static u_char  hex[] = "0123456789abcdef";
-
-    while (len--) {
-        if (*src == '"' || *src == '\\') {
-            *dst++ = '\\';
-            *dst++ = *src++;
-
-        } else if (*src < 0x20 || *src == 0x7f) {
-            *dst++ = '\\';
-            *dst++ = 'u';
-            *dst++ = '0';
-            *dst++ = '0';
-            *dst++ = hex[*src >> 4];
-            *dst++ = hex[*src++ & 0xf];
-
-        } else {
-            *dst++ = *src++;
-        }
-    }
-
-    return dst;
-}

@@ -8,12 +8,14 @@
 
 
 /*
- * The integration's response on its way to the client: the integration
- * response chosen by a pattern on the backend's status sets the status,
- * responseParameters set headers and a responseTemplate replaces the body;
- * apigw_response_validation checks the body against the operation's
- * declared response.  What needs the body holds the headers back until
- * the whole body is in (image filter style).
+ * The response side, as header and body filters.  A page nginx made in
+ * place of the integration's (a 502 or 504 from the proxy, a 413) becomes
+ * a gateway response.  The integration's own response goes through its
+ * integration response, chosen by a pattern on the backend's status: it
+ * sets the status, responseParameters set headers and a responseTemplate
+ * replaces the body; apigw_response_validation checks the body against
+ * the operation's declared response.  What needs the body holds the
+ * headers back until the whole body is in (image filter style).
  */
 
 
@@ -37,13 +39,175 @@ static ngx_table_elt_t *ngx_http_apigw_out_header(ngx_http_request_t *r,
     u_char *name, size_t len);
 static void ngx_http_apigw_response_type(ngx_http_request_t *r,
     ngx_str_t *type);
+static ngx_int_t ngx_http_apigw_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_apigw_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_apigw_response_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_response_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+ngx_int_t
+ngx_http_apigw_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_apigw_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_apigw_body_filter;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_header_filter(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_buf_t                  *b;
+    ngx_uint_t                  status;
+    ngx_http_apigw_ctx_t       *ctx;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    if (r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
+
+    if (alcf->api == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_apigw_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->integration_started && ctx->integration_latency < 0) {
+        ctx->integration_latency = ngx_current_msec - ctx->integration_start;
+    }
+
+    status = r->err_status;
+
+    if (status == 0 && ctx->integration_started && r->upstream
+        && r->upstream->headers_in.status_line.len == 0)
+    {
+        /*
+         * nginx takes an answer without a status line as HTTP/0.9 and
+         * answers the client in HTTP/0.9 too: give it back its version
+         */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apigw: integration sent no HTTP status line");
+        status = NGX_HTTP_BAD_GATEWAY;
+
+#if (NGX_HTTP_V2)
+        if (r->stream) {
+            r->http_version = NGX_HTTP_VERSION_20;
+
+        } else
+#endif
+        if (r->http_protocol.len == sizeof("HTTP/1.0") - 1
+            && ngx_strncmp(r->http_protocol.data, "HTTP/1.0", 8) == 0)
+        {
+            r->http_version = NGX_HTTP_VERSION_10;
+
+        } else {
+            r->http_version = NGX_HTTP_VERSION_11;
+        }
+    }
+
+    if (status >= NGX_HTTP_BAD_REQUEST) {
+
+        /* a page nginx made: 502/504 from the proxy, 413, ... */
+
+        r->err_status = 0;
+
+        b = ngx_http_apigw_replace_response(r, ctx,
+                                            ngx_http_apigw_error_type(status),
+                                            status);
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        ctx->error_body = b;
+        ctx->replace_body = 1;
+
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ngx_http_apigw_request_id_header(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_apigw_response_header(r, ctx);
+
+    if (rc != NGX_DECLINED) {
+        /* NGX_OK: held back until the body is in */
+        return rc;
+    }
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_uint_t             last;
+    ngx_chain_t           *cl, out;
+    ngx_http_apigw_ctx_t  *ctx;
+
+    if (in == NULL || r != r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx && ctx->hold_response) {
+        return ngx_http_apigw_response_body(r, ctx, in);
+    }
+
+    if (ctx == NULL || !ctx->replace_body) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    /* nginx's HTML error page is swallowed; the JSON body goes instead */
+
+    last = 0;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+
+        if (cl->buf->last_buf) {
+            last = 1;
+        }
+    }
+
+    if (!last || ctx->error_body_sent) {
+        return NGX_OK;
+    }
+
+    ctx->error_body_sent = 1;
+
+    out.buf = ctx->error_body;
+    out.next = NULL;
+
+    return ngx_http_next_body_filter(r, &out);
+}
 
 
 /*
  * From the header filter.  NGX_DECLINED: headers go on as they are;
  * NGX_OK: held back until the body is in.
  */
-ngx_int_t
+static ngx_int_t
 ngx_http_apigw_response_header(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
@@ -240,7 +404,7 @@ ngx_http_apigw_response_map_value(ngx_http_request_t *r,
 
 
 /* From the body filter while the response is held back. */
-ngx_int_t
+static ngx_int_t
 ngx_http_apigw_response_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_chain_t *in)
 {
@@ -411,7 +575,7 @@ ngx_http_apigw_response_out(ngx_http_request_t *r, ngx_buf_t *b)
     ngx_int_t    rc;
     ngx_chain_t  out;
 
-    rc = ngx_http_apigw_next_header_filter(r);
+    rc = ngx_http_next_header_filter(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         return rc;
@@ -420,7 +584,7 @@ ngx_http_apigw_response_out(ngx_http_request_t *r, ngx_buf_t *b)
     out.buf = b;
     out.next = NULL;
 
-    return ngx_http_apigw_next_body_filter(r, &out);
+    return ngx_http_next_body_filter(r, &out);
 }
 
 

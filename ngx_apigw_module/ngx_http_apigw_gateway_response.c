@@ -16,7 +16,6 @@
  */
 
 
-static apigw_gr_type_e ngx_http_apigw_error_type(ngx_uint_t status);
 static const char *ngx_http_apigw_status_message(ngx_uint_t status,
     apigw_gr_type_e type);
 static ngx_buf_t *ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
@@ -29,29 +28,6 @@ static ngx_int_t ngx_http_apigw_context_value(ngx_http_request_t *r,
     const char *message, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_set_header(ngx_http_request_t *r,
     u_char *name, size_t nlen, u_char *value, size_t vlen);
-static ngx_int_t ngx_http_apigw_spec_headers(ngx_http_request_t *r,
-    apigw_header_t *headers, size_t n);
-static ngx_int_t ngx_http_apigw_send(ngx_http_request_t *r, ngx_buf_t *b);
-static ngx_int_t ngx_http_apigw_header_filter(ngx_http_request_t *r);
-static ngx_int_t ngx_http_apigw_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-
-
-static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
-
-
-ngx_int_t
-ngx_http_apigw_filter_init(ngx_conf_t *cf)
-{
-    ngx_http_next_header_filter = ngx_http_top_header_filter;
-    ngx_http_top_header_filter = ngx_http_apigw_header_filter;
-
-    ngx_http_next_body_filter = ngx_http_top_body_filter;
-    ngx_http_top_body_filter = ngx_http_apigw_body_filter;
-
-    return NGX_OK;
-}
 
 
 ngx_int_t
@@ -71,47 +47,13 @@ ngx_http_apigw_send_gateway_response(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_apigw_send(r, b);
+    return ngx_http_apigw_send_response(r, b);
 }
 
 
+/* headers_out as they are, and b as the whole body */
 ngx_int_t
-ngx_http_apigw_send_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
-{
-    ngx_buf_t            *b;
-    apigw_integration_t  *in;
-
-    in = &ctx->op->integration;
-    ctx->responded = 1;
-
-    if (ngx_http_discard_request_body(r) != NGX_OK) {
-        r->keepalive = 0;
-    }
-
-    ctx->integration_latency = 0;
-
-    r->headers_out.status = in->status;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-
-    if (ngx_http_apigw_spec_headers(r, in->headers, in->nheaders) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = (u_char *) in->body;
-    b->last = b->pos + in->body_len;
-    b->memory = in->body_len ? 1 : 0;
-
-    return ngx_http_apigw_send(r, b);
-}
-
-
-static ngx_int_t
-ngx_http_apigw_send(ngx_http_request_t *r, ngx_buf_t *b)
+ngx_http_apigw_send_response(ngx_http_request_t *r, ngx_buf_t *b)
 {
     ngx_int_t    rc;
     ngx_chain_t  out;
@@ -135,7 +77,8 @@ ngx_http_apigw_send(ngx_http_request_t *r, ngx_buf_t *b)
 }
 
 
-static apigw_gr_type_e
+/* the gateway response in place of a page nginx made with this status */
+apigw_gr_type_e
 ngx_http_apigw_error_type(ngx_uint_t status)
 {
     switch (status) {
@@ -424,7 +367,7 @@ ngx_http_apigw_set_header(ngx_http_request_t *r, u_char *name, size_t nlen,
 
 
 /* headers from the spec; Content-Type replaces the response's type */
-static ngx_int_t
+ngx_int_t
 ngx_http_apigw_spec_headers(ngx_http_request_t *r, apigw_header_t *headers,
     size_t n)
 {
@@ -453,102 +396,6 @@ ngx_http_apigw_spec_headers(ngx_http_request_t *r, apigw_header_t *headers,
 }
 
 
-static ngx_int_t
-ngx_http_apigw_header_filter(ngx_http_request_t *r)
-{
-    ngx_int_t                   rc;
-    ngx_buf_t                  *b;
-    ngx_uint_t                  status;
-    ngx_http_apigw_ctx_t       *ctx;
-    ngx_http_apigw_loc_conf_t  *alcf;
-
-    if (r != r->main) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
-
-    if (alcf->api == NULL) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    ctx = ngx_http_apigw_get_ctx(r);
-    if (ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (ctx->integration_started && ctx->integration_latency < 0) {
-        ctx->integration_latency = ngx_current_msec - ctx->integration_start;
-    }
-
-    status = r->err_status;
-
-    if (status == 0 && ctx->integration_started && r->upstream
-        && r->upstream->headers_in.status_line.len == 0)
-    {
-        /*
-         * nginx takes an answer without a status line as HTTP/0.9 and
-         * answers the client in HTTP/0.9 too: give it back its version
-         */
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "apigw: integration sent no HTTP status line");
-        status = NGX_HTTP_BAD_GATEWAY;
-
-#if (NGX_HTTP_V2)
-        if (r->stream) {
-            r->http_version = NGX_HTTP_VERSION_20;
-
-        } else
-#endif
-        if (r->http_protocol.len == sizeof("HTTP/1.0") - 1
-            && ngx_strncmp(r->http_protocol.data, "HTTP/1.0", 8) == 0)
-        {
-            r->http_version = NGX_HTTP_VERSION_10;
-
-        } else {
-            r->http_version = NGX_HTTP_VERSION_11;
-        }
-    }
-
-    if (status >= NGX_HTTP_BAD_REQUEST) {
-
-        /* a page nginx made: 502/504 from the proxy, 413, ... */
-
-        r->err_status = 0;
-
-        b = ngx_http_apigw_replace_response(r, ctx,
-                                            ngx_http_apigw_error_type(status),
-                                            status);
-        if (b == NULL) {
-            return NGX_ERROR;
-        }
-
-        ctx->error_body = b;
-        ctx->replace_body = 1;
-
-        return ngx_http_next_header_filter(r);
-    }
-
-    if (ngx_http_apigw_set_header(r, (u_char *) "x-amzn-RequestId",
-                                  sizeof("x-amzn-RequestId") - 1,
-                                  ctx->request_id,
-                                  NGX_HTTP_APIGW_REQUEST_ID_LEN)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    rc = ngx_http_apigw_response_header(r, ctx);
-
-    if (rc != NGX_DECLINED) {
-        /* NGX_OK: held back until the body is in */
-        return rc;
-    }
-
-    return ngx_http_next_header_filter(r);
-}
-
-
 /*
  * A gateway response in place of a response whose headers have not gone
  * yet; its body, to be sent in place of the original one.
@@ -572,12 +419,7 @@ ngx_http_apigw_replace_response(ngx_http_request_t *r,
     b->last_buf = 1;
     b->last_in_chain = 1;
 
-    if (ngx_http_apigw_set_header(r, (u_char *) "x-amzn-RequestId",
-                                  sizeof("x-amzn-RequestId") - 1,
-                                  ctx->request_id,
-                                  NGX_HTTP_APIGW_REQUEST_ID_LEN)
-        != NGX_OK)
-    {
+    if (ngx_http_apigw_request_id_header(r, ctx) != NGX_OK) {
         return NULL;
     }
 
@@ -585,62 +427,15 @@ ngx_http_apigw_replace_response(ngx_http_request_t *r,
 }
 
 
+/* x-amzn-RequestId, on every response of the gateway's */
 ngx_int_t
-ngx_http_apigw_next_header_filter(ngx_http_request_t *r)
+ngx_http_apigw_request_id_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
-    return ngx_http_next_header_filter(r);
+    return ngx_http_apigw_set_header(r, (u_char *) "x-amzn-RequestId",
+                                     sizeof("x-amzn-RequestId") - 1,
+                                     ctx->request_id,
+                                     NGX_HTTP_APIGW_REQUEST_ID_LEN);
 }
 
 
-ngx_int_t
-ngx_http_apigw_next_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
-{
-    return ngx_http_next_body_filter(r, in);
-}
-
-
-static ngx_int_t
-ngx_http_apigw_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
-{
-    ngx_uint_t             last;
-    ngx_chain_t           *cl, out;
-    ngx_http_apigw_ctx_t  *ctx;
-
-    if (in == NULL || r != r->main) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
-
-    if (ctx && ctx->hold_response) {
-        return ngx_http_apigw_response_body(r, ctx, in);
-    }
-
-    if (ctx == NULL || !ctx->replace_body) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    /* nginx's HTML error page is swallowed; the JSON body goes instead */
-
-    last = 0;
-
-    for (cl = in; cl; cl = cl->next) {
-        cl->buf->pos = cl->buf->last;
-        cl->buf->file_pos = cl->buf->file_last;
-
-        if (cl->buf->last_buf) {
-            last = 1;
-        }
-    }
-
-    if (!last || ctx->error_body_sent) {
-        return NGX_OK;
-    }
-
-    ctx->error_body_sent = 1;
-
-    out.buf = ctx->error_body;
-    out.next = NULL;
-
-    return ngx_http_next_body_filter(r, &out);
-}
