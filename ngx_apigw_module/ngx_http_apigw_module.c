@@ -19,8 +19,6 @@ static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
-static ngx_http_apigw_api_t *ngx_http_apigw_find_api(
-    ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name);
 static char *ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 static void ngx_http_apigw_api_cleanup(void *data);
@@ -424,7 +422,7 @@ no_api:
 }
 
 
-static ngx_http_apigw_api_t *
+ngx_http_apigw_api_t *
 ngx_http_apigw_find_api(ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name)
 {
     ngx_uint_t             i;
@@ -527,10 +525,6 @@ ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     cln->handler = ngx_http_apigw_api_cleanup;
     cln->data = api;
-
-    if (ngx_http_apigw_add_static_upstreams(cf, api) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
 
     a = ngx_array_push(&amcf->apis);
     if (a == NULL) {
@@ -690,6 +684,7 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     u_char     *p, *end;
     size_t      skip;
+    ngx_url_t   u;
     ngx_str_t  *value;
 
     if (alcf->backend.data) {
@@ -731,11 +726,19 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     alcf->backend_path.data = p;
     alcf->backend_path.len = end - p;
 
-    if (ngx_http_apigw_add_upstream(cf, value[1].data, value[1].len)
-        != NGX_OK)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid URL \"%V\"",
-                           &value[1]);
+    /* its upstream{} is made with the locations (ngx_http_apigw_backend.c) */
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url.data = value[1].data + skip;
+    u.url.len = alcf->backend.len - skip;
+    u.default_port = (skip == 7) ? 80 : 443;
+    u.no_resolve = 1;
+
+    if (u.url.len == 0 || ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid URL \"%V\"%s%s",
+                           &value[1], u.err ? ": " : "",
+                           u.err ? u.err : "");
         return NGX_CONF_ERROR;
     }
 

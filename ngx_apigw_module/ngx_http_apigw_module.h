@@ -22,6 +22,7 @@
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
 #define NGX_HTTP_APIGW_MAX_ERRORS      10
 #define NGX_HTTP_APIGW_BODY_LIMIT      (10 * 1024 * 1024)  /* AWS's */
+#define NGX_HTTP_APIGW_BACKEND_KEEPALIVE  64    /* idle, per worker and host */
 
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF      0
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
@@ -214,10 +215,6 @@ ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 
 /* ngx_http_apigw_proxy.c: the http integration, for the integrate step */
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
-ngx_int_t ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url,
-    size_t len);
-ngx_int_t ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf,
-    apigw_api_t *api);
 ngx_int_t ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 
@@ -272,6 +269,14 @@ ngx_int_t ngx_http_apigw_request_id_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_spec_headers(ngx_http_request_t *r,
     apigw_header_t *headers, size_t n);
 ngx_int_t ngx_http_apigw_send_response(ngx_http_request_t *r, ngx_buf_t *b);
+
+/* ngx_http_apigw_module.c */
+ngx_http_apigw_api_t *ngx_http_apigw_find_api(
+    ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name);
+
+/* ngx_http_apigw_backend.c: backend upstreams and proxy defaults */
+char *ngx_http_apigw_run_directive(ngx_conf_t *cf, void *conf,
+    ngx_command_t *commands, char *name, char *arg);
 
 /* ngx_http_apigw_variables.c */
 ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);

@@ -19,8 +19,6 @@
 extern ngx_module_t  ngx_http_proxy_module;
 
 
-static char *ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name,
-    char *arg);
 static ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
@@ -65,163 +63,35 @@ static ngx_str_t  ngx_http_apigw_hop_headers[] = {
 char *
 ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method)
 {
-    char  *rv;
+    char  *rv, *name, *arg;
+    void  *plcf;
 
-    rv = ngx_http_apigw_proxy_directive(cf, "proxy_pass",
-                                        "$apigw_integration_url");
-    if (rv != NGX_CONF_OK || !method) {
-        return rv;
+    plcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_proxy_module);
+
+    name = "proxy_pass";
+    arg = "$apigw_integration_url";
+
+    rv = ngx_http_apigw_run_directive(cf, plcf, ngx_http_proxy_module.commands,
+                                      name, arg);
+
+    if (rv == NGX_CONF_OK && method) {
+        name = "proxy_method";
+        arg = "$apigw_integration_method";
+
+        rv = ngx_http_apigw_run_directive(cf, plcf,
+                                          ngx_http_proxy_module.commands,
+                                          name, arg);
     }
-
-    return ngx_http_apigw_proxy_directive(cf, "proxy_method",
-                                          "$apigw_integration_method");
-}
-
-
-/* runs one of the proxy module's directives in the current location */
-static char *
-ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name, char *arg)
-{
-    char           *rv;
-    void           *conf;
-    ngx_str_t      *value;
-    ngx_array_t     args, *saved;
-    ngx_command_t  *cmd;
-
-    for (cmd = ngx_http_proxy_module.commands; cmd->name.len; cmd++) {
-        if (ngx_strcmp(cmd->name.data, name) == 0) {
-            break;
-        }
-    }
-
-    if (cmd->name.len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "apigw: the proxy module has no \"%s\"", name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_array_init(&args, cf->temp_pool, 2, sizeof(ngx_str_t)) != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    value = ngx_array_push_n(&args, 2);
-    if (value == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    value[0].data = (u_char *) name;
-    value[0].len = ngx_strlen(name);
-    value[1].data = (u_char *) arg;
-    value[1].len = ngx_strlen(arg);
-
-    conf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_proxy_module);
-
-    saved = cf->args;
-    cf->args = &args;
-
-    rv = cmd->set(cf, cmd, conf);
-
-    cf->args = saved;
 
     if (rv != NGX_CONF_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "apigw: \"%s %s\" %s (remove your own %s from "
-                           "this location)", name, arg, rv, name);
+                           "this location)", name, arg,
+                           rv == NGX_CONF_ERROR ? "failed" : rv, name);
         return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
-}
-
-
-/* host names in static integration URIs are resolved at load time */
-ngx_int_t
-ngx_http_apigw_add_static_upstreams(ngx_conf_t *cf, apigw_api_t *api)
-{
-    char               *host;
-    size_t              i;
-    apigw_tpl_part_t   *first;
-    apigw_operation_t  *op;
-
-    for (i = 0; i < api->nops; i++) {
-        op = &api->ops[i];
-
-        if (op->integration.type != APIGW_INTEGRATION_HTTP) {
-            continue;
-        }
-
-        first = &op->integration.uri->parts[0];
-        host = first->text + sizeof("http://") - 1;
-
-        if (*host == '/') {
-            host++;                 /* https:// */
-        }
-
-        /* a host that goes on in a stage variable is resolved at run time */
-
-        if (first->kind != APIGW_TPL_LITERAL
-            || (op->integration.uri->nparts > 1
-                && strpbrk(host, "/?") == NULL))
-        {
-            continue;
-        }
-
-        if (ngx_http_apigw_add_upstream(cf, (u_char *) first->text,
-                                        first->len)
-            != NGX_OK)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "apigw: %s: bad uri "
-                               "\"%s\"", op->route_key, first->text);
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * The host of an http(s) URL resolved at load time, as proxy_pass does: an
- * implicit upstream{} that the proxy module finds by name at run time.
- * A host that goes on in a variable is not static and is left alone.
- */
-ngx_int_t
-ngx_http_apigw_add_upstream(ngx_conf_t *cf, u_char *url, size_t len)
-{
-    u_char     *p, *end;
-    size_t      skip;
-    ngx_url_t   u;
-
-    skip = (ngx_strncasecmp(url, (u_char *) "https://", 8) == 0) ? 8 : 7;
-
-    p = url + skip;
-    end = url + len;
-
-    while (p < end && *p != '/' && *p != '?') {
-        p++;
-    }
-
-    if (p == url + skip) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url.data = url + skip;
-    u.url.len = p - u.url.data;
-    u.default_port = (skip == 7) ? 80 : 443;
-    u.no_resolve = 1;
-
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (u.naddrs == 0 && ngx_http_upstream_add(cf, &u, 0) == NULL) {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
 }
 
 
