@@ -24,6 +24,7 @@ WARMUP=${WARMUP:-2000}          # requests per case before measuring
 CONNECTIONS=${CONNECTIONS:-8}   # client connections, 1 request in flight each
 KEEPALIVE=${KEEPALIVE:-64}      # idle upstream connections kept
 TOP=${TOP:-10}                  # functions listed (0: none)
+GW_CASE=${GW_CASE:-gw}          # gw (the README's configuration) or gw-tuned
 
 BODY='{"ok":true}'
 
@@ -252,7 +253,7 @@ EOF
 } > "$OUT/front/nginx.conf"
 
 BARE=/bare$ROUTE
-GW=/gw$ROUTE
+GW=/${GW_CASE:-gw}$ROUTE
 
 start "http://127.0.0.1:$BACKEND_PORT/" 10 "$OUT/backend/error.log" \
     "$NGINX" -p "$OUT/backend/" -c "$OUT/backend/nginx.conf" \

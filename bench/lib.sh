@@ -114,7 +114,10 @@ CONF
 }
 
 
-# the measured pair: bare proxy_pass and the gateway, on one upstream
+# what is measured, on one backend: a bare proxy_pass as well tuned as a
+# user writes it (keepalive, HTTP/1.1, no Connection header); the gateway
+# configured as the README's "Fronting a service" has it (an upstream{} of
+# the user's, no proxy_* line); the gateway with the bare case's tuning
 # (uses BACKEND_PORT, KEEPALIVE, OUT, FRONT_PORT)
 front_servers() {
     cat <<CONF
@@ -122,6 +125,10 @@ front_servers() {
         server 127.0.0.1:$BACKEND_PORT;
         keepalive $KEEPALIVE;
         keepalive_requests 1000000;
+    }
+
+    upstream be {
+        server 127.0.0.1:$BACKEND_PORT;
     }
 
     apigw_api bench $OUT/spec.json;
@@ -136,6 +143,11 @@ front_servers() {
         }
 
         location /gw/ {
+            apigw bench stage=prod;
+            apigw_backend http://be/;
+        }
+
+        location /gw-tuned/ {
             apigw bench stage=prod;
             apigw_backend http://backend;
             proxy_http_version 1.1;

@@ -93,13 +93,18 @@ backend_conf > "$OUT/backend/nginx.conf"
 EOF
 } > "$OUT/front/nginx.conf"
 
-BARE=http://127.0.0.1:$FRONT_PORT/bare$ROUTE
-GW=http://127.0.0.1:$FRONT_PORT/gw$ROUTE
+CASES=(bare gw gw-tuned)
+declare -A url
+for c in "${CASES[@]}"; do
+    url[$c]=http://127.0.0.1:$FRONT_PORT/$c$ROUTE
+done
+BARE=${url[bare]}
 
 start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
 start_nginx "$OUT/front" "$BARE"
-check "$BARE" 200
-check "$GW" 200
+for c in "${CASES[@]}"; do
+    check "${url[$c]}" 200
+done
 check "http://127.0.0.1:$FRONT_PORT/gw/no/such/route" 403     # apigw routes
 
 echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs" \
@@ -107,36 +112,50 @@ echo "apigw benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(nproc) CPUs" \
      "upstream keepalive $KEEPALIVE"
 echo "spec: $OPS operations, route GET $ROUTE"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency," \
-     "bare/gw alternating $ROUNDS times, the best run of each counts"
+     "the cases in turn $ROUNDS times, the best run of each counts"
+echo "  bare:     proxy_pass, keepalive, proxy_http_version 1.1, Connection \"\""
+echo "  gw:       the README's fronting configuration: apigw_backend" \
+     "http://be/, no proxy_* line"
+echo "  gw-tuned: the gateway with the bare case's upstream and proxy_* lines"
 echo
 
-run_wrk warmup-bare "$BARE" 2s > /dev/null
-run_wrk warmup-gw "$GW" 2s > /dev/null
+for c in "${CASES[@]}"; do
+    run_wrk "warmup-$c" "${url[$c]}" 2s > /dev/null
+done
 
-declare -A rps=([bare]=0 [gw]=0) p99 cpu last
-ratios=()
+declare -A rps p99 cpu last ratios
+for c in "${CASES[@]}"; do rps[$c]=0; ratios[$c]=; done
+
 for round in $(seq "$ROUNDS"); do
-    for c in bare gw; do
-        url=$BARE; [ $c = gw ] && url=$GW
-        res=$(run_wrk "$c-$round" "$url" "$DURATION")
+    for c in "${CASES[@]}"; do
+        res=$(run_wrk "$c-$round" "${url[$c]}" "$DURATION")
         read -r r p u <<< "$res"
-        printf '  run %d %-4s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
-            "$round" $c "$r" "$p" "$u"
+        printf '  run %d %-8s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
+            "$round" "$c" "$r" "$p" "$u"
         last[$c]=$r
         if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r p99[$c]=$p cpu[$c]=$u; fi
     done
-    ratios+=("$(ratio "${last[gw]}" "${last[bare]}")")
+    for c in gw gw-tuned; do
+        ratios[$c]+="$(ratio "${last[$c]}" "${last[bare]}") "
+    done
 done
 
+median() {
+    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
+        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
+}
+
 echo
-printf '%-5s %8s %10s %14s %8s\n' case req/s p99 "front CPU" gw/bare
-for c in bare gw; do
-    printf '%-5s %8d %7.2f ms %7.1f us/req %8s\n' $c "${rps[$c]}" \
-        "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")"
+printf '%-8s %8s %10s %14s %8s %8s\n' case req/s p99 "front CPU" /bare \
+    "median"
+for c in "${CASES[@]}"; do
+    printf '%-8s %8d %7.2f ms %7.1f us/req %8s %8s\n' "$c" "${rps[$c]}" \
+        "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")" \
+        "$([ "$c" = bare ] && echo 1.00 || median "${ratios[$c]}")"
 done
-echo "gw/bare per round: ${ratios[*]}  (median $(printf '%s\n' "${ratios[@]}" \
-    | sort -n | awk '{ v[NR] = $1 }
-        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'))"
+for c in gw gw-tuned; do
+    echo "$c/bare per round: ${ratios[$c]}"
+done
 
 echo
 base=$(load_time 1)
