@@ -233,7 +233,8 @@ apigw_route_rc_e apigw_router_match(apigw_router_t *rt, const char *path,
 typedef enum {
     APIGW_INTEGRATION_DEFAULT = 0,      /* the location's apigw_backend */
     APIGW_INTEGRATION_HTTP,
-    APIGW_INTEGRATION_MOCK
+    APIGW_INTEGRATION_MOCK,
+    APIGW_INTEGRATION_NONE              /* the operation did not load */
 } apigw_integration_type_e;
 
 #define APIGW_TIMEOUT_MIN       50
@@ -447,6 +448,9 @@ typedef struct {
     unsigned                  validate_body:1;
     unsigned                  error_details:1;
 
+    char                     *problem;      /* why it did not load, or NULL;
+                                               then it has its route and
+                                               security only */
     apigw_loc_t               loc;
 } apigw_operation_t;
 

@@ -23,6 +23,7 @@ static int apigw_spec_path_item(apigw_compile_t *c, const char *path,
 static int apigw_spec_operation(apigw_compile_t *c, const char *path,
     int method, apigw_loc_t *item, apigw_loc_t *loc);
 static int apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op);
+static int apigw_spec_operation_id(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_integration(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *ext, int aws);
@@ -32,6 +33,8 @@ static int apigw_spec_gateway_responses(apigw_compile_t *c,
     apigw_loc_t *root);
 static int apigw_spec_gateway_response(apigw_compile_t *c, int type,
     apigw_loc_t *loc);
+static int apigw_spec_unusable(apigw_compile_t *c, apigw_operation_t *op);
+static void apigw_operation_strip(apigw_operation_t *op);
 static void apigw_operation_free(apigw_operation_t *op);
 
 
@@ -194,6 +197,64 @@ apigw_api_free(apigw_api_t *api)
 }
 
 
+/*
+ * A problem confined to the operation (c->err says what): a warning, and
+ * the operation keeps its route and security only, and answers
+ * API_CONFIGURATION_ERROR.  Security is not among such problems: a
+ * requirement the gateway cannot check fails the load.
+ */
+static int
+apigw_spec_unusable(apigw_compile_t *c, apigw_operation_t *op)
+{
+    if (strcmp(c->err->message, "out of memory") == 0) {
+        return -1;
+    }
+
+    op->problem = strdup(c->err->message);
+    if (op->problem == NULL) {
+        apigw_error_set(c->err, "", 0, "out of memory");
+        return -1;
+    }
+
+    apigw_operation_strip(op);
+
+    return apigw_warn(&c->api->warnings, c->err);
+}
+
+
+/* what validation and the integration compiled, gone */
+static void
+apigw_operation_strip(apigw_operation_t *op)
+{
+    size_t  i;
+
+    for (i = 0; i < op->integration.nheaders; i++) {
+        free(op->integration.headers[i].name);
+        free(op->integration.headers[i].value);
+    }
+
+    apigw_spec_validation_free(op);
+    apigw_spec_mapping_free(&op->integration);
+
+    free(op->integration.method);
+    free(op->integration.headers);
+    free(op->integration.body);
+    apigw_tpl_free(op->integration.uri);
+
+    op->parameters = NULL;
+    op->nparameters = 0;
+    memset(&op->body, 0, sizeof(apigw_content_t));
+    op->responses = NULL;
+    op->nresponses = 0;
+    op->validate_params = 0;
+    op->validate_body = 0;
+
+    memset(&op->integration, 0, sizeof(apigw_integration_t));
+    op->integration.type = APIGW_INTEGRATION_NONE;
+    op->integration.timeout_ms = APIGW_TIMEOUT_MAX;
+}
+
+
 static void
 apigw_operation_free(apigw_operation_t *op)
 {
@@ -203,23 +264,14 @@ apigw_operation_free(apigw_operation_t *op)
         free(op->param_names[i]);
     }
 
-    for (i = 0; i < op->integration.nheaders; i++) {
-        free(op->integration.headers[i].name);
-        free(op->integration.headers[i].value);
-    }
-
-    apigw_spec_validation_free(op);
-    apigw_spec_mapping_free(&op->integration);
+    apigw_operation_strip(op);
     apigw_spec_security_free(NULL, op);
 
     free(op->param_names);
     free(op->path);
     free(op->route_key);
     free(op->operation_id);
-    free(op->integration.method);
-    free(op->integration.headers);
-    free(op->integration.body);
-    apigw_tpl_free(op->integration.uri);
+    free(op->problem);
 }
 
 
@@ -355,7 +407,12 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
 
         if (path[0] != '/') {
             apigw_loc_error(c->err, &iloc, "a path must start with \"/\"");
-            return -1;
+
+            if (apigw_warn(&c->api->warnings, c->err) != 0) {
+                return -1;
+            }
+
+            continue;
         }
 
         if (apigw_deref(c->api->docs, &iloc, c->err) != 0) {
@@ -364,7 +421,12 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
 
         if (!json_is_object(iloc.node)) {
             apigw_loc_error(c->err, &iloc, "a path item must be an object");
-            return -1;
+
+            if (apigw_warn(&c->api->warnings, c->err) != 0) {
+                return -1;
+            }
+
+            continue;
         }
 
         if (apigw_spec_path_item(c, path, &iloc) != 0) {
@@ -381,8 +443,14 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
                              errbuf, sizeof(errbuf))
             != 0)
         {
+            /* not routed: requests for it find no route */
             apigw_loc_error(c->err, &op->loc, "%s", errbuf);
-            return -1;
+
+            if (strcmp(errbuf, "out of memory") == 0
+                || apigw_warn(&c->api->warnings, c->err) != 0)
+            {
+                return -1;
+            }
         }
     }
 
@@ -426,7 +494,6 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     apigw_loc_t *item, apigw_loc_t *loc)
 {
     size_t             n;
-    json_t            *id, *prev;
     apigw_api_t       *api;
     apigw_operation_t *op, *ops;
 
@@ -434,7 +501,7 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
 
     if (!json_is_object(loc->node)) {
         apigw_loc_error(c->err, loc, "an operation must be an object");
-        return -1;
+        return apigw_warn(&api->warnings, c->err);
     }
 
     if (api->nops == c->cap) {
@@ -458,14 +525,7 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     n = strlen(path) + 16;
     op->route_key = malloc(n);
 
-    id = json_object_get(loc->node, "operationId");
-
-    if (id && !json_is_string(id)) {
-        apigw_loc_error(c->err, loc, "\"operationId\" must be a string");
-        return -1;
-    }
-
-    op->operation_id = strdup(id ? json_string_value(id) : "");
+    op->operation_id = strdup("");
 
     if (op->path == NULL || op->route_key == NULL || op->operation_id == NULL)
     {
@@ -474,30 +534,25 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
 
     snprintf(op->route_key, n, "%s %s", apigw_method_name(method), path);
 
-    if (id) {
-        prev = json_object_get(c->ids, op->operation_id);
+    if (apigw_spec_path_params(c, op) != 0) {
+        /* a path that cannot be routed: the operation is left out */
+        apigw_operation_free(op);
+        api->nops--;
 
-        if (prev) {
-            apigw_loc_error(c->err, loc, "operationId \"%s\" is already "
-                            "used by %s", op->operation_id,
-                            api->ops[json_integer_value(prev)].route_key);
-            return -1;
-        }
-
-        if (json_object_set_new(c->ids, op->operation_id,
-                                json_integer(api->nops - 1))
-            != 0)
-        {
-            goto nomem;
-        }
+        return strcmp(c->err->message, "out of memory") == 0
+               ? -1 : apigw_warn(&api->warnings, c->err);
     }
 
-    if (apigw_spec_path_params(c, op) != 0
-        || apigw_spec_security(c, op) != 0
-        || apigw_spec_validation(c, op, item) != 0
-        || apigw_spec_integration(c, op) != 0)
+    if (apigw_spec_operation_id(c, op) != 0
+        || apigw_spec_security(c, op) != 0)
     {
         return -1;
+    }
+
+    if (apigw_spec_validation(c, op, item) != 0
+        || apigw_spec_integration(c, op) != 0)
+    {
+        return apigw_spec_unusable(c, op);
     }
 
     return 0;
@@ -506,6 +561,52 @@ nomem:
 
     apigw_loc_error(c->err, loc, "out of memory");
     return -1;
+}
+
+
+/* an operationId that is not a string, or taken, is a warning and unused */
+static int
+apigw_spec_operation_id(apigw_compile_t *c, apigw_operation_t *op)
+{
+    char         *s;
+    json_t       *id, *prev;
+    apigw_api_t  *api;
+
+    api = c->api;
+    id = json_object_get(op->loc.node, "operationId");
+
+    if (id == NULL) {
+        return 0;
+    }
+
+    if (!json_is_string(id)) {
+        apigw_loc_error(c->err, &op->loc, "\"operationId\" must be a string");
+        return apigw_warn(&api->warnings, c->err);
+    }
+
+    prev = json_object_get(c->ids, json_string_value(id));
+
+    if (prev) {
+        apigw_loc_error(c->err, &op->loc, "operationId \"%s\" is already "
+                        "used by %s", json_string_value(id),
+                        api->ops[json_integer_value(prev)].route_key);
+        return apigw_warn(&api->warnings, c->err);
+    }
+
+    s = strdup(json_string_value(id));
+
+    if (s == NULL
+        || json_object_set_new(c->ids, s, json_integer(op - api->ops)) != 0)
+    {
+        free(s);
+        apigw_loc_error(c->err, &op->loc, "out of memory");
+        return -1;
+    }
+
+    free(op->operation_id);
+    op->operation_id = s;
+
+    return 0;
 }
 
 

@@ -11,7 +11,9 @@
  * The integrate step, the last one.  A mock answers here.  An http
  * integration (the operation's uri, or the location's apigw_backend) gets
  * its URL, headers and deadline in ngx_http_apigw_proxy.c, and then the
- * proxy module, in the content phase, calls it.
+ * proxy module, in the content phase, calls it.  An operation that did
+ * not load (a warning at nginx -t says why) answers
+ * API_CONFIGURATION_ERROR.
  */
 
 
@@ -27,6 +29,13 @@ ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 
     case APIGW_INTEGRATION_MOCK:
         return ngx_http_apigw_mock(r, ctx);
+
+    case APIGW_INTEGRATION_NONE:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apigw: %s did not load: %s", ctx->op->route_key,
+                      ctx->op->problem);
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        APIGW_GR_API_CONFIGURATION_ERROR, 0);
 
     default:
         return ngx_http_apigw_proxy_integration(r, ctx);

@@ -236,15 +236,23 @@ ngx_http_apigw_log_warnings(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
         w = &api[i].api->warnings;
 
         for (j = 0; j < w->n; j++) {
-            ngx_log_error(level, cf->log, 0, "apigw_api \"%V\": %s%s",
-                          &api[i].name, w->messages[j],
-                          amcf->strict ? " (apigw_strict is on)" : "");
+            ngx_log_error(level, cf->log, 0, "apigw_api \"%V\": %s in %V:%ui",
+                          &api[i].name, w->messages[j], &api[i].conf_file,
+                          api[i].conf_line);
         }
 
         n += w->n;
     }
 
-    return (amcf->strict && n) ? NGX_ERROR : NGX_OK;
+    if (amcf->strict && n) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "apigw_strict is on: %ui problem%s confined to an "
+                      "operation or a keyword fail%s the load", n,
+                      n == 1 ? "" : "s", n == 1 ? "s" : "");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -534,6 +542,8 @@ ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     a->name = value[1];
     a->file = file;
     a->api = api;
+    a->conf_file = cf->conf_file->file.name;
+    a->conf_line = cf->conf_file->line;
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, cf->log, 0,
                    "apigw api \"%V\": %uz operations from \"%V\"",

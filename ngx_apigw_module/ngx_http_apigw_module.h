@@ -39,6 +39,8 @@ typedef struct {
     ngx_str_t                   name;
     ngx_str_t                   file;
     apigw_api_t                *api;
+    ngx_str_t                   conf_file;      /* where apigw_api stands */
+    ngx_uint_t                  conf_line;
 } ngx_http_apigw_api_t;
 
 

@@ -73,6 +73,7 @@ sub api_conf {
 
     $c .= "            apigw_backend $backend;\n" if defined $backend;
     $c .= "        }\n    }\n";
+    $c .= "    apigw_strict on;\n" if $o{strict};
 
     return $c;
 }
@@ -142,6 +143,29 @@ sub refused {
     like($out, $re, "$name: the emerg names file, place and problem");
 
     return ($rc, $out, $elapsed);
+}
+
+
+# a problem confined to one operation: nginx -t warns with what $re says
+# (at [warn] in place of [emerg]) and goes on; with apigw_strict on it is
+# the error $re says
+
+sub warned {
+    my ($name, $files, $re, %o) = @_;
+
+    my ($rc, $out, $elapsed, $root) = try_spec($files, %o);
+    my $emerg = ref $re eq 'CODE' ? $re->($root) : $re;
+    (my $warn = "$emerg") =~ s/\\\[emerg\\\]/\\[warn\\]/;
+
+    is($rc, 0, "$name: nginx -t goes on") or diag($out);
+    like($out, qr/$warn/, "$name: a warning names file, place and problem");
+
+    ($rc, $out) = try_spec($files, %o, strict => 1);
+
+    isnt($rc, 0, "$name: apigw_strict on: nginx -t fails");
+    like($out, $emerg, "$name: apigw_strict on: the emerg says the same");
+    like($out, qr/\[emerg\] .*apigw_strict is on: 1 problem confined to an /,
+         "$name: apigw_strict on: and why it fails");
 }
 
 
@@ -782,7 +806,7 @@ paths:
 EOF
     my $l = value_line(line_of($bad, '  pets:'));
 
-    refused('path without a leading slash', ['err/slash.yaml' => $bad],
+    warned('path without a leading slash', ['err/slash.yaml' => $bad],
         sub { emerg($_[0], " at /paths/pets \\(line $l\\)",
                     'a path must start with "/"') });
 }
@@ -896,7 +920,7 @@ EOF
     my $l = line_of($bad, 'timeout: 10');
     my $root = $HEAD . "paths:\n  /pets: {\$ref: 'paths/bad-item.yaml'}\n";
 
-    refused('an error inside a referenced file',
+    warned('an error inside a referenced file',
         ['err/ref-inner.yaml' => $root, 'err/paths/bad-item.yaml' => $bad],
         emerg("$P/err/paths/bad-item.yaml",
               at('/get/x-apigw-integration/timeout', $l),
@@ -931,7 +955,7 @@ paths:
 EOF
     my $l = value_line(line_of($bad, '  /b:') + 1);
 
-    refused('duplicate operationId', ['err/dup-id.yaml' => $bad],
+    warned('duplicate operationId', ['err/dup-id.yaml' => $bad],
         sub { emerg($_[0], " at /paths/~1b/get \\(line $l\\)",
                     'operationId "getThing" is already used by GET /a') });
 }
@@ -948,7 +972,7 @@ paths:
 EOF
     my $l = value_line(line_of($bad, '  /a/{y}:') + 1);
 
-    refused('conflicting templates /a/{x} and /a/{y}',
+    warned('conflicting templates /a/{x} and /a/{y}',
         ['err/conflict.yaml' => $bad],
         sub { emerg($_[0], " at /paths/~1a~1\\{y\\}/get \\(line $l\\)",
                     'GET /a/\{y\} conflicts with an operation declared '
@@ -980,7 +1004,7 @@ EOF
 EOF
     my $l = line_of($bad, 'aws_proxy');
 
-    refused('bad integration type', ['err/int-type.yaml' => $bad],
+    warned('bad integration type', ['err/int-type.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/type',
                        $l),
@@ -993,7 +1017,7 @@ EOF
 EOF
     my $l = line_of($bad, 'type: http');
 
-    refused('http integration without uri', ['err/int-nouri.yaml' => $bad],
+    warned('http integration without uri', ['err/int-nouri.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration', $l),
                     'an http integration needs a "uri" string') });
@@ -1016,7 +1040,7 @@ EOF
     my $l = line_of($bad, $text);
     (my $file = "err/int-$text.yaml") =~ s/[: ]+/-/g;
 
-    refused("integration $text", [$file => $bad],
+    warned("integration $text", [$file => $bad],
         sub { emerg($_[0], at("/paths/~1pets~1{petId}/put/$ext/$key", $l),
                     'timeout must be from 50 to 29000 ms') });
 }
@@ -1033,7 +1057,7 @@ EOF
 EOF
     my $l = line_of($bad, 'uri:');
 
-    refused('http integration with an empty "uri:", reported on its line',
+    warned('http integration with an empty "uri:", reported on its line',
         ['err/int-emptyuri.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/uri',
@@ -1050,7 +1074,7 @@ EOF
 EOF
     my $l = line_of($bad, 'timeout: true');
 
-    refused('integration "timeout: true", reported on its line',
+    warned('integration "timeout: true", reported on its line',
         ['err/int-timeout-true.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/'
@@ -1066,7 +1090,7 @@ EOF
 EOF
     my $l = line_of($bad, '{nope}');
 
-    refused('{nope} in uri is not a path parameter',
+    warned('{nope} in uri is not a path parameter',
         ['err/int-param.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/uri',
