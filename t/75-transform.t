@@ -203,7 +203,8 @@ paths:
 YAML
 
 my ($rc, $out) = $t->nginx_test;
-isnt($rc, 0, 'a bad template fails nginx -t');
+is($rc, 0, 'a bad template is confined to its operation: nginx -t goes on');
+like($out, qr/\[warn\]/, 'with a warning');
 my $where = 'api.yaml" at /paths/~1t/post/x-apigw-integration/'
           . 'requestTemplates/application~1json (line 10): template: line 2: '
           . '#foreach without #end';
