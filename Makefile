@@ -133,7 +133,7 @@ test-unit: unit
 	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
 	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
 
-# the JSON Schema Test Suite against the validator (README: Conformance)
+# the JSON Schema Test Suite against the validator (docs/json-schema.md)
 SUITE_DIR    ?= t/conformance/json-schema-test-suite
 SUITE_BIN    := $(BUILD)/conformance/schema_suite
 
