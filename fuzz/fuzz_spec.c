@@ -29,7 +29,8 @@
  *     libyaml puts errors at the end of the stream);
  *   - a loaded API is consistent: every operation has its route key,
  *     parameter names as in its path, and the router finds an operation
- *     for a request made from the operation's own path and method.
+ *     for a request made from the operation's own path and method; one
+ *     that did not load (a warning) keeps its route and nothing else.
  */
 
 #include <dirent.h>
@@ -478,6 +479,19 @@ fuzz_check_api(apigw_api_t *api)
             || strcmp(op->route_key + len + 1, op->path) != 0)
         {
             fuzz_fail("route key is not \"METHOD path\"", op->route_key);
+        }
+
+        if (op->problem || op->integration.type == APIGW_INTEGRATION_NONE) {
+            if (op->problem == NULL
+                || op->integration.type != APIGW_INTEGRATION_NONE
+                || op->nparameters || op->responses)
+            {
+                fuzz_fail("an operation that did not load keeps more than "
+                          "its route", op->route_key);
+            }
+
+            /* its path may be what was wrong: perhaps not routed */
+            continue;
         }
 
         for (n = 0, p = op->path; (p = strchr(p, '{')) != NULL; p++) {

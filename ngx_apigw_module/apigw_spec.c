@@ -210,6 +210,9 @@ apigw_spec_unusable(apigw_compile_t *c, apigw_operation_t *op)
         return -1;
     }
 
+    /* a second problem (its route) after the first */
+    free(op->problem);
+
     op->problem = strdup(c->err->message);
     if (op->problem == NULL) {
         apigw_error_set(c->err, "", 0, "out of memory");
@@ -446,9 +449,7 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
             /* not routed: requests for it find no route */
             apigw_loc_error(c->err, &op->loc, "%s", errbuf);
 
-            if (strcmp(errbuf, "out of memory") == 0
-                || apigw_warn(&c->api->warnings, c->err) != 0)
-            {
+            if (apigw_spec_unusable(c, op) != 0) {
                 return -1;
             }
         }
