@@ -9,6 +9,7 @@
 
 use strict;
 use warnings;
+use Config;
 use Digest::MD5 qw(md5_hex);
 use File::Find;
 use File::Path qw(make_path remove_tree);
@@ -289,7 +290,7 @@ sub start {
 
 # what one run said: status, ms, first [emerg], [warn]s
 sub finish {
-    my ($slot, $status, $t1, $timed_out) = @_;
+    my ($slot, $status, $t1, $timed_out, $cpu) = @_;
     my $ms = ($t1 - $slot->{t0}) * 1000;
     @children = grep { $_ != $slot->{pid} } @children;
     $slot->{pid} = 0;
@@ -305,7 +306,7 @@ sub finish {
         }
     }
 
-    my $r = { ms => $ms, emerg => $emerg[0] // '', warn => \@warn };
+    my $r = { ms => $ms, cpu => $cpu, emerg => $emerg[0] // '', warn => \@warn };
     if ($timed_out) {
         $r->{status} = 'timeout';
     } elsif ($status & 127) {
@@ -320,6 +321,22 @@ sub finish {
     return $r;
 }
 
+# wait4(2), for the CPU time of the child reaped: steadier than its wall
+# time on a machine that runs other things; waitpid() where the system
+# call's number is not known here (no CPU times then)
+my $SYS_wait4 = $Config{archname} =~ /^x86_64-linux/ ? 61
+              : $Config{archname} =~ /^aarch64-linux/ ? 260 : undef;
+
+sub wait_any {
+    my ($pid) = @_;
+    return (waitpid($pid, 0), $?, undef) unless defined $SYS_wait4;
+    my ($st, $ru) = (pack('i', 0), "\0" x 256);
+    my $got = syscall($SYS_wait4, $pid + 0, $st, 0, $ru);
+    return ($got, 0, undef) if $got <= 0;
+    my ($us, $uu, $ss, $su) = unpack('q4', $ru);    # ru_utime, ru_stime
+    return ($got, unpack('i', $st), ($us + $ss) * 1e3 + ($uu + $su) / 1e3);
+}
+
 # runs nginx -t on each of @$specs, $jobs at a time; calls $done->(spec, r)
 sub run_all {
     my ($specs, $jobs, $done) = @_;
@@ -332,22 +349,22 @@ sub run_all {
         }
 
         # the deadline of the oldest run, checked every second at least
-        my $pid;
+        my ($pid, $status, $cpu);
         eval {
             local $SIG{ALRM} = sub { die "alarm\n" };
             Time::HiRes::alarm(1);
-            $pid = waitpid(-1, 0);
+            ($pid, $status, $cpu) = wait_any(-1);
             Time::HiRes::alarm(0);
         };
         Time::HiRes::alarm(0);
-        my ($status, $t1) = ($?, time);
+        my $t1 = time;
         die "corpus: $@" if $@ && $@ ne "alarm\n";
 
         if (defined $pid && $pid > 0) {
             my ($slot) = grep { $_->{pid} == $pid } @slots;
             next unless $slot;
             my $spec = $slot->{spec};
-            my $r = finish($slot, $status, $t1, 0);
+            my $r = finish($slot, $status, $t1, 0, $cpu);
             # the port taken meanwhile by someone else: another, once more
             if ($r->{status} eq 'fail' && $r->{emerg} =~ /^bind\(\) to /
                 && ++$tries{$spec} < 3)
@@ -362,8 +379,8 @@ sub run_all {
         for my $slot (@slots) {
             next unless $slot->{pid} && time - $slot->{t0} > $TIMEOUT;
             kill 'KILL', -$slot->{pid};
-            waitpid($slot->{pid}, 0);
-            $done->($slot->{spec}, finish($slot, $?, time, 1));
+            my (undef, $status, $cpu) = wait_any($slot->{pid});
+            $done->($slot->{spec}, finish($slot, $status, time, 1, $cpu));
         }
     }
 }
@@ -469,21 +486,23 @@ printf "sample: %s of them (CORPUS_SAMPLE=%s, CORPUS_SEED=%s), %d nginx -t at a 
     $n, $SAMPLE, $SEED, $JOBS;
 
 # what nginx -t costs with a spec of one operation: the floor of every load
-my $floor;
+my ($floor, $floor_cpu);
 {
     my $f = "$RUN/one.json";
     open my $fh, '>', $f or die "corpus: $f: $!\n";
     print $fh '{"openapi":"3.0.3","info":{"title":"one","version":"1"},'
             . '"paths":{"/ping":{"get":{"responses":{"200":{"description":"ok"}}}}}}';
     close $fh;
-    my @t;
+    my (@t, @c);
     run_all([($f) x 3], 1, sub {
         my ($s, $r) = @_;
         die "corpus: nginx -t fails with a one-operation spec: $r->{emerg}\n"
             unless $r->{status} eq 'pass';
         push @t, $r->{ms};
+        push @c, $r->{cpu} if defined $r->{cpu};
     });
     ($floor) = sort { $a <=> $b } @t;
+    ($floor_cpu) = sort { $a <=> $b } @c;
 }
 
 run_all([map { "$DIR/$_" } @sample], $JOBS, sub {
@@ -513,9 +532,13 @@ my @slow = (sort { $b->{ms} <=> $a->{ms} }
             grep { $_->{status} ne 'timeout' } @results)[0 .. 2 * $RETIME - 1];
 @slow = grep { defined } @slow;
 for my $r (@slow) {
-    my @t;
-    run_all([("$DIR/$r->{file}") x 3], 1, sub { push @t, $_[1]{ms} });
+    my (@t, @c);
+    run_all([("$DIR/$r->{file}") x 3], 1, sub {
+        push @t, $_[1]{ms};
+        push @c, $_[1]{cpu} if defined $_[1]{cpu};
+    });
     ($r->{alone}) = sort { $a <=> $b } @t;
+    ($r->{alone_cpu}) = sort { $a <=> $b } @c;
 }
 @slow = (sort { $b->{alone} <=> $a->{alone} } @slow)[0 .. $RETIME - 1];
 @slow = grep { defined } @slow;
@@ -526,13 +549,15 @@ for my $r (@slow) {
 @results = sort { $a->{file} cmp $b->{file} } @results;
 
 open my $tsv, '>', "$OUT/results.tsv" or die "corpus: $OUT/results.tsv: $!\n";
-print $tsv join("\t", qw(spec file status ms class detail ops bytes openapi
-                         origin warnings warn_classes emerg warns)), "\n";
+print $tsv join("\t", qw(spec file status ms cpu_ms class detail ops bytes
+                         openapi origin warnings warn_classes emerg warns)), "\n";
 for my $r (@results) {
     my %wc;
     $wc{$_}++ for @{$r->{wclasses}};
     print $tsv join("\t", $r->{name}, $r->{file}, $r->{status},
-        sprintf('%.1f', $r->{ms}), $r->{class} || '-', $r->{detail} || '-',
+        sprintf('%.1f', $r->{ms}),
+        defined $r->{cpu} ? sprintf('%.1f', $r->{cpu}) : '-',
+        $r->{class} || '-', $r->{detail} || '-',
         $r->{ops}, $r->{bytes},
         $r->{ver}, $r->{origin}, scalar @{$r->{warn}},
         join('; ', map { "$_ ($wc{$_})" } sort keys %wc) || '-',
@@ -540,7 +565,7 @@ for my $r (@results) {
         join(' | ', map { nowhere($_) } @{$r->{warn}}) || '-'), "\n";
 }
 for my $f (@skipped_names) {    # all of the directory's, not a sample
-    print $tsv join("\t", name_of($f), $f, 'skipped', '-',
+    print $tsv join("\t", name_of($f), $f, 'skipped', '-', '-',
         'not OpenAPI 3', $skipped{$f}, '-', -s "$DIR/$f", $skipped{$f},
         '-', 0, '-', '-', '-'), "\n";
 }
@@ -620,18 +645,26 @@ for my $c (sort { $warn{$b} <=> $warn{$a} or $a cmp $b } keys %warn) {
         $warn_specs{$c}, $c, $r->{name}, short($m, $r);
 }
 
-my @ms = sort { $a <=> $b } map { $_->{ms} } grep { $_->{status} ne 'timeout' } @results;
-my $median = @ms ? (@ms % 2 ? $ms[$#ms / 2] : ($ms[@ms / 2 - 1] + $ms[@ms / 2]) / 2) : 0;
-my @pms = sort { $a <=> $b } map { $_->{ms} } @pass;
-my $pmedian = @pms ? (@pms % 2 ? $pms[$#pms / 2] : ($pms[@pms / 2 - 1] + $pms[@pms / 2]) / 2) : 0;
-printf "\nnginx -t per spec, %d at a time: median %.0f ms (%s for those that load),"
-     . " floor %.0f ms (a one-operation spec, alone)\n", $JOBS, $median,
-     @pms ? sprintf('%.0f ms', $pmedian) : '-', $floor;
+sub median {
+    my @v = sort { $a <=> $b } grep { defined } @_;
+    return undef unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+sub ms { defined $_[0] ? sprintf('%.0f ms', $_[0]) : '-' }
+
+my @timed = grep { $_->{status} ne 'timeout' } @results;
+printf "\nnginx -t per spec, %d at a time: median %s wall, %s CPU"
+     . " (those that load: %s wall, %s CPU)\n", $JOBS,
+     ms(median(map { $_->{ms} } @timed)), ms(median(map { $_->{cpu} } @timed)),
+     ms(median(map { $_->{ms} } @pass)), ms(median(map { $_->{cpu} } @pass));
+printf "floor (a one-operation spec, alone, best of 3): %s wall, %s CPU\n",
+    ms($floor), ms($floor_cpu);
 if (@slow) {
-    print "slowest (alone, best of 3; then as measured in the run):\n";
+    print "slowest (alone, best of 3: wall, CPU; then wall in the run):\n";
     for my $r (@slow) {
-        printf "  %7.0f ms %7.0f ms  %-40s %6s ops %8.1f MB  %s\n", $r->{alone},
-            $r->{ms}, $r->{name}, $r->{ops}, $r->{bytes} / 1e6,
+        printf "  %7s %7s %7s  %-36s %6s ops %6.1f MB  %s\n", ms($r->{alone}),
+            ms($r->{alone_cpu}), ms($r->{ms}), $r->{name}, $r->{ops},
+            $r->{bytes} / 1e6,
             $r->{status} eq 'pass' ? 'loads' : $r->{class};
     }
 }
