@@ -78,7 +78,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install \
-        bench-validation bench-throttle \
+        bench-validation bench-throttle bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -226,6 +226,12 @@ bench-validation: deps
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/throttle.sh
+
+# how many of APIs.guru's real-world specs load (npm install into build/npm;
+# CORPUS_DIR=bench/corpus-fixtures runs offline): bench/README.md
+bench-corpus: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/corpus.sh
 
 # where Debian's nginx looks for modules (its --modules-path), and the
 # snippet that loads this one, as Debian's libnginx-mod-* packages have it
