@@ -84,6 +84,17 @@ $t->write_conf(<<'CONF');
             proxy_set_header Connection close;
         }
     }
+
+    server {
+        listen 127.0.0.1:%%PORT_7%%;
+
+        apigw_backend http://127.0.0.1:%%PORT_2%%/;
+        apigw_stage_variable host 127.0.0.1:%%PORT_5%%;
+
+        location /inherited/ {
+            apigw pets stage=prod;
+        }
+    }
 CONF
 
 $t->run;
@@ -91,12 +102,12 @@ $t->run;
 # as many requests on one client connection as asked: the gateway's own
 # keepalive is not what is measured
 sub connections {
-    my ($be, $uri, $n) = @_;
+    my ($be, $uri, $n, @opts) = @_;
 
     $be->clear;
 
     for (1 .. $n) {
-        my $r = $t->http('GET', $uri);
+        my $r = $t->http('GET', $uri, @opts);
         return "status $r->{status}" unless $r->{status} == 200;
     }
 
@@ -126,6 +137,11 @@ is(connections($be[2], '/address/static', 5), 1,
 is(connections($be[3], '/address/staged', 5), 1,
    'a host from a stage variable: one connection');
 is(($be[3]->requests)[0]{path}, '/from-stage', 'the stage variable\'s host');
+
+is(connections($be[0], '/inherited/pets', 5, port => $t->port(7)), 1,
+   'apigw_backend of the server level: one connection');
+is(connections($be[3], '/inherited/staged', 5, port => $t->port(7)), 1,
+   'a stage variable of the server level: one connection');
 
 is(connections($be[4], '/http10/pets', 3), 3,
    'proxy_http_version 1.0 in the location stands: no reuse');
