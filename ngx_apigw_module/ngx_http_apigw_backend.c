@@ -27,6 +27,7 @@
 
 typedef struct {
     ngx_int_t                   keepalive;      /* 0: off */
+    ngx_array_t                 implied;        /* upstreams a URL implies */
 } ngx_http_apigw_backend_main_conf_t;
 
 
@@ -57,6 +58,7 @@ static ngx_command_t *ngx_http_apigw_backend_command(ngx_command_t *commands,
     char *name);
 static void *ngx_http_apigw_backend_level(
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_module_t *module);
+static void ngx_http_apigw_backend_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_apigw_backend_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_backend_init_main_conf(ngx_conf_t *cf,
     void *conf);
@@ -105,7 +107,7 @@ ngx_module_t  ngx_http_apigw_backend_module = {
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_apigw_backend_exit_process,   /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -298,14 +300,15 @@ static ngx_int_t
 ngx_http_apigw_backend_upstream(ngx_conf_t *cf, ngx_str_t *url,
     ngx_int_t keepalive)
 {
-    char                          *rv;
-    u_char                        *p, *end, number[NGX_INT_T_LEN + 1];
-    size_t                         skip;
-    ngx_url_t                      u;
-    ngx_conf_t                     save;
-    ngx_http_module_t             *module;
-    ngx_http_conf_ctx_t            ctx;
-    ngx_http_upstream_srv_conf_t  *uscf;
+    char                                *rv;
+    u_char                              *p, *end, number[NGX_INT_T_LEN + 1];
+    size_t                               skip;
+    ngx_url_t                            u;
+    ngx_conf_t                           save;
+    ngx_http_module_t                   *module;
+    ngx_http_conf_ctx_t                  ctx;
+    ngx_http_upstream_srv_conf_t        *uscf, **implied;
+    ngx_http_apigw_backend_main_conf_t  *bmcf;
 
     skip = (url->len > 8
             && ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0)
@@ -345,6 +348,16 @@ ngx_http_apigw_backend_upstream(ngx_conf_t *cf, ngx_str_t *url,
         if (uscf->srv_conf == NULL) {
             return NGX_ERROR;
         }
+
+        bmcf = ngx_http_conf_get_module_main_conf(cf,
+                                                ngx_http_apigw_backend_module);
+
+        implied = ngx_array_push(&bmcf->implied);
+        if (implied == NULL) {
+            return NGX_ERROR;
+        }
+
+        *implied = uscf;
 
         module = ngx_http_upstream_keepalive_module.ctx;
 
@@ -547,6 +560,49 @@ ngx_http_apigw_backend_level(ngx_http_apigw_backend_loc_conf_t *blcf,
 }
 
 
+/*
+ * The TLS session each peer of those upstreams keeps for the next
+ * handshake: nginx frees the one it replaces, never the last (its own
+ * upstreams from a proxy_pass URL keep theirs to the end too)
+ */
+static void
+ngx_http_apigw_backend_exit_process(ngx_cycle_t *cycle)
+{
+#if (NGX_HTTP_SSL)
+    ngx_uint_t                           i;
+    ngx_http_upstream_rr_peer_t         *peer;
+    ngx_http_upstream_rr_peers_t        *peers;
+    ngx_http_upstream_srv_conf_t       **uscfp;
+    ngx_http_apigw_backend_main_conf_t  *bmcf;
+
+    bmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_apigw_backend_module);
+    if (bmcf == NULL) {
+        return;
+    }
+
+    uscfp = bmcf->implied.elts;
+
+    for (i = 0; i < bmcf->implied.nelts; i++) {
+
+        for (peers = uscfp[i]->peer.data; peers; peers = peers->next) {
+
+            if (peers->shpool) {
+                continue;
+            }
+
+            for (peer = peers->peer; peer; peer = peer->next) {
+                if (peer->ssl_session) {
+                    ngx_ssl_free_session(peer->ssl_session);
+                    peer->ssl_session = NULL;
+                }
+            }
+        }
+    }
+#endif
+}
+
+
 static void *
 ngx_http_apigw_backend_create_main_conf(ngx_conf_t *cf)
 {
@@ -554,6 +610,13 @@ ngx_http_apigw_backend_create_main_conf(ngx_conf_t *cf)
 
     bmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_backend_main_conf_t));
     if (bmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&bmcf->implied, cf->pool, 4,
+                       sizeof(ngx_http_upstream_srv_conf_t *))
+        != NGX_OK)
+    {
         return NULL;
     }
 
