@@ -408,7 +408,7 @@ fuzz_check_match(apigw_router_t *rt, const char *line, size_t llen,
     memcpy(path, line, llen);
     memset(&m, 0xa5, sizeof(m));
 
-    rc = apigw_router_match(rt, path, llen, method, scratch, &m);
+    rc = apigw_router_match(rt, path, llen, method, scratch, &m, NULL, NULL);
 
     if (rc < APIGW_ROUTE_OK || rc > APIGW_ROUTE_BAD_PATH) {
         fuzz_fail("rc out of range", line, llen);
@@ -647,7 +647,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         nroutes++;
 
         errbuf[0] = '\0';
-        rc = apigw_router_add(rt, r->tpl, method, r, errbuf, sizeof(errbuf));
+        rc = apigw_router_add(rt, r->tpl, method, NULL, 0, r, NULL, errbuf,
+                              sizeof(errbuf));
 
         fuzz_parse_tpl(r);
 

@@ -537,7 +537,7 @@ fuzz_check_api(apigw_api_t *api)
         }
 
         rc = apigw_router_match(api->router, req, len, op->method, scratch,
-                                &m);
+                                &m, NULL, NULL);
 
         if (rc != APIGW_ROUTE_OK || m.value == NULL) {
             fprintf(stderr, "fuzz_spec: %s: request \"%.*s\": rc %d\n",

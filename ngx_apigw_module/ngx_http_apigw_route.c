@@ -48,7 +48,7 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     rc = apigw_router_match(alcf->api->api->router, (char *) path.data,
                             path.len, (int) method, (char *) scratch,
-                            &ctx->match);
+                            &ctx->match, NULL, NULL);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "apigw route \"%V\" %V: %d", &path, &r->method_name, rc);
