@@ -761,8 +761,10 @@ test_path_suffixes(void)
               "the warnings say where, what and with what");
 
         op = route(api, APIGW_METHOD_GET, "/access-preview/1", NULL, &m);
-        CHECK(op && str_is(op->operation_id, "first"),
-              "the first of two is routed");
+        CHECK(op && str_is(op->operation_id, "first") && op->problem == NULL
+              && api->ops[1].problem != NULL && api->ops[3].problem != NULL
+              && api->ops[4].problem == NULL,
+              "the first of two is routed, the other did not load");
 
         req_query = "method=x";
         op = route(api, APIGW_METHOD_GET, "/rest", &rc, &m);
