@@ -27,10 +27,13 @@
  *   - a failure always says why and where (err.message, err.file), and a
  *     line in the input is within it (or the line after the last, where
  *     libyaml puts errors at the end of the stream);
- *   - a loaded API is consistent: every operation has its route key,
- *     parameter names as in its path, and the router finds an operation
- *     for a request made from the operation's own path and method; one
- *     that did not load (a warning) keeps its route and nothing else.
+ *   - a loaded API is consistent: every operation has its route key, its
+ *     route path (the key up to "?" or "#"), discriminators with names,
+ *     parameter names as in its route path, and the router finds an
+ *     operation for a request made from the operation's own path, method
+ *     and discriminators; one that did not load (a warning: its template,
+ *     or another operation taking its requests, among the reasons) keeps
+ *     its route and nothing else.
  */
 
 #include <dirent.h>
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -384,7 +388,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 
-/* "/a/{b}/{c+}" -> "/a/v/v": a request the operation's route must take */
+/*
+ * "/a/{b}/{c+}" -> "/a/v/v", "/f/{n}.{e}" -> "/f/v.v": a request the
+ * operation's route must take
+ */
 static char *
 fuzz_request_path(const char *tpl, size_t *len)
 {
@@ -412,13 +419,13 @@ fuzz_request_path(const char *tpl, size_t *len)
 
         nsegs++;
 
-        if (*p == '{' && (close = strchr(p, '}')) != NULL) {
-            *d++ = 'v';
-            p = close + 1;
-            continue;
-        }
-
         while (*p && *p != '/') {
+            if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+                *d++ = 'v';
+                p = close + 1;
+                continue;
+            }
+
             *d++ = *p++;
         }
     }
@@ -431,6 +438,62 @@ fuzz_request_path(const char *tpl, size_t *len)
     *len = (size_t) (d - buf);
 
     return buf;
+}
+
+
+/* the request holds the operation's own discriminators */
+static int
+fuzz_lookup(void *data, apigw_param_in_e in, const char *name, size_t len,
+    const char **value, size_t *vlen)
+{
+    size_t                     i;
+    const apigw_operation_t   *op;
+    const apigw_route_cond_t  *c;
+
+    op = data;
+
+    for (i = 0; i < op->nconds; i++) {
+        c = &op->conds[i];
+
+        if (c->in == in && c->name_len == len
+            && (in == APIGW_IN_HEADER ? strncasecmp(c->name, name, len)
+                                      : memcmp(c->name, name, len)) == 0)
+        {
+            *value = c->value;
+            *vlen = c->value_len;
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* two values for one parameter: no request holds them */
+static int
+fuzz_conds_hold(const apigw_operation_t *op)
+{
+    size_t                     i, j;
+    const apigw_route_cond_t  *a, *b;
+
+    for (i = 0; i < op->nconds; i++) {
+        for (j = 0; j < i; j++) {
+            a = &op->conds[i];
+            b = &op->conds[j];
+
+            if (a->in == b->in && a->name_len == b->name_len
+                && (a->in == APIGW_IN_HEADER
+                    ? strncasecmp(a->name, b->name, a->name_len)
+                    : memcmp(a->name, b->name, a->name_len)) == 0
+                && (a->value_len != b->value_len
+                    || memcmp(a->value, b->value, a->value_len) != 0))
+            {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
 }
 
 
@@ -481,6 +544,25 @@ fuzz_check_api(apigw_api_t *api)
             fuzz_fail("route key is not \"METHOD path\"", op->route_key);
         }
 
+        len = strcspn(op->path, "?#");
+
+        if (op->route_path == NULL || strlen(op->route_path) != len
+            || strncmp(op->route_path, op->path, len) != 0)
+        {
+            fuzz_fail("the route path is not the key up to ? or #",
+                      op->path);
+        }
+
+        for (n = 0; n < op->nconds; n++) {
+            if (op->conds[n].name_len == 0
+                || (op->conds[n].in != APIGW_IN_QUERY
+                    && op->conds[n].in != APIGW_IN_HEADER))
+            {
+                fuzz_fail("a discriminator without a name or a place",
+                          op->route_key);
+            }
+        }
+
         if (op->problem || op->integration.type == APIGW_INTEGRATION_NONE) {
             if (op->problem == NULL
                 || op->integration.type != APIGW_INTEGRATION_NONE
@@ -494,7 +576,7 @@ fuzz_check_api(apigw_api_t *api)
             continue;
         }
 
-        for (n = 0, p = op->path; (p = strchr(p, '{')) != NULL; p++) {
+        for (n = 0, p = op->route_path; (p = strchr(p, '{')) != NULL; p++) {
             n++;
         }
 
@@ -525,7 +607,11 @@ fuzz_check_api(apigw_api_t *api)
             fuzz_fail("integration type out of range", op->route_key);
         }
 
-        req = fuzz_request_path(op->path, &len);
+        if (!fuzz_conds_hold(op)) {
+            continue;
+        }
+
+        req = fuzz_request_path(op->route_path, &len);
         if (req == NULL) {
             continue;
         }
@@ -537,7 +623,7 @@ fuzz_check_api(apigw_api_t *api)
         }
 
         rc = apigw_router_match(api->router, req, len, op->method, scratch,
-                                &m);
+                                &m, fuzz_lookup, op);
 
         if (rc != APIGW_ROUTE_OK || m.value == NULL) {
             fprintf(stderr, "fuzz_spec: %s: request \"%.*s\": rc %d\n",

@@ -174,7 +174,16 @@ void apigw_tpl_free(apigw_tpl_t *tpl);
 int apigw_tpl_is_literal(const apigw_tpl_t *tpl);
 
 
-/* route trie */
+/* where a request parameter is: routes and declared parameters */
+typedef enum {
+    APIGW_IN_PATH = 0,
+    APIGW_IN_QUERY,
+    APIGW_IN_HEADER,
+    APIGW_IN_COOKIE
+} apigw_param_in_e;
+
+
+/* route trie (apigw_route.c) */
 #define APIGW_MAX_PARAMS        16
 #define APIGW_MAX_SEGMENTS      128
 
@@ -200,11 +209,33 @@ typedef struct {
     size_t                  val_len;
 } apigw_param_t;
 
+/*
+ * A discriminator: a route with some takes a request only when each holds,
+ * that is when the request's parameter "name" (a query parameter, decoded,
+ * or a header, by its name in any case) is "value"
+ */
+typedef struct {
+    apigw_param_in_e        in;
+    char                   *name;
+    size_t                  name_len;
+    char                   *value;
+    size_t                  value_len;
+} apigw_route_cond_t;
+
+/*
+ * How the router reads a discriminator's parameter from the request:
+ * 1 with *value and *len set, 0 when the request has none, -1 on error
+ */
+typedef int (*apigw_route_lookup_pt)(void *data, apigw_param_in_e in,
+    const char *name, size_t len, const char **value, size_t *vlen);
+
 typedef enum {
     APIGW_ROUTE_OK = 0,
     APIGW_ROUTE_NO_ROUTE,               /* nothing matches the path */
-    APIGW_ROUTE_NO_METHOD,              /* the path matches, the method not */
-    APIGW_ROUTE_BAD_PATH                /* bad escape, NUL, dot segment */
+    APIGW_ROUTE_NO_METHOD,              /* the path matches, the method not,
+                                           or no discriminator holds */
+    APIGW_ROUTE_BAD_PATH,               /* bad escape, NUL, dot segment */
+    APIGW_ROUTE_ERROR                   /* the lookup failed */
 } apigw_route_rc_e;
 
 typedef struct {
@@ -218,15 +249,25 @@ const char *apigw_method_name(int method);
 
 apigw_router_t *apigw_router_create(void);
 void apigw_router_free(apigw_router_t *rt);
-/* 0, or -1 with errbuf set (bad template, conflict, no memory) */
+/*
+ * tpl: "/pets/{id}", "/files/{name}.{ext}", "/f/{path+}"; conds (copied):
+ * the route's discriminators, nconds 0 for none.  0; 1 when a route of
+ * the same template, method and discriminators is there already (errbuf
+ * says so, *prev, unless prev is NULL, is that route's value, and the new
+ * one is not added); -1 with errbuf set (bad template, no memory)
+ */
 int apigw_router_add(apigw_router_t *rt, const char *tpl, int method,
-    void *value, char *errbuf, size_t errlen);
+    const apigw_route_cond_t *conds, size_t nconds, void *value, void **prev,
+    char *errbuf, size_t errlen);
 /*
  * scratch must hold len bytes: decoded parameter values point into it, or
- * into path itself when the path holds no percent-escape
+ * into path itself when the path holds no percent-escape.  lookup (NULL:
+ * no discriminator ever holds) is called with data only for routes that
+ * have discriminators.
  */
 apigw_route_rc_e apigw_router_match(apigw_router_t *rt, const char *path,
-    size_t len, int method, char *scratch, apigw_match_t *m);
+    size_t len, int method, char *scratch, apigw_match_t *m,
+    apigw_route_lookup_pt lookup, void *data);
 
 
 /* the compiled API */
@@ -246,13 +287,6 @@ typedef struct {
 } apigw_header_t;
 
 /* a request parameter declared in the spec, ready to be checked */
-typedef enum {
-    APIGW_IN_PATH = 0,
-    APIGW_IN_QUERY,
-    APIGW_IN_HEADER,
-    APIGW_IN_COOKIE
-} apigw_param_in_e;
-
 typedef enum {
     APIGW_STYLE_SIMPLE = 0,
     APIGW_STYLE_FORM,
@@ -428,8 +462,11 @@ typedef struct {
 
 typedef struct {
     int                       method;
-    char                     *path;
+    char                     *path;         /* the key in paths, as is */
+    char                     *route_path;   /* its template: up to ? or # */
     char                     *route_key;    /* "GET /pets/{petId}" */
+    apigw_route_cond_t       *conds;        /* "?k=v", "#k=v" in the key */
+    size_t                    nconds;
     char                     *operation_id; /* "" when the spec has none */
     char                    **param_names;  /* path parameters, in order */
     size_t                    nparams;

@@ -23,6 +23,10 @@ static int apigw_spec_path_item(apigw_compile_t *c, const char *path,
 static int apigw_spec_operation(apigw_compile_t *c, const char *path,
     int method, apigw_loc_t *item, apigw_loc_t *loc);
 static int apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op);
+static int apigw_spec_discriminators(apigw_compile_t *c,
+    apigw_operation_t *op, apigw_loc_t *item);
+static int apigw_spec_header_param(apigw_compile_t *c, apigw_loc_t *params,
+    const char *name, size_t len);
 static int apigw_spec_operation_id(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_integration(apigw_compile_t *c, apigw_operation_t *op);
 static int apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op,
@@ -267,11 +271,18 @@ apigw_operation_free(apigw_operation_t *op)
         free(op->param_names[i]);
     }
 
+    for (i = 0; i < op->nconds; i++) {
+        free(op->conds[i].name);
+        free(op->conds[i].value);
+    }
+
     apigw_operation_strip(op);
     apigw_spec_security_free(NULL, op);
 
     free(op->param_names);
+    free(op->conds);
     free(op->path);
+    free(op->route_path);
     free(op->route_key);
     free(op->operation_id);
     free(op->problem);
@@ -378,7 +389,9 @@ apigw_spec_version(apigw_compile_t *c, apigw_loc_t *root)
 static int
 apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
 {
+    int                 rc;
     char                errbuf[APIGW_ERR_LEN];
+    void               *prev;
     size_t              i;
     json_t             *paths, *item;
     const char         *path;
@@ -437,21 +450,39 @@ apigw_spec_paths(apigw_compile_t *c, apigw_loc_t *root)
         }
     }
 
-    /* the operations array is final now: the trie may point into it */
+    /*
+     * the operations array is final now: the trie may point into it.  Of
+     * operations that no request can tell apart, the first is routed.
+     */
 
     for (i = 0; i < c->api->nops; i++) {
         op = &c->api->ops[i];
 
-        if (apigw_router_add(c->api->router, op->path, op->method, op,
-                             errbuf, sizeof(errbuf))
-            != 0)
-        {
-            /* not routed: requests for it find no route */
+        rc = apigw_router_add(c->api->router, op->route_path, op->method,
+                              op->conds, op->nconds, op, &prev, errbuf,
+                              sizeof(errbuf));
+        if (rc == 0) {
+            continue;
+        }
+
+        /*
+         * not routed: requests for it find no route, or go to the first
+         * one; it did not load
+         */
+
+        if (rc < 0) {
             apigw_loc_error(c->err, &op->loc, "%s", errbuf);
 
-            if (apigw_spec_unusable(c, op) != 0) {
-                return -1;
-            }
+        } else {
+            apigw_loc_error(c->err, &op->loc, "%s conflicts with %s declared "
+                            "before it (same path template, method and "
+                            "discriminators): requests go to the first",
+                            op->route_key,
+                            ((apigw_operation_t *) prev)->route_key);
+        }
+
+        if (apigw_spec_unusable(c, op) != 0) {
+            return -1;
         }
     }
 
@@ -522,13 +553,15 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     op->method = method;
     op->loc = *loc;
     op->path = strdup(path);
+    op->route_path = apigw_strndup(path, strcspn(path, "?#"));
 
     n = strlen(path) + 16;
     op->route_key = malloc(n);
 
     op->operation_id = strdup("");
 
-    if (op->path == NULL || op->route_key == NULL || op->operation_id == NULL)
+    if (op->path == NULL || op->route_path == NULL || op->route_key == NULL
+        || op->operation_id == NULL)
     {
         goto nomem;
     }
@@ -544,7 +577,8 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
                ? -1 : apigw_warn(&api->warnings, c->err);
     }
 
-    if (apigw_spec_operation_id(c, op) != 0
+    if (apigw_spec_discriminators(c, op, item) != 0
+        || apigw_spec_operation_id(c, op) != 0
         || apigw_spec_security(c, op) != 0)
     {
         return -1;
@@ -618,12 +652,12 @@ apigw_spec_path_params(apigw_compile_t *c, apigw_operation_t *op)
     size_t        i, len;
     const char   *p, *close;
 
-    for (p = op->path; (p = strchr(p, '{')) != NULL; p = close) {
+    for (p = op->route_path; (p = strchr(p, '{')) != NULL; p = close) {
         close = strchr(p, '}');
 
         if (close == NULL) {
             apigw_loc_error(c->err, &op->loc, "path \"%s\" has an unclosed "
-                            "\"{\"", op->path);
+                            "\"{\"", op->route_path);
             return -1;
         }
 
@@ -664,6 +698,147 @@ nomem:
 
     apigw_loc_error(c->err, &op->loc, "out of memory");
     return -1;
+}
+
+
+/*
+ * "/rest?method=x", "/#X-Amz-Target=Svc.Op", "/?Action=A&Version=V": the
+ * part of a path key after "?" or "#" tells operations of one path apart
+ * (APIs.guru's way).  Each "k=v" holds when the request's parameter k is
+ * v: a header when the operation or its path item declares k in: header,
+ * else a query parameter (its name and value form-decoded, as the
+ * request's are).  A part without "=" ("#analyzerArn", "?uploads") is
+ * dropped.  The declarations are read as written: an operation whose
+ * parameters do not compile keeps its route.
+ */
+static int
+apigw_spec_discriminators(apigw_compile_t *c, apigw_operation_t *op,
+    apigw_loc_t *item)
+{
+    int                  header;
+    char                *buf;
+    size_t               i, n, len;
+    const char          *p, *part, *eq, *end;
+    apigw_loc_t          ploc, iloc;
+    apigw_pair_t         pair;
+    apigw_route_cond_t  *cond;
+
+    p = op->path + strlen(op->route_path);
+
+    if (*p == '\0') {
+        return 0;
+    }
+
+    len = strlen(p);
+
+    /* at most one discriminator per separator */
+    for (i = 0, n = 0; i < len; i++) {
+        n += (p[i] == '?' || p[i] == '#' || p[i] == '&');
+    }
+
+    op->conds = calloc(n, sizeof(apigw_route_cond_t));
+    buf = malloc(len);
+
+    if (op->conds == NULL || buf == NULL) {
+        free(buf);
+        goto nomem;
+    }
+
+    if (apigw_spec_member(&op->loc, &ploc, "parameters", NULL) == NULL) {
+        ploc.node = NULL;
+    }
+
+    if (apigw_spec_member(item, &iloc, "parameters", NULL) == NULL) {
+        iloc.node = NULL;
+    }
+
+    end = p + len;
+
+    while (p < end) {
+        p++;
+        part = p;
+        p += strcspn(p, "?#&");
+
+        eq = memchr(part, '=', p - part);
+
+        if (eq == NULL || eq == part) {
+            continue;
+        }
+
+        header = apigw_spec_header_param(c, &ploc, part, eq - part);
+
+        if (header == 0) {
+            header = apigw_spec_header_param(c, &iloc, part, eq - part);
+        }
+
+        if (header) {
+            pair.name = part;
+            pair.name_len = eq - part;
+            pair.value = eq + 1;
+            pair.value_len = p - eq - 1;
+
+        } else if (apigw_query_parse(part, p - part, buf, &pair, 1) != 1) {
+            continue;
+        }
+
+        cond = &op->conds[op->nconds++];
+
+        cond->in = header ? APIGW_IN_HEADER : APIGW_IN_QUERY;
+        cond->name = apigw_strndup(pair.name, pair.name_len);
+        cond->name_len = pair.name_len;
+        cond->value = apigw_strndup(pair.value, pair.value_len);
+        cond->value_len = pair.value_len;
+
+        if (cond->name == NULL || cond->value == NULL) {
+            free(buf);
+            goto nomem;
+        }
+    }
+
+    free(buf);
+
+    return 0;
+
+nomem:
+
+    apigw_loc_error(c->err, &op->loc, "out of memory");
+    return -1;
+}
+
+
+/* does the parameters array at loc (node NULL: none) declare a header? */
+static int
+apigw_spec_header_param(apigw_compile_t *c, apigw_loc_t *params,
+    const char *name, size_t len)
+{
+    size_t        i;
+    json_t       *p, *in, *pname;
+    apigw_loc_t   loc;
+
+    if (!json_is_array(params->node)) {
+        return 0;
+    }
+
+    json_array_foreach(params->node, i, p) {
+        apigw_loc_index(params, &loc, i, p);
+
+        /* a $ref that goes nowhere is the validation's to report */
+        if (apigw_deref(c->api->docs, &loc, c->err) != 0) {
+            continue;
+        }
+
+        in = json_object_get(loc.node, "in");
+        pname = json_object_get(loc.node, "name");
+
+        if (json_is_string(in) && strcmp(json_string_value(in), "header") == 0
+            && json_is_string(pname) && json_string_length(pname) == len
+            && strncasecmp(json_string_value(pname), name, len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

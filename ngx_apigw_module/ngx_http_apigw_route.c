@@ -9,11 +9,15 @@
 
 /*
  * The route step: the location's prefix comes off the raw path, and the
- * API's route trie finds the operation for the method and what is left.
- * No route is AWS's 403 Missing Authentication Token.
+ * API's route trie finds the operation for the method and what is left,
+ * asking for the query parameters and headers that tell operations of one
+ * path apart ("/rest?method=x" in the spec).  No route is AWS's 403
+ * Missing Authentication Token.
  */
 
 
+static int ngx_http_apigw_route_lookup(void *data, apigw_param_in_e in,
+    const char *name, size_t len, const char **value, size_t *vlen);
 static ngx_int_t ngx_http_apigw_method(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_strip_prefix(ngx_http_request_t *r,
     ngx_http_apigw_loc_conf_t *alcf, ngx_str_t *path);
@@ -48,7 +52,7 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     rc = apigw_router_match(alcf->api->api->router, (char *) path.data,
                             path.len, (int) method, (char *) scratch,
-                            &ctx->match);
+                            &ctx->match, ngx_http_apigw_route_lookup, r);
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "apigw route \"%V\" %V: %d", &path, &r->method_name, rc);
@@ -66,11 +70,67 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
                                                     APIGW_GR_DEFAULT_4XX,
                                                     NGX_HTTP_BAD_REQUEST);
 
+    case APIGW_ROUTE_ERROR:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
     default:
         return ngx_http_apigw_send_gateway_response(r, ctx,
                                         APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
                                         0);
     }
+}
+
+
+/*
+ * A discriminator's parameter, for the router ("/rest?method=x" in the
+ * spec): a header, repeated ones joined by commas as validation sees them,
+ * or a query parameter, decoded, the first of its name
+ */
+static int
+ngx_http_apigw_route_lookup(void *data, apigw_param_in_e in, const char *name,
+    size_t len, const char **value, size_t *vlen)
+{
+    size_t                 i;
+    ngx_str_t              text;
+    ngx_http_request_t    *r;
+    ngx_http_apigw_ctx_t  *ctx;
+
+    r = data;
+
+    if (in == APIGW_IN_HEADER) {
+        if (ngx_http_apigw_header_values(r, (u_char *) name, len, ',', &text)
+            != NGX_OK)
+        {
+            return -1;
+        }
+
+        if (text.data == NULL) {
+            return 0;
+        }
+
+        *value = (char *) text.data;
+        *vlen = text.len;
+
+        return 1;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
+        return -1;
+    }
+
+    for (i = 0; i < ctx->nquery; i++) {
+        if (ctx->query[i].name_len == len
+            && ngx_strncmp(ctx->query[i].name, name, len) == 0)
+        {
+            *value = ctx->query[i].value;
+            *vlen = ctx->query[i].value_len;
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

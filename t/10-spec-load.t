@@ -975,8 +975,9 @@ EOF
     warned('conflicting templates /a/{x} and /a/{y}',
         ['err/conflict.yaml' => $bad],
         sub { emerg($_[0], " at /paths/~1a~1\\{y\\}/get \\(line $l\\)",
-                    'GET /a/\{y\} conflicts with an operation declared '
-                    . 'before it') });
+                    'GET /a/\{y\} conflicts with GET /a/\{x\} declared '
+                    . 'before it \(same path template, method and '
+                    . 'discriminators\): requests go to the first') });
 }
 
 # integrations

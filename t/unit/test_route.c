@@ -6,9 +6,11 @@
 
 /* unit tests for the route trie: apigw_router_add() and _match() */
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apigw_core.h"
 #include "unit.h"
@@ -45,12 +47,101 @@ typedef struct {
 static result_t  r;
 
 
+/*
+ * the request's query and headers for discriminators: "a=1&b=2" and
+ * "X-A=1&X-B=2"; lookups counted, failed on demand
+ */
+static const char  *req_query;
+static const char  *req_headers;
+static int          lookups;
+static int          lookup_fails;
+static int          no_lookup;          /* match without a lookup */
+
+
+static int
+test_lookup(void *data, apigw_param_in_e in, const char *name, size_t len,
+    const char **value, size_t *vlen)
+{
+    size_t       n;
+    const char  *p, *eq, *amp;
+
+    (void) data;
+
+    lookups++;
+
+    if (lookup_fails) {
+        return -1;
+    }
+
+    p = (in == APIGW_IN_HEADER) ? req_headers : req_query;
+
+    while (p && *p) {
+        eq = strchr(p, '=');
+        amp = strchr(p, '&');
+
+        if (amp == NULL) {
+            amp = p + strlen(p);
+        }
+
+        n = eq ? (size_t) (eq - p) : 0;
+
+        if (eq && eq < amp && n == len
+            && (in == APIGW_IN_HEADER ? strncasecmp(p, name, len)
+                                      : strncmp(p, name, len)) == 0)
+        {
+            *value = eq + 1;
+            *vlen = amp - eq - 1;
+            return 1;
+        }
+
+        p = *amp ? amp + 1 : amp;
+    }
+
+    return 0;
+}
+
+
 static int
 add(apigw_router_t *rt, const char *tpl, int method, void *value)
 {
     errbuf[0] = '\0';
 
-    return apigw_router_add(rt, tpl, method, value, errbuf, sizeof(errbuf));
+    return apigw_router_add(rt, tpl, method, NULL, 0, value, NULL, errbuf,
+                            sizeof(errbuf));
+}
+
+
+/* a route with discriminators "q:name=value" or "h:name=value", NULL-ended */
+static int
+addc(apigw_router_t *rt, const char *tpl, int method, void *value,
+    void **prev, ...)
+{
+    int                  rc;
+    size_t               n;
+    va_list              args;
+    const char          *s, *eq;
+    apigw_route_cond_t   conds[8];
+
+    n = 0;
+    va_start(args, prev);
+
+    while ((s = va_arg(args, const char *)) != NULL && n < 8) {
+        eq = strchr(s, '=');
+        conds[n].in = (s[0] == 'h') ? APIGW_IN_HEADER : APIGW_IN_QUERY;
+        conds[n].name = (char *) s + 2;
+        conds[n].name_len = eq - s - 2;
+        conds[n].value = (char *) eq + 1;
+        conds[n].value_len = strlen(eq + 1);
+        n++;
+    }
+
+    va_end(args);
+
+    errbuf[0] = '\0';
+    rc = apigw_router_add(rt, tpl, method, conds, n, value, prev, errbuf,
+                          sizeof(errbuf));
+
+    return rc;
 }
 
 
@@ -77,7 +168,8 @@ matchn(apigw_router_t *rt, const char *path, size_t len, int method)
     memset(&r, 0, sizeof(r));
     memset(&m, 0xa5, sizeof(m));
 
-    r.rc = apigw_router_match(rt, copy, len, method, scratch_buf, &m);
+    r.rc = apigw_router_match(rt, copy, len, method, scratch_buf, &m,
+                              no_lookup ? NULL : test_lookup, NULL);
 
     if (r.rc == APIGW_ROUTE_OK) {
         r.value = m.value;
@@ -155,6 +247,45 @@ is1(apigw_router_t *rt, const char *path, int method, void *value,
         NOTE("%s: rc %d, %zu params, raw \"%s\" (%zu), val \"%s\" (%zu)",
              path, (int) r.rc, r.nparams, r.raw[0], r.raw_len[0], r.val[0],
              r.val_len[0]);
+    }
+
+    return ok;
+}
+
+
+/* matched value and n parameters: raw and decoded text, in pairs */
+static int
+isn(apigw_router_t *rt, const char *path, int method, void *value,
+    size_t n, ...)
+{
+    int          ok;
+    size_t       i;
+    va_list      args;
+    const char  *raw, *val;
+
+    ok = match(rt, path, method) == APIGW_ROUTE_OK && r.value == value
+         && r.nparams == n;
+
+    va_start(args, n);
+
+    for (i = 0; ok && i < n; i++) {
+        raw = va_arg(args, const char *);
+        val = va_arg(args, const char *);
+
+        ok = r.raw_len[i] == strlen(raw) && strcmp(r.raw[i], raw) == 0
+             && r.val_len[i] == strlen(val) && strcmp(r.val[i], val) == 0;
+
+        if (!ok) {
+            NOTE("%s: param %zu raw \"%s\" (%zu), val \"%s\" (%zu)", path,
+                 i, r.raw[i], r.raw_len[i], r.val[i], r.val_len[i]);
+        }
+    }
+
+    va_end(args);
+
+    if (!ok) {
+        NOTE("%s: rc %d, value %p, %zu params", path, (int) r.rc, r.value,
+             r.nparams);
     }
 
     return ok;
@@ -536,10 +667,12 @@ test_bad_templates(void)
     apigw_router_t  *rt;
 
     static const char  *bad[] = {
-        "pets", "", "{a", "a{b}", "{proxy+}/x", "/{a", "/a{b}", "/{a}b", "/{a}{b}", "/{{a}}",
+        "pets", "", "{a", "a{b}", "{proxy+}/x", "/{a", "/{a}{b}", "/{{a}}",
         "/a}", "/{a}}", "/{}", "/{proxy+}/x", "/{proxy+}/{id}",
         "/{proxy+}//x", "/{+}", "/a/./b", "/a/..", "/{a b}", "/{a/b}",
-        "/{a%20}", NULL
+        "/{a%20}", "/x{a}{b}", "/{a}.{b}{c}", "/x{p+}", "/{p+}.x",
+        "/{a}.{}", "/{a}.{b", "/{a}.}", "/a.{b}}", "/{a}{", "/{a}.{b+}",
+        NULL
     };
 
     rt = apigw_router_create();
@@ -590,6 +723,292 @@ test_bad_templates(void)
           APIGW_MAX_PARAMS);
 
     apigw_router_free(rt);
+}
+
+
+static void
+test_patterns(void)
+{
+    apigw_router_t  *rt;
+
+    rt = apigw_router_create();
+
+    CHECK(add(rt, "/files/{name}.{ext}", GET, &v_a) == 0
+          && add(rt, "/query.{extension}", GET, &v_b) == 0
+          && add(rt, "/@{lat},{lon}", GET, &v_c) == 0
+          && add(rt, "/api/articles{mediaTypeExtension}", GET, &v_d) == 0
+          && add(rt, "/entries/{lang}/{id}/regions={region}", GET, &v_e)
+             == 0, "add templates with parameters inside segments: %s",
+          errbuf);
+
+    CHECK(isn(rt, "/files/a.txt", GET, &v_a, 2, "a", "a", "txt", "txt"),
+          "{name}.{ext}");
+    CHECK(isn(rt, "/files/a.tar.gz", GET, &v_a, 2, "a", "a", "tar.gz",
+              "tar.gz"), "a parameter ends at the first separator, the last "
+          "takes the rest");
+    CHECK(match(rt, "/files/.txt", GET) == APIGW_ROUTE_NO_ROUTE
+          && match(rt, "/files/a.", GET) == APIGW_ROUTE_NO_ROUTE
+          && match(rt, "/files/abc", GET) == APIGW_ROUTE_NO_ROUTE,
+          "each parameter takes a character at least");
+    CHECK(match(rt, "/files/..txt", GET) == APIGW_ROUTE_NO_ROUTE,
+          "{name} would be \".\": no match");
+    CHECK(isn(rt, "/query.json", GET, &v_b, 1, "json", "json"),
+          "literal prefix, then a parameter");
+    CHECK(match(rt, "/query.", GET) == APIGW_ROUTE_NO_ROUTE
+          && match(rt, "/query", GET) == APIGW_ROUTE_NO_ROUTE
+          && match(rt, "/queryXjson", GET) == APIGW_ROUTE_NO_ROUTE,
+          "the prefix must be there, and a value after it");
+    CHECK(isn(rt, "/@51.5,-0.12", GET, &v_c, 2, "51.5", "51.5", "-0.12",
+              "-0.12"), "@{lat},{lon}");
+    CHECK(isn(rt, "/api/articles.json", GET, &v_d, 1, ".json", ".json"),
+          "articles{mediaTypeExtension}");
+    CHECK(isn(rt, "/entries/en/42/regions=eu", GET, &v_e, 3, "en", "en",
+              "42", "42", "eu", "eu"), "regions={region} after two params");
+    CHECK(match(rt, "/entries/en/42/region=eu", GET) == APIGW_ROUTE_NO_ROUTE,
+          "regions={region}: the literal must be there");
+
+    /* decoded text is matched, raw boundaries found in step */
+    CHECK(isn(rt, "/files/a%2Eb.txt", GET, &v_a, 2, "a", "a", "b.txt",
+              "b.txt"), "an escaped separator separates");
+    CHECK(isn(rt, "/files/%41b.t%78t", GET, &v_a, 2, "%41b", "Ab", "t%78t",
+              "txt"), "raw and decoded values of partial segments");
+    CHECK(isn(rt, "/@1%2E5%2C2%20", GET, &v_c, 2, "1%2E5", "1.5", "2%20",
+              "2 "), "escapes on both sides of an escaped separator");
+    CHECK(isn(rt, "/files/%C3%A9t%C3%A9.%25", GET, &v_a, 2,
+              "%C3%A9t%C3%A9", "\xc3\xa9t\xc3\xa9", "%25", "%"),
+          "UTF-8 and %%25 in partial segments");
+    CHECK(isn(rt, "/files/a%2Fb.c", GET, &v_a, 2, "a%2Fb", "a/b", "c", "c"),
+          "%%2F inside a partial segment");
+    CHECK(isn(rt, "/query%2Ejson", GET, &v_b, 1, "json", "json"),
+          "an escaped literal prefix");
+
+    /* a parameter is never a dot segment */
+    CHECK(match(rt, "/files/...", GET) == APIGW_ROUTE_NO_ROUTE,
+          "\"...\" for {name}.{ext}: {ext} would be \".\"");
+    CHECK(match(rt, "/files/x...", GET) == APIGW_ROUTE_NO_ROUTE,
+          "{ext} \"..\"");
+    CHECK(match(rt, "/files/x.%2E%2e", GET) == APIGW_ROUTE_NO_ROUTE,
+          "{ext} \"%%2E%%2e\"");
+    CHECK(isn(rt, "/files/x....", GET, &v_a, 2, "x", "x", "...", "..."),
+          "{ext} \"...\" is fine");
+
+    apigw_router_free(rt);
+
+    /* precedence at one node */
+
+    rt = apigw_router_create();
+
+    CHECK(add(rt, "/f/{any}", GET, &v_a) == 0
+          && add(rt, "/f/{n}.{e}", GET, &v_b) == 0
+          && add(rt, "/f/{n}.json", GET, &v_c) == 0
+          && add(rt, "/f/index.html", GET, &v_d) == 0
+          && add(rt, "/f/{p+}", GET, &v_e) == 0, "add /f/ routes");
+
+    CHECK(is(rt, "/f/index.html", GET, &v_d), "a literal beats patterns");
+    CHECK(isn(rt, "/f/a.json", GET, &v_c, 1, "a", "a"),
+          "the longest literal text first");
+    CHECK(isn(rt, "/f/a.xml", GET, &v_b, 2, "a", "a", "xml", "xml"),
+          "then the shorter one");
+    CHECK(isn(rt, "/f/a", GET, &v_a, 1, "a", "a"),
+          "a bare {param} after the patterns");
+    CHECK(isn(rt, "/f/a.b/c", GET, &v_e, 1, "a.b/c", "a.b/c"),
+          "the greedy one last");
+    CHECK(add(rt, "/f/{x}.{y}", GET, &v_f) == 1,
+          "a pattern of the same shape conflicts: %s", errbuf);
+    CHECK(add(rt, "/f/{x}.{y}", POST, &v_f) == 0,
+          "another method does not");
+
+    /* equal literal text: the first added */
+    CHECK(add(rt, "/g/{a}-{b}", GET, &v_a) == 0
+          && add(rt, "/g/{a}_{b}", GET, &v_b) == 0, "add /g/{a}-{b}, "
+          "/g/{a}_{b}");
+    CHECK(isn(rt, "/g/x-y_z", GET, &v_a, 2, "x", "x", "y_z", "y_z"),
+          "equal literal text: the first added");
+    CHECK(isn(rt, "/g/x_y-z", GET, &v_a, 2, "x_y", "x_y", "z", "z"),
+          "equal literal text: the first added whatever the order in the "
+          "request");
+    CHECK(isn(rt, "/g/x_y", GET, &v_b, 2, "x", "x", "y", "y"),
+          "the second where the first does not match");
+
+    /* backtracking through patterns, parameters unwound */
+    CHECK(add(rt, "/b/{a}.{b}/x", GET, &v_c) == 0
+          && add(rt, "/b/{c}/y", GET, &v_d) == 0
+          && add(rt, "/b/v{c}/y", PUT, &v_e) == 0, "add /b/ routes");
+    CHECK(isn(rt, "/b/1.2/x", GET, &v_c, 2, "1", "1", "2", "2"),
+          "pattern, then a literal");
+    CHECK(isn(rt, "/b/1.2/y", GET, &v_d, 1, "1.2", "1.2"),
+          "back from the pattern to the param");
+    CHECK(isn(rt, "/b/v1/y", PUT, &v_e, 1, "1", "1"), "v{c}");
+    CHECK(match(rt, "/b/v1/y", DELETE) == APIGW_ROUTE_NO_METHOD,
+          "a pattern's path without the method");
+
+    apigw_router_free(rt);
+
+    /* parameters in patterns count towards APIGW_MAX_PARAMS */
+
+    rt = apigw_router_create();
+
+    CHECK(add(rt, "/{a}.{b}.{c}.{d}/{e}.{f}.{g}.{h}/{i}-{j}-{k}-{l}"
+              "/m{m}n{n}o{o}p{p}", GET, &v_a) == 0,
+          "%d parameters in patterns", APIGW_MAX_PARAMS);
+    CHECK(match(rt, "/1.2.3.4/5.6.7.8/9-10-11-12/m13n14o15p16", GET)
+          == APIGW_ROUTE_OK && r.nparams == APIGW_MAX_PARAMS
+          && strcmp(r.val[0], "1") == 0 && strcmp(r.val[15], "16") == 0,
+          "%d parameters captured", APIGW_MAX_PARAMS);
+    CHECK(add(rt, "/{a}.{b}.{c}.{d}/{e}.{f}.{g}.{h}/{i}-{j}-{k}-{l}"
+              "/m{m}n{n}o{o}p{p}q{q}", GET, &v_a) == -1
+          && strstr(errbuf, "more than") != NULL,
+          "%d parameters in patterns: %s", APIGW_MAX_PARAMS + 1, errbuf);
+
+    apigw_router_free(rt);
+}
+
+
+static void
+test_discriminators(void)
+{
+    void            *prev;
+    apigw_router_t  *rt;
+
+    rt = apigw_router_create();
+
+    CHECK(addc(rt, "/rest", GET, &v_a, NULL, "q:method=a", NULL) == 0
+          && addc(rt, "/rest", GET, &v_b, NULL, "q:method=b", NULL) == 0,
+          "add GET /rest?method=a, ?method=b");
+
+    req_query = "method=b";
+    CHECK(is(rt, "/rest", GET, &v_b), "?method=b");
+    req_query = "x=1&method=a";
+    CHECK(is(rt, "/rest", GET, &v_a), "?method=a");
+    req_query = "method=c";
+    CHECK(match(rt, "/rest", GET) == APIGW_ROUTE_NO_METHOD && r.value == NULL,
+          "no discriminator holds, no fallback: no method");
+    req_query = NULL;
+    CHECK(match(rt, "/rest", GET) == APIGW_ROUTE_NO_METHOD,
+          "no query: no method");
+
+    CHECK(add(rt, "/rest", GET, &v_c) == 0, "add the fallback GET /rest");
+    req_query = "method=c";
+    CHECK(is(rt, "/rest", GET, &v_c), "no discriminator holds: the fallback");
+    req_query = "method=a";
+    CHECK(is(rt, "/rest", GET, &v_a),
+          "a fallback added last is still tried last");
+    CHECK(is(rt, "/rest", HEAD, &v_a), "HEAD takes GET's discriminators");
+
+    CHECK(addc(rt, "/rest", GET, &v_d, &prev, "q:method=c", NULL) == 0,
+          "a discriminated route after the fallback");
+    req_query = "method=c";
+    CHECK(is(rt, "/rest", GET, &v_d), "it comes before the fallback");
+
+    prev = NULL;
+    CHECK(add(rt, "/rest", GET, &v_e) == 1
+          && strstr(errbuf, "conflicts") != NULL,
+          "a second fallback conflicts: %s", errbuf);
+    CHECK(addc(rt, "/rest", GET, &v_e, &prev, "q:method=a", NULL) == 1
+          && prev == &v_a, "the same discriminator conflicts, and says "
+          "with what");
+
+    lookups = 0;
+    req_query = "method=a";
+    lookup_fails = 1;
+    CHECK(match(rt, "/rest", GET) == APIGW_ROUTE_ERROR && r.value == NULL
+          && lookups == 1, "a failed lookup fails the match");
+    lookup_fails = 0;
+
+    apigw_router_free(rt);
+
+    /* several discriminators, headers, sets */
+
+    rt = apigw_router_create();
+
+    CHECK(addc(rt, "/", POST, &v_a, NULL, "q:Action=Run",
+               "q:Version=2016-11-15", NULL) == 0
+          && addc(rt, "/", POST, &v_b, NULL, "h:X-Amz-Target=S.Op", NULL)
+             == 0
+          && addc(rt, "/", POST, &v_c, NULL, "q:Action=Run", NULL) == 0,
+          "add POST /?Action=Run&Version=..., /#X-Amz-Target=S.Op, "
+          "/?Action=Run");
+
+    req_query = "Version=2016-11-15&Action=Run";
+    req_headers = NULL;
+    CHECK(is(rt, "/", POST, &v_a), "two discriminators hold");
+    req_query = "Action=Run&Version=2";
+    CHECK(is(rt, "/", POST, &v_c), "one of two does not: the next route");
+    req_query = "Action=Run";
+    req_headers = "x-amz-target=S.Op";
+    CHECK(is(rt, "/", POST, &v_b), "a header, its name in any case: the "
+          "first in order that holds");
+    req_headers = "X-Amz-Target=s.op";
+    CHECK(is(rt, "/", POST, &v_c), "values are case-sensitive");
+    req_query = "action=Run";
+    CHECK(match(rt, "/", POST) == APIGW_ROUTE_NO_METHOD,
+          "query names are case-sensitive");
+
+    CHECK(addc(rt, "/", POST, &v_d, NULL, "q:Version=2016-11-15",
+               "q:Action=Run", NULL) == 1,
+          "the same set in another order conflicts");
+    CHECK(addc(rt, "/", POST, &v_d, NULL, "h:x-amz-target=S.Op", NULL) == 1,
+          "header names compare in any case");
+    CHECK(addc(rt, "/", POST, &v_d, NULL, "q:X-Amz-Target=S.Op", NULL) == 0,
+          "a query parameter is not the header of the same name");
+    CHECK(addc(rt, "/", POST, &v_e, NULL, "q:Action=Run", "q:Action=Run",
+               NULL) == 1, "a repeated discriminator counts once");
+    CHECK(addc(rt, "/", POST, &v_e, NULL, "q:Action=", NULL) == 0,
+          "an empty value is a value");
+    req_headers = NULL;
+    req_query = "Action=";
+    CHECK(is(rt, "/", POST, &v_e), "?Action= holds for an empty value");
+    req_query = "Action";
+    CHECK(match(rt, "/", POST) == APIGW_ROUTE_NO_METHOD,
+          "a query parameter without a value: no match");
+    CHECK(addc(rt, "/", POST, &v_e, NULL, "q:=x", NULL) == -1,
+          "a discriminator without a name: %s", errbuf);
+
+    apigw_router_free(rt);
+
+    /* the cost of the common case, backtracking, params, ANY */
+
+    rt = apigw_router_create();
+
+    CHECK(add(rt, "/plain/{id}", GET, &v_a) == 0
+          && addc(rt, "/x/{id}", GET, &v_b, NULL, "q:v=1", NULL) == 0
+          && add(rt, "/{p}/{id}", GET, &v_c) == 0
+          && addc(rt, "/y", GET, &v_d, NULL, "q:v=1", NULL) == 0
+          && add(rt, "/y", ANY, &v_e) == 0, "add routes");
+
+    lookups = 0;
+    req_query = "v=1";
+    CHECK(isn(rt, "/plain/7", GET, &v_a, 1, "7", "7") && lookups == 0,
+          "routes without discriminators look nothing up");
+    CHECK(isn(rt, "/x/7", GET, &v_b, 1, "7", "7") && lookups == 1,
+          "a discriminated route with its parameter");
+    req_query = "v=2";
+    CHECK(isn(rt, "/x/7", GET, &v_c, 2, "x", "x", "7", "7"),
+          "no discriminator holds: backtracks to /{p}/{id}");
+    CHECK(is(rt, "/y", GET, &v_e), "no discriminator holds for GET: ANY");
+    CHECK(match(rt, "/x/7", GET) == APIGW_ROUTE_OK, "still fine");
+
+    CHECK(add(rt, "/g/{p+}", GET, &v_a) == 0
+          && addc(rt, "/g/{q+}", GET, &v_b, NULL, "h:h=1", NULL) == 0,
+          "a greedy route with and without a discriminator");
+    req_headers = "h=1";
+    CHECK(isn(rt, "/g/a/b", GET, &v_b, 1, "a/b", "a/b"),
+          "greedy, discriminated");
+    req_headers = NULL;
+    CHECK(isn(rt, "/g/a/b", GET, &v_a, 1, "a/b", "a/b"), "greedy fallback");
+
+    no_lookup = 1;
+    req_headers = "h=1";
+    CHECK(isn(rt, "/plain/7", GET, &v_a, 1, "7", "7"),
+          "no lookup: routes without discriminators");
+    CHECK(isn(rt, "/g/a", GET, &v_a, 1, "a", "a"),
+          "no lookup: no discriminator holds");
+    no_lookup = 0;
+
+    apigw_router_free(rt);
+
+    req_query = NULL;
+    req_headers = NULL;
 }
 
 
@@ -695,6 +1114,8 @@ main(void)
     test_decoding();
     test_empty_segments();
     test_conflicts();
+    test_patterns();
+    test_discriminators();
     test_bad_templates();
     test_segment_limit();
     test_many_routes();

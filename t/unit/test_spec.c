@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -190,6 +191,36 @@ str_is(const char *s, const char *expect)
 }
 
 
+/* the request's discriminator parameters: "a=1&b=2", names in any case */
+static const char  *req_header;
+static const char  *req_query;
+
+
+static int
+lookup(void *data, apigw_param_in_e in, const char *name, size_t len,
+    const char **value, size_t *vlen)
+{
+    const char  *p;
+
+    (void) data;
+
+    p = (in == APIGW_IN_HEADER) ? req_header : req_query;
+
+    while (p && *p) {
+        if (strncasecmp(p, name, len) == 0 && p[len] == '=') {
+            *value = p + len + 1;
+            *vlen = strcspn(*value, "&");
+            return 1;
+        }
+
+        p = strchr(p, '&');
+        p = p ? p + 1 : NULL;
+    }
+
+    return 0;
+}
+
+
 /* routes a request through the compiled router */
 static apigw_operation_t *
 route(apigw_api_t *api, int method, const char *path, apigw_route_rc_e *rc,
@@ -202,7 +233,8 @@ route(apigw_api_t *api, int method, const char *path, apigw_route_rc_e *rc,
     len = strlen(path);
     scratch = malloc(len + 1);
 
-    res = apigw_router_match(api->router, path, len, method, scratch, m);
+    res = apigw_router_match(api->router, path, len, method, scratch, m,
+                             lookup, NULL);
 
     free(scratch);
 
@@ -545,6 +577,232 @@ test_good_specs(void)
 }
 
 
+static int
+cond_is(const apigw_operation_t *op, size_t i, apigw_param_in_e in,
+    const char *name, const char *value)
+{
+    const apigw_route_cond_t  *c;
+
+    if (op == NULL || i >= op->nconds) {
+        NOTE("no discriminator %zu", i);
+        return 0;
+    }
+
+    c = &op->conds[i];
+
+    if (c->in != in || c->name_len != strlen(name)
+        || memcmp(c->name, name, c->name_len) != 0
+        || c->value_len != strlen(value)
+        || memcmp(c->value, value, c->value_len) != 0)
+    {
+        NOTE("discriminator %zu: %s \"%.*s\" = \"%.*s\"", i,
+             apigw_param_in_name(c->in), (int) c->name_len, c->name,
+             (int) c->value_len, c->value);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static void
+test_path_suffixes(void)
+{
+    size_t              i;
+    apigw_api_t        *api;
+    apigw_match_t       m;
+    apigw_route_rc_e    rc;
+    apigw_operation_t  *op;
+
+    api = load("specs/ok-path-suffixes.yaml");
+    CHECK(api != NULL, "path keys with ?query and #fragment suffixes and "
+          "parameters inside segments load");
+
+    if (api == NULL) {
+        return;
+    }
+
+    CHECK(api->warnings.n == 0, "and nothing to warn about");
+
+    op = find_op(api, "GET /rest?method=flickr.favorites.getContext");
+    CHECK(op && str_is(op->path, "/rest?method=flickr.favorites.getContext")
+          && str_is(op->route_path, "/rest") && op->nconds == 1
+          && cond_is(op, 0, APIGW_IN_QUERY, "method",
+                     "flickr.favorites.getContext"),
+          "?method=...: the key kept, the template before \"?\", a query "
+          "discriminator");
+
+    op = find_op(api, "POST /#X-Amz-Target=Svc.ListThings");
+    CHECK(op && str_is(op->route_path, "/") && op->nconds == 1
+          && cond_is(op, 0, APIGW_IN_HEADER, "X-Amz-Target", "Svc.ListThings"),
+          "#X-Amz-Target=...: a header, declared as x-amz-target");
+
+    op = find_op(api, "GET /?Action=DescribeInstances&Version=2016-11-15");
+    CHECK(op && str_is(op->route_path, "/") && op->nconds == 2
+          && cond_is(op, 0, APIGW_IN_QUERY, "Action", "DescribeInstances")
+          && cond_is(op, 1, APIGW_IN_QUERY, "Version", "2016-11-15"),
+          "?Action=...&Version=...: two query discriminators");
+
+    op = find_op(api, "GET /access-preview/{id}#analyzerArn");
+    CHECK(op && str_is(op->route_path, "/access-preview/{id}")
+          && op->nconds == 0 && op->nparams == 1
+          && str_is(op->param_names[0], "id"),
+          "#analyzerArn without a value is dropped");
+
+    op = find_op(api, "POST /ref#X-Target=a");
+    CHECK(op && cond_is(op, 0, APIGW_IN_HEADER, "X-Target", "a"),
+          "a header declared through a $ref");
+
+    op = find_op(api, "POST /item#x-item=b");
+    CHECK(op && cond_is(op, 0, APIGW_IN_HEADER, "x-item", "b"),
+          "a header declared by the path item");
+
+    op = find_op(api, "GET /q?a%20b=c+d%2B&flag");
+    CHECK(op && op->nconds == 1
+          && cond_is(op, 0, APIGW_IN_QUERY, "a b", "c d+"),
+          "query discriminators are form-decoded; \"flag\" is dropped");
+
+    op = find_op(api, "GET /braces?x={y}");
+    CHECK(op && op->nparams == 0 && str_is(op->route_path, "/braces")
+          && cond_is(op, 0, APIGW_IN_QUERY, "x", "{y}"),
+          "braces after \"?\" are no path parameters");
+
+    op = find_op(api, "GET /files/{name}.{ext}");
+    CHECK(op && op->nparams == 2 && str_is(op->param_names[0], "name")
+          && str_is(op->param_names[1], "ext"),
+          "{name}.{ext}: two path parameters, in order");
+
+    for (i = 0; op && i < op->nparameters; i++) {
+        if (strcmp(op->parameters[i].name, "ext") == 0) {
+            CHECK(op->parameters[i].path_index == 1
+                  && op->parameters[i].schema != NULL,
+                  "{ext} is checked as the second value of the match");
+        }
+    }
+
+    /* routing */
+
+    req_query = "method=flickr.people.getInfo";
+    op = route(api, APIGW_METHOD_GET, "/rest", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "getInfo"),
+          "GET /rest?method=flickr.people.getInfo");
+
+    req_query = "method=flickr.favorites.getContext";
+    op = route(api, APIGW_METHOD_GET, "/rest", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "getContext"),
+          "GET /rest?method=flickr.favorites.getContext");
+
+    req_query = "method=other";
+    op = route(api, APIGW_METHOD_GET, "/rest", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "restFallback"),
+          "GET /rest?method=other: the operation without a discriminator");
+
+    req_query = NULL;
+    req_header = "x-amz-target=Svc.ListThings";
+    op = route(api, APIGW_METHOD_POST, "/", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "listThings"),
+          "POST / with the X-Amz-Target header");
+
+    req_header = "x-amz-target=Svc.Other";
+    route(api, APIGW_METHOD_POST, "/", &rc, &m);
+    CHECK(rc == APIGW_ROUTE_NO_METHOD, "POST / with another target: no "
+          "operation");
+
+    req_header = NULL;
+    req_query = "Action=DescribeInstances";
+    route(api, APIGW_METHOD_GET, "/", &rc, &m);
+    CHECK(rc == APIGW_ROUTE_NO_METHOD, "GET /?Action=...: Version missing");
+
+    req_query = NULL;
+    op = route(api, APIGW_METHOD_GET, "/access-preview/p1", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "getPreview") && m.nparams == 1,
+          "GET /access-preview/p1");
+
+    op = route(api, APIGW_METHOD_GET, "/files/report.tar.gz", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "getFile") && m.nparams == 2
+          && m.params[0].val_len == 6 && m.params[1].val_len == 6
+          && memcmp(m.params[1].val, "tar.gz", 6) == 0,
+          "GET /files/report.tar.gz: {name} report, {ext} tar.gz");
+
+    op = route(api, APIGW_METHOD_GET, "/@1.5,-2", NULL, &m);
+    CHECK(op && str_is(op->operation_id, "map") && m.nparams == 2,
+          "GET /@1.5,-2");
+
+    apigw_api_free(api);
+
+    /* operations no request tells apart: the first is routed */
+
+    CHECK(fails("specs/warn-indistinguishable.yaml",
+                "warn-indistinguishable.yaml",
+                "/paths/~1access-preview~1{other}#analyzerArn/get", 7,
+                "GET /access-preview/{other}#analyzerArn conflicts with "
+                "GET /access-preview/{id} declared before it"),
+          "strict: operations no request tells apart fail the load");
+
+    memset(&err, 0, sizeof(err));
+    api = apigw_api_load("specs/warn-indistinguishable.yaml", 0, &err);
+
+    CHECK(api && api->nops == 5 && api->warnings.n == 2,
+          "not strict: they load, with a warning each (%zu)",
+          api ? api->warnings.n : 0);
+
+    if (api && api->warnings.n == 2) {
+        NOTE("%s", api->warnings.messages[0]);
+        NOTE("%s", api->warnings.messages[1]);
+
+        CHECK(strstr(api->warnings.messages[0], "warn-indistinguishable.yaml"
+                     "\" at /paths/~1access-preview~1{other}#analyzerArn/get "
+                     "(line 7): GET /access-preview/{other}#analyzerArn "
+                     "conflicts with GET /access-preview/{id} declared "
+                     "before it") != NULL
+              && strstr(api->warnings.messages[1], "at /paths/~1rest?v=1"
+                        "#method=x/get (line 11): GET /rest?v=1#method=x "
+                        "conflicts with GET /rest?method=x&v=1") != NULL,
+              "the warnings say where, what and with what");
+
+        op = route(api, APIGW_METHOD_GET, "/access-preview/1", NULL, &m);
+        CHECK(op && str_is(op->operation_id, "first") && op->problem == NULL
+              && api->ops[1].problem != NULL && api->ops[3].problem != NULL
+              && api->ops[4].problem == NULL,
+              "the first of two is routed, the other did not load");
+
+        req_query = "method=x";
+        op = route(api, APIGW_METHOD_GET, "/rest", &rc, &m);
+        CHECK(op == NULL && rc == APIGW_ROUTE_NO_METHOD,
+              "one of two discriminators does not route");
+
+        req_query = "v=1&method=x";
+        op = route(api, APIGW_METHOD_POST, "/rest", NULL, &m);
+        CHECK(op && str_is(op->operation_id, "fifth"),
+              "another method of the same key is routed");
+        req_query = NULL;
+    }
+
+    apigw_api_free(api);
+
+    memset(&err, 0, sizeof(err));
+    api = apigw_api_load("specs/warn-discriminator-param.yaml", 0, &err);
+    op = api ? find_op(api, "GET /bad#X-Bad=1") : NULL;
+    CHECK(op && op->problem != NULL && api->warnings.n == 1
+          && cond_is(op, 0, APIGW_IN_HEADER, "X-Bad", "1"),
+          "an operation whose parameters do not compile keeps its header "
+          "discriminator");
+
+    req_header = "X-Bad=1";
+    CHECK(op && route(api, APIGW_METHOD_GET, "/bad", NULL, &m) == op,
+          "and its route");
+    req_header = NULL;
+    apigw_api_free(api);
+
+    memset(&err, 0, sizeof(err));
+    api = apigw_api_load("specs/bad-conflict.yaml", 0, &err);
+    CHECK(api && api->warnings.n == 1
+          && route(api, APIGW_METHOD_GET, "/pets/1", NULL, &m) == &api->ops[0],
+          "/pets/{a} and /pets/{b}: a warning, /pets/{a} routed");
+    apigw_api_free(api);
+}
+
+
 static void
 test_errors(void)
 {
@@ -596,8 +854,9 @@ test_errors(void)
                 "/paths/~1a/get", 5, "must be an object"),
           "an operation is not an object");
     CHECK(fails("specs/bad-path-template.yaml", "bad-path-template.yaml",
-                "/paths/~1pets~1x{a}/get", 5, "whole segment"),
-          "a bad path template");
+                "/paths/~1pets~1x{a}{b}/get", 5,
+                "need literal text between them"),
+          "a bad path template: {a}{b}");
     CHECK(fails("specs/bad-path-unclosed.yaml", "bad-path-unclosed.yaml",
                 "/paths/~1pets~1{a/get", 5, "unclosed"),
           "an unclosed { in a path");
@@ -1158,6 +1417,7 @@ main(void)
     test_petstore_30();
     test_petstore_31();
     test_good_specs();
+    test_path_suffixes();
     test_errors();
     test_limits();
     test_big(0);
