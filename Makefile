@@ -28,6 +28,9 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_collections.c \
                 ngx_apigw_module/apigw_schema_text.c \
                 ngx_apigw_module/apigw_schema_regex.c \
+                ngx_apigw_module/apigw_schema_ecma.c \
+                ngx_apigw_module/apigw_schema_ecma_sets.c \
+                ngx_apigw_module/apigw_schema_ecma_out.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_keys.c \
                 ngx_apigw_module/apigw_throttle.c \
@@ -55,7 +58,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema vtl json keys
+FUZZ_TARGETS := doc spec route template schema ecma vtl json keys
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -176,6 +179,7 @@ $(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
 $(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
 $(FUZZ_DIR)/fuzz_template.dict: fuzz/template.dict
 $(FUZZ_DIR)/fuzz_schema.dict: fuzz/schema.dict
+$(FUZZ_DIR)/fuzz_ecma.dict: fuzz/ecma.dict
 $(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
 $(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
 $(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
@@ -204,7 +208,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|vtl|json|keys [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \

@@ -56,8 +56,8 @@ typedef struct {
 
 /*
  * err, just filled in, becomes a warning (err's file stays, the rest is
- * cleared): 0; strict, or out of memory: -1, with err kept (w NULL counts
- * as strict)
+ * cleared; one noted already is not noted twice): 0; strict, or out of
+ * memory: -1, with err kept (w NULL counts as strict)
  */
 int apigw_warn(apigw_warnings_t *w, apigw_error_t *err);
 void apigw_warnings_free(apigw_warnings_t *w);

@@ -785,6 +785,15 @@ apigw_schema_set_create(apigw_dialect_e dialect,
 
 
 void
+apigw_schema_set_warnings(apigw_schema_set_t *set, apigw_warnings_t *w,
+    apigw_schema_locate_pt locate)
+{
+    set->warnings = w;
+    set->locate = locate;
+}
+
+
+void
 apigw_schema_set_free(apigw_schema_set_t *set)
 {
     size_t              i;

@@ -56,6 +56,21 @@ apigw_schema_set_t *apigw_schema_set_create(apigw_dialect_e dialect,
 void apigw_schema_set_free(apigw_schema_set_t *set);
 
 /*
+ * turns an error's document URI (err->file) into the file and line the
+ * user knows; data is the resolver's
+ */
+typedef void (*apigw_schema_locate_pt)(void *data, apigw_error_t *err);
+
+/*
+ * problems confined to one keyword (a pattern that cannot be compiled)
+ * become warnings in w, located by locate (may be NULL), and that keyword
+ * is not checked; apigw_warn() says when they must stay errors (strict).
+ * Without w, the default, they fail the compile.
+ */
+void apigw_schema_set_warnings(apigw_schema_set_t *set, apigw_warnings_t *w,
+    apigw_schema_locate_pt locate);
+
+/*
  * compiles the schema found at JSON pointer "pointer" of the document
  * "doc", whose URI is "uri"; every $ref is resolved now.  On failure
  * err->file is the URI and err->pointer the pointer of the offending

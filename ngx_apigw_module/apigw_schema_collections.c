@@ -304,7 +304,11 @@ apigw_sch_properties(apigw_sch_vctx_t *vc, const apigw_sch_check_t *c,
         for (p = 0; p < props->npatterns && (ok || !apigw_sch_stop(vc));
              p++)
         {
-            if (apigw_sch_match(vc, &props->patterns[p], key, klen)) {
+            if (props->pattern_nodes[p] == NULL) {
+                /* a pattern that could not be compiled: not checked */
+                matched = 1;
+
+            } else if (apigw_sch_match(vc, &props->patterns[p], key, klen)) {
                 matched = 1;
                 ok &= apigw_sch_child(vc, props->pattern_nodes[p], value,
                                       key, klen);

@@ -11,8 +11,9 @@
 /*
  * Types shared by the schema compiler (apigw_schema.c,
  * apigw_schema_keywords.c, apigw_schema_ref.c), the validator
- * (apigw_schema_validate.c, apigw_schema_collections.c) and the string
- * syntaxes (apigw_format.c).  Not for use outside these files.
+ * (apigw_schema_validate.c, apigw_schema_collections.c), the string
+ * syntaxes (apigw_format.c) and patterns (apigw_schema_ecma.c,
+ * apigw_schema_regex.c).  Not for use outside these files.
  */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -94,10 +95,17 @@ typedef struct {
     apigw_sch_re_term_t     terms[];
 } apigw_sch_simple_re_t;
 
+/*
+ * a compiled pattern; code NULL: one that could not be compiled, noted as
+ * a warning, which matches every property name (patternProperties) and
+ * whose schema is not applied
+ */
 typedef struct {
     pcre2_code             *code;
     const char             *src;
     apigw_sch_simple_re_t  *simple;     /* NULL: PCRE2 matches it */
+    size_t                  limit;      /* apigw_ecma_t's: longer strings */
+                                        /* fail, 0: none */
     unsigned                jit:1;      /* pcre2_jit_match() can run it */
 } apigw_sch_re_t;
 
@@ -300,6 +308,10 @@ struct apigw_schema_set_s {
     size_t                  regexes_cap;
     pcre2_match_data       *match_data;
     pcre2_match_context    *match_ctx;
+
+    /* where a pattern that cannot be compiled goes; NULL: an error */
+    apigw_warnings_t       *warnings;
+    apigw_schema_locate_pt  locate;
 
     unsigned                gen;
     unsigned                has_dynamic:1;
@@ -535,8 +547,32 @@ int apigw_format_check(int format, const apigw_sch_scalar_t *sv);
 char *apigw_uri_resolve(const char *base, const char *ref);
 /* %XX decoded in place; -1 on a bad escape or a decoded NUL */
 int apigw_uri_unescape(char *s);
-/* an ECMA-262 pattern as PCRE2 syntax, malloc()ed */
-char *apigw_regex_ecma(const char *src, size_t len, size_t *out);
+
+
+/* apigw_schema_ecma.c: ECMA-262 patterns as PCRE2 patterns */
+#define APIGW_ECMA_PCRE2                                                      \
+    (PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF             \
+     | PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP)
+
+typedef struct {
+    char                   *pattern;    /* malloc()ed, NUL-terminated */
+    size_t                  len;
+    uint32_t               *map;        /* source offset of each byte */
+    /* exact for strings of fewer code points than this; 0: any */
+    size_t                  limit;
+    const char             *error;      /* NULL: translated, or no memory */
+    size_t                  offset;     /* of the error, in the source */
+} apigw_ecma_t;
+
+/* 0, or -1 with error and offset (error NULL: out of memory) */
+int apigw_ecma_translate(const char *src, size_t len, apigw_ecma_t *re);
+void apigw_ecma_free(apigw_ecma_t *re);
+/*
+ * translated and compiled with APIGW_ECMA_PCRE2: 0 with *code; -1 with
+ * msg "at offset N: what", N an offset in src; -2 out of memory
+ */
+int apigw_ecma_compile(const char *src, size_t len, pcre2_code **code,
+    size_t *limit, char *msg, size_t size);
 
 
 #endif /* _APIGW_SCHEMA_INT_H_INCLUDED_ */

@@ -43,6 +43,8 @@ static int apigw_sch_number(json_t *v, apigw_sch_num_t *n);
 static int apigw_sch_count(json_t *v, size_t *n);
 static int apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src,
     size_t len, apigw_sch_re_t *re, const char *kw, const char *key);
+static int apigw_sch_regex_warn(apigw_sch_cctx_t *cc, const char *kw,
+    const char *msg);
 static int apigw_sch_kw_type(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw);
 static int apigw_sch_kw_values(apigw_sch_cctx_t *cc, json_t *s,
@@ -273,36 +275,32 @@ apigw_sch_count(json_t *v, size_t *n)
 }
 
 
+/*
+ * an ECMA-262 pattern compiled into re: 0; 1 when it cannot be and that
+ * was noted as a warning (re->code NULL); -1 on error
+ */
 static int
 apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
     apigw_sch_re_t *re, const char *kw, const char *key)
 {
     int                  rc;
-    char                *pattern;
-    size_t               off, cap, plen, jit;
-    PCRE2_UCHAR          msg[256];
+    char                 msg[APIGW_ERR_LEN];
+    size_t               cap, jit, limit;
     pcre2_code          *code, **regexes;
     apigw_schema_set_t  *set;
 
     set = cc->set;
+    memset(re, 0, sizeof(apigw_sch_re_t));
 
-    pattern = apigw_regex_ecma(src, len, &plen);
-    if (pattern == NULL) {
+    rc = apigw_ecma_compile(src, len, &code, &limit, msg, sizeof(msg));
+
+    if (rc == -2) {
         return apigw_sch_kw_fail(cc, kw, "out of memory");
     }
 
-    code = pcre2_compile((PCRE2_SPTR) pattern, plen,
-                         PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX,
-                         &rc, &off, NULL);
-    free(pattern);
-
-    if (code == NULL) {
-        pcre2_get_error_message(rc, msg, sizeof(msg));
+    if (rc != 0) {
         apigw_sch_child_ptr(cc, kw, key, key ? strlen(key) : 0, -1);
-
-        return apigw_sch_fail(cc, cc->cur.doc, cc->ptr, NULL,
-                              "%s: invalid regular expression at offset "
-                              "%zu: %s", kw, off, (char *) msg);
+        return apigw_sch_regex_warn(cc, kw, msg);
     }
 
     if (set->nregexes == set->regexes_cap) {
@@ -331,6 +329,7 @@ apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
 
     re->code = code;
     re->jit = (jit != 0);
+    re->limit = limit;
     re->simple = apigw_sch_simple_re(set, src, len);
     re->src = apigw_sch_strndup(set, src, len);
 
@@ -339,6 +338,52 @@ apigw_sch_regex(apigw_sch_cctx_t *cc, const char *src, size_t len,
     }
 
     return 0;
+}
+
+
+/*
+ * a pattern (at cc->ptr) that cannot be compiled: a warning in the set's
+ * sink, and 1; without a sink, when strict, or out of memory, an error
+ */
+static int
+apigw_sch_regex_warn(apigw_sch_cctx_t *cc, const char *kw, const char *msg)
+{
+    apigw_error_t        err;
+    apigw_schema_set_t  *set;
+
+    set = cc->set;
+
+    if (set->warnings == NULL || cc->probing || cc->failed) {
+        return apigw_sch_fail(cc, cc->cur.doc, cc->ptr, NULL,
+                              "%s: cannot compile the regular expression %s",
+                              kw, msg);
+    }
+
+    snprintf(err.file, sizeof(err.file), "%s",
+             cc->cur.doc ? cc->cur.doc->uri : "");
+    snprintf(err.pointer, sizeof(err.pointer), "%.*s",
+             (int) sizeof(err.pointer) - 1, cc->ptr);
+    err.line = 0;
+    snprintf(err.message, sizeof(err.message),
+             "%s: cannot compile the regular expression %s", kw, msg);
+
+    if (set->locate != NULL) {
+        set->locate(set->data, &err);
+    }
+
+    if (apigw_warn(set->warnings, &err) == 0) {
+        return 1;
+    }
+
+    /* strict, or out of memory: the error stands */
+
+    cc->failed = 1;
+
+    if (cc->err != NULL) {
+        *cc->err = err;
+    }
+
+    return -1;
 }
 
 
@@ -552,8 +597,9 @@ static int
 apigw_sch_kw_pattern(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw)
 {
-    json_t             *v;
-    apigw_sch_check_t  *c;
+    int              rc;
+    json_t          *v;
+    apigw_sch_re_t   re;
 
     v = json_object_get(s, kw->name);
     if (v == NULL) {
@@ -564,10 +610,17 @@ apigw_sch_kw_pattern(apigw_sch_cctx_t *cc, json_t *s,
         return apigw_sch_kw_fail(cc, kw->name, "must be a string");
     }
 
-    c = apigw_sch_add(cc, kw->kind, kw->name);
+    rc = apigw_sch_regex(cc, json_string_value(v), json_string_length(v),
+                         &re, kw->name, NULL);
 
-    return apigw_sch_regex(cc, json_string_value(v), json_string_length(v),
-                           &c->u.re, kw->name, NULL);
+    /* one that cannot be compiled is a warning, and not checked */
+    if (rc != 0) {
+        return (rc > 0) ? 0 : -1;
+    }
+
+    apigw_sch_add(cc, kw->kind, kw->name)->u.re = re;
+
+    return 0;
 }
 
 
@@ -950,6 +1003,7 @@ static int
 apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
     const apigw_sch_kw_t *kw)
 {
+    int                 rc;
     size_t              i, n, klen;
     void               *it;
     json_t             *p, *pp, *ap;
@@ -1045,10 +1099,17 @@ apigw_sch_kw_properties(apigw_sch_cctx_t *cc, json_t *s,
             klen = json_object_iter_key_len(it);
             i = props->npatterns++;
 
-            if (apigw_sch_regex(cc, key, klen, &props->patterns[i],
-                                "patternProperties", key) != 0)
-            {
+            rc = apigw_sch_regex(cc, key, klen, &props->patterns[i],
+                                 "patternProperties", key);
+
+            if (rc < 0) {
                 return -1;
+            }
+
+            if (rc > 0) {
+                /* not compiled: names match it, its schema is not applied */
+                props->pattern_nodes[i] = NULL;
+                continue;
             }
 
             props->pattern_nodes[i] = apigw_sch_sub(cc,

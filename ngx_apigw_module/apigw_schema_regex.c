@@ -192,7 +192,12 @@ apigw_sch_re_class(const char *p, const char *end, uint64_t set[2])
             }
 
             if (from < 0) {
-                continue;               /* \d or \w: no range from it */
+                /* \d or \w: no range from it; [\w-x] is \w, "-", x */
+                if (p + 1 < end && *p == '-' && p[1] != ']') {
+                    return NULL;
+                }
+
+                continue;
             }
 
         } else if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e

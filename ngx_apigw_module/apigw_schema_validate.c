@@ -947,10 +947,22 @@ int
 apigw_sch_match(const apigw_sch_vctx_t *vc, const apigw_sch_re_t *re,
     const char *s, size_t len)
 {
-    int  rc;
+    int     rc;
+    size_t  i, n;
 
     if (re->simple != NULL) {
         return apigw_sch_simple_match(re->simple, s, len);
+    }
+
+    /* a repeat count PCRE2 cannot hold is exact for shorter strings only */
+    if (re->limit && len >= re->limit) {
+        for (i = 0, n = 0; i < len; i++) {
+            n += ((s[i] & 0xc0) != 0x80);
+        }
+
+        if (n >= re->limit) {
+            return 0;
+        }
     }
 
     /*

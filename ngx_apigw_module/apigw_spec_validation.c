@@ -43,6 +43,7 @@ static int apigw_spec_content(apigw_api_t *api, apigw_loc_t *loc,
     apigw_content_t *content, unsigned flags, apigw_error_t *err);
 static int apigw_spec_compile_schema(apigw_api_t *api, apigw_loc_t *loc,
     unsigned flags, struct apigw_schema_s **schema, apigw_error_t *err);
+static void apigw_spec_schema_locate(void *data, apigw_error_t *err);
 static void apigw_spec_content_free(apigw_content_t *content);
 static void apigw_spec_parameter_free(apigw_parameter_t *p);
 static int apigw_media_is_json(const char *type, size_t len);
@@ -72,6 +73,10 @@ apigw_spec_validation_init(apigw_compile_t *c, apigw_loc_t *root)
         apigw_loc_error(c->err, root, "out of memory");
         return -1;
     }
+
+    /* a pattern that cannot be compiled is a warning: that keyword only */
+    apigw_schema_set_warnings(c->api->schemas, &c->api->warnings,
+                              apigw_spec_schema_locate);
 
     params = 1;
     body = 1;
@@ -792,9 +797,7 @@ static int
 apigw_spec_compile_schema(apigw_api_t *api, apigw_loc_t *loc, unsigned flags,
     struct apigw_schema_s **schema, apigw_error_t *err)
 {
-    char          uri[APIGW_URI_LEN];
-    json_t       *node;
-    apigw_doc_t  *doc;
+    char  uri[APIGW_URI_LEN];
 
     snprintf(uri, sizeof(uri), "file://%s", loc->doc->path);
 
@@ -804,7 +807,21 @@ apigw_spec_compile_schema(apigw_api_t *api, apigw_loc_t *loc, unsigned flags,
         return 0;
     }
 
-    /* the schema compiler names documents by URI: back to file and line */
+    apigw_spec_schema_locate(api, err);
+
+    return -1;
+}
+
+
+/* the schema compiler names documents by URI: back to file and line */
+static void
+apigw_spec_schema_locate(void *data, apigw_error_t *err)
+{
+    json_t       *node;
+    apigw_api_t  *api;
+    apigw_doc_t  *doc;
+
+    api = data;
 
     if (strncmp(err->file, "file://", 7) == 0) {
         memmove(err->file, err->file + 7, strlen(err->file + 7) + 1);
@@ -821,8 +838,6 @@ apigw_spec_compile_schema(apigw_api_t *api, apigw_loc_t *loc, unsigned flags,
             break;
         }
     }
-
-    return -1;
 }
 
 

@@ -75,10 +75,19 @@ int
 apigw_warn(apigw_warnings_t *w, apigw_error_t *err)
 {
     char    buf[sizeof(apigw_error_t) + 64], **messages;
-    size_t  cap;
+    size_t  i, cap;
 
     if (w == NULL || w->strict) {
         return -1;
+    }
+
+    apigw_error_format(err, buf, sizeof(buf));
+
+    /* the same problem met again (a schema compiled twice) is noted once */
+    for (i = 0; i < w->n; i++) {
+        if (strcmp(w->messages[i], buf) == 0) {
+            goto done;
+        }
     }
 
     if (w->n == w->cap) {
@@ -94,8 +103,6 @@ apigw_warn(apigw_warnings_t *w, apigw_error_t *err)
         w->cap = cap;
     }
 
-    apigw_error_format(err, buf, sizeof(buf));
-
     w->messages[w->n] = strdup(buf);
     if (w->messages[w->n] == NULL) {
         apigw_error_set(err, "", 0, "out of memory");
@@ -103,6 +110,8 @@ apigw_warn(apigw_warnings_t *w, apigw_error_t *err)
     }
 
     w->n++;
+
+done:
 
     err->pointer[0] = '\0';
     err->line = 0;

@@ -724,7 +724,8 @@ test_compile_errors(void)
           "compile: bad regex with PCRE2's message");
     CHECK(compile_fails(D2020, "{'patternProperties': {'[': true}}",
                         "/patternProperties/[",
-                        "invalid regular expression at offset 1"),
+                        "cannot compile the regular expression at offset 0: "
+                        "missing terminating ]"),
           "compile: bad patternProperties regex");
     CHECK(compile_fails(OAS30, "{'type': 'strng'}", "/type",
                         "must name JSON Schema types"),

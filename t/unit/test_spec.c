@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "apigw_core.h"
+#include "apigw_schema.h"
 #include "unit.h"
 
 
@@ -803,6 +804,100 @@ test_path_suffixes(void)
 }
 
 
+/* a body for the one operation of specs/warn-pattern.yaml */
+static int
+body_valid(apigw_api_t *api, const char *text)
+{
+    int            valid;
+    json_t        *body;
+    json_error_t   jerr;
+
+    body = json_loads(text, 0, &jerr);
+    if (body == NULL) {
+        NOTE("bad JSON in the test: %s", text);
+        return -1;
+    }
+
+    valid = apigw_schema_validate(api->ops[0].body.media[0].schema, body,
+                                  NULL);
+    json_decref(body);
+
+    return valid;
+}
+
+
+/*
+ * patterns: ECMA-262 translated (a script, a surrogate pair split in two
+ * atoms, a repeat over 65535); one PCRE2 cannot compile is a warning and
+ * only that keyword is unchecked, or an error when strict
+ */
+static void
+test_pattern_warnings(void)
+{
+    const char   *w0, *w1, *w2;
+    apigw_api_t  *api;
+
+    CHECK(fails("specs/warn-pattern.yaml", "warn-pattern.yaml",
+                "/paths/~1names/post/requestBody/content/application~1json"
+                "/schema/patternProperties/^x-(?i)", 18,
+                "patternProperties: cannot compile the regular expression at"
+                " offset 3:"
+                " invalid group"),
+          "strict: a pattern that cannot be compiled fails the load");
+
+    memset(&err, 0, sizeof(err));
+    api = apigw_api_load("specs/warn-pattern.yaml", 0, &err);
+
+    CHECK(api != NULL, "not strict: the spec loads");
+
+    if (api == NULL) {
+        NOTE("%s", err.message);
+        return;
+    }
+
+    CHECK(api->warnings.n == 3, "three warnings (%zu)", api->warnings.n);
+
+    w0 = api->warnings.n > 0 ? api->warnings.messages[0] : "";
+    w1 = api->warnings.n > 1 ? api->warnings.messages[1] : "";
+    w2 = api->warnings.n > 2 ? api->warnings.messages[2] : "";
+
+    CHECK(strstr(w0, "warn-pattern.yaml\" at /paths/~1names/post/requestBody"
+                 "/content/application~1json/schema/patternProperties"
+                 "/^x-(?i) (line 18): patternProperties: cannot compile the"
+                 " regular expression at offset 3: invalid group") != NULL,
+          "the warning names file, pointer, line and problem: %s", w0);
+    CHECK(strstr(w1, "/schema/properties/word/pattern (line 15): pattern:"
+                 " cannot compile the regular expression at offset 0:"
+                 " lookbehind assertion is not fixed length") != NULL,
+          "PCRE2's refusal, at the offset of the atom: %s", w1);
+    CHECK(strstr(w2, "at /components/schemas/Tag/pattern (line 28): pattern:"
+                 " cannot compile the regular expression at offset 1:"
+                 " unknown Unicode property") != NULL,
+          "a $ref'd schema: at its own place: %s", w2);
+
+    CHECK(apigw_api_compile_responses(api, &err) == 0
+          && api->warnings.n == 3,
+          "compiled again for a response: the same warning, noted once");
+
+    CHECK(body_valid(api, "{\"greek\": \"\\u03b1\\u03b2\\u03b3\","
+                     " \"emoji\": \"\\ud83d\\ude0e\", \"code\": \"ABC\","
+                     " \"word\": \"xyz\", \"x-Any\": \"str\"}") == 1,
+          "valid body: Greek, an emoji in the range, a repeat, the"
+          " unchecked pattern and patternProperties");
+    CHECK(body_valid(api, "{\"greek\": \"abc\"}") == 0,
+          "\\p{Script=Greek} refuses Latin");
+    CHECK(body_valid(api, "{\"emoji\": \"\\ud83d\\udc32\"}") == 0,
+          "\\uD83D[\\uDE00-\\uDE4F] refuses U+1F432");
+    CHECK(body_valid(api, "{\"code\": \"abc\"}") == 0,
+          "[A-Z]{1,100000} refuses lowercase");
+    CHECK(body_valid(api, "{\"word\": \"toolong\"}") == 0,
+          "the rest of the schema is checked: maxLength");
+    CHECK(body_valid(api, "{\"word\": 5}") == 0, "and type");
+
+    apigw_api_free(api);
+}
+
+
 static void
 test_errors(void)
 {
@@ -1419,6 +1514,7 @@ main(void)
     test_good_specs();
     test_path_suffixes();
     test_errors();
+    test_pattern_warnings();
     test_limits();
     test_big(0);
     test_big(1);
