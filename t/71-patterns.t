@@ -95,7 +95,7 @@ my $lookbehind = qr/"$file"[ ]at[ ]$body\/properties\/text\/pattern
                     [ ]\(line[ ]${\ spec_line('text: ')}\):[ ]pattern:
                     [ ]cannot[ ]compile[ ]the[ ]regular[ ]expression
                     [ ]at[ ]offset[ ]0:[ ]lookbehind[ ]assertion[ ]is[ ]not
-                    [ ]fixed[ ]length$/xm;
+                    [ ]fixed[ ]length[ ]in[ ]\S+nginx\.conf:\d+$/xm;
 my $inline = qr/"$file"[ ]at[ ]$body\/patternProperties\/\(\?i\)\^x-
                 [ ]\(line[ ]${\ spec_line("'(?i)^x-'")}\):
                 [ ]patternProperties:[ ]cannot[ ]compile[ ]the[ ]regular
