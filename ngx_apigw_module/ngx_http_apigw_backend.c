@@ -52,6 +52,9 @@ static ngx_int_t ngx_http_apigw_backend_origin(ngx_conf_t *cf,
     apigw_tpl_t *tpl, ngx_array_t *vars, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
     ngx_str_t *url, ngx_int_t keepalive);
+static ngx_int_t ngx_http_apigw_backend_resolvable(ngx_conf_t *cf,
+    ngx_str_t *url);
+static void ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u);
 static ngx_int_t ngx_http_apigw_proxy_defaults(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf);
 static ngx_command_t *ngx_http_apigw_backend_command(ngx_command_t *commands,
@@ -118,6 +121,7 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive)
 {
     size_t                              i;
+    ngx_int_t                           rc;
     ngx_str_t                           url, *backend;
     apigw_api_t                        *api;
     ngx_array_t                        *vars;
@@ -183,7 +187,20 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
             return NGX_ERROR;
         }
 
-        if (ngx_http_apigw_backend_upstream(cf, &url, keepalive) != NGX_OK) {
+        rc = ngx_http_apigw_backend_resolvable(cf, &url);
+
+        if (rc == NGX_DECLINED) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "apigw \"%V\": %s: the host of \"%V\" is not "
+                               "found now: it is looked up for each request, "
+                               "which needs a \"resolver\"", &a->name,
+                               op->route_key, &url);
+            continue;
+        }
+
+        if (rc != NGX_OK
+            || ngx_http_apigw_backend_upstream(cf, &url, keepalive) != NGX_OK)
+        {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "apigw \"%V\": %s: bad uri \"%V\"",
                                &a->name, op->route_key, &url);
@@ -301,8 +318,7 @@ ngx_http_apigw_backend_upstream(ngx_conf_t *cf, ngx_str_t *url,
     ngx_int_t keepalive)
 {
     char                                *rv;
-    u_char                              *p, *end, number[NGX_INT_T_LEN + 1];
-    size_t                               skip;
+    u_char                               number[NGX_INT_T_LEN + 1];
     ngx_url_t                            u;
     ngx_conf_t                           save;
     ngx_http_module_t                   *module;
@@ -310,23 +326,7 @@ ngx_http_apigw_backend_upstream(ngx_conf_t *cf, ngx_str_t *url,
     ngx_http_upstream_srv_conf_t        *uscf, **implied;
     ngx_http_apigw_backend_main_conf_t  *bmcf;
 
-    skip = (url->len > 8
-            && ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0)
-           ? 8 : 7;
-
-    p = url->data + skip;
-    end = url->data + url->len;
-
-    while (p < end && *p != '/' && *p != '?') {
-        p++;
-    }
-
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url.data = url->data + skip;
-    u.url.len = p - u.url.data;
-    u.default_port = (skip == 7) ? 80 : 443;
-    u.no_resolve = 1;
+    ngx_http_apigw_backend_url(url, &u);
 
     if (u.url.len == 0) {
         return NGX_ERROR;
@@ -391,6 +391,74 @@ ngx_http_apigw_backend_upstream(ngx_conf_t *cf, ngx_str_t *url,
 
     return (rv == NGX_CONF_OK || ngx_strcmp(rv, "is duplicate") == 0)
            ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * A host the spec names, as the user may not know it: NGX_DECLINED when it
+ * is neither an address, nor an upstream{}, nor found in the DNS now (an
+ * apigw_backend URL is the user's own, and fails the load as proxy_pass
+ * does)
+ */
+static ngx_int_t
+ngx_http_apigw_backend_resolvable(ngx_conf_t *cf, ngx_str_t *url)
+{
+    ngx_url_t                       u;
+    ngx_uint_t                      i;
+    ngx_http_upstream_srv_conf_t  **uscfp;
+    ngx_http_upstream_main_conf_t  *umcf;
+
+    ngx_http_apigw_backend_url(url, &u);
+
+    if (u.url.len == 0 || ngx_parse_url(cf->temp_pool, &u) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (u.naddrs) {
+        return NGX_OK;
+    }
+
+    umcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_upstream_module);
+    uscfp = umcf->upstreams.elts;
+
+    for (i = 0; i < umcf->upstreams.nelts; i++) {
+        if (uscfp[i]->host.len == u.host.len
+            && ngx_strncasecmp(uscfp[i]->host.data, u.host.data, u.host.len)
+               == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return ngx_inet_resolve_host(cf->temp_pool, &u) == NGX_OK
+           ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* the host and port of an http:// or https:// URL, to be parsed */
+static void
+ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u)
+{
+    u_char  *p, *end;
+    size_t   skip;
+
+    skip = (url->len > 8
+            && ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0)
+           ? 8 : 7;
+
+    p = url->data + skip;
+    end = url->data + url->len;
+
+    while (p < end && *p != '/' && *p != '?') {
+        p++;
+    }
+
+    ngx_memzero(u, sizeof(ngx_url_t));
+
+    u->url.data = url->data + skip;
+    u->url.len = p - u->url.data;
+    u->default_port = (skip == 7) ? 80 : 443;
+    u->no_resolve = 1;
 }
 
 

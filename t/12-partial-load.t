@@ -56,6 +56,9 @@ paths:
       operationId: getGood
   /open/{id:
     get: {}
+  /elsewhere:
+    get:
+      x-apigw-integration: {type: http, uri: "http://no-such-host.invalid/x"}
   notaslash:
     get: {}
 YAML
@@ -107,6 +110,9 @@ for (['/paths/~1aws/post/x-amazon-apigateway-integration/type',
          "warned: $pointer");
 }
 
+like($out, qr/\[warn\] .*GET \/elsewhere: the host of "http:\/\/no-such-host\.invalid" is not found now: it is looked up for each request, which needs a "resolver"/,
+     'a host the DNS does not know now: a warning, not a failure');
+
 $t->run;
 
 my $r = $t->http('GET', '/prod/good');
@@ -138,6 +144,11 @@ is($t->http('GET', '/prod/open/{id')->{status}, 403,
    'a path that cannot be routed: no route');
 is($t->http('GET', '/prod/scalar')->{status}, 403,
    'an operation that is not an object: no route');
+
+$r = $t->http_json('GET', '/prod/elsewhere');
+is($r->{status}, 502, 'that host, with no resolver: 502 for its requests');
+is($r->{headers}{'x-amzn-errortype'}, 'InternalServerErrorException',
+   'as a gateway response');
 
 $be->clear;
 $t->http('POST', '/prod/aws', body => '{}');
