@@ -285,7 +285,7 @@ apigw_hex_digit(int c)
 
 
 /*
- * one UTF-8 character at p: its length and code point, or 0 when the
+ * one UTF-8 character at s: its length and code point, or 0 when the
  * bytes are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)
  */
 size_t
