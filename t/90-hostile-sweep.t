@@ -594,7 +594,13 @@ sub m_header_junk {
                     "Expect: 100-continue", "Expect: nonsense",
                     "X-API-Key: $KEY\r\nX-API-Key: other",
                     "Connection: keep-alive, close",
-                    "Transfer-Encoding: identity");
+                    "Transfer-Encoding: identity", "Range: bytes=0-1",
+                    "Range: bytes=99999-", "Range: bytes=1-0,0-0,-1",
+                    "If-None-Match: *", "If-Modified-Since: \xff",
+                    "Accept-Encoding: gzip", "Content-Encoding: gzip",
+                    "X-HTTP-Method-Override: DELETE",
+                    "X-Forwarded-For: \xff, ::1, 300.1.1.1",
+                    "x-amzn-RequestId: \xff");
     push @{$q->{raw_headers}}, $junk;
     $q->{nginx_5xx} = 1 if $junk =~ /^Transfer-Encoding/;
     return "header junk";
