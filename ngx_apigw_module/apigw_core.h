@@ -558,6 +558,13 @@ apigw_integration_response_t *apigw_integration_response_select(
 /* the declared responses' schemas, for response validation: on demand */
 int apigw_api_compile_responses(apigw_api_t *api, apigw_error_t *err);
 int apigw_hex_digit(int c);
+/*
+ * one UTF-8 character at s: its length and code point, 0 when the bytes
+ * are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)
+ */
+size_t apigw_utf8_char(const char *s, const char *end, uint32_t *cp);
+/* 1 when the whole text is UTF-8 (what json_stringn() takes) */
+int apigw_utf8_valid(const char *s, size_t len);
 
 
 /*
@@ -628,7 +635,12 @@ size_t apigw_query_parse(const char *s, size_t len, char *scratch,
 /* a Cookie header's pairs appended after the n already in pairs */
 size_t apigw_cookie_parse(const char *s, size_t len, apigw_pair_t *pairs,
     size_t max, size_t n);
-/* 1: *value is a new reference, 0: absent, -1: out of memory */
+/* apigw_param_value(): *value is a new reference only for FOUND */
+#define APIGW_PARAM_FOUND       1
+#define APIGW_PARAM_ABSENT      0
+#define APIGW_PARAM_ERROR       -1      /* out of memory */
+#define APIGW_PARAM_NOT_UTF8    -2      /* the client's text: refuse it */
+
 int apigw_param_value(const apigw_parameter_t *p, const char *text,
     size_t len, const apigw_pair_t *pairs, size_t npairs, json_t **value);
 json_t *apigw_param_scalar(apigw_type_e type, const char *s, size_t len);

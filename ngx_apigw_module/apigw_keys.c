@@ -56,6 +56,11 @@ static int apigw_keys_quota(apigw_keys_ctx_t *kc, apigw_quota_t *quota,
 static size_t apigw_keys_slot(const unsigned char *digest, size_t size);
 
 
+/* apigw_sha256()'s algorithm and context, per process */
+static const EVP_MD  *apigw_sha256_md;
+static EVP_MD_CTX    *apigw_sha256_ctx;
+
+
 apigw_keys_t *
 apigw_keys_load(const char *path, apigw_error_t *err)
 {
@@ -242,27 +247,42 @@ apigw_plan_op_throttle(const apigw_plan_stage_t *ps, const char *route_key)
 void
 apigw_sha256(const void *data, size_t len, unsigned char out[APIGW_SHA256_LEN])
 {
-    unsigned int         n;
-    static EVP_MD_CTX   *ctx;
-    static const EVP_MD *md;
+    unsigned int  n;
 
-    if (ctx == NULL) {
+    if (apigw_sha256_ctx == NULL) {
 #if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
-        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+        apigw_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 #else
-        md = EVP_sha256();
+        apigw_sha256_md = EVP_sha256();
 #endif
-        ctx = EVP_MD_CTX_new();
+        apigw_sha256_ctx = EVP_MD_CTX_new();
     }
 
-    if (md == NULL || ctx == NULL
-        || EVP_DigestInit_ex(ctx, md, NULL) != 1
-        || EVP_DigestUpdate(ctx, data, len) != 1
-        || EVP_DigestFinal_ex(ctx, out, &n) != 1)
+    if (apigw_sha256_md == NULL || apigw_sha256_ctx == NULL
+        || EVP_DigestInit_ex(apigw_sha256_ctx, apigw_sha256_md, NULL) != 1
+        || EVP_DigestUpdate(apigw_sha256_ctx, data, len) != 1
+        || EVP_DigestFinal_ex(apigw_sha256_ctx, out, &n) != 1)
     {
         /* cannot happen with the built-in SHA-256; never match then */
         memset(out, 0, APIGW_SHA256_LEN);
     }
+}
+
+
+/*
+ * what apigw_sha256() keeps, freed as the process ends: nginx unloads
+ * the module then, and with it the only pointers to them
+ */
+void
+apigw_sha256_free(void)
+{
+    EVP_MD_CTX_free(apigw_sha256_ctx);
+    apigw_sha256_ctx = NULL;
+
+#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
+    EVP_MD_free((EVP_MD *) apigw_sha256_md);
+#endif
+    apigw_sha256_md = NULL;
 }
 
 

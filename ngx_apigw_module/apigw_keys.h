@@ -90,6 +90,8 @@ const apigw_throttle_t *apigw_plan_op_throttle(const apigw_plan_stage_t *ps,
 
 void apigw_sha256(const void *data, size_t len,
     unsigned char out[APIGW_SHA256_LEN]);
+/* frees what apigw_sha256() keeps for the process: at its exit */
+void apigw_sha256_free(void);
 
 
 #endif /* _APIGW_KEYS_H_INCLUDED_ */

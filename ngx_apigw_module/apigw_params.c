@@ -195,14 +195,15 @@ apigw_cookie_parse(const char *s, size_t len, apigw_pair_t *pairs,
 /*
  * The parameter's value: from "text" for path, header and cookie
  * parameters (NULL: absent), from the query's pairs for query ones.
- * 1 with *value set, 0 absent, -1 out of memory.
+ * Every text the value is made of must be UTF-8, as JSON strings are:
+ * APIGW_PARAM_NOT_UTF8 when one is not, whatever the schema would say.
  */
 int
 apigw_param_value(const apigw_parameter_t *p, const char *text, size_t len,
     const apigw_pair_t *pairs, size_t npairs, json_t **value)
 {
-    size_t        i, plen;
-    json_error_t  error;
+    size_t       i, plen;
+    const char  *name;
 
     *value = NULL;
 
@@ -210,11 +211,14 @@ apigw_param_value(const apigw_parameter_t *p, const char *text, size_t len,
         text = NULL;
 
         for (i = 0; i < npairs; i++) {
+            name = pairs[i].name;
             plen = pairs[i].name_len;
 
-            if (plen == p->name_len
-                && memcmp(pairs[i].name, p->name, plen) == 0)
-            {
+            if (plen == p->name_len && memcmp(name, p->name, plen) == 0) {
+                if (!apigw_utf8_valid(pairs[i].value, pairs[i].value_len)) {
+                    return APIGW_PARAM_NOT_UTF8;
+                }
+
                 if (text == NULL) {
                     text = pairs[i].value;
                     len = pairs[i].value_len;
@@ -224,26 +228,37 @@ apigw_param_value(const apigw_parameter_t *p, const char *text, size_t len,
             }
 
             /* deepObject "p[k]=v", exploded objects' own property names */
-            if (p->type == APIGW_TYPE_OBJECT && text == NULL
+            if (p->type == APIGW_TYPE_OBJECT
                 && ((p->style == APIGW_STYLE_DEEP_OBJECT
                      && plen > p->name_len + 2
-                     && memcmp(pairs[i].name, p->name, p->name_len) == 0
-                     && pairs[i].name[p->name_len] == '[')
+                     && memcmp(name, p->name, p->name_len) == 0
+                     && name[p->name_len] == '[')
                     || (p->style == APIGW_STYLE_FORM && p->explode
-                        && apigw_param_prop_type(p, pairs[i].name, plen)
+                        && apigw_param_prop_type(p, name, plen)
                            != (apigw_type_e) -1)))
             {
-                text = "";
-                len = 0;
+                if (!apigw_utf8_valid(name, plen)
+                    || !apigw_utf8_valid(pairs[i].value, pairs[i].value_len))
+                {
+                    return APIGW_PARAM_NOT_UTF8;
+                }
+
+                if (text == NULL) {
+                    text = "";
+                    len = 0;
+                }
             }
         }
 
         if (text == NULL) {
-            return 0;
+            return APIGW_PARAM_ABSENT;
         }
 
     } else if (text == NULL) {
-        return 0;
+        return APIGW_PARAM_ABSENT;
+
+    } else if (!apigw_utf8_valid(text, len)) {
+        return APIGW_PARAM_NOT_UTF8;
     }
 
     if (p->in == APIGW_IN_PATH && p->style == APIGW_STYLE_MATRIX) {
@@ -258,7 +273,7 @@ apigw_param_value(const apigw_parameter_t *p, const char *text, size_t len,
     }
 
     if (p->json) {
-        *value = json_loadb(text, len, JSON_DECODE_ANY, &error);
+        *value = json_loadb(text, len, JSON_DECODE_ANY, NULL);
 
         if (*value == NULL) {
             *value = json_stringn(text, len);
@@ -274,7 +289,7 @@ apigw_param_value(const apigw_parameter_t *p, const char *text, size_t len,
         *value = apigw_param_scalar(p->type, text, len);
     }
 
-    return *value ? 1 : -1;
+    return *value ? APIGW_PARAM_FOUND : APIGW_PARAM_ERROR;
 }
 
 

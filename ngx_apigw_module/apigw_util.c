@@ -291,3 +291,95 @@ apigw_hex_digit(int c)
 
     return -1;
 }
+
+
+/*
+ * one UTF-8 character at s: its length and code point, or 0 when the
+ * bytes are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)
+ */
+size_t
+apigw_utf8_char(const char *s, const char *end, uint32_t *cp)
+{
+    size_t                n, i;
+    uint32_t              c, min;
+    const unsigned char  *p;
+
+    p = (const unsigned char *) s;
+    c = p[0];
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        c &= 0x1f;
+        min = 0x80;
+
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        c &= 0x0f;
+        min = 0x800;
+
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        c &= 0x07;
+        min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if ((size_t) ((const unsigned char *) end - p) < n) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    *cp = c;
+
+    return n;
+}
+
+
+/*
+ * whether the text is UTF-8 as jansson takes it: what this refuses,
+ * json_stringn() would refuse too (NUL is a character here as there)
+ */
+int
+apigw_utf8_valid(const char *s, size_t len)
+{
+    size_t       n;
+    uint32_t     cp;
+    const char  *end;
+
+    end = s + len;
+
+    while (s < end) {
+        if ((unsigned char) *s < 0x80) {
+            s++;
+            continue;
+        }
+
+        n = apigw_utf8_char(s, end, &cp);
+
+        if (n == 0) {
+            return 0;
+        }
+
+        s += n;
+    }
+
+    return 1;
+}

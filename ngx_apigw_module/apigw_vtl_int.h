@@ -378,7 +378,6 @@ apigw_vtl_map_t *apigw_vtl_map_new(apigw_vtl_ctx_t *ctx, size_t n,
 int apigw_vtl_nest(apigw_vtl_ctx_t *ctx, apigw_vtl_rc_t *rc,
     const apigw_vtl_val_t *item);
 
-size_t apigw_vtl_utf8(const char *s, const char *end, uint32_t *cp);
 int apigw_vtl_truthy(const apigw_vtl_val_t *v);
 int apigw_vtl_write(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
     const apigw_vtl_val_t *v);

@@ -638,7 +638,7 @@ apigw_vtl_char_len(const char *p, const char *end)
     size_t    n;
     uint32_t  cp;
 
-    n = apigw_vtl_utf8(p, end, &cp);
+    n = apigw_utf8_char(p, end, &cp);
 
     return n ? n : 1;
 }

@@ -102,7 +102,7 @@ apigw_vtl_escape_js(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
                 break;
             }
 
-            k = apigw_vtl_utf8(p, end, &cp);
+            k = apigw_utf8_char(p, end, &cp);
 
             if (k == 0) {
                 k = 1;

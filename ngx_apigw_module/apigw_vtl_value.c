@@ -522,66 +522,6 @@ apigw_vtl_write_real(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf, double r)
 }
 
 
-/*
- * one UTF-8 character at p: its length and code point, or 0 when the
- * bytes are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)
- */
-size_t
-apigw_vtl_utf8(const char *s, const char *end, uint32_t *cp)
-{
-    size_t                n, i;
-    uint32_t              c, min;
-    const unsigned char  *p;
-
-    p = (const unsigned char *) s;
-    c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if ((size_t) ((const unsigned char *) end - p) < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-
-    *cp = c;
-
-    return n;
-}
-
-
 /* a JSON string; bytes that are not UTF-8 become U+FFFD */
 static int
 apigw_vtl_write_string(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
@@ -608,7 +548,7 @@ apigw_vtl_write_string(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
         }
 
         if (c >= 0x80) {
-            n = apigw_vtl_utf8(p, end, &cp);
+            n = apigw_utf8_char(p, end, &cp);
 
             if (n) {
                 p += n;

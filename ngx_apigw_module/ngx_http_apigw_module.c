@@ -15,6 +15,7 @@ static ngx_int_t ngx_http_apigw_log_warnings(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
 static ngx_int_t ngx_http_apigw_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apigw_init_process(ngx_cycle_t *cycle);
+static void ngx_http_apigw_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
@@ -166,8 +167,8 @@ ngx_module_t  ngx_http_apigw_module = {
     ngx_http_apigw_init_process,           /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
-    NULL,                                  /* exit master */
+    ngx_http_apigw_exit_process,           /* exit process */
+    ngx_http_apigw_exit_process,           /* exit master */
     NGX_MODULE_V1_PADDING
 };
 
@@ -283,6 +284,17 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
     amcf->rng[1] = seed[1];
 
     return ngx_http_apigw_redis_init_process(cycle, amcf);
+}
+
+
+/*
+ * the digest of API keys kept for the process, freed before nginx unloads
+ * the module (a leak to LeakSanitizer otherwise)
+ */
+static void
+ngx_http_apigw_exit_process(ngx_cycle_t *cycle)
+{
+    apigw_sha256_free();
 }
 
 

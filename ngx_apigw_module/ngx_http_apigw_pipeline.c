@@ -95,15 +95,21 @@ ngx_http_apigw_run(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
         step = &ngx_http_apigw_steps[ctx->step];
 
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "apigw step %s", step->name);
+
         rc = step->run(r, ctx);
+
+        if (rc == NGX_DONE) {
+            /*
+             * the phases may have run on already, from the resumption,
+             * and ended the request: neither r nor ctx may be touched
+             */
+            return NGX_DONE;
+        }
 
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "apigw step %s: %i", step->name, rc);
-
-        if (rc == NGX_DONE) {
-            /* the phases may have run on already, from the resumption */
-            return NGX_DONE;
-        }
 
         if (rc != NGX_OK || ctx->responded) {
             ctx->step = NGX_HTTP_APIGW_NSTEPS;

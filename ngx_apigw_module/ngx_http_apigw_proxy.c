@@ -280,7 +280,7 @@ ngx_http_apigw_backend_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 /*
  * Hop-by-hop headers stay here, X-Forwarded-For gets the client address
  * appended and x-amzn-RequestId is the gateway's.  The header list is
- * rebuilt only when a client header has to go.
+ * rebuilt only when a client header has to go, or there is none.
  */
 static ngx_int_t
 ngx_http_apigw_request_headers(ngx_http_request_t *r,
@@ -300,8 +300,12 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* requestParameters' headers replace the client's of the same name */
-    drop = (ctx->map_values != NULL);
+    /*
+     * requestParameters' headers replace the client's of the same name;
+     * an HTTP/0.9 request has no header list at all: nginx makes one
+     * only for the headers of 1.0 and later
+     */
+    drop = (ctx->map_values != NULL || r->headers_in.headers.nalloc == 0);
     xff_len = 0;
     part = &r->headers_in.headers.part;
     h = part->elts;

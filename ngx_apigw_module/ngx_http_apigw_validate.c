@@ -37,6 +37,8 @@ static ngx_int_t ngx_http_apigw_param_text(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apigw_check_schema(ngx_http_apigw_errors_t *errors,
     struct apigw_schema_s *schema, json_t *value, const char *in,
     const char *name);
+static ngx_int_t ngx_http_apigw_not_utf8(ngx_http_apigw_errors_t *errors,
+    apigw_parameter_t *param);
 static ngx_int_t ngx_http_apigw_error(ngx_http_apigw_errors_t *errors,
     const char *in, const char *name, const char *path, const char *keyword,
     const char *message);
@@ -114,6 +116,7 @@ static ngx_int_t
 ngx_http_apigw_validate_params(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
+    int                       found;
     u_char                   *p;
     size_t                    i, ncookies, len;
     json_t                   *value;
@@ -146,10 +149,6 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
     for (i = 0; i < op->nparameters; i++) {
         param = &op->parameters[i];
 
-        if (!param->required && param->schema == NULL) {
-            continue;
-        }
-
         if (param->in == APIGW_IN_COOKIE && ncookies == (size_t) -1) {
             ncookies = ngx_http_apigw_cookies(r, cookies, APIGW_MAX_PAIRS);
         }
@@ -160,16 +159,36 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
+        if (rc == NGX_ABORT) {
+            if (ngx_http_apigw_not_utf8(&errors, param) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            continue;
+        }
+
+        if (!param->required && param->schema == NULL) {
+            continue;
+        }
+
         if (rc == NGX_OK && ngx_http_apigw_param_valid(param, &text)) {
             continue;
         }
 
         /* query objects may be spread over several pairs: it looks itself */
-        if (apigw_param_value(param, (char *) text.data, text.len,
-                              ctx->query, ctx->nquery, &value)
-            < 0)
-        {
+        found = apigw_param_value(param, (char *) text.data, text.len,
+                                  ctx->query, ctx->nquery, &value);
+
+        if (found == APIGW_PARAM_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (found == APIGW_PARAM_NOT_UTF8) {
+            if (ngx_http_apigw_not_utf8(&errors, param) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            continue;
         }
 
         if (value == NULL
@@ -281,7 +300,11 @@ ngx_http_apigw_param_valid(apigw_parameter_t *param, ngx_str_t *text)
 }
 
 
-/* NGX_OK with the text, NGX_DECLINED: the request does not carry it */
+/*
+ * NGX_OK with the text, NGX_DECLINED: the request does not carry it,
+ * NGX_ABORT: it does, and the text (or that of a repeated query
+ * parameter) is not UTF-8
+ */
 static ngx_int_t
 ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_parameter_t *p, apigw_pair_t *cookies, size_t ncookies,
@@ -298,7 +321,7 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         mp = &ctx->match.params[p->path_index];
         text->data = (u_char *) mp->val;
         text->len = mp->val_len;
-        return NGX_OK;
+        break;
 
     case APIGW_IN_QUERY:
         if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
@@ -306,17 +329,25 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         }
 
         for (i = 0; i < ctx->nquery; i++) {
-            if (ctx->query[i].name_len == p->name_len
-                && ngx_strncmp(ctx->query[i].name, p->name, p->name_len)
-                   == 0)
+            if (ctx->query[i].name_len != p->name_len
+                || ngx_strncmp(ctx->query[i].name, p->name, p->name_len) != 0)
             {
+                continue;
+            }
+
+            if (!apigw_utf8_valid(ctx->query[i].value,
+                                  ctx->query[i].value_len))
+            {
+                return NGX_ABORT;
+            }
+
+            if (text->data == NULL) {
                 text->data = (u_char *) ctx->query[i].value;
                 text->len = ctx->query[i].value_len;
-                return NGX_OK;
             }
         }
 
-        return NGX_DECLINED;
+        return text->data ? NGX_OK : NGX_DECLINED;
 
     case APIGW_IN_COOKIE:
         for (i = 0; i < ncookies; i++) {
@@ -325,11 +356,15 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
             {
                 text->data = (u_char *) cookies[i].value;
                 text->len = cookies[i].value_len;
-                return NGX_OK;
+                break;
             }
         }
 
-        return NGX_DECLINED;
+        if (text->data == NULL) {
+            return NGX_DECLINED;
+        }
+
+        break;
 
     default: /* APIGW_IN_HEADER: repeated ones are one comma-separated list */
         if (ngx_http_apigw_header_values(r, (u_char *) p->name, p->name_len,
@@ -339,8 +374,18 @@ ngx_http_apigw_param_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        return text->data ? NGX_OK : NGX_DECLINED;
+        if (text->data == NULL) {
+            return NGX_DECLINED;
+        }
+
+        break;
     }
+
+    if (!apigw_utf8_valid((char *) text->data, text->len)) {
+        return NGX_ABORT;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -495,6 +540,20 @@ ngx_http_apigw_errors_init(ngx_http_request_t *r,
     errors->n = 0;
 
     return ngx_array_init(&errors->text, r->pool, 256, 1);
+}
+
+
+/*
+ * a present parameter whose text is not UTF-8: what a JSON string cannot
+ * hold no schema accepts, with or without one; the text is not echoed
+ */
+static ngx_int_t
+ngx_http_apigw_not_utf8(ngx_http_apigw_errors_t *errors,
+    apigw_parameter_t *param)
+{
+    return ngx_http_apigw_error(errors, apigw_param_in_name(param->in),
+                                param->name, "", "encoding",
+                                "is not valid UTF-8");
 }
 
 

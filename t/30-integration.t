@@ -2,7 +2,8 @@
 
 # HTTP and mock integrations: URI templates with path parameters and stage
 # variables, method override, what the backend receives (headers, body),
-# apigw_backend through an upstream{} block, the AWS extension aliases.
+# apigw_backend through an upstream{} block, the AWS extension aliases, an
+# HTTP/0.9 request.
 
 use strict;
 use warnings;
@@ -196,6 +197,20 @@ is($r->{headers}{'x-aws'}, 'static', 'AWS mock: static response parameter');
 $r = $t->http('HEAD', '/prod/mock');
 is($r->{status}, 201, 'mock answers HEAD for GET');
 is($r->{body}, '', 'HEAD: no body');
+
+# an HTTP/0.9 request has no header list of its own: the integration's is
+# made for it (the sweep's finding: the worker crashed on pushing to it)
+my @workers = $t->worker_pids;
+$be->clear;
+$r = $t->http(undef, undef, raw => "GET /prod/pets/5?via=0.9\r\n");
+is($r->{raw}, '{"from":"backend"}', 'HTTP/0.9: the backend\'s body alone');
+$req = $be->last_request;
+is($req->{uri}, '/v1/pets/5?source=gw&via=0.9', 'HTTP/0.9: the backend called');
+is($req->{headers}{'x-forwarded-for'}, '127.0.0.1',
+   'HTTP/0.9: X-Forwarded-For set');
+$r = $t->http('GET', '/prod/mock');
+is($r->{status}, 201, 'HTTP/0.9: the gateway still answers');
+is_deeply([ $t->worker_pids ], \@workers, 'HTTP/0.9: the same worker');
 
 $t->check_log;
 

@@ -108,6 +108,12 @@ paths:
       parameters:
         - {name: X-Api-Secret, in: header, required: true,
            schema: {type: string, minLength: 30}}
+  /raw/{name}:
+    get:
+      parameters:
+        - {name: name, in: path, required: true}
+        - {name: note, in: query}
+        - {name: X-Note, in: header}
 YAML
 
 $t->write_file('v31.yaml', <<'YAML');
@@ -229,6 +235,82 @@ $r = $t->http_json('GET', '/prod/secret',
                    headers => ['X-Api-Secret' => 'hunter2-very-secret']);
 is($r->{status}, 400, 'credential header too short');
 unlike($r->{body}, qr/hunter2/, 'its value is never echoed');
+
+
+# parameters that are not UTF-8: refused whatever the schema, unechoed
+
+$r = $t->http_json('GET', '/prod/pets?status=sold&limit=%FF', @cookie);
+is($r->{status}, 400, 'not UTF-8: an integer query parameter: 400');
+is($r->{json}{message}, 'Invalid request parameters', 'not UTF-8: message');
+is_deeply(errors_of($r), ['query  encoding limit'],
+          'not UTF-8: the parameter named, keyword encoding');
+is($r->{json}{errors}[0]{message}, 'is not valid UTF-8',
+   'not UTF-8: what is wrong');
+is($r->{headers}{'x-amzn-errortype'}, 'BadRequestException',
+   'not UTF-8: BAD_REQUEST_PARAMETERS');
+
+$r = $t->http_json('GET', '/prod/pets?status=sold&tags=ok&tags=%C3%28',
+                   @cookie);
+is_deeply(errors_of($r), ['query  encoding tags'],
+          'not UTF-8: an item of an exploded array');
+
+$r = $t->http_json('GET', '/prod/pets?status=sold&status=%FF', @cookie);
+is_deeply(errors_of($r), ['query  encoding status'],
+          'not UTF-8: a repeated scalar, the second time');
+
+$r = $t->http_json('GET', '/prod/pets?status=sold&filter[%FF]=1', @cookie);
+is_deeply(errors_of($r), ['query  encoding filter'],
+          'not UTF-8: a deepObject key');
+
+for my $case (['%C0%AF', 'an overlong form'], ['%ED%A0%80', 'a surrogate'],
+              ['%F4%90%80%80', 'past U+10FFFF'], ['%E2%82', 'cut short'])
+{
+    $r = $t->http_json('GET', "/prod/pets?status=sold&tags=$case->[0]",
+                       @cookie);
+    is_deeply(errors_of($r), ['query  encoding tags'],
+              "not UTF-8: $case->[1]");
+}
+
+$r = $t->http_json('GET', '/prod/pets?status=sold',
+                   headers => ['Cookie' => 'session=abc',
+                               'X-Trace' => "ab\xffc"]);
+is_deeply(errors_of($r), ['header  encoding X-Trace'],
+          'not UTF-8: a header parameter');
+
+$r = $t->http_json('GET', '/prod/pets?status=sold',
+                   headers => ['Cookie' => "session=\xfe\xff"]);
+is_deeply(errors_of($r), ['cookie  encoding session'],
+          'not UTF-8: a cookie parameter');
+unlike($r->{body}, qr/\xfe/, 'not UTF-8: the value is not echoed');
+
+$r = $t->http_json('GET', '/prod/pets/%FF');
+is_deeply(errors_of($r), ['path  encoding petId'],
+          'not UTF-8: a path parameter');
+$r = $t->http_json('GET', "/prod/pets/\xff");
+is_deeply(errors_of($r), ['path  encoding petId'],
+          'not UTF-8: a raw byte in the path');
+
+$r = $t->http_json('GET', '/prod/pets?limit=%FF');
+is($r->{json}{message}, 'Missing required request parameters: [status, session]',
+   'not UTF-8 and missing ones: the missing ones make the message');
+is_deeply(errors_of($r), ['query  encoding limit', 'query  required status',
+                          'cookie  required session'],
+          'not UTF-8 and missing ones: all listed');
+
+$r = $t->http_json('GET', '/prod/raw/%FF?note=%FE',
+                   headers => ['X-Note' => "\xff"]);
+is_deeply(errors_of($r), ['path  encoding name', 'query  encoding note',
+                          'header  encoding X-Note'],
+          'not UTF-8: declared parameters without a schema too');
+$r = $t->http_json('GET', '/prod/raw/caf%C3%A9?note=%E2%82%AC',
+                   headers => ['X-Note' => "\xe2\x82\xac"]);
+is($r->{status}, 200, 'UTF-8 beyond ASCII passes');
+$r = $t->http_json('GET', '/prod/pets?status=sold&undeclared=%FF', @cookie);
+is($r->{status}, 200, 'an undeclared parameter is not looked at');
+
+$r = $t->http_json('DELETE', '/prod/pets/%FF');
+is($r->{status}, 200, 'not UTF-8, parameter validation off: passes');
+is($be->last_request->{uri}, '/pets/%FF', 'and reaches the backend as sent');
 
 
 # bodies

@@ -3,7 +3,8 @@
 # Request transformation: AWS requestParameters into the integration's
 # path, query string and headers (from the path, query, headers, body
 # JSONPath, stage variables, context and static values), mapping templates
-# chosen by Content-Type, passthroughBehavior; what the backend receives.
+# chosen by Content-Type, passthroughBehavior; text that is not UTF-8
+# through both; what the backend receives.
 
 use strict;
 use warnings;
@@ -94,6 +95,16 @@ paths:
         uri: "http://127.0.0.1:%%PORT_2%%/get-template"
         requestTemplates:
           application/json: '{"q": "$input.params(''q'')"}'
+  /escape/{p}:
+    get:
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:%%PORT_2%%/escape/{p}"
+        requestParameters:
+          integration.request.header.X-Q: method.request.querystring.q
+          integration.request.querystring.qq: method.request.querystring.q
+        requestTemplates:
+          application/json: '{"q": "$util.escapeJavaScript($input.params(''q''))", "all": $util.toJson($input.params().querystring), "len": $input.params(''q'').length()}'
 YAML
 
 $t->write_conf(<<'CONF');
@@ -180,6 +191,27 @@ $r = $t->http('GET', '/prod/get-template?q=abc');
 $req = $be->last_request;
 is($req->{body}, '{"q": "abc"}', 'a template gives a GET a body');
 is($req->{headers}{'content-length'}, 12, 'with its length');
+
+# text that is not UTF-8 where no declared parameter checks it: mappings
+# carry the bytes (escaped in the path and query), templates write U+FFFD
+# where they write JSON; never a 5xx
+
+$r = $t->http('GET', '/prod/get-template?q=%FF');
+$req = $be->last_request;
+is($r->{status}, 200, 'not UTF-8 into a template: 200');
+is($req->{body}, "{\"q\": \"\xff\"}", 'text: the byte as it is');
+
+$r = $t->http('GET', '/prod/escape/%FE?q=a%FFb');
+$req = $be->last_request;
+is($r->{status}, 200, 'not UTF-8 into mappings and $util: 200');
+is($req->{uri}, '/escape/%FE?q=a%FFb&qq=a%FFb',
+   'path and query mappings: the bytes, escaped');
+is($req->{headers}{'x-q'}, "a\xffb", 'header mapping: the bytes');
+$sent = eval { decode_json($req->{body}) };
+ok($sent, 'escapeJavaScript and toJson: valid JSON') or diag($req->{body});
+is($sent->{q}, "a\x{fffd}b", 'escapeJavaScript: U+FFFD for the byte');
+is_deeply($sent->{all}, {q => "a\x{fffd}b"}, 'toJson: U+FFFD for the byte');
+is($sent->{len}, 3, 'length(): the byte counts as one');
 
 # a template that does not parse fails nginx -t with where and why
 

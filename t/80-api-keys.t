@@ -235,4 +235,6 @@ isnt($rc, 0, 'a bearer scheme: nginx -t fails');
 like($out, qr{/paths/~1me/get/security/0/user .*apiKey schemes only},
      'and says which requirement');
 
+$t->check_log;
+
 done_testing;

@@ -217,4 +217,6 @@ isnt($rc, 0, 'x-apigw-throttle without burst: nginx -t fails');
 like($out, qr{/paths/~1x/get/x-apigw-throttle .*needs "burst"},
      'and says where');
 
+$t->check_log;
+
 done_testing;

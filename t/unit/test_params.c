@@ -53,11 +53,15 @@ convert(apigw_parameter_t *p, const char *text, const char *q)
 
     rc = apigw_param_value(p, text, text ? strlen(text) : 0, pairs, n, &v);
 
-    if (rc == 0) {
+    if (rc == APIGW_PARAM_ABSENT) {
         return "";
     }
 
-    if (rc < 0) {
+    if (rc == APIGW_PARAM_NOT_UTF8) {
+        return "NOT_UTF8";
+    }
+
+    if (rc != APIGW_PARAM_FOUND) {
         return "ERROR";
     }
 
@@ -249,6 +253,100 @@ test_objects(void)
 }
 
 
+/*
+ * text that is not UTF-8 is refused before any conversion, in every
+ * piece a value is made of; json_stringn() takes exactly what
+ * apigw_utf8_valid() does
+ */
+static void
+test_utf8(void)
+{
+    int                 i, k, n, ok, agree;
+    char                buf[8];
+    json_t             *v;
+    apigw_parameter_t   p;
+    apigw_param_prop_t  props[1] = { { "min", APIGW_TYPE_INTEGER } };
+
+    CHECK(apigw_utf8_valid("", 0), "utf8: empty");
+    CHECK(apigw_utf8_valid("a\0b", 3), "utf8: NUL is a character");
+    CHECK(apigw_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+          "utf8: 2, 3 and 4 bytes");
+    CHECK(!apigw_utf8_valid("\xff", 1), "utf8: 0xff");
+    CHECK(!apigw_utf8_valid("\xc3\x28", 2), "utf8: a bad continuation");
+    CHECK(!apigw_utf8_valid("\xc3", 1), "utf8: cut short");
+    CHECK(!apigw_utf8_valid("\xc0\xaf", 2), "utf8: overlong /");
+    CHECK(!apigw_utf8_valid("\xe0\x80\xaf", 3), "utf8: overlong, 3 bytes");
+    CHECK(!apigw_utf8_valid("\xed\xa0\x80", 3), "utf8: a surrogate");
+    CHECK(!apigw_utf8_valid("\xf4\x90\x80\x80", 4), "utf8: past U+10FFFF");
+    CHECK(!apigw_utf8_valid("\x80", 1), "utf8: a lone continuation");
+
+    /* every short text of interesting bytes: the same verdict as jansson */
+    agree = 1;
+    srand(15);
+
+    for (i = 0; i < 200000 && agree; i++) {
+        n = 1 + rand() % 6;
+
+        for (k = 0; k < n; k++) {
+            buf[k] = (char) ((rand() & 1) ? 0x80 + rand() % 0x80
+                                          : rand() % 0x100);
+        }
+
+        ok = apigw_utf8_valid(buf, n);
+        v = json_stringn(buf, n);
+        agree = (ok == (v != NULL));
+        json_decref(v);
+    }
+
+    CHECK(agree, "utf8: 200,000 random texts judged as json_stringn() does");
+
+    memset(&p, 0, sizeof(p));
+    p.name = "n";
+    p.name_len = 1;
+
+    p.in = APIGW_IN_PATH;
+    p.type = APIGW_TYPE_INTEGER;
+    CHECK(strcmp(convert(&p, "\xff", NULL), "NOT_UTF8") == 0,
+          "utf8: an integer path parameter");
+    p.type = APIGW_TYPE_STRING;
+    CHECK(strcmp(convert(&p, "caf\xc3\xa9", NULL), "\"caf\xc3\xa9\"") == 0,
+          "utf8: UTF-8 passes");
+
+    p.in = APIGW_IN_QUERY;
+    CHECK(strcmp(convert(&p, NULL, "n=%FF"), "NOT_UTF8") == 0,
+          "utf8: a query string parameter");
+    CHECK(strcmp(convert(&p, NULL, "n=1&n=%C3%28"), "NOT_UTF8") == 0,
+          "utf8: a repeated query parameter, the second time");
+    CHECK(strcmp(convert(&p, NULL, "x=%FF&n=1"), "\"1\"") == 0,
+          "utf8: another parameter's text is not this one's");
+
+    p.type = APIGW_TYPE_ARRAY;
+    p.item_type = APIGW_TYPE_STRING;
+    p.style = APIGW_STYLE_FORM;
+    p.explode = 1;
+    CHECK(strcmp(convert(&p, NULL, "n=a&n=%FF"), "NOT_UTF8") == 0,
+          "utf8: an exploded array");
+
+    p.type = APIGW_TYPE_OBJECT;
+    p.props = props;
+    p.nprops = 1;
+    p.style = APIGW_STYLE_DEEP_OBJECT;
+    CHECK(strcmp(convert(&p, NULL, "n[%FF]=1"), "NOT_UTF8") == 0,
+          "utf8: a deepObject key");
+    CHECK(strcmp(convert(&p, NULL, "n[min]=%FF"), "NOT_UTF8") == 0,
+          "utf8: a deepObject value");
+    p.style = APIGW_STYLE_FORM;
+    CHECK(strcmp(convert(&p, NULL, "min=%FF"), "NOT_UTF8") == 0,
+          "utf8: an exploded form object's property");
+
+    p.in = APIGW_IN_HEADER;
+    p.type = APIGW_TYPE_STRING;
+    p.json = 1;
+    CHECK(strcmp(convert(&p, "\"\xff\"", NULL), "NOT_UTF8") == 0,
+          "utf8: JSON content");
+}
+
+
 static void
 test_media(void)
 {
@@ -297,6 +395,7 @@ main(void)
     test_scalars();
     test_arrays();
     test_objects();
+    test_utf8();
     test_media();
 
     return unit_done();
