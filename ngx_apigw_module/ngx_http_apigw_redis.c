@@ -347,6 +347,8 @@ ngx_http_apigw_redis_connect(ngx_http_apigw_redis_t *rd)
         return;
     }
 
+    /* idle for nginx: a worker shutting down gracefully closes it */
+    c->idle = 1;
     c->data = rd;
     c->read->handler = ngx_http_apigw_redis_read_handler;
     c->write->handler = ngx_http_apigw_redis_write_handler;
@@ -451,6 +453,12 @@ ngx_http_apigw_redis_disconnected(const redisAsyncContext *ac, int status)
     rd = ac->data;
     rd->ac = NULL;
 
+    if (ngx_exiting) {
+        /* closed by the read handler: the worker is shutting down */
+        rd->up = 0;
+        return;
+    }
+
     ngx_http_apigw_redis_down(rd, status == REDIS_OK ? "disconnected"
                                                      : ac->errstr);
 }
@@ -544,9 +552,20 @@ ngx_http_apigw_redis_read_handler(ngx_event_t *ev)
 
     ngx_http_apigw_redis_t  *rd = c->data;
 
-    if (rd->ac) {
-        redisAsyncHandleRead(rd->ac);
+    if (rd->ac == NULL) {
+        return;
     }
+
+    if (c->close && !(rd->ac->c.flags & REDIS_DISCONNECTING)) {
+        /*
+         * the worker is shutting down: the replies still due come in,
+         * then hiredis disconnects, and may free c at once
+         */
+        redisAsyncDisconnect(rd->ac);
+        return;
+    }
+
+    redisAsyncHandleRead(rd->ac);
 }
 
 

@@ -383,4 +383,7 @@ is(get($a, '/quota/free')->{status}, 200,
    'an operation with no bucket is not affected');
 $a->stop;
 
+$a->check_log;
+$b->check_log;
+
 done_testing;
