@@ -47,6 +47,8 @@ static ngx_int_t ngx_http_apigw_refuse(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
 static ngx_int_t ngx_http_apigw_errors_init(ngx_http_request_t *r,
     ngx_http_apigw_errors_t *errors);
+static ngx_int_t ngx_http_apigw_query_repeats(ngx_http_apigw_ctx_t *ctx,
+    apigw_parameter_t *param, ngx_http_apigw_errors_t *errors);
 static ngx_int_t ngx_http_apigw_param_valid(apigw_parameter_t *param,
     ngx_str_t *text);
 
@@ -171,6 +173,14 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
             continue;
         }
 
+        if (param->in == APIGW_IN_QUERY && param->schema
+            && param->type != APIGW_TYPE_ARRAY
+            && param->type != APIGW_TYPE_OBJECT
+            && ngx_http_apigw_query_repeats(ctx, param, &errors) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         if (rc == NGX_OK && ngx_http_apigw_param_valid(param, &text)) {
             continue;
         }
@@ -274,6 +284,55 @@ ngx_http_apigw_validate_params(ngx_http_request_t *r,
 
     return ngx_http_apigw_refuse(r, ctx, APIGW_GR_BAD_REQUEST_PARAMETERS,
                                  &message, &errors);
+}
+
+
+/*
+ * A scalar query parameter given more than once: the first value is the
+ * parameter's, and those after it are checked as well, since the backend
+ * gets them all and a mapping takes the last, as AWS's does
+ */
+static ngx_int_t
+ngx_http_apigw_query_repeats(ngx_http_apigw_ctx_t *ctx,
+    apigw_parameter_t *param, ngx_http_apigw_errors_t *errors)
+{
+    size_t      i, n;
+    json_t     *value;
+    ngx_int_t   rc;
+    ngx_str_t   text;
+
+    for (i = 0, n = 0; i < ctx->nquery; i++) {
+        if (ctx->query[i].name_len != param->name_len
+            || ngx_strncmp(ctx->query[i].name, param->name, param->name_len)
+               != 0
+            || n++ == 0)
+        {
+            continue;
+        }
+
+        text.data = (u_char *) ctx->query[i].value;
+        text.len = ctx->query[i].value_len;
+
+        if (ngx_http_apigw_param_valid(param, &text)) {
+            continue;
+        }
+
+        value = apigw_param_scalar(param->type, (char *) text.data,
+                                   text.len);
+        if (value == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_apigw_check_schema(errors, param->schema, value,
+                                         "query", param->name);
+        json_decref(value);
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

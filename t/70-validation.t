@@ -202,6 +202,16 @@ is_deeply(errors_of($r), ['query  maximum limit', 'query  enum status'],
 is($r->{json}{errors}[0]{message}, 'must be <= 100', 'message of maximum');
 is(scalar @{[ $be->requests ]}, $before, 'the backend saw none of them');
 
+$before = scalar @{[ $be->requests ]};
+$r = $t->http_json('GET', '/prod/pets?status=sold&limit=5&limit=500',
+                   @cookie);
+is($r->{status}, 400, 'a scalar given twice: the second value is checked too');
+is_deeply(errors_of($r), ['query  maximum limit'], 'and named');
+is(scalar @{[ $be->requests ]}, $before, 'the backend saw neither');
+
+$r = $t->http_json('GET', '/prod/pets?status=sold&limit=5&limit=7', @cookie);
+is($r->{status}, 200, 'a scalar given twice, both valid: 200');
+
 $r = $t->http_json('GET', '/prod/pets?status=sold&limit=ten', @cookie);
 is_deeply(errors_of($r), ['query  type limit'], 'integer that is not');
 
