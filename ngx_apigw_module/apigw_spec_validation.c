@@ -411,9 +411,18 @@ apigw_spec_parameter(apigw_compile_t *c, apigw_operation_t *op,
         }
 
         if (i == op->nparams) {
+            /* no request can give it: left out, the operation loads */
             apigw_loc_error(c->err, loc, "path parameter \"%s\" is not in "
-                            "the path \"%s\"", name, op->path);
-            return -1;
+                            "the path \"%s\": it is left out", name,
+                            op->path);
+
+            free(p->name);
+            i = p - op->parameters;
+            memmove(p, p + 1,
+                    (op->nparameters - i - 1) * sizeof(apigw_parameter_t));
+            op->nparameters--;
+
+            return apigw_warn(&c->api->warnings, c->err);
         }
 
         p->path_index = i;

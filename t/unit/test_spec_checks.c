@@ -25,7 +25,7 @@ static apigw_error_t  err;
 
 
 static apigw_api_t *
-load_text(const char *text)
+load_text_flags(const char *text, unsigned flags)
 {
     FILE  *f;
 
@@ -41,7 +41,14 @@ load_text(const char *text)
 
     memset(&err, 0, sizeof(err));
 
-    return apigw_api_load(path, APIGW_LOAD_STRICT, &err);
+    return apigw_api_load(path, flags, &err);
+}
+
+
+static apigw_api_t *
+load_text(const char *text)
+{
+    return load_text_flags(text, APIGW_LOAD_STRICT);
 }
 
 
@@ -209,6 +216,8 @@ test_bodies_and_validators(void)
 static void
 test_errors(void)
 {
+    apigw_api_t  *api;
+
     fails("bad in", HEAD
           "paths:\n  /a:\n    get:\n      parameters:\n"
           "        - {name: x, in: body}\n",
@@ -218,6 +227,19 @@ test_errors(void)
           "paths:\n  /a:\n    get:\n      parameters:\n"
           "        - {name: x, in: path, required: true}\n",
           "/parameters/0", "path parameter \"x\" is not in the path");
+
+    api = load_text_flags(HEAD
+                          "paths:\n  /a/{y}:\n    get:\n      parameters:\n"
+                          "        - {name: x, in: path, required: true}\n"
+                          "        - {name: y, in: path, required: true}\n",
+                          0);
+    CHECK(api && api->warnings.n == 1 && api->nops == 1
+          && api->ops[0].problem == NULL && api->ops[0].nparameters == 1
+          && strcmp(api->ops[0].parameters[0].name, "y") == 0
+          && strstr(api->warnings.messages[0], "it is left out") != NULL,
+          "a path parameter not in the path: a warning, left out, the "
+          "operation loads");
+    apigw_api_free(api);
 
     fails("style for the wrong place", HEAD
           "paths:\n  /a:\n    get:\n      parameters:\n"
