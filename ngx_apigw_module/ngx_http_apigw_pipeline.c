@@ -18,9 +18,9 @@
  *     an error       NGX_ERROR or an HTTP status: the request ends with it;
  *
  * and a step that answers the request itself (a refusal, a mock) sets
- * ctx->responded and returns what sending it returned.  Past the last step the content phase takes over: the
- * proxy module, which the "apigw" directive configured, calls the http
- * integration.
+ * ctx->responded and returns what sending it returned.  Past the last
+ * step the content phase takes over: the proxy module, which the "apigw"
+ * directive configured, calls the http integration.
  */
 
 
