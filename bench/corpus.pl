@@ -31,6 +31,10 @@ delete $ENV{NGINX};    # nginx reads it: sockets inherited on upgrade
 my $MODULE  = env('MODULE')      // die "corpus: MODULE is not set\n";
 my $OUT     = env('OUT')         // die "corpus: OUT is not set\n";
 my $LABEL   = env('CORPUS_LABEL', $DIR);
+# CORPUS_DELEGATE=1: the fronting configuration plus "apigw_security_delegate
+# all;", which lets the backend check every scheme
+my $DELEGATE = env('CORPUS_DELEGATE', 0)
+               ? "\n            apigw_security_delegate all;" : '';
 
 $SAMPLE =~ /^(all|[1-9]\d*)$/ or die "corpus: CORPUS_SAMPLE must be a number or 'all'\n";
 $JOBS =~ /^[1-9]\d*$/ or die "corpus: CORPUS_JOBS must be a positive number\n";
@@ -266,7 +270,7 @@ http {
 
         location /prod/ {
             apigw api stage=prod;
-            apigw_backend http://127.0.0.1:$port/;
+            apigw_backend http://127.0.0.1:$port/;$DELEGATE
         }
     }
 }
@@ -406,7 +410,7 @@ sub run_all {
 sub bare_message {
     my ($m) = @_;
     $m =~ s/ in \S+:\d+$//;
-    $m =~ s/^apigw_api "[^"]*": //;
+    $m =~ s/^apigw(?:_api)? "[^"]*": //;
     $m =~ s/^"(?:[^"\\]|\\.)*"(?: at \S+(?: \(line \d+\))?| at line \d+)?: //;
     return $m;
 }
@@ -421,8 +425,10 @@ my @CLASSES = (
     ['dangling $ref',                     qr/^\$ref .*(points to nothing|cannot open|is not a regular)/],
     ['$ref not supported (remote, cycle)', qr/^\$ref/],
     # security
-    ['security scheme not supported',     qr/is not an apiKey scheme|apigw enforces apiKey schemes only/],
-    ['apiKey with no keys file',          qr/asks for an API key, but there is no apigw_keys file/],
+    ['security scheme not supported',     qr/scheme "[^"]*", which apigw does not verify yet/],
+    ['apiKey with no keys file',          qr/scheme "[^"]*", which needs an apigw_keys file/],
+    ['mutualTLS without ssl_verify_client', qr/scheme "[^"]*", which needs "ssl_verify_client/],
+    ['security scheme not in the document', qr/^security scheme "[^"]*" (is not in components|has no type)/],
     ['API key source not HEADER',         qr/as the API key source/],
     # paths
     ['path key with fragment or query',   qr/^path "[^"]*[#?][^"]*": /],
@@ -443,7 +449,7 @@ my @CLASSES = (
 # that says which verifier to write next
 sub scheme_detail {
     my ($file, $m) = @_;
-    my ($name) = $m =~ /^security scheme "((?:[^"\\]|\\.)*)"/ or return '';
+    my ($name) = $m =~ /requires the \w+ scheme "((?:[^"\\]|\\.)*)"/ or return '';
     my $s = read_file($file);
     return '' unless $$s =~ /^\s*\{/;
     return 'no securitySchemes' unless $$s =~ /"securitySchemes"\s*:\s*\{/g;
@@ -475,7 +481,7 @@ sub classify {
 
 sub classify_message {
     my ($line) = @_;
-    return 'nginx (not apigw_api)' if $line !~ /^apigw_api /;
+    return 'nginx (not apigw)' if $line !~ /^apigw(?:_api)? /;
     my $m = bare_message($line);
     for (@CLASSES) {
         return $_->[0] if $m =~ $_->[1];

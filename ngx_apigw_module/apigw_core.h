@@ -446,17 +446,33 @@ typedef struct {
 int apigw_throttle_parse(const apigw_loc_t *loc, apigw_throttle_t *t,
     apigw_error_t *err);
 
-/* an apiKey security scheme: where the key is */
+/* an OpenAPI security scheme, and where its credential is */
+typedef enum {
+    APIGW_SCHEME_API_KEY = 0,       /* a header, query parameter or cookie */
+    APIGW_SCHEME_HTTP,              /* Authorization: Basic, Bearer... */
+    APIGW_SCHEME_OAUTH2,            /* Authorization: Bearer */
+    APIGW_SCHEME_OPENID_CONNECT,    /* Authorization: Bearer */
+    APIGW_SCHEME_MUTUAL_TLS,        /* a verified client certificate */
+    APIGW_SCHEME_UNKNOWN            /* not OpenAPI's: an error if used */
+} apigw_scheme_kind_e;
+
 typedef struct {
     char                     *name;         /* in components */
-    apigw_param_in_e          in;           /* header, query or cookie */
-    char                     *param;        /* "x-api-key" */
+    apigw_scheme_kind_e       kind;
+    const char               *type;         /* "apiKey", "http"..., as the
+                                               spec says */
+    apigw_param_in_e          in;           /* where the credential is */
+    char                     *param;        /* "x-api-key", "authorization";
+                                               headers in lower case */
     size_t                    param_len;
-} apigw_api_key_scheme_t;
+    char                     *auth_scheme;  /* Authorization's scheme, lower
+                                               case: "bearer"; or NULL */
+    size_t                    auth_scheme_len;
+} apigw_security_scheme_t;
 
 /* one alternative of an operation's security: all its schemes apply */
 typedef struct {
-    apigw_api_key_scheme_t  **schemes;
+    apigw_security_scheme_t **schemes;
     size_t                    nschemes;     /* 0: anonymous access */
 } apigw_security_t;
 
@@ -540,8 +556,8 @@ typedef struct {
     size_t                    nops;
     apigw_router_t           *router;
     apigw_gateway_response_t *responses[APIGW_GR_COUNT];
-    apigw_api_key_scheme_t   *key_schemes;
-    size_t                    nkey_schemes;
+    apigw_security_scheme_t  *schemes;      /* components.securitySchemes */
+    size_t                    nschemes;
     apigw_warnings_t          warnings;     /* what loaded with problems */
 } apigw_api_t;
 

@@ -12,29 +12,34 @@
 
 
 /*
- * OpenAPI security as the gateway enforces it: "security" (the
- * operation's, else the document's) is a list of alternatives, each a set
- * of schemes that must all be met; an empty one allows anonymous access.
- * apiKey schemes (in a header, the query string or a cookie) are what
- * apigw checks today; a requirement naming another kind of scheme fails
- * the load rather than go unenforced.  Also x-apigw-throttle.
+ * OpenAPI security, compiled: "security" (the operation's, else the
+ * document's) is a list of alternatives, each a set of schemes that must
+ * all be met; an empty one allows anonymous access.  Every scheme of
+ * components.securitySchemes is read with where its credential is: the
+ * nginx glue decides, per location, which ones the gateway checks and
+ * which the backend does (apigw_security_delegate), and fails the load
+ * when a required scheme is neither.  Also x-apigw-throttle.
  */
 
 
+static int apigw_spec_scheme(apigw_compile_t *c,
+    apigw_security_scheme_t *ss, const char *name, apigw_loc_t *loc);
 static int apigw_spec_key_scheme(apigw_compile_t *c,
-    apigw_api_key_scheme_t *ks, const char *name, apigw_loc_t *loc);
+    apigw_security_scheme_t *ss, apigw_loc_t *loc);
+static int apigw_spec_http_scheme(apigw_compile_t *c,
+    apigw_security_scheme_t *ss, apigw_loc_t *loc);
 static int apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *loc);
-static apigw_api_key_scheme_t *apigw_spec_find_scheme(apigw_compile_t *c,
+static apigw_security_scheme_t *apigw_spec_find_scheme(apigw_compile_t *c,
     const char *name);
+static char *apigw_spec_lowercase(const char *s, size_t *len);
 
 
 int
 apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root)
 {
-    size_t        n;
     json_t       *schemes, *scheme, *source;
-    const char   *name, *type;
+    const char   *name;
     apigw_loc_t   loc, child;
 
     source = apigw_spec_member(root, &loc,
@@ -68,14 +73,12 @@ apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root)
         return -1;
     }
 
-    c->api->key_schemes = calloc(json_object_size(schemes) + 1,
-                                 sizeof(apigw_api_key_scheme_t));
-    if (c->api->key_schemes == NULL) {
+    c->api->schemes = calloc(json_object_size(schemes) + 1,
+                             sizeof(apigw_security_scheme_t));
+    if (c->api->schemes == NULL) {
         apigw_loc_error(c->err, &loc, "out of memory");
         return -1;
     }
-
-    n = 0;
 
     json_object_foreach(schemes, name, scheme) {
         apigw_loc_child(&loc, &child, name, scheme);
@@ -90,16 +93,8 @@ apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root)
             return -1;
         }
 
-        type = json_string_value(json_object_get(child.node, "type"));
-
-        if (type == NULL || strcmp(type, "apiKey") != 0) {
-            /* checked if a requirement names it */
-            continue;
-        }
-
-        c->api->nkey_schemes = n + 1;
-
-        if (apigw_spec_key_scheme(c, &c->api->key_schemes[n++], name, &child)
+        if (apigw_spec_scheme(c, &c->api->schemes[c->api->nschemes++], name,
+                              &child)
             != 0)
         {
             return -1;
@@ -110,29 +105,70 @@ apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root)
 }
 
 
-/* {type: apiKey, in: header|query|cookie, name: x-api-key} */
 static int
-apigw_spec_key_scheme(apigw_compile_t *c, apigw_api_key_scheme_t *ks,
+apigw_spec_scheme(apigw_compile_t *c, apigw_security_scheme_t *ss,
     const char *name, apigw_loc_t *loc)
 {
-    char         *p;
+    size_t        i;
+    const char   *t;
+
+    static const char  *types[] = {
+        "apiKey", "http", "oauth2", "openIdConnect", "mutualTLS", NULL
+    };
+
+    ss->name = strdup(name);
+    if (ss->name == NULL) {
+        apigw_loc_error(c->err, loc, "out of memory");
+        return -1;
+    }
+
+    t = json_string_value(json_object_get(loc->node, "type"));
+    t = t ? t : "";
+
+    for (i = 0; types[i]; i++) {
+        if (strcmp(t, types[i]) == 0) {
+            break;
+        }
+    }
+
+    ss->kind = (apigw_scheme_kind_e) i;
+    ss->type = types[i] ? types[i] : "unknown";
+
+    switch (ss->kind) {
+
+    case APIGW_SCHEME_API_KEY:
+        return apigw_spec_key_scheme(c, ss, loc);
+
+    case APIGW_SCHEME_MUTUAL_TLS:
+    case APIGW_SCHEME_UNKNOWN:
+        return 0;
+
+    default:
+        return apigw_spec_http_scheme(c, ss, loc);
+    }
+}
+
+
+/* {type: apiKey, in: header|query|cookie, name: x-api-key} */
+static int
+apigw_spec_key_scheme(apigw_compile_t *c, apigw_security_scheme_t *ss,
+    apigw_loc_t *loc)
+{
     json_t       *in, *param;
     const char   *s;
     apigw_loc_t   child;
-
-    ks->name = strdup(name);
 
     in = apigw_spec_member(loc, &child, "in", NULL);
     s = json_is_string(in) ? json_string_value(in) : "";
 
     if (strcmp(s, "header") == 0) {
-        ks->in = APIGW_IN_HEADER;
+        ss->in = APIGW_IN_HEADER;
 
     } else if (strcmp(s, "query") == 0) {
-        ks->in = APIGW_IN_QUERY;
+        ss->in = APIGW_IN_QUERY;
 
     } else if (strcmp(s, "cookie") == 0) {
-        ks->in = APIGW_IN_COOKIE;
+        ss->in = APIGW_IN_COOKIE;
 
     } else {
         apigw_loc_error(c->err, in ? &child : loc, "an apiKey scheme needs "
@@ -149,25 +185,83 @@ apigw_spec_key_scheme(apigw_compile_t *c, apigw_api_key_scheme_t *ks,
         return -1;
     }
 
-    ks->param = strdup(json_string_value(param));
+    /* header names compare case-insensitively: kept in lower case */
+    ss->param = (ss->in == APIGW_IN_HEADER)
+                ? apigw_spec_lowercase(json_string_value(param),
+                                       &ss->param_len)
+                : strdup(json_string_value(param));
 
-    if (ks->name == NULL || ks->param == NULL) {
+    if (ss->param == NULL) {
         apigw_loc_error(c->err, loc, "out of memory");
         return -1;
     }
 
-    ks->param_len = strlen(ks->param);
+    ss->param_len = strlen(ss->param);
 
-    /* header names compare case-insensitively: kept in lower case */
-    if (ks->in == APIGW_IN_HEADER) {
-        for (p = ks->param; *p; p++) {
-            if (*p >= 'A' && *p <= 'Z') {
-                *p = (char) (*p - 'A' + 'a');
-            }
+    return 0;
+}
+
+
+/* http {scheme: basic|bearer|...}; oauth2 and openIdConnect: bearer */
+static int
+apigw_spec_http_scheme(apigw_compile_t *c, apigw_security_scheme_t *ss,
+    apigw_loc_t *loc)
+{
+    json_t       *scheme;
+    const char   *s;
+    apigw_loc_t   child;
+
+    s = "bearer";
+
+    if (ss->kind == APIGW_SCHEME_HTTP) {
+        scheme = apigw_spec_member(loc, &child, "scheme", NULL);
+
+        if (!json_is_string(scheme) || json_string_length(scheme) == 0
+            || strpbrk(json_string_value(scheme), " \t\r\n,") != NULL)
+        {
+            apigw_loc_error(c->err, scheme ? &child : loc, "an http scheme "
+                            "needs \"scheme\": the Authorization scheme, "
+                            "such as basic or bearer");
+            return -1;
+        }
+
+        s = json_string_value(scheme);
+    }
+
+    ss->in = APIGW_IN_HEADER;
+    ss->param = strdup("authorization");
+    ss->auth_scheme = apigw_spec_lowercase(s, &ss->auth_scheme_len);
+
+    if (ss->param == NULL || ss->auth_scheme == NULL) {
+        apigw_loc_error(c->err, loc, "out of memory");
+        return -1;
+    }
+
+    ss->param_len = sizeof("authorization") - 1;
+
+    return 0;
+}
+
+
+static char *
+apigw_spec_lowercase(const char *s, size_t *len)
+{
+    char  *p, *copy;
+
+    copy = strdup(s);
+    if (copy == NULL) {
+        return NULL;
+    }
+
+    for (p = copy; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z') {
+            *p = (char) (*p - 'A' + 'a');
         }
     }
 
-    return 0;
+    *len = p - copy;
+
+    return copy;
 }
 
 
@@ -203,7 +297,7 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
     const char              *name;
     apigw_loc_t              item, child;
     apigw_security_t        *alt;
-    apigw_api_key_scheme_t  *ks;
+    apigw_security_scheme_t *ss;
 
     if (!json_is_array(loc->node)) {
         apigw_loc_error(c->err, loc, "\"security\" must be an array of "
@@ -234,7 +328,7 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
 
         alt = &op->security[op->nsecurity++];
         alt->schemes = calloc(json_object_size(item.node) + 1,
-                              sizeof(apigw_api_key_scheme_t *));
+                              sizeof(apigw_security_scheme_t *));
         if (alt->schemes == NULL) {
             apigw_loc_error(c->err, &item, "out of memory");
             return -1;
@@ -244,19 +338,23 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
 
         json_object_foreach(item.node, name, scopes) {
             apigw_loc_child(&item, &child, name, scopes);
-            ks = apigw_spec_find_scheme(c, name);
+            ss = apigw_spec_find_scheme(c, name);
 
-            if (ks != NULL) {
-                alt->schemes[n++] = ks;
-                alt->nschemes = n;
-                continue;
+            if (ss == NULL) {
+                apigw_loc_error(c->err, &child, "security scheme \"%s\" is "
+                                "not in components.securitySchemes", name);
+                return -1;
             }
 
-            apigw_loc_error(c->err, &child, "security scheme \"%s\" is not "
-                            "an apiKey scheme of components.securitySchemes; "
-                            "apigw enforces apiKey schemes only so far, and "
-                            "does not ignore the others", name);
-            return -1;
+            if (ss->kind == APIGW_SCHEME_UNKNOWN) {
+                apigw_loc_error(c->err, &child, "security scheme \"%s\" has "
+                                "no type of OpenAPI's (apiKey, http, oauth2, "
+                                "openIdConnect, mutualTLS)", name);
+                return -1;
+            }
+
+            alt->schemes[n++] = ss;
+            alt->nschemes = n;
         }
     }
 
@@ -264,14 +362,14 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
 }
 
 
-static apigw_api_key_scheme_t *
+static apigw_security_scheme_t *
 apigw_spec_find_scheme(apigw_compile_t *c, const char *name)
 {
     size_t  i;
 
-    for (i = 0; i < c->api->nkey_schemes; i++) {
-        if (strcmp(c->api->key_schemes[i].name, name) == 0) {
-            return &c->api->key_schemes[i];
+    for (i = 0; i < c->api->nschemes; i++) {
+        if (strcmp(c->api->schemes[i].name, name) == 0) {
+            return &c->api->schemes[i];
         }
     }
 
@@ -293,10 +391,11 @@ apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op)
         return;
     }
 
-    for (i = 0; i < api->nkey_schemes; i++) {
-        free(api->key_schemes[i].name);
-        free(api->key_schemes[i].param);
+    for (i = 0; i < api->nschemes; i++) {
+        free(api->schemes[i].name);
+        free(api->schemes[i].param);
+        free(api->schemes[i].auth_scheme);
     }
 
-    free(api->key_schemes);
+    free(api->schemes);
 }

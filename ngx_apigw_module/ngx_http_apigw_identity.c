@@ -8,17 +8,24 @@
 
 
 /*
- * Pipeline step 2, identity: the API key an operation's security asks
- * for, checked against the keys file of apigw_keys.  A missing, unknown or
- * disabled key, or one whose plan does not cover this API stage, gets 403
- * Forbidden (INVALID_API_KEY), as on AWS.  Key values are never logged;
- * key ids are.
+ * The identity step: an operation's security, alternatives of schemes
+ * that must all be met.  An API key is checked against the keys file of
+ * apigw_keys (and keys kept in Redis): a missing, unknown or disabled key,
+ * or one whose plan does not cover this API stage, gets 403 Forbidden
+ * (INVALID_API_KEY), as on AWS.  A client certificate (mutualTLS) is the
+ * one nginx verified.  A scheme the location delegates to the backend
+ * (apigw_security_delegate) only needs its credential present, and it goes
+ * on untouched: a missing Authorization gets 401 Unauthorized with
+ * WWW-Authenticate.  Key values are never logged; key ids are.
  */
 
 
+/* ordered: the answer is the furthest any alternative got */
 typedef enum {
     NGX_HTTP_APIGW_KEY_OK = 0,
     NGX_HTTP_APIGW_KEY_MISSING,
+    NGX_HTTP_APIGW_KEY_NO_CREDENTIALS,  /* no Authorization of the scheme */
+    NGX_HTTP_APIGW_KEY_NO_CERTIFICATE,
     NGX_HTTP_APIGW_KEY_UNKNOWN,
     NGX_HTTP_APIGW_KEY_DISABLED,
     NGX_HTTP_APIGW_KEY_NOT_IN_PLAN,
@@ -27,19 +34,33 @@ typedef enum {
 } ngx_http_apigw_key_check_e;
 
 
+static ngx_http_apigw_key_check_e ngx_http_apigw_check_scheme(
+    ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_security_scheme_t *ss, const apigw_key_t **found);
 static ngx_http_apigw_key_check_e ngx_http_apigw_check_key(
     ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_api_key_scheme_t *ks, const apigw_key_t **found);
+    apigw_security_scheme_t *ss, const apigw_key_t **found);
+static ngx_http_apigw_key_check_e ngx_http_apigw_check_credentials(
+    ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_security_scheme_t *ss);
+static ngx_http_apigw_key_check_e ngx_http_apigw_check_certificate(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_key_text(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_api_key_scheme_t *ks, ngx_str_t *text);
+    ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss, ngx_str_t *text);
+static ngx_int_t ngx_http_apigw_challenge(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static void ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
-    apigw_operation_t *op);
+    ngx_http_apigw_ctx_t *ctx);
+static const char *ngx_http_apigw_unchecked(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf, ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss);
 static void ngx_http_apigw_keys_cleanup(void *data);
 
 
 static const char  *ngx_http_apigw_key_reasons[] = {
-    "", "missing", "unknown", "disabled", "not in a plan for this stage",
-    "", ""
+    "", "API key missing", "credentials missing",
+    "client certificate missing", "API key unknown", "API key disabled",
+    "API key not in a plan for this stage", "", ""
 };
 
 
@@ -99,39 +120,117 @@ ngx_http_apigw_keys_cleanup(void *data)
 }
 
 
-/* an API whose operations ask for keys needs apigw_keys */
+/*
+ * Every scheme the operations of the location's API require is checked
+ * here, or delegated to the backend: else the load fails, saying how
+ */
 ngx_int_t
-ngx_http_apigw_check_keys(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
+ngx_http_apigw_check_security(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf)
 {
-    size_t                 i, j, k;
-    apigw_api_t           *api;
-    ngx_http_apigw_api_t  *a;
+    size_t                       i, j, k;
+    const char                  *why;
+    apigw_api_t                 *api;
+    apigw_security_t            *alt;
+    apigw_operation_t           *op;
+    apigw_security_scheme_t     *ss;
+    ngx_http_apigw_main_conf_t  *amcf;
 
-    if (amcf->keys != NULL) {
-        return NGX_OK;
-    }
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+    api = alcf->api->api;
 
-    a = amcf->apis.elts;
+    for (i = 0; i < api->nops; i++) {
+        op = &api->ops[i];
 
-    for (i = 0; i < amcf->apis.nelts; i++) {
-        api = a[i].api;
+        for (j = 0; j < op->nsecurity; j++) {
+            alt = &op->security[j];
 
-        for (j = 0; j < api->nops; j++) {
-            for (k = 0; k < api->ops[j].nsecurity; k++) {
-                if (api->ops[j].security[k].nschemes == 0) {
+            for (k = 0; k < alt->nschemes; k++) {
+                ss = alt->schemes[k];
+                why = ngx_http_apigw_unchecked(cf, amcf, alcf, ss);
+
+                if (why == NULL) {
                     continue;
                 }
 
                 ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                              "apigw_api \"%V\": %s asks for an API key, but "
-                              "there is no apigw_keys file", &a[i].name,
-                              api->ops[j].route_key);
+                              "apigw \"%V\": %s requires the %s scheme "
+                              "\"%s\", which %s; or let the backend check "
+                              "it: \"apigw_security_delegate %s;\" (or "
+                              "\"all\") in %V:%ui", &alcf->api->name,
+                              op->route_key, ss->type, ss->name, why,
+                              ss->name, &alcf->conf_file, alcf->conf_line);
                 return NGX_ERROR;
             }
         }
     }
 
     return NGX_OK;
+}
+
+
+/* NULL when the gateway checks the scheme here, or the backend does */
+static const char *
+ngx_http_apigw_unchecked(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
+    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss)
+{
+#if (NGX_HTTP_SSL)
+    ngx_http_ssl_srv_conf_t  *sscf;
+#endif
+
+    if (ngx_http_apigw_delegated(alcf, ss)) {
+        return NULL;
+    }
+
+    switch (ss->kind) {
+
+    case APIGW_SCHEME_API_KEY:
+        return amcf->keys ? NULL
+                          : "needs an apigw_keys file to check its keys";
+
+    case APIGW_SCHEME_MUTUAL_TLS:
+#if (NGX_HTTP_SSL)
+        sscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_ssl_module);
+
+        if (sscf->verify == 1 || sscf->verify == 2) {
+            return NULL;
+        }
+#endif
+        return "needs \"ssl_verify_client on\" or \"optional\" in this "
+               "server";
+
+    default:
+        return "apigw does not verify yet";
+    }
+}
+
+
+/* apigw_security_delegate in the location, or above */
+ngx_uint_t
+ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss)
+{
+    size_t      len;
+    ngx_str_t  *name;
+    ngx_uint_t  i;
+
+    if (alcf->delegate == NULL) {
+        return 0;
+    }
+
+    name = alcf->delegate->elts;
+    len = ngx_strlen(ss->name);
+
+    for (i = 0; i < alcf->delegate->nelts; i++) {
+        if ((name[i].len == 3 && ngx_strncmp(name[i].data, "all", 3) == 0)
+            || (name[i].len == len
+                && ngx_strncmp(name[i].data, ss->name, len) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -145,6 +244,7 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
     size_t                       i, j;
+    ngx_uint_t                   admitted;
     apigw_security_t            *alt;
     apigw_operation_t           *op;
     const apigw_key_t           *key, *first;
@@ -158,6 +258,7 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
 
     worst = NGX_HTTP_APIGW_KEY_OK;
     first = NULL;
+    admitted = 0;
 
     for (i = 0; i < op->nsecurity; i++) {
         alt = &op->security[i];
@@ -171,7 +272,7 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
         first = NULL;
 
         for (j = 0; j < alt->nschemes && rc == NGX_HTTP_APIGW_KEY_OK; j++) {
-            rc = ngx_http_apigw_check_key(r, ctx, alt->schemes[j], &key);
+            rc = ngx_http_apigw_check_scheme(r, ctx, alt->schemes[j], &key);
 
             if (first == NULL) {
                 first = key;
@@ -188,6 +289,7 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
 
         if (rc == NGX_HTTP_APIGW_KEY_OK) {
             ctx->key = first;
+            admitted = 1;
             break;
         }
 
@@ -196,9 +298,9 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
         }
     }
 
-    ngx_http_apigw_mask_query_keys(r, op);
+    ngx_http_apigw_mask_query_keys(r, ctx);
 
-    if (ctx->key) {
+    if (admitted) {
         return NGX_OK;
     }
 
@@ -209,18 +311,196 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "apigw: %s: API key %s%s%s", op->route_key,
+                  "apigw: %s: %s%s%s", op->route_key,
                   ngx_http_apigw_key_reasons[worst],
                   first ? ", key id " : "", first ? first->id : "");
 
-    return ngx_http_apigw_send_gateway_response(r, ctx,
-                                                APIGW_GR_INVALID_API_KEY, 0);
+    switch (worst) {
+
+    case NGX_HTTP_APIGW_KEY_NO_CREDENTIALS:
+        if (ngx_http_apigw_challenge(r, ctx) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_UNAUTHORIZED, 0);
+
+    case NGX_HTTP_APIGW_KEY_NO_CERTIFICATE:
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_ACCESS_DENIED, 0);
+
+    default:
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_INVALID_API_KEY,
+                                                    0);
+    }
+}
+
+
+static ngx_http_apigw_key_check_e
+ngx_http_apigw_check_scheme(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_security_scheme_t *ss, const apigw_key_t **found)
+{
+    *found = NULL;
+
+    if (ngx_http_apigw_delegated(ctx->alcf, ss)) {
+        return ngx_http_apigw_check_credentials(r, ctx, ss);
+    }
+
+    switch (ss->kind) {
+
+    case APIGW_SCHEME_API_KEY:
+        return ngx_http_apigw_check_key(r, ctx, ss, found);
+
+    case APIGW_SCHEME_MUTUAL_TLS:
+        return ngx_http_apigw_check_certificate(r);
+
+    default:
+        /* the load made sure of it */
+        return NGX_HTTP_APIGW_KEY_ERROR;
+    }
+}
+
+
+/* a delegated scheme: its credential is there, for the backend to check */
+static ngx_http_apigw_key_check_e
+ngx_http_apigw_check_credentials(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss)
+{
+    ngx_str_t  text;
+
+    if (ss->kind == APIGW_SCHEME_MUTUAL_TLS) {
+        /* what terminates TLS in front of nginx checks it */
+        return NGX_HTTP_APIGW_KEY_OK;
+    }
+
+    if (ngx_http_apigw_key_text(r, ctx, ss, &text) == NGX_ERROR) {
+        return NGX_HTTP_APIGW_KEY_ERROR;
+    }
+
+    if (ss->auth_scheme == NULL) {
+        return text.len ? NGX_HTTP_APIGW_KEY_OK : NGX_HTTP_APIGW_KEY_MISSING;
+    }
+
+    /* "Bearer <token>": the scheme, white space, something */
+
+    if (text.len > ss->auth_scheme_len + 1
+        && ngx_strncasecmp(text.data, (u_char *) ss->auth_scheme,
+                           ss->auth_scheme_len)
+           == 0
+        && (text.data[ss->auth_scheme_len] == ' '
+            || text.data[ss->auth_scheme_len] == '\t'))
+    {
+        return NGX_HTTP_APIGW_KEY_OK;
+    }
+
+    return NGX_HTTP_APIGW_KEY_NO_CREDENTIALS;
+}
+
+
+static ngx_http_apigw_key_check_e
+ngx_http_apigw_check_certificate(ngx_http_request_t *r)
+{
+#if (NGX_HTTP_SSL)
+    X509              *cert;
+    ngx_connection_t  *c;
+
+    c = r->connection;
+
+    if (c->ssl) {
+        cert = SSL_get_peer_certificate(c->ssl->connection);
+
+        if (cert) {
+            X509_free(cert);
+
+            /* ssl_verify_client refused a certificate that fails */
+            if (SSL_get_verify_result(c->ssl->connection) == X509_V_OK) {
+                return NGX_HTTP_APIGW_KEY_OK;
+            }
+        }
+    }
+#endif
+
+    return NGX_HTTP_APIGW_KEY_NO_CERTIFICATE;
+}
+
+
+/*
+ * WWW-Authenticate for each Authorization scheme an alternative asked
+ * for, as RFC 9110 wants with a 401
+ */
+static ngx_int_t
+ngx_http_apigw_challenge(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char                   *p;
+    size_t                    i, j, len;
+    ngx_uint_t                k, n, seen;
+    ngx_table_elt_t          *h, **challenges;
+    apigw_operation_t        *op;
+    apigw_security_scheme_t  *ss;
+
+    op = ctx->op;
+    n = 0;
+
+    challenges = ngx_palloc(r->pool, op->nsecurity * sizeof(ngx_table_elt_t *));
+    if (challenges == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < op->nsecurity; i++) {
+        for (j = 0; j < op->security[i].nschemes; j++) {
+            ss = op->security[i].schemes[j];
+
+            if (ss->auth_scheme == NULL) {
+                continue;
+            }
+
+            for (k = 0, seen = 0; k < n; k++) {
+                seen |= (ngx_strncasecmp(challenges[k]->value.data,
+                                         (u_char *) ss->auth_scheme,
+                                         ss->auth_scheme_len) == 0);
+            }
+
+            if (seen || n == op->nsecurity) {
+                break;
+            }
+
+            /* Basic needs a realm (RFC 7617): the API's name */
+            len = ss->auth_scheme_len
+                  + sizeof(" realm=\"\"") - 1 + ctx->alcf->api_name.len;
+
+            h = ngx_list_push(&r->headers_out.headers);
+            p = ngx_pnalloc(r->pool, len);
+
+            if (h == NULL || p == NULL) {
+                return NGX_ERROR;
+            }
+
+            h->hash = 1;
+            ngx_str_set(&h->key, "WWW-Authenticate");
+            h->value.data = p;
+
+            p = ngx_cpymem(p, ss->auth_scheme, ss->auth_scheme_len);
+            h->value.data[0] = ngx_toupper(h->value.data[0]);
+
+            if (ngx_strcmp(ss->auth_scheme, "basic") == 0) {
+                p = ngx_sprintf(p, " realm=\"%V\"", &ctx->alcf->api_name);
+            }
+
+            h->value.len = p - h->value.data;
+            challenges[n++] = h;
+
+            break;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
 static ngx_http_apigw_key_check_e
 ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_api_key_scheme_t *ks, const apigw_key_t **found)
+    apigw_security_scheme_t *ss, const apigw_key_t **found)
 {
     u_char                       digest[APIGW_SHA256_LEN];
     ngx_int_t                    rc;
@@ -229,10 +509,9 @@ ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_http_apigw_loc_conf_t   *alcf;
     ngx_http_apigw_main_conf_t  *amcf;
 
-    *found = NULL;
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
 
-    if (ngx_http_apigw_key_text(r, ctx, ks, &text) != NGX_OK
+    if (ngx_http_apigw_key_text(r, ctx, ss, &text) != NGX_OK
         || text.len == 0)
     {
         return NGX_HTTP_APIGW_KEY_MISSING;
@@ -285,15 +564,15 @@ ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
 static ngx_int_t
 ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_api_key_scheme_t *ks, ngx_str_t *text)
+    apigw_security_scheme_t *ss, ngx_str_t *text)
 {
     size_t        i, n, len;
     apigw_pair_t  cookies[APIGW_MAX_PAIRS];
 
     ngx_str_null(text);
-    len = ks->param_len;
+    len = ss->param_len;
 
-    switch (ks->in) {
+    switch (ss->in) {
 
     case APIGW_IN_QUERY:
         if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
@@ -302,7 +581,7 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
         for (i = 0; i < ctx->nquery; i++) {
             if (ctx->query[i].name_len == len
-                && ngx_strncmp(ctx->query[i].name, ks->param, len) == 0)
+                && ngx_strncmp(ctx->query[i].name, ss->param, len) == 0)
             {
                 text->data = (u_char *) ctx->query[i].value;
                 text->len = ctx->query[i].value_len;
@@ -317,7 +596,7 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
         for (i = 0; i < n; i++) {
             if (cookies[i].name_len == len
-                && ngx_strncmp(cookies[i].name, ks->param, len) == 0)
+                && ngx_strncmp(cookies[i].name, ss->param, len) == 0)
             {
                 text->data = (u_char *) cookies[i].value;
                 text->len = cookies[i].value_len;
@@ -328,7 +607,7 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_DECLINED;
 
     default:
-        return ngx_http_apigw_header_values(r, (u_char *) ks->param, len,
+        return ngx_http_apigw_header_values(r, (u_char *) ss->param, len,
                                             ',', text);
     }
 }
@@ -340,17 +619,24 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
  * none of them sees it
  */
 static void
-ngx_http_apigw_mask_query_keys(ngx_http_request_t *r, apigw_operation_t *op)
+ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
 {
-    u_char                  *p, *end, *name;
-    size_t                   i, j, len;
-    apigw_api_key_scheme_t  *ks;
+    u_char                   *p, *end, *name;
+    size_t                    i, j, len;
+    apigw_operation_t        *op;
+    apigw_security_scheme_t  *ks;
+
+    op = ctx->op;
 
     for (i = 0; i < op->nsecurity; i++) {
         for (j = 0; j < op->security[i].nschemes; j++) {
             ks = op->security[i].schemes[j];
 
-            if (ks->in != APIGW_IN_QUERY) {
+            /* a key for the backend to check goes to it as it came */
+            if (ks->in != APIGW_IN_QUERY
+                || ngx_http_apigw_delegated(ctx->alcf, ks))
+            {
                 continue;
             }
 

@@ -30,6 +30,8 @@ static char *ngx_http_apigw_stage_variable_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_apigw_security_delegate(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 
 static ngx_conf_num_bounds_t  ngx_http_apigw_json_max_depth_bounds = {
@@ -99,6 +101,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
     { ngx_string("apigw_stage_variable"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_stage_variable_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_security_delegate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apigw_security_delegate,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -193,7 +202,6 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
 
     if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
-        || ngx_http_apigw_check_keys(cf, amcf) != NGX_OK
         || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
@@ -343,6 +351,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
      */
 
     alcf->stage_vars = NGX_CONF_UNSET_PTR;
+    alcf->delegate = NGX_CONF_UNSET_PTR;
     alcf->body_limit = NGX_CONF_UNSET;
     alcf->json_max_depth = NGX_CONF_UNSET_UINT;
     alcf->validation_details = NGX_CONF_UNSET;
@@ -365,6 +374,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_core_loc_conf_t    *clcf;
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
+    ngx_conf_merge_ptr_value(conf->delegate, prev->delegate, NULL);
     ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
                              NGX_CONF_UNSET);
     ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 64);
@@ -427,6 +437,10 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "apigw: %s", msg);
             return NGX_CONF_ERROR;
         }
+    }
+
+    if (ngx_http_apigw_check_security(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     return ngx_http_apigw_check_integrations(cf, conf);
@@ -762,6 +776,47 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            &value[1], u.err ? ": " : "",
                            u.err ? u.err : "");
         return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* apigw_security_delegate all | NAME ...: schemes the backend checks */
+static char *
+ngx_http_apigw_security_delegate(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    ngx_str_t   *value, *name;
+    ngx_uint_t   i;
+
+    if (alcf->delegate != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    alcf->delegate = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                      sizeof(ngx_str_t));
+    if (alcf->delegate == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (value[i].len == 3 && ngx_strncmp(value[i].data, "all", 3) == 0
+            && cf->args->nelts > 2)
+        {
+            return "takes \"all\" alone, or scheme names";
+        }
+
+        name = ngx_array_push(alcf->delegate);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *name = value[i];
     }
 
     return NGX_CONF_OK;

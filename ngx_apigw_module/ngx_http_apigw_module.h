@@ -139,6 +139,8 @@ typedef struct {
     ngx_uint_t                  response_validation;
     apigw_throttle_t            throttle;       /* apigw_throttle */
     ngx_str_t                   stage_bucket;   /* its id: "s|api/stage" */
+    ngx_array_t                *delegate;       /* ngx_str_t: scheme names,
+                                                   "all"; or NULL */
 } ngx_http_apigw_loc_conf_t;
 
 
@@ -285,11 +287,14 @@ ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
 ngx_str_t *ngx_http_apigw_stage_variable(ngx_http_apigw_loc_conf_t *alcf,
     u_char *name, size_t len);
 
-/* ngx_http_apigw_identity.c: the keys file, for the identity step */
+/* ngx_http_apigw_identity.c: the keys file, the schemes each location
+ * checks or delegates */
 char *ngx_http_apigw_keys_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-ngx_int_t ngx_http_apigw_check_keys(ngx_conf_t *cf,
-    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_check_security(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_uint_t ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss);
 
 /* ngx_http_apigw_keystore.c: keys kept in Redis */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,

@@ -211,10 +211,10 @@ CONF
 
 my ($rc, $out) = $t->nginx_test;
 isnt($rc, 0, 'keys asked for, no apigw_keys: nginx -t fails');
-like($out, qr{apigw_api "keys": GET /pets asks for an API key, but there is no apigw_keys file},
-     'and says which operation');
+like($out, qr{apigw "keys": GET /pets requires the apiKey scheme "key", which needs an apigw_keys file to check its keys; or let the backend check it: "apigw_security_delegate key;"},
+     'and says which operation, and the ways out');
 
-# a scheme apigw does not enforce is refused, not ignored
+# a scheme apigw does not check is refused, not ignored
 $t->write_file('jwt.yaml', <<'YAML');
 openapi: 3.0.3
 info: {title: jwt, version: "1"}
@@ -228,12 +228,20 @@ YAML
 
 $t->write_conf(<<'CONF');
     apigw_api jwt %%PREFIX%%/jwt.yaml;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /prod/ {
+            apigw jwt stage=prod;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+    }
 CONF
 
 ($rc, $out) = $t->nginx_test;
 isnt($rc, 0, 'a bearer scheme: nginx -t fails');
-like($out, qr{/paths/~1me/get/security/0/user .*apiKey schemes only},
-     'and says which requirement');
+like($out, qr{GET /me requires the http scheme "user", which apigw does not verify yet; or let the backend check it: "apigw_security_delegate user;"},
+     'and says which requirement, and the way out');
 
 $t->check_log;
 
