@@ -33,6 +33,8 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_ecma_out.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_keys.c \
+                ngx_apigw_module/apigw_jwt.c \
+                ngx_apigw_module/apigw_jwk.c \
                 ngx_apigw_module/apigw_throttle.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
@@ -50,6 +52,15 @@ UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
                 -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -Ingx_apigw_module
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
+# libraries of some unit tests only: libjwt is the JWT tests' oracle, never
+# linked into the module
+UNIT_LIBS    :=
+$(BUILD)/unit/test_jwt: UNIT_LIBS := -ljwt
+# OpenSSL-only token minting for tools, tests, fuzzers and benchmarks
+TOOLS_HDRS   := tools/apigw_jwt_sign.h
+# the token tool of the examples and tests (docs/authorizers.md)
+MINT         := $(BUILD)/apigw-jwt-mint
+TOOLS_CFLAGS := -std=gnu99 -g -O2 -Wall -Wextra -Werror
 # the core compiled once for all unit tests and the conformance runner
 UNIT_OBJS    := $(patsubst ngx_apigw_module/%.c,$(BUILD)/unit/obj/%.o,$(CORE_SRCS))
 
@@ -80,7 +91,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install \
+        install tools bench-jwt \
         bench-validation bench-throttle bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -126,11 +137,17 @@ $(BUILD)/unit/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(BUILD)/unit/obj
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(UNIT_OBJS)
+$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(TOOLS_HDRS) $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) -o $@
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 
 unit: $(UNIT_TESTS)
+
+tools: $(MINT)
+
+$(MINT): tools/apigw_jwt_mint.c $(TOOLS_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(TOOLS_CFLAGS) $< -ljansson -lcrypto -o $@
 
 test-unit: unit
 	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
@@ -147,10 +164,10 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module
+test-t: module $(MINT)
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE)
+test-asan: $(ASAN_MODULE) $(MINT)
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
