@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "apigw_core.h"
 #include "apigw_jwt.h"
 
 
@@ -30,16 +31,30 @@
  */
 
 
+#define APIGW_JWT_MAX_DEPTH     32
+#define APIGW_JWT_STACK_BUF     (APIGW_JWT_MAX_LEN / 4 * 3 + 16)
+
+
+/* a token's three segments, decoded */
+typedef struct {
+    unsigned char          *buf;        /* the decoded segments */
+    unsigned char          *payload;
+    size_t                  payload_len;
+    unsigned char          *sig;
+    size_t                  sig_len;
+    size_t                  signed_len; /* header "." payload */
+    unsigned char           stack[APIGW_JWT_STACK_BUF];
+} apigw_jwt_segments_t;
+
+
 static apigw_jwt_status_e apigw_jwt_decode(const char *token, size_t len,
-    size_t max_len, apigw_jwt_t *jwt, unsigned char **buf,
-    const unsigned char **sig, size_t *siglen, size_t *dots,
+    size_t max_len, apigw_jwt_t *jwt, apigw_jwt_segments_t *seg,
     apigw_jwt_error_t *err);
-static json_t *apigw_jwt_json(const char *b64, size_t len,
-    unsigned char *buf);
+static json_t *apigw_jwt_json(const unsigned char *text, size_t len);
 static apigw_jwt_status_e apigw_jwt_header(apigw_jwt_t *jwt,
     apigw_jwt_error_t *err);
 static apigw_jwt_status_e apigw_jwt_payload(apigw_jwt_t *jwt,
-    const char *b64, size_t len, unsigned char *buf, apigw_jwt_error_t *err);
+    const apigw_jwt_segments_t *seg, apigw_jwt_error_t *err);
 static apigw_jwt_status_e apigw_jwt_signature(const apigw_jwks_t *set,
     const apigw_jwt_policy_t *policy, apigw_jwt_t *jwt,
     const unsigned char *in, size_t len, const unsigned char *sig,
@@ -63,24 +78,31 @@ static apigw_jwt_status_e apigw_jwt_fail(apigw_jwt_error_t *err,
     ;
 
 
-/* -1: not in the base64url alphabet */
-static const signed char  apigw_b64url_map[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+
+/* 0xff: not in the base64url alphabet */
+static const unsigned char  apigw_b64url_map[256] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,   62, 0xff, 0xff,
+      52,   53,   54,   55,   56,   57,   58,   59,   60,   61, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff,    0,    1,    2,    3,    4,    5,    6,
+       7,    8,    9,   10,   11,   12,   13,   14,   15,   16,   17,   18,
+      19,   20,   21,   22,   23,   24,   25, 0xff, 0xff, 0xff, 0xff,   63,
+    0xff,   26,   27,   28,   29,   30,   31,   32,   33,   34,   35,   36,
+      37,   38,   39,   40,   41,   42,   43,   44,   45,   46,   47,   48,
+      49,   50,   51, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff
 };
 
 static const char  apigw_b64url_chars[] =
@@ -122,36 +144,31 @@ apigw_jwt_verify(const apigw_jwks_t *set, const apigw_jwt_policy_t *policy,
     const char *token, size_t len, int64_t now, apigw_jwt_t **out,
     apigw_jwt_error_t *err)
 {
-    size_t                siglen, dots[2];
-    apigw_jwt_t          *jwt;
-    unsigned char        *buf;
-    apigw_jwt_status_e    rc;
-    const unsigned char  *sig;
+    apigw_jwt_t           *jwt;
+    apigw_jwt_status_e     rc;
+    apigw_jwt_segments_t   seg;
 
     *out = NULL;
+    seg.buf = NULL;
 
     jwt = calloc(1, sizeof(apigw_jwt_t));
     if (jwt == NULL) {
         return apigw_jwt_fail(err, APIGW_JWT_ERROR, "out of memory");
     }
 
-    buf = NULL;
-
-    rc = apigw_jwt_decode(token, len, policy->max_len, jwt, &buf, &sig,
-                          &siglen, dots, err);
+    rc = apigw_jwt_decode(token, len, policy->max_len, jwt, &seg, err);
     if (rc != APIGW_JWT_OK) {
         goto failed;
     }
 
     rc = apigw_jwt_signature(set, policy, jwt, (const unsigned char *) token,
-                             dots[1], sig, siglen, err);
+                             seg.signed_len, seg.sig, seg.sig_len, err);
     if (rc != APIGW_JWT_OK) {
         goto failed;
     }
 
     /* signed: now the payload is worth parsing */
-    rc = apigw_jwt_payload(jwt, token + dots[0] + 1, dots[1] - dots[0] - 1,
-                           buf, err);
+    rc = apigw_jwt_payload(jwt, &seg, err);
     if (rc != APIGW_JWT_OK) {
         goto failed;
     }
@@ -161,7 +178,10 @@ apigw_jwt_verify(const apigw_jwks_t *set, const apigw_jwt_policy_t *policy,
         goto failed;
     }
 
-    free(buf);
+    if (seg.buf != seg.stack) {
+        free(seg.buf);
+    }
+
     *out = jwt;
 
     err->status = APIGW_JWT_OK;
@@ -171,7 +191,10 @@ apigw_jwt_verify(const apigw_jwks_t *set, const apigw_jwt_policy_t *policy,
 
 failed:
 
-    free(buf);
+    if (seg.buf != seg.stack) {
+        free(seg.buf);
+    }
+
     apigw_jwt_free(jwt);
 
     return rc;
@@ -182,30 +205,27 @@ apigw_jwt_status_e
 apigw_jwt_parse(const char *token, size_t len, size_t max_len,
     apigw_jwt_t **out, apigw_jwt_error_t *err)
 {
-    size_t                siglen, dots[2];
-    apigw_jwt_t          *jwt;
-    unsigned char        *buf;
-    apigw_jwt_status_e    rc;
-    const unsigned char  *sig;
+    apigw_jwt_t           *jwt;
+    apigw_jwt_status_e     rc;
+    apigw_jwt_segments_t   seg;
 
     *out = NULL;
+    seg.buf = NULL;
 
     jwt = calloc(1, sizeof(apigw_jwt_t));
     if (jwt == NULL) {
         return apigw_jwt_fail(err, APIGW_JWT_ERROR, "out of memory");
     }
 
-    buf = NULL;
-
-    rc = apigw_jwt_decode(token, len, max_len, jwt, &buf, &sig, &siglen,
-                          dots, err);
+    rc = apigw_jwt_decode(token, len, max_len, jwt, &seg, err);
 
     if (rc == APIGW_JWT_OK) {
-        rc = apigw_jwt_payload(jwt, token + dots[0] + 1,
-                               dots[1] - dots[0] - 1, buf, err);
+        rc = apigw_jwt_payload(jwt, &seg, err);
     }
 
-    free(buf);
+    if (seg.buf != seg.stack) {
+        free(seg.buf);
+    }
 
     if (rc != APIGW_JWT_OK) {
         apigw_jwt_free(jwt);
@@ -219,18 +239,16 @@ apigw_jwt_parse(const char *token, size_t len, size_t max_len,
 
 
 /*
- * The three segments checked, the header parsed and checked, the
- * signature decoded; *buf (malloc()ed) has room to decode the payload;
- * dots[] the offsets of the two dots
+ * Exactly three segments, each base64url (which decoding checks), the
+ * header parsed and checked; the payload decoded but not parsed
  */
 
 static apigw_jwt_status_e
 apigw_jwt_decode(const char *token, size_t len, size_t max_len,
-    apigw_jwt_t *jwt, unsigned char **buf, const unsigned char **sig,
-    size_t *siglen, size_t *dots, apigw_jwt_error_t *err)
+    apigw_jwt_t *jwt, apigw_jwt_segments_t *seg, apigw_jwt_error_t *err)
 {
-    size_t          i, ndots, n;
-    unsigned char  *b;
+    size_t       hlen, plen, slen, n;
+    const char  *d0, *d1;
 
     if (max_len == 0) {
         max_len = APIGW_JWT_MAX_LEN;
@@ -242,97 +260,99 @@ apigw_jwt_decode(const char *token, size_t len, size_t max_len,
                               len, max_len);
     }
 
-    ndots = 0;
+    d0 = memchr(token, '.', len);
+    d1 = d0 ? memchr(d0 + 1, '.', len - (d0 + 1 - token)) : NULL;
 
-    for (i = 0; i < len; i++) {
-        if (token[i] == '.') {
-            if (ndots == 2) {
-                return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
-                                      "more than three segments (a JWE?)");
-            }
-
-            dots[ndots++] = i;
-            continue;
-        }
-
-        if (apigw_b64url_map[(unsigned char) token[i]] < 0) {
-            return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
-                                  "a byte outside base64url at offset %zu",
-                                  i);
-        }
-    }
-
-    if (ndots != 2) {
+    if (d1 == NULL) {
         return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
                               "not three segments separated by dots");
     }
 
-    if (dots[0] == 0 || dots[1] == dots[0] + 1) {
+    if (memchr(d1 + 1, '.', len - (d1 + 1 - token)) != NULL) {
+        return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
+                              "more than three segments (a JWE?)");
+    }
+
+    hlen = d0 - token;
+    plen = d1 - d0 - 1;
+    slen = len - (d1 + 1 - token);
+
+    if (hlen == 0 || plen == 0) {
         return apigw_jwt_fail(err, APIGW_JWT_MALFORMED, "an empty segment");
     }
 
-    /* one buffer for each decoded segment in turn, the largest */
-    n = dots[0];
-    n = (dots[1] - dots[0] - 1 > n) ? dots[1] - dots[0] - 1 : n;
-    n = (len - dots[1] - 1 > n) ? len - dots[1] - 1 : n;
+    /* the decoded segments one after another: len * 3 / 4 bytes at most */
+    n = hlen * 3 / 4 + plen * 3 / 4 + slen * 3 / 4 + 3;
 
-    /* and the signature after it */
-    b = malloc(n * 3 / 4 + 1 + (len - dots[1] - 1) * 3 / 4 + 1);
-    if (b == NULL) {
-        return apigw_jwt_fail(err, APIGW_JWT_ERROR, "out of memory");
+    if (n <= sizeof(seg->stack)) {
+        seg->buf = seg->stack;
+
+    } else {
+        seg->buf = malloc(n);
+        if (seg->buf == NULL) {
+            return apigw_jwt_fail(err, APIGW_JWT_ERROR, "out of memory");
+        }
     }
 
-    *buf = b;
+    if (apigw_b64url_decode(token, hlen, seg->buf, &n) != 0) {
+        return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
+                              "the header is not base64url");
+    }
 
-    jwt->header = apigw_jwt_json(token, dots[0], b);
+    seg->payload = seg->buf + n;
+
+    if (apigw_b64url_decode(d0 + 1, plen, seg->payload, &seg->payload_len)
+        != 0)
+    {
+        return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
+                              "the payload is not base64url");
+    }
+
+    seg->sig = seg->payload + seg->payload_len;
+
+    if (apigw_b64url_decode(d1 + 1, slen, seg->sig, &seg->sig_len) != 0) {
+        return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
+                              "the signature is not base64url");
+    }
+
+    seg->signed_len = d1 - token;
+
+    jwt->header = apigw_jwt_json(seg->buf, n);
 
     if (jwt->header == NULL) {
         return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
-                              "the header is not base64url of a JSON object "
-                              "(without duplicate members or NUL)");
+                              "the header is not a JSON object (without "
+                              "duplicate members or NUL)");
     }
 
     if (apigw_jwt_header(jwt, err) != APIGW_JWT_OK) {
         return err->status;
     }
 
-    b += n * 3 / 4 + 1;
-
-    if (apigw_b64url_decode(token + dots[1] + 1, len - dots[1] - 1, b,
-                            siglen)
-        != 0)
-    {
-        return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
-                              "the signature is not base64url");
-    }
-
-    if (*siglen == 0) {
+    if (seg->sig_len == 0) {
         return apigw_jwt_fail(err, APIGW_JWT_BAD_SIGNATURE,
                               "an empty signature");
     }
-
-    *sig = b;
 
     return APIGW_JWT_OK;
 }
 
 
-/* a base64url segment decoded into buf and parsed: an object or NULL */
+/* a decoded segment parsed: an object, or NULL */
 
 static json_t *
-apigw_jwt_json(const char *b64, size_t len, unsigned char *buf)
+apigw_jwt_json(const unsigned char *text, size_t len)
 {
-    size_t         n;
-    json_t        *json;
-    json_error_t   jerr;
+    char     errbuf[8];
+    json_t  *json;
 
-    if (apigw_b64url_decode(b64, len, buf, &n) != 0
-        || memchr(buf, '\0', n) != NULL)
-    {
+    if (memchr(text, '\0', len) != NULL) {
         return NULL;
     }
 
-    json = json_loadb((const char *) buf, n, JSON_REJECT_DUPLICATES, &jerr);
+    /* RFC 8259, UTF-8, no duplicate members, no NUL, numbers that fit */
+    json = apigw_json_parse((const char *) text, len, APIGW_JWT_MAX_DEPTH,
+                            errbuf, sizeof(errbuf));
 
     if (json != NULL && !json_is_object(json)) {
         json_decref(json);
@@ -408,12 +428,12 @@ apigw_jwt_header(apigw_jwt_t *jwt, apigw_jwt_error_t *err)
 
 
 static apigw_jwt_status_e
-apigw_jwt_payload(apigw_jwt_t *jwt, const char *b64, size_t len,
-    unsigned char *buf, apigw_jwt_error_t *err)
+apigw_jwt_payload(apigw_jwt_t *jwt, const apigw_jwt_segments_t *seg,
+    apigw_jwt_error_t *err)
 {
     json_t  *v;
 
-    jwt->claims = apigw_jwt_json(b64, len, buf);
+    jwt->claims = apigw_jwt_json(seg->payload, seg->payload_len);
 
     if (jwt->claims == NULL) {
         return apigw_jwt_fail(err, APIGW_JWT_MALFORMED,
@@ -778,7 +798,7 @@ apigw_jwt_typ_equal(const char *a, const char *b)
 /*
  * Scopes from "scope" (a space-separated string, RFC 8693 and 9068) and
  * "scp" (such a string, or an array of strings, as Okta and Azure have
- * it); a claim of another type gives none
+ * it); a claim of another type gives none, an empty string no scope
  */
 
 static apigw_jwt_status_e
@@ -838,7 +858,7 @@ apigw_jwt_scopes(apigw_jwt_t *jwt, apigw_jwt_error_t *err)
 
     } else if (json_is_array(scp)) {
         json_array_foreach(scp, i, v) {
-            if (!json_is_string(v)) {
+            if (!json_is_string(v) || json_string_length(v) == 0) {
                 continue;
             }
 
@@ -943,52 +963,58 @@ int
 apigw_b64url_decode(const char *in, size_t len, unsigned char *out,
     size_t *outlen)
 {
-    int            c;
-    size_t         i, n;
-    unsigned long  acc;
+    size_t                i, n;
+    unsigned              a, b, c, d;
+    const unsigned char  *p;
 
     if (len % 4 == 1) {
         return -1;
     }
 
-    acc = 0;
+    p = (const unsigned char *) in;
     n = 0;
 
-    for (i = 0; i < len; i++) {
-        c = apigw_b64url_map[(unsigned char) in[i]];
+    /* 0xff for a byte outside the alphabet: its high bit tells */
+    for (i = 0; i + 4 <= len; i += 4) {
+        a = apigw_b64url_map[p[i]];
+        b = apigw_b64url_map[p[i + 1]];
+        c = apigw_b64url_map[p[i + 2]];
+        d = apigw_b64url_map[p[i + 3]];
 
-        if (c < 0) {
+        if ((a | b | c | d) & 0x80) {
             return -1;
         }
 
-        acc = (acc << 6) | (unsigned long) c;
-
-        if (i % 4 == 3) {
-            out[n++] = (unsigned char) (acc >> 16);
-            out[n++] = (unsigned char) (acc >> 8);
-            out[n++] = (unsigned char) acc;
-            acc = 0;
-        }
+        out[n++] = (unsigned char) (a << 2 | b >> 4);
+        out[n++] = (unsigned char) (b << 4 | c >> 2);
+        out[n++] = (unsigned char) (c << 6 | d);
     }
 
     /* the unused low bits of the last character must be zero */
-    switch (len % 4) {
+    switch (len - i) {
 
     case 2:
-        if (acc & 0x0f) {
+        a = apigw_b64url_map[p[i]];
+        b = apigw_b64url_map[p[i + 1]];
+
+        if (((a | b) & 0x80) || (b & 0x0f)) {
             return -1;
         }
 
-        out[n++] = (unsigned char) (acc >> 4);
+        out[n++] = (unsigned char) (a << 2 | b >> 4);
         break;
 
     case 3:
-        if (acc & 0x03) {
+        a = apigw_b64url_map[p[i]];
+        b = apigw_b64url_map[p[i + 1]];
+        c = apigw_b64url_map[p[i + 2]];
+
+        if (((a | b | c) & 0x80) || (c & 0x03)) {
             return -1;
         }
 
-        out[n++] = (unsigned char) (acc >> 10);
-        out[n++] = (unsigned char) (acc >> 2);
+        out[n++] = (unsigned char) (a << 2 | b >> 4);
+        out[n++] = (unsigned char) (b << 4 | c >> 2);
         break;
     }
 

@@ -1754,7 +1754,7 @@ test_claims(void)
 
     t = mint("HS256", NULL, hs32, 32, "{\"alg\":\"HS256\",\"kid\":\"k\"}",
              pay("\"iss\":\"https://id\",\"scope\":\"  pets:read "
-                 "pets:write  openid\",\"scp\":[\"x\",7,\"y z\"],"
+                 "pets:write  openid\",\"scp\":[\"x\",7,\"\",\"y z\"],"
                  "\"groups\":[\"a\",\"b\"],\"nbf\":1600000000,"
                  "\"iat\":1600000000"));
 
@@ -1776,7 +1776,7 @@ test_claims(void)
               && strcmp(jwt->scopes[3], "x") == 0
               && strcmp(jwt->scopes[4], "y z") == 0,
               "claims: scopes from scope (split on spaces) and scp (an "
-              "array; not a number)");
+              "array; not a number, not an empty string)");
         CHECK(apigw_jwt_has_scopes(jwt, want2, 2)
               && !apigw_jwt_has_scopes(jwt, want3, 2)
               && apigw_jwt_has_scopes(jwt, scopes_none, 0)
