@@ -69,7 +69,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema ecma vtl json keys
+FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -82,6 +82,7 @@ FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
 FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10
 FUZZ_SMOKE_TIME ?= 5
 FUZZ_TIME    ?= 600
+BENCH_JWT_SECONDS ?= 2
 
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
@@ -187,7 +188,8 @@ $(FUZZ_DIR)/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(TOOLS_HDRS) \
+                   fuzz/fuzz_jwt_keys.h
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_OBJS) $(CORE_LIBS) -o $@
 
@@ -200,6 +202,8 @@ $(FUZZ_DIR)/fuzz_ecma.dict: fuzz/ecma.dict
 $(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
 $(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
 $(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
+$(FUZZ_DIR)/fuzz_jws.dict: fuzz/jws.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -225,7 +229,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
@@ -243,6 +247,23 @@ bench: deps
 bench-validation: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/validation.sh
+
+# microseconds per JWT verification, against OpenSSL alone
+# (docs/authorizers.md#cost): the core built with -O2, no sanitizers
+BENCH_JWT    := $(BUILD)/bench/jwt-verify
+
+BENCH_JWT_SRCS := ngx_apigw_module/apigw_jwt.c ngx_apigw_module/apigw_jwk.c \
+                  ngx_apigw_module/apigw_json.c ngx_apigw_module/apigw_util.c
+
+$(BENCH_JWT): bench/jwt_verify.c $(BENCH_JWT_SRCS) $(CORE_HDRS) $(TOOLS_HDRS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(TOOLS_CFLAGS) -Ingx_apigw_module -Itools bench/jwt_verify.c \
+	    $(BENCH_JWT_SRCS) -ljansson -lcrypto -lm -o $@
+
+bench-jwt: $(BENCH_JWT)
+	$(BENCH_JWT) $(BENCH_JWT_SECONDS)
+	openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null \
+	    | grep -E 'verify|rsa 2048|nistp256|Ed25519'
 
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
