@@ -248,7 +248,7 @@ bench-validation: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/validation.sh
 
-# microseconds per JWT verification, against OpenSSL alone
+# microseconds per JWT verification, against OpenSSL alone and libjwt
 # (docs/authorizers.md#cost): the core built with -O2, no sanitizers
 BENCH_JWT    := $(BUILD)/bench/jwt-verify
 
@@ -258,12 +258,12 @@ BENCH_JWT_SRCS := ngx_apigw_module/apigw_jwt.c ngx_apigw_module/apigw_jwk.c \
 $(BENCH_JWT): bench/jwt_verify.c $(BENCH_JWT_SRCS) $(CORE_HDRS) $(TOOLS_HDRS)
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(TOOLS_CFLAGS) -Ingx_apigw_module -Itools bench/jwt_verify.c \
-	    $(BENCH_JWT_SRCS) -ljansson -lcrypto -lm -o $@
+	    $(BENCH_JWT_SRCS) -ljansson -lcrypto -ljwt -lm -o $@
 
 bench-jwt: $(BENCH_JWT)
 	$(BENCH_JWT) $(BENCH_JWT_SECONDS)
 	openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null \
-	    | grep -E 'verify|rsa 2048|nistp256|Ed25519'
+	    | grep -E 'verify|bits'
 
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
