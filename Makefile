@@ -33,6 +33,8 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_schema_ecma_out.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_keys.c \
+                ngx_apigw_module/apigw_jwt.c \
+                ngx_apigw_module/apigw_jwk.c \
                 ngx_apigw_module/apigw_throttle.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
@@ -50,6 +52,15 @@ UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
                 -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -Ingx_apigw_module
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c))
+# libraries of some unit tests only: libjwt is the JWT tests' oracle, never
+# linked into the module
+UNIT_LIBS    :=
+$(BUILD)/unit/test_jwt: UNIT_LIBS := -ljwt
+# OpenSSL-only token minting for tools, tests, fuzzers and benchmarks
+TOOLS_HDRS   := tools/apigw_jwt_sign.h
+# the token tool of the examples and tests (docs/authorizers.md)
+MINT         := $(BUILD)/apigw-jwt-mint
+TOOLS_CFLAGS := -std=gnu99 -g -O2 -Wall -Wextra -Werror
 # the core compiled once for all unit tests and the conformance runner
 UNIT_OBJS    := $(patsubst ngx_apigw_module/%.c,$(BUILD)/unit/obj/%.o,$(CORE_SRCS))
 
@@ -58,7 +69,7 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema ecma vtl json keys
+FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -71,6 +82,7 @@ FUZZ_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra \
 FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10
 FUZZ_SMOKE_TIME ?= 5
 FUZZ_TIME    ?= 600
+BENCH_JWT_SECONDS ?= 2
 
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
@@ -80,7 +92,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install \
+        install tools bench-jwt \
         bench-validation bench-throttle bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -126,11 +138,17 @@ $(BUILD)/unit/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(BUILD)/unit/obj
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(UNIT_OBJS)
+$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(TOOLS_HDRS) $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) -o $@
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 
 unit: $(UNIT_TESTS)
+
+tools: $(MINT)
+
+$(MINT): tools/apigw_jwt_mint.c $(TOOLS_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(TOOLS_CFLAGS) $< -ljansson -lcrypto -o $@
 
 test-unit: unit
 	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
@@ -147,10 +165,10 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module
+test-t: module $(MINT)
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE)
+test-asan: $(ASAN_MODULE) $(MINT)
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
@@ -170,7 +188,8 @@ $(FUZZ_DIR)/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(TOOLS_HDRS) \
+                   fuzz/fuzz_jwt_keys.h
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_OBJS) $(CORE_LIBS) -o $@
 
@@ -183,6 +202,8 @@ $(FUZZ_DIR)/fuzz_ecma.dict: fuzz/ecma.dict
 $(FUZZ_DIR)/fuzz_vtl.dict: fuzz/vtl.dict
 $(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
 $(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
+$(FUZZ_DIR)/fuzz_jws.dict: fuzz/jws.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -208,7 +229,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
@@ -226,6 +247,23 @@ bench: deps
 bench-validation: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/validation.sh
+
+# microseconds per JWT verification, against OpenSSL alone and libjwt
+# (docs/authorizers.md#cost): the core built with -O2, no sanitizers
+BENCH_JWT    := $(BUILD)/bench/jwt-verify
+
+BENCH_JWT_SRCS := ngx_apigw_module/apigw_jwt.c ngx_apigw_module/apigw_jwk.c \
+                  ngx_apigw_module/apigw_json.c ngx_apigw_module/apigw_util.c
+
+$(BENCH_JWT): bench/jwt_verify.c $(BENCH_JWT_SRCS) $(CORE_HDRS) $(TOOLS_HDRS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(TOOLS_CFLAGS) -Ingx_apigw_module -Itools bench/jwt_verify.c \
+	    $(BENCH_JWT_SRCS) -ljansson -lcrypto -ljwt -lm -o $@
+
+bench-jwt: $(BENCH_JWT)
+	$(BENCH_JWT) $(BENCH_JWT_SECONDS)
+	openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null \
+	    | grep -E 'verify|bits'
 
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
