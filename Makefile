@@ -43,7 +43,11 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_vtl_value.c \
                 ngx_apigw_module/apigw_vtl_method.c \
                 ngx_apigw_module/apigw_vtl_util.c \
-                ngx_apigw_module/apigw_vtl_input.c
+                ngx_apigw_module/apigw_vtl_input.c \
+                ngx_apigw_module/apigw_authorizer.c \
+                ngx_apigw_module/apigw_authorizer_identity.c \
+                ngx_apigw_module/apigw_authorizer_event.c \
+                ngx_apigw_module/apigw_policy.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8 -lcrypto
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
