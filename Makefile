@@ -45,7 +45,11 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_vtl_value.c \
                 ngx_apigw_module/apigw_vtl_method.c \
                 ngx_apigw_module/apigw_vtl_util.c \
-                ngx_apigw_module/apigw_vtl_input.c
+                ngx_apigw_module/apigw_vtl_input.c \
+                ngx_apigw_module/apigw_authorizer.c \
+                ngx_apigw_module/apigw_authorizer_identity.c \
+                ngx_apigw_module/apigw_authorizer_event.c \
+                ngx_apigw_module/apigw_policy.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8 -lcrypto
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
@@ -69,7 +73,8 @@ PROVE_JOBS   ?= 2
 # libFuzzer targets for the core (fuzz/README.md)
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk
+FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
+                authorizer
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -204,6 +209,7 @@ $(FUZZ_DIR)/fuzz_json.dict: fuzz/json.dict
 $(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
 $(FUZZ_DIR)/fuzz_jws.dict: fuzz/jws.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -229,7 +235,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
