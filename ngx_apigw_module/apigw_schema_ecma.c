@@ -406,7 +406,7 @@ apigw_ecma_parse(apigw_ecma_ctx_t *cx)
             break;
 
         default:
-            len = apigw_ecma_utf8(cx->p, cx->end, &cp);
+            len = (int) apigw_utf8_char(cx->p, cx->end, &cp);
             if (len == 0) {
                 return apigw_ecma_fail(cx, cx->p, "invalid UTF-8");
             }
@@ -880,7 +880,7 @@ apigw_ecma_escape(apigw_ecma_ctx_t *cx, uint32_t *cp, apigw_ecma_set_t *set)
 
     /* an identity escape: "\-", "\/", "\@", "\8", ... (Annex B) */
 
-    len = apigw_ecma_utf8(p, cx->end, &v);
+    len = (int) apigw_utf8_char(p, cx->end, &v);
     if (len == 0) {
         return apigw_ecma_fail(cx, p, "invalid UTF-8");
     }
@@ -1000,7 +1000,7 @@ apigw_ecma_name(apigw_ecma_ctx_t *cx, char *name, size_t *len)
             }
 
         } else {
-            n = apigw_ecma_utf8(cx->p, cx->end, &cp);
+            n = (int) apigw_utf8_char(cx->p, cx->end, &cp);
             if (n == 0) {
                 goto invalid;
             }
@@ -1223,63 +1223,6 @@ apigw_ecma_number(const char **p, const char *end)
             n = APIGW_ECMA_NUM_MAX;
         }
     }
-
-    return n;
-}
-
-
-/* one character of valid UTF-8: its length, or 0 */
-int
-apigw_ecma_utf8(const char *p, const char *end, uint32_t *cp)
-{
-    int             n, i;
-    uint32_t        c, min;
-    const uint8_t  *s;
-
-    s = (const uint8_t *) p;
-    c = s[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if (end - p < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-
-    if (c < min || c > APIGW_ECMA_MAX_CP || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-
-    *cp = c;
 
     return n;
 }

@@ -147,8 +147,6 @@ typedef struct {
  */
 int apigw_ecma_escape(apigw_ecma_ctx_t *cx, uint32_t *cp,
     apigw_ecma_set_t *set);
-/* one character of valid UTF-8: its length, or 0 */
-int apigw_ecma_utf8(const char *p, const char *end, uint32_t *cp);
 int apigw_ecma_fail(apigw_ecma_ctx_t *cx, const char *at, const char *msg);
 /* *p with room for need elements of size, or cx->nomem */
 int apigw_ecma_grow(apigw_ecma_ctx_t *cx, void **p, size_t *cap,

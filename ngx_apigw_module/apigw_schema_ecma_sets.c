@@ -201,7 +201,7 @@ apigw_ecma_class(apigw_ecma_ctx_t *cx, apigw_ecma_set_t *set)
             }
 
         } else {
-            len = apigw_ecma_utf8(cx->p, cx->end, &from);
+            len = (int) apigw_utf8_char(cx->p, cx->end, &from);
             if (len == 0) {
                 return apigw_ecma_fail(cx, cx->p, "invalid UTF-8");
             }
@@ -229,7 +229,7 @@ apigw_ecma_class(apigw_ecma_ctx_t *cx, apigw_ecma_set_t *set)
             }
 
         } else {
-            len = apigw_ecma_utf8(cx->p, cx->end, &to);
+            len = (int) apigw_utf8_char(cx->p, cx->end, &to);
             if (len == 0) {
                 return apigw_ecma_fail(cx, cx->p, "invalid UTF-8");
             }
