@@ -55,6 +55,8 @@ static apigw_jwt_status_e apigw_jwt_header(apigw_jwt_t *jwt,
     apigw_jwt_error_t *err);
 static apigw_jwt_status_e apigw_jwt_payload(apigw_jwt_t *jwt,
     const apigw_jwt_segments_t *seg, apigw_jwt_error_t *err);
+static apigw_jwt_status_e apigw_jwt_string(json_t *obj, const char *name,
+    apigw_jwt_status_e bad, const char **out, apigw_jwt_error_t *err);
 static apigw_jwt_status_e apigw_jwt_signature(const apigw_jwks_t *set,
     const apigw_jwt_policy_t *policy, apigw_jwt_t *jwt,
     const unsigned char *in, size_t len, const unsigned char *sig,
@@ -401,26 +403,16 @@ apigw_jwt_header(apigw_jwt_t *jwt, apigw_jwt_error_t *err)
                               "the header has \"enc\" (a JWE)");
     }
 
-    v = json_object_get(jwt->header, "kid");
-
-    if (v != NULL) {
-        if (!json_is_string(v)) {
-            return apigw_jwt_fail(err, APIGW_JWT_BAD_HEADER,
-                                  "\"kid\" is not a string");
-        }
-
-        jwt->kid = json_string_value(v);
+    if (apigw_jwt_string(jwt->header, "kid", APIGW_JWT_BAD_HEADER, &jwt->kid, err)
+        != APIGW_JWT_OK)
+    {
+        return err->status;
     }
 
-    v = json_object_get(jwt->header, "typ");
-
-    if (v != NULL) {
-        if (!json_is_string(v)) {
-            return apigw_jwt_fail(err, APIGW_JWT_BAD_HEADER,
-                                  "\"typ\" is not a string");
-        }
-
-        jwt->typ = json_string_value(v);
+    if (apigw_jwt_string(jwt->header, "typ", APIGW_JWT_BAD_HEADER, &jwt->typ, err)
+        != APIGW_JWT_OK)
+    {
+        return err->status;
     }
 
     return APIGW_JWT_OK;
@@ -431,8 +423,6 @@ static apigw_jwt_status_e
 apigw_jwt_payload(apigw_jwt_t *jwt, const apigw_jwt_segments_t *seg,
     apigw_jwt_error_t *err)
 {
-    json_t  *v;
-
     jwt->claims = apigw_jwt_json(seg->payload, seg->payload_len);
 
     if (jwt->claims == NULL) {
@@ -441,26 +431,16 @@ apigw_jwt_payload(apigw_jwt_t *jwt, const apigw_jwt_segments_t *seg,
                               "duplicate members or NUL)");
     }
 
-    v = json_object_get(jwt->claims, "sub");
-
-    if (v != NULL) {
-        if (!json_is_string(v)) {
-            return apigw_jwt_fail(err, APIGW_JWT_BAD_CLAIMS,
-                                  "\"sub\" is not a string");
-        }
-
-        jwt->sub = json_string_value(v);
+    if (apigw_jwt_string(jwt->claims, "sub", APIGW_JWT_BAD_CLAIMS, &jwt->sub, err)
+        != APIGW_JWT_OK)
+    {
+        return err->status;
     }
 
-    v = json_object_get(jwt->claims, "iss");
-
-    if (v != NULL) {
-        if (!json_is_string(v)) {
-            return apigw_jwt_fail(err, APIGW_JWT_BAD_CLAIMS,
-                                  "\"iss\" is not a string");
-        }
-
-        jwt->iss = json_string_value(v);
+    if (apigw_jwt_string(jwt->claims, "iss", APIGW_JWT_BAD_CLAIMS, &jwt->iss, err)
+        != APIGW_JWT_OK)
+    {
+        return err->status;
     }
 
     if (apigw_jwt_date(jwt, "exp", 0, &jwt->exp, err) != APIGW_JWT_OK
@@ -471,6 +451,29 @@ apigw_jwt_payload(apigw_jwt_t *jwt, const apigw_jwt_segments_t *seg,
     }
 
     return apigw_jwt_scopes(jwt, err);
+}
+
+
+/* an optional string member: absent, or a string, else bad */
+static apigw_jwt_status_e
+apigw_jwt_string(json_t *obj, const char *name, apigw_jwt_status_e bad,
+    const char **out, apigw_jwt_error_t *err)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, name);
+
+    if (v == NULL) {
+        return APIGW_JWT_OK;
+    }
+
+    if (!json_is_string(v)) {
+        return apigw_jwt_fail(err, bad, "\"%s\" is not a string", name);
+    }
+
+    *out = json_string_value(v);
+
+    return APIGW_JWT_OK;
 }
 
 
