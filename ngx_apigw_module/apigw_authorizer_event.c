@@ -7,8 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apigw_authorizer.h"
+
+
+/* header names: ASCII, any case */
+#define APIGW_AUTHZ_CASEEQ(a, alen, b, blen)                                  \
+    ((alen) == (blen) && strncasecmp(a, b, alen) == 0)
 
 
 /*
@@ -69,8 +75,6 @@ static json_t *apigw_authz_jdecoded(const char *s, size_t len);
 static char *apigw_authz_utf8(const char *s, size_t len, size_t *olen);
 static const apigw_pair_t *apigw_authz_header(const apigw_authz_request_t *rq,
     const char *name, size_t len);
-static int apigw_authz_caseeq(const char *a, size_t alen, const char *b,
-    size_t blen);
 
 
 #define apigw_authz_str(s)                                                   \
@@ -539,7 +543,7 @@ apigw_authz_multi(apigw_authz_ev_t *ev, json_t *obj, const char *single,
 
     for (i = 0; i < n; i++) {
         for (j = 0; j < i; j++) {
-            if (icase ? apigw_authz_caseeq(pairs[j].name, pairs[j].name_len,
+            if (icase ? APIGW_AUTHZ_CASEEQ(pairs[j].name, pairs[j].name_len,
                                            pairs[i].name, pairs[i].name_len)
                       : (pairs[j].name_len == pairs[i].name_len
                          && memcmp(pairs[j].name, pairs[i].name,
@@ -606,7 +610,7 @@ apigw_authz_v2_headers(apigw_authz_ev_t *ev)
     }
 
     for (j = 0, i = 0; i < rq->nheaders; i++) {
-        if (!apigw_authz_caseeq(rq->headers[i].name, rq->headers[i].name_len,
+        if (!APIGW_AUTHZ_CASEEQ(rq->headers[i].name, rq->headers[i].name_len,
                                 "cookie", 6))
         {
             kept[j++] = rq->headers[i];
@@ -637,7 +641,7 @@ apigw_authz_v2_cookies(apigw_authz_ev_t *ev)
     }
 
     for (i = 0; i < rq->nheaders; i++) {
-        if (!apigw_authz_caseeq(rq->headers[i].name, rq->headers[i].name_len,
+        if (!APIGW_AUTHZ_CASEEQ(rq->headers[i].name, rq->headers[i].name_len,
                                 "cookie", 6))
         {
             continue;
@@ -905,7 +909,7 @@ apigw_authz_header(const apigw_authz_request_t *rq, const char *name,
     size_t  i;
 
     for (i = 0; i < rq->nheaders; i++) {
-        if (apigw_authz_caseeq(rq->headers[i].name, rq->headers[i].name_len,
+        if (APIGW_AUTHZ_CASEEQ(rq->headers[i].name, rq->headers[i].name_len,
                                name, len))
         {
             return &rq->headers[i];
@@ -916,26 +920,3 @@ apigw_authz_header(const apigw_authz_request_t *rq, const char *name,
 }
 
 
-static int
-apigw_authz_caseeq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int     ca, cb;
-    size_t  i;
-
-    if (alen != blen) {
-        return 0;
-    }
-
-    for (i = 0; i < alen; i++) {
-        ca = (unsigned char) a[i];
-        cb = (unsigned char) b[i];
-        ca = (ca >= 'A' && ca <= 'Z') ? ca - 'A' + 'a' : ca;
-        cb = (cb >= 'A' && cb <= 'Z') ? cb - 'A' + 'a' : cb;
-
-        if (ca != cb) {
-            return 0;
-        }
-    }
-
-    return 1;
-}

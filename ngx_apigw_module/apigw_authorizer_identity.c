@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -29,7 +30,6 @@ static int apigw_authz_find(const apigw_pair_t *pairs, size_t n,
 static int apigw_authz_context_value(const apigw_authz_request_t *rq,
     int index, char *scratch, apigw_authz_str_t *value);
 static unsigned char *apigw_authz_put_len(unsigned char *p, uint64_t len);
-static int apigw_authz_strcaseeq(const char *a, const char *b, size_t len);
 
 
 apigw_authz_rc_e
@@ -152,7 +152,7 @@ apigw_authz_find(const apigw_pair_t *pairs, size_t n, const char *name,
 
     for (i = 0; i < n; i++) {
         if (pairs[i].name_len != len
-            || (icase ? !apigw_authz_strcaseeq(pairs[i].name, name, len)
+            || (icase ? strncasecmp(pairs[i].name, name, len) != 0
                       : memcmp(pairs[i].name, name, len) != 0))
         {
             continue;
@@ -380,22 +380,3 @@ apigw_authz_put_len(unsigned char *p, uint64_t len)
 }
 
 
-static int
-apigw_authz_strcaseeq(const char *a, const char *b, size_t len)
-{
-    int     ca, cb;
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-        ca = (unsigned char) a[i];
-        cb = (unsigned char) b[i];
-        ca = (ca >= 'A' && ca <= 'Z') ? ca - 'A' + 'a' : ca;
-        cb = (cb >= 'A' && cb <= 'Z') ? cb - 'A' + 'a' : cb;
-
-        if (ca != cb) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
