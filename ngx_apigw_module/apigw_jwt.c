@@ -403,13 +403,15 @@ apigw_jwt_header(apigw_jwt_t *jwt, apigw_jwt_error_t *err)
                               "the header has \"enc\" (a JWE)");
     }
 
-    if (apigw_jwt_string(jwt->header, "kid", APIGW_JWT_BAD_HEADER, &jwt->kid, err)
+    if (apigw_jwt_string(jwt->header, "kid", APIGW_JWT_BAD_HEADER,
+                         &jwt->kid, err)
         != APIGW_JWT_OK)
     {
         return err->status;
     }
 
-    if (apigw_jwt_string(jwt->header, "typ", APIGW_JWT_BAD_HEADER, &jwt->typ, err)
+    if (apigw_jwt_string(jwt->header, "typ", APIGW_JWT_BAD_HEADER,
+                         &jwt->typ, err)
         != APIGW_JWT_OK)
     {
         return err->status;
@@ -431,13 +433,15 @@ apigw_jwt_payload(apigw_jwt_t *jwt, const apigw_jwt_segments_t *seg,
                               "duplicate members or NUL)");
     }
 
-    if (apigw_jwt_string(jwt->claims, "sub", APIGW_JWT_BAD_CLAIMS, &jwt->sub, err)
+    if (apigw_jwt_string(jwt->claims, "sub", APIGW_JWT_BAD_CLAIMS,
+                         &jwt->sub, err)
         != APIGW_JWT_OK)
     {
         return err->status;
     }
 
-    if (apigw_jwt_string(jwt->claims, "iss", APIGW_JWT_BAD_CLAIMS, &jwt->iss, err)
+    if (apigw_jwt_string(jwt->claims, "iss", APIGW_JWT_BAD_CLAIMS,
+                         &jwt->iss, err)
         != APIGW_JWT_OK)
     {
         return err->status;
