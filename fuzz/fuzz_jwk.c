@@ -44,7 +44,6 @@
 
 
 static void fuzz_fail(const char *what, const char *detail);
-static EVP_PKEY *fuzz_key(const char *pem);
 static void fuzz_check_set(const apigw_jwks_t *set, size_t before,
     int added);
 
@@ -73,24 +72,6 @@ fuzz_fail(const char *what, const char *detail)
 }
 
 
-static EVP_PKEY *
-fuzz_key(const char *pem)
-{
-    BIO       *bio;
-    EVP_PKEY  *pkey;
-
-    bio = BIO_new_mem_buf(pem, -1);
-    pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-
-    if (pkey == NULL) {
-        fuzz_fail("a fixed key does not load", NULL);
-    }
-
-    return pkey;
-}
-
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -105,9 +86,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     (void) argc;
     (void) argv;
 
-    rsa = fuzz_key(fuzz_jwt_rsa_pem);
-    ec = fuzz_key(fuzz_jwt_ec_pem);
-    ed = fuzz_key(fuzz_jwt_ed_pem);
+    rsa = fuzz_jwt_key(fuzz_jwt_rsa_pem);
+    ec = fuzz_jwt_key(fuzz_jwt_ec_pem);
+    ed = fuzz_jwt_key(fuzz_jwt_ed_pem);
 
     snprintf(payload, sizeof(payload), "{\"sub\":\"a\",\"exp\":%lld}",
              FUZZ_NOW + 3600);

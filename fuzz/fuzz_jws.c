@@ -48,7 +48,6 @@
 
 
 static void fuzz_fail(const char *what, const char *detail);
-static EVP_PKEY *fuzz_key(const char *pem);
 static json_t *fuzz_segment(const char *b64, size_t len);
 static void fuzz_check_passed(const char *token, size_t len,
     const apigw_jwt_policy_t *policy, const apigw_jwt_t *jwt);
@@ -75,24 +74,6 @@ fuzz_fail(const char *what, const char *detail)
 }
 
 
-static EVP_PKEY *
-fuzz_key(const char *pem)
-{
-    BIO       *bio;
-    EVP_PKEY  *pkey;
-
-    bio = BIO_new_mem_buf(pem, -1);
-    pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-
-    if (pkey == NULL) {
-        fuzz_fail("a fixed key does not load", NULL);
-    }
-
-    return pkey;
-}
-
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -108,9 +89,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
     fuzz_verbose = getenv("APIGW_FUZZ_VERBOSE") != NULL;
 
-    rsa = fuzz_key(fuzz_jwt_rsa_pem);
-    fuzz_ec = fuzz_key(fuzz_jwt_ec_pem);
-    fuzz_ed = fuzz_key(fuzz_jwt_ed_pem);
+    rsa = fuzz_jwt_key(fuzz_jwt_rsa_pem);
+    fuzz_ec = fuzz_jwt_key(fuzz_jwt_ec_pem);
+    fuzz_ed = fuzz_jwt_key(fuzz_jwt_ed_pem);
 
     /* kids: rsa (RS256), rsa-any (RS and PS), ec, ed */
     keys = json_pack("{s:[o, o, o, o]}", "keys",

@@ -8,6 +8,12 @@
 #define _FUZZ_JWT_KEYS_H_INCLUDED_
 
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/pem.h>
+
+
 /*
  * Fixed keys of the JWT fuzzers (fuzz_jws.c, fuzz_jwk.c), so that their
  * seeds (fuzz/corpus/jws) are tokens these keys signed: made once with
@@ -59,6 +65,26 @@ static const char  fuzz_jwt_ed_pem[] =
 #define FUZZ_JWT_SECRET_LEN     32
 
 static const char  fuzz_jwt_secret[] = "apigw fuzzing secret, 32 bytes!!";
+
+
+/* one of the keys above, loaded; the fuzzer cannot run without it */
+static EVP_PKEY *
+fuzz_jwt_key(const char *pem)
+{
+    BIO       *bio;
+    EVP_PKEY  *pkey;
+
+    bio = BIO_new_mem_buf(pem, -1);
+    pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+
+    if (pkey == NULL) {
+        fprintf(stderr, "fuzz: a fixed key does not load\n");
+        abort();
+    }
+
+    return pkey;
+}
 
 
 #endif /* _FUZZ_JWT_KEYS_H_INCLUDED_ */

@@ -54,7 +54,6 @@ static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
     ngx_str_t *url, ngx_int_t keepalive);
 static ngx_int_t ngx_http_apigw_backend_resolvable(ngx_conf_t *cf,
     ngx_str_t *url);
-static void ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u);
 static ngx_int_t ngx_http_apigw_proxy_defaults(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf);
 static ngx_command_t *ngx_http_apigw_backend_command(ngx_command_t *commands,
@@ -436,7 +435,7 @@ ngx_http_apigw_backend_resolvable(ngx_conf_t *cf, ngx_str_t *url)
 
 
 /* the host and port of an http:// or https:// URL, to be parsed */
-static void
+void
 ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u)
 {
     u_char  *p, *end;

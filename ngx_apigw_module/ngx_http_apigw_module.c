@@ -764,12 +764,7 @@ ngx_http_apigw_backend(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /* its upstream{} is made with the locations (ngx_http_apigw_backend.c) */
 
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url.data = value[1].data + skip;
-    u.url.len = alcf->backend.len - skip;
-    u.default_port = (skip == 7) ? 80 : 443;
-    u.no_resolve = 1;
+    ngx_http_apigw_backend_url(&alcf->backend, &u);
 
     if (u.url.len == 0 || ngx_parse_url(cf->pool, &u) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid URL \"%V\"%s%s",

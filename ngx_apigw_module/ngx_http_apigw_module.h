@@ -281,6 +281,7 @@ ngx_http_apigw_api_t *ngx_http_apigw_find_api(
 /* ngx_http_apigw_backend.c: backend upstreams and proxy defaults */
 char *ngx_http_apigw_run_directive(ngx_conf_t *cf, void *conf,
     ngx_command_t *commands, char *name, char *arg);
+void ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u);
 
 /* ngx_http_apigw_variables.c */
 ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
