@@ -100,7 +100,7 @@ typedef struct {
     size_t                    naudiences;
 } apigw_authz_jwt_t;
 
-typedef struct {
+typedef struct apigw_authorizer_s {
     apigw_authz_type_e        type;
     apigw_authz_payload_e     payload;
     apigw_authz_source_t     *sources;      /* TOKEN: one header */

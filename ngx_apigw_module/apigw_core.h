@@ -468,11 +468,23 @@ typedef struct {
     char                     *auth_scheme;  /* Authorization's scheme, lower
                                                case: "bearer"; or NULL */
     size_t                    auth_scheme_len;
+    char                     *oidc_url;     /* openIdConnectUrl, or NULL */
+    struct apigw_jwt_conf_s  *jwt;          /* x-apigw-jwt, an AWS jwt or
+                                               Cognito authorizer; NULL */
+    struct apigw_authorizer_s  *authorizer; /* a custom (TOKEN, REQUEST)
+                                               authorizer, or NULL */
 } apigw_security_scheme_t;
+
+/* the scopes a requirement lists for one of its schemes */
+typedef struct {
+    char                    **names;
+    size_t                    n;
+} apigw_scopes_t;
 
 /* one alternative of an operation's security: all its schemes apply */
 typedef struct {
     apigw_security_scheme_t **schemes;
+    apigw_scopes_t           *scopes;       /* per scheme */
     size_t                    nschemes;     /* 0: anonymous access */
 } apigw_security_t;
 
@@ -558,6 +570,9 @@ typedef struct {
     apigw_gateway_response_t *responses[APIGW_GR_COUNT];
     apigw_security_scheme_t  *schemes;      /* components.securitySchemes */
     size_t                    nschemes;
+    unsigned                  key_from_authorizer:1;    /* x-amazon-apigateway-
+                                                           api-key-source:
+                                                           AUTHORIZER */
     apigw_warnings_t          warnings;     /* what loaded with problems */
 } apigw_api_t;
 

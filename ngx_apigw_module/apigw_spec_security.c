@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "apigw_spec_int.h"
+#include "apigw_jwt_conf.h"
+#include "apigw_authorizer.h"
 
 
 /*
@@ -18,7 +20,11 @@
  * components.securitySchemes is read with where its credential is: the
  * nginx glue decides, per location, which ones the gateway checks and
  * which the backend does (apigw_security_delegate), and fails the load
- * when a required scheme is neither.  Also x-apigw-throttle.
+ * when a required scheme is neither.  A scheme with a custom authorizer
+ * (x-amazon-apigateway-authorizer, x-apigw-authorizer) is checked by it;
+ * one with x-apigw-jwt, an AWS jwt or Cognito authorizer, or an
+ * openIdConnectUrl is verified as a JWT (apigw_spec_jwt.c).  Also
+ * x-apigw-throttle.
  */
 
 
@@ -28,6 +34,10 @@ static int apigw_spec_key_scheme(apigw_compile_t *c,
     apigw_security_scheme_t *ss, apigw_loc_t *loc);
 static int apigw_spec_http_scheme(apigw_compile_t *c,
     apigw_security_scheme_t *ss, apigw_loc_t *loc);
+static int apigw_spec_verifier(apigw_compile_t *c,
+    apigw_security_scheme_t *ss, apigw_loc_t *loc);
+static int apigw_spec_scopes(apigw_compile_t *c, apigw_loc_t *loc,
+    apigw_scopes_t *scopes);
 static int apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *loc);
 static apigw_security_scheme_t *apigw_spec_find_scheme(apigw_compile_t *c,
@@ -45,14 +55,19 @@ apigw_spec_security_init(apigw_compile_t *c, apigw_loc_t *root)
     source = apigw_spec_member(root, &loc,
                                "x-amazon-apigateway-api-key-source", NULL);
 
-    if (source != NULL
-        && !(json_is_string(source)
-             && strcmp(json_string_value(source), "HEADER") == 0))
-    {
-        apigw_loc_error(c->err, &loc, "only HEADER is supported as the API "
-                        "key source (AUTHORIZER needs custom authorizers, "
-                        "which apigw does not run yet)");
-        return -1;
+    if (source != NULL) {
+        if (json_is_string(source)
+            && strcmp(json_string_value(source), "AUTHORIZER") == 0)
+        {
+            c->api->key_from_authorizer = 1;
+
+        } else if (!(json_is_string(source)
+                     && strcmp(json_string_value(source), "HEADER") == 0))
+        {
+            apigw_loc_error(c->err, &loc, "the API key source is HEADER or "
+                            "AUTHORIZER");
+            return -1;
+        }
     }
 
     if (apigw_spec_member(root, &c->security, "security", NULL) == NULL) {
@@ -137,15 +152,87 @@ apigw_spec_scheme(apigw_compile_t *c, apigw_security_scheme_t *ss,
     switch (ss->kind) {
 
     case APIGW_SCHEME_API_KEY:
-        return apigw_spec_key_scheme(c, ss, loc);
+        if (apigw_spec_key_scheme(c, ss, loc) != 0) {
+            return -1;
+        }
+
+        break;
 
     case APIGW_SCHEME_MUTUAL_TLS:
     case APIGW_SCHEME_UNKNOWN:
         return 0;
 
     default:
-        return apigw_spec_http_scheme(c, ss, loc);
+        if (apigw_spec_http_scheme(c, ss, loc) != 0) {
+            return -1;
+        }
     }
+
+    return apigw_spec_verifier(c, ss, loc);
+}
+
+
+/* a custom authorizer, or what a JWT must satisfy, or neither */
+static int
+apigw_spec_verifier(apigw_compile_t *c, apigw_security_scheme_t *ss,
+    apigw_loc_t *loc)
+{
+    int                  rc;
+    json_t              *url;
+    apigw_loc_t          child;
+    apigw_authorizer_t  *a;
+
+    if (ss->kind == APIGW_SCHEME_OPENID_CONNECT) {
+        url = apigw_spec_member(loc, &child, "openIdConnectUrl", NULL);
+
+        if (url != NULL) {
+            if (!json_is_string(url)
+                || (strncmp(json_string_value(url), "https://", 8) != 0
+                    && strncmp(json_string_value(url), "http://", 7) != 0))
+            {
+                apigw_loc_error(c->err, &child, "\"openIdConnectUrl\" must "
+                                "be an http(s) URL");
+                return -1;
+            }
+
+            ss->oidc_url = strdup(json_string_value(url));
+            if (ss->oidc_url == NULL) {
+                apigw_loc_error(c->err, &child, "out of memory");
+                return -1;
+            }
+        }
+    }
+
+    a = NULL;
+
+    if (apigw_authorizer_declared(loc)) {
+        a = malloc(sizeof(apigw_authorizer_t));
+        if (a == NULL) {
+            apigw_loc_error(c->err, loc, "out of memory");
+            return -1;
+        }
+
+        if (apigw_authorizer_compile(loc, a, c->err) != 0) {
+            free(a);
+            return -1;
+        }
+
+        if (a->type == APIGW_AUTHZ_TOKEN || a->type == APIGW_AUTHZ_REQUEST) {
+            ss->authorizer = a;
+            return 0;
+        }
+    }
+
+    /* jwt and cognito_user_pools authorizers: the JWT verifier's */
+
+    rc = apigw_jwt_conf_from_scheme(loc, ss, a, &ss->jwt, c->err);
+
+    if (a != NULL) {
+        apigw_authorizer_free(a);
+        free(a);
+    }
+
+    return rc;
 }
 
 
@@ -292,7 +379,7 @@ static int
 apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *loc)
 {
-    size_t                   i, n;
+    size_t                   i, n, count;
     json_t                  *scopes;
     const char              *name;
     apigw_loc_t              item, child;
@@ -327,9 +414,11 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
         }
 
         alt = &op->security[op->nsecurity++];
-        alt->schemes = calloc(json_object_size(item.node) + 1,
-                              sizeof(apigw_security_scheme_t *));
-        if (alt->schemes == NULL) {
+        count = json_object_size(item.node) + 1;
+        alt->schemes = calloc(count, sizeof(apigw_security_scheme_t *));
+        alt->scopes = calloc(count, sizeof(apigw_scopes_t));
+
+        if (alt->schemes == NULL || alt->scopes == NULL) {
             apigw_loc_error(c->err, &item, "out of memory");
             return -1;
         }
@@ -353,9 +442,59 @@ apigw_spec_requirements(apigw_compile_t *c, apigw_operation_t *op,
                 return -1;
             }
 
+            if (apigw_spec_scopes(c, &child, &alt->scopes[n]) != 0) {
+                return -1;
+            }
+
             alt->schemes[n++] = ss;
             alt->nschemes = n;
         }
+    }
+
+    return 0;
+}
+
+
+/* the scopes a requirement lists: strings, each required of a token */
+static int
+apigw_spec_scopes(apigw_compile_t *c, apigw_loc_t *loc, apigw_scopes_t *sc)
+{
+    size_t       i, n;
+    const char  *s;
+
+    if (!json_is_array(loc->node)) {
+        apigw_loc_error(c->err, loc, "a security requirement lists scopes: "
+                        "[] or [\"read:pets\", ...]");
+        return -1;
+    }
+
+    n = json_array_size(loc->node);
+    if (n == 0) {
+        return 0;
+    }
+
+    sc->names = calloc(n, sizeof(char *));
+    if (sc->names == NULL) {
+        apigw_loc_error(c->err, loc, "out of memory");
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        s = json_string_value(json_array_get(loc->node, i));
+
+        if (s == NULL || *s == '\0' || strchr(s, ' ') != NULL) {
+            apigw_loc_error(c->err, loc, "a scope is a string without "
+                            "spaces");
+            return -1;
+        }
+
+        sc->names[i] = strdup(s);
+        if (sc->names[i] == NULL) {
+            apigw_loc_error(c->err, loc, "out of memory");
+            return -1;
+        }
+
+        sc->n++;
     }
 
     return 0;
@@ -380,11 +519,23 @@ apigw_spec_find_scheme(apigw_compile_t *c, const char *name)
 void
 apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op)
 {
-    size_t  i;
+    size_t             i, j, k;
+    apigw_security_t  *alt;
 
     if (op != NULL) {
         for (i = 0; i < op->nsecurity; i++) {
-            free(op->security[i].schemes);
+            alt = &op->security[i];
+
+            for (j = 0; alt->scopes && j < alt->nschemes; j++) {
+                for (k = 0; k < alt->scopes[j].n; k++) {
+                    free(alt->scopes[j].names[k]);
+                }
+
+                free(alt->scopes[j].names);
+            }
+
+            free(alt->scopes);
+            free(alt->schemes);
         }
 
         free(op->security);
@@ -395,6 +546,13 @@ apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op)
         free(api->schemes[i].name);
         free(api->schemes[i].param);
         free(api->schemes[i].auth_scheme);
+        free(api->schemes[i].oidc_url);
+        apigw_jwt_conf_free(api->schemes[i].jwt);
+
+        if (api->schemes[i].authorizer != NULL) {
+            apigw_authorizer_free(api->schemes[i].authorizer);
+            free(api->schemes[i].authorizer);
+        }
     }
 
     free(api->schemes);

@@ -20,23 +20,17 @@
  */
 
 
-/* ordered: the answer is the furthest any alternative got */
-typedef enum {
-    NGX_HTTP_APIGW_KEY_OK = 0,
-    NGX_HTTP_APIGW_KEY_MISSING,
-    NGX_HTTP_APIGW_KEY_NO_CREDENTIALS,  /* no Authorization of the scheme */
-    NGX_HTTP_APIGW_KEY_NO_CERTIFICATE,
-    NGX_HTTP_APIGW_KEY_UNKNOWN,
-    NGX_HTTP_APIGW_KEY_DISABLED,
-    NGX_HTTP_APIGW_KEY_NOT_IN_PLAN,
-    NGX_HTTP_APIGW_KEY_WAIT,            /* asking Redis */
-    NGX_HTTP_APIGW_KEY_ERROR
-} ngx_http_apigw_key_check_e;
 
 
+static ngx_http_apigw_key_check_e ngx_http_apigw_check_alternative(
+    ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx, apigw_security_t *alt,
+    const apigw_key_t **first);
 static ngx_http_apigw_key_check_e ngx_http_apigw_check_scheme(
     ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_security_scheme_t *ss, const apigw_key_t **found);
+    apigw_security_scheme_t *ss, apigw_scopes_t *scopes,
+    const apigw_key_t **found);
+static ngx_int_t ngx_http_apigw_refuse(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_http_apigw_key_check_e worst);
 static ngx_http_apigw_key_check_e ngx_http_apigw_check_key(
     ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_security_scheme_t *ss, const apigw_key_t **found);
@@ -48,7 +42,7 @@ static ngx_http_apigw_key_check_e ngx_http_apigw_check_certificate(
 static ngx_int_t ngx_http_apigw_key_text(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss, ngx_str_t *text);
 static ngx_int_t ngx_http_apigw_challenge(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx);
+    ngx_http_apigw_ctx_t *ctx, const char *error);
 static void ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static const char *ngx_http_apigw_unchecked(ngx_conf_t *cf,
@@ -59,8 +53,9 @@ static void ngx_http_apigw_keys_cleanup(void *data);
 
 static const char  *ngx_http_apigw_key_reasons[] = {
     "", "API key missing", "credentials missing",
-    "client certificate missing", "API key unknown", "API key disabled",
-    "API key not in a plan for this stage", "", ""
+    "client certificate missing", "token not valid", "API key unknown",
+    "API key disabled", "API key not in a plan for this stage",
+    "token lacks a scope", "refused by the authorizer", "", ""
 };
 
 
@@ -139,6 +134,12 @@ ngx_http_apigw_check_security(ngx_conf_t *cf,
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
     api = alcf->api->api;
 
+    if (ngx_http_apigw_jwt_init_location(cf, alcf) != NGX_OK
+        || ngx_http_apigw_authorizer_init_location(cf, alcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     for (i = 0; i < api->nops; i++) {
         op = &api->ops[i];
 
@@ -182,6 +183,14 @@ ngx_http_apigw_unchecked(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
         return NULL;
     }
 
+    if (ss->authorizer != NULL) {
+        return ngx_http_apigw_authorizer_unchecked(cf, alcf, ss);
+    }
+
+    if (ngx_http_apigw_jwt_find(alcf, ss) != NULL) {
+        return NULL;
+    }
+
     switch (ss->kind) {
 
     case APIGW_SCHEME_API_KEY:
@@ -199,8 +208,16 @@ ngx_http_apigw_unchecked(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
         return "needs \"ssl_verify_client on\" or \"optional\" in this "
                "server";
 
+    case APIGW_SCHEME_HTTP:
+        if (ngx_strcmp(ss->auth_scheme, "bearer") != 0) {
+            return "apigw does not verify";
+        }
+
+        /* fall through */
+
     default:
-        return "apigw does not verify yet";
+        return "needs an issuer to verify its tokens as JWTs (x-apigw-jwt "
+               "in the scheme, or \"apigw_jwt SCHEME issuer=URL ...;\")";
     }
 }
 
@@ -243,7 +260,7 @@ ngx_int_t
 ngx_http_apigw_identity_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    size_t                       i, j;
+    size_t                       i;
     ngx_uint_t                   admitted;
     apigw_security_t            *alt;
     apigw_operation_t           *op;
@@ -268,16 +285,7 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
             continue;
         }
 
-        rc = NGX_HTTP_APIGW_KEY_OK;
-        first = NULL;
-
-        for (j = 0; j < alt->nschemes && rc == NGX_HTTP_APIGW_KEY_OK; j++) {
-            rc = ngx_http_apigw_check_scheme(r, ctx, alt->schemes[j], &key);
-
-            if (first == NULL) {
-                first = key;
-            }
-        }
+        rc = ngx_http_apigw_check_alternative(r, ctx, alt, &key);
 
         if (rc == NGX_HTTP_APIGW_KEY_WAIT) {
             return NGX_DONE;
@@ -288,13 +296,14 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
         }
 
         if (rc == NGX_HTTP_APIGW_KEY_OK) {
-            ctx->key = first;
+            ctx->key = key;
             admitted = 1;
             break;
         }
 
         if (rc > worst) {
             worst = rc;
+            first = key;
         }
     }
 
@@ -311,19 +320,108 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "apigw: %s: %s%s%s", op->route_key,
+                  "apigw: %s: %s%s%s%s%s", op->route_key,
                   ngx_http_apigw_key_reasons[worst],
-                  first ? ", key id " : "", first ? first->id : "");
+                  first ? ", key id " : "", first ? first->id : "",
+                  worst == NGX_HTTP_APIGW_KEY_INVALID_TOKEN ? ": " : "",
+                  worst == NGX_HTTP_APIGW_KEY_INVALID_TOKEN
+                  ? apigw_jwt_status_name(ctx->jwt_status) : "");
+
+    return ngx_http_apigw_refuse(r, ctx, worst);
+}
+
+
+/*
+ * the schemes of one alternative, all required: custom authorizers and
+ * tokens first, since an authorizer may give the API key
+ * (x-amazon-apigateway-api-key-source: AUTHORIZER)
+ */
+static ngx_http_apigw_key_check_e
+ngx_http_apigw_check_alternative(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_security_t *alt,
+    const apigw_key_t **first)
+{
+    size_t                       j;
+    ngx_uint_t                   pass, keys;
+    const apigw_key_t           *key;
+    apigw_security_scheme_t     *ss;
+    ngx_http_apigw_key_check_e   rc;
+
+    *first = NULL;
+
+    for (pass = 0; pass < 2; pass++) {
+        for (j = 0; j < alt->nschemes; j++) {
+            ss = alt->schemes[j];
+            keys = (ss->kind == APIGW_SCHEME_API_KEY && ss->authorizer == NULL
+                    && ss->jwt == NULL);
+
+            if (keys != pass) {
+                continue;
+            }
+
+            rc = ngx_http_apigw_check_scheme(r, ctx, ss, &alt->scopes[j],
+                                             &key);
+
+            if (*first == NULL) {
+                *first = key;
+            }
+
+            if (rc != NGX_HTTP_APIGW_KEY_OK) {
+                return rc;
+            }
+        }
+    }
+
+    return NGX_HTTP_APIGW_KEY_OK;
+}
+
+
+/* the furthest refusal: its status, message and headers */
+static ngx_int_t
+ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_http_apigw_key_check_e worst)
+{
+    apigw_authz_response_t  resp;
 
     switch (worst) {
 
     case NGX_HTTP_APIGW_KEY_NO_CREDENTIALS:
-        if (ngx_http_apigw_challenge(r, ctx) != NGX_OK) {
+        if (ngx_http_apigw_challenge(r, ctx, NULL) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         return ngx_http_apigw_send_gateway_response(r, ctx,
                                                     APIGW_GR_UNAUTHORIZED, 0);
+
+    case NGX_HTTP_APIGW_KEY_INVALID_TOKEN:
+        if (ngx_http_apigw_challenge(r, ctx, "invalid_token") != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_UNAUTHORIZED, 0);
+
+    case NGX_HTTP_APIGW_KEY_INSUFFICIENT_SCOPE:
+        if (ngx_http_apigw_challenge(r, ctx, "insufficient_scope") != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                    APIGW_GR_ACCESS_DENIED, 0);
+
+    case NGX_HTTP_APIGW_KEY_AUTHZ_REFUSED:
+        if (!apigw_authz_response((apigw_authz_rc_e) ctx->authz_rc, &resp)) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (resp.message != NULL) {
+            ctx->error_message.data = (u_char *) resp.message;
+            ctx->error_message.len = ngx_strlen(resp.message);
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx, resp.type,
+                                                    resp.status);
 
     case NGX_HTTP_APIGW_KEY_NO_CERTIFICATE:
         return ngx_http_apigw_send_gateway_response(r, ctx,
@@ -339,12 +437,25 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
 
 static ngx_http_apigw_key_check_e
 ngx_http_apigw_check_scheme(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_security_scheme_t *ss, const apigw_key_t **found)
+    apigw_security_scheme_t *ss, apigw_scopes_t *scopes,
+    const apigw_key_t **found)
 {
+    ngx_http_apigw_jwt_t  *jwt;
+
     *found = NULL;
 
     if (ngx_http_apigw_delegated(ctx->alcf, ss)) {
         return ngx_http_apigw_check_credentials(r, ctx, ss);
+    }
+
+    if (ss->authorizer != NULL) {
+        return ngx_http_apigw_authorizer_check(r, ctx, ss);
+    }
+
+    jwt = ngx_http_apigw_jwt_find(ctx->alcf, ss);
+
+    if (jwt != NULL) {
+        return ngx_http_apigw_jwt_check(r, ctx, jwt, scopes);
     }
 
     switch (ss->kind) {
@@ -427,10 +538,12 @@ ngx_http_apigw_check_certificate(ngx_http_request_t *r)
 
 /*
  * WWW-Authenticate for each Authorization scheme an alternative asked
- * for, as RFC 9110 wants with a 401
+ * for, as RFC 9110 wants with a 401; a Bearer one with the error of
+ * RFC 6750 section 3.1 when a token was refused
  */
 static ngx_int_t
-ngx_http_apigw_challenge(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+ngx_http_apigw_challenge(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    const char *error)
 {
     u_char                   *p;
     size_t                    i, j, len;
@@ -467,7 +580,8 @@ ngx_http_apigw_challenge(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
             /* Basic needs a realm (RFC 7617): the API's name */
             len = ss->auth_scheme_len
-                  + sizeof(" realm=\"\"") - 1 + ctx->alcf->api_name.len;
+                  + sizeof(" realm=\"\"") - 1 + ctx->alcf->api_name.len
+                  + sizeof(", error=\"insufficient_scope\"");
 
             h = ngx_list_push(&r->headers_out.headers);
             p = ngx_pnalloc(r->pool, len);
@@ -485,6 +599,11 @@ ngx_http_apigw_challenge(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
             if (ngx_strcmp(ss->auth_scheme, "basic") == 0) {
                 p = ngx_sprintf(p, " realm=\"%V\"", &ctx->alcf->api_name);
+
+            } else if (error != NULL
+                       && ngx_strcmp(ss->auth_scheme, "bearer") == 0)
+            {
+                p = ngx_sprintf(p, " error=\"%s\"", error);
             }
 
             h->value.len = p - h->value.data;

@@ -17,6 +17,9 @@
 #include "apigw_throttle.h"
 #include "apigw_schema.h"
 #include "apigw_vtl.h"
+#include "apigw_jwt.h"
+#include "apigw_jwt_conf.h"
+#include "apigw_authorizer.h"
 
 
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
@@ -141,7 +144,41 @@ typedef struct {
     ngx_str_t                   stage_bucket;   /* its id: "s|api/stage" */
     ngx_array_t                *delegate;       /* ngx_str_t: scheme names,
                                                    "all"; or NULL */
+    ngx_array_t                *jwt_confs;      /* apigw_jwt directives:
+                                                   ngx_http_apigw_jwt_conf_t */
+    ngx_array_t                *jwt;            /* ngx_http_apigw_jwt_t *,
+                                                   per scheme verified */
 } ngx_http_apigw_loc_conf_t;
+
+
+/* an apigw_jwt directive: a scheme and what its tokens must satisfy */
+typedef struct {
+    ngx_str_t                   scheme;
+    apigw_jwt_conf_t           *conf;
+} ngx_http_apigw_jwt_conf_t;
+
+typedef struct ngx_http_apigw_jwt_s  ngx_http_apigw_jwt_t;
+
+
+/*
+ * how far a scheme's check got; ordered: a refusal is the furthest any
+ * alternative of the operation's security got
+ */
+typedef enum {
+    NGX_HTTP_APIGW_KEY_OK = 0,
+    NGX_HTTP_APIGW_KEY_MISSING,
+    NGX_HTTP_APIGW_KEY_NO_CREDENTIALS,  /* no Authorization of the scheme */
+    NGX_HTTP_APIGW_KEY_NO_CERTIFICATE,
+    NGX_HTTP_APIGW_KEY_INVALID_TOKEN,   /* ctx->jwt_status says why */
+    NGX_HTTP_APIGW_KEY_UNKNOWN,
+    NGX_HTTP_APIGW_KEY_DISABLED,
+    NGX_HTTP_APIGW_KEY_NOT_IN_PLAN,
+    NGX_HTTP_APIGW_KEY_INSUFFICIENT_SCOPE,
+    NGX_HTTP_APIGW_KEY_AUTHZ_REFUSED,   /* ctx->authz_rc says how */
+    NGX_HTTP_APIGW_KEY_WAIT,            /* asking Redis, a JWKS, an
+                                           authorizer */
+    NGX_HTTP_APIGW_KEY_ERROR
+} ngx_http_apigw_key_check_e;
 
 
 typedef struct {
@@ -150,6 +187,16 @@ typedef struct {
     apigw_operation_t          *op;
     apigw_match_t               match;
     const apigw_key_t          *key;            /* the caller's API key */
+
+    ngx_str_t                   principal;      /* sub, principalId */
+    json_t                     *claims;         /* a verified token's */
+    const apigw_jwt_t          *jwt;
+    ngx_uint_t                  jwt_status;     /* apigw_jwt_status_e */
+    ngx_uint_t                  authz_rc;       /* apigw_authz_rc_e */
+    apigw_authz_result_t       *authz;          /* a custom authorizer's */
+    ngx_str_t                   usage_key;      /* usageIdentifierKey */
+    void                      **scheme_state;   /* per scheme of the API,
+                                                   for its check: NULL */
     ngx_http_apigw_throttle_req_t  *throttle;
     ngx_http_apigw_redis_wait_t  *redis;
     ngx_uint_t                  step;           /* the pipeline's cursor */
@@ -295,6 +342,71 @@ char *ngx_http_apigw_keys_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_apigw_check_security(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss);
+
+/*
+ * ngx_http_apigw_fetch.c: a URL fetched for a request through nginx's own
+ * proxy module (a subrequest in memory, in the request's apigw location),
+ * for JWKS, discovery documents and custom authorizers.  Nothing of the
+ * client's request (headers, body) goes with it.
+ */
+typedef struct ngx_http_apigw_fetch_s  ngx_http_apigw_fetch_t;
+
+typedef void (*ngx_http_apigw_fetch_done_pt)(ngx_http_apigw_fetch_t *f);
+
+struct ngx_http_apigw_fetch_s {
+    ngx_str_t                   url;            /* http(s)://... */
+    ngx_str_t                   method;         /* empty: GET */
+    ngx_str_t                   body;           /* sent when not empty */
+    ngx_str_t                   content_type;   /* of the body */
+    ngx_msec_t                  timeout;        /* the whole exchange */
+    size_t                      max_size;       /* of the answer's body */
+
+    /* the handler runs when the fetch ends; NULL: the request resumes */
+    ngx_http_apigw_fetch_done_pt  handler;
+    void                       *data;
+
+    /* the outcome */
+    ngx_uint_t                  status;         /* 0: no answer */
+    ngx_str_t                   response;       /* the body */
+    ngx_str_t                   content_type_received;
+    const char                 *error;          /* no answer: why */
+    unsigned                    done:1;
+    unsigned                    timed_out:1;
+
+    /* the fetch's own */
+    ngx_http_request_t         *request;        /* who asked */
+    ngx_http_request_t         *subrequest;
+    ngx_event_t                 timer;
+};
+
+/*
+ * NGX_OK: under way; f->done is set and f->handler runs (or the request
+ * resumes) on its end, whatever it is.  NGX_ERROR: could not start
+ */
+ngx_int_t ngx_http_apigw_fetch_start(ngx_http_request_t *r,
+    ngx_http_apigw_fetch_t *f);
+
+
+/* ngx_http_apigw_jwt.c: schemes verified as JWTs */
+char *ngx_http_apigw_jwt_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_http_apigw_jwt_t *ngx_http_apigw_jwt_find(
+    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss);
+ngx_http_apigw_key_check_e ngx_http_apigw_jwt_check(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_http_apigw_jwt_t *jwt,
+    apigw_scopes_t *scopes);
+
+/* ngx_http_apigw_authorizer.c: custom (Lambda) authorizers */
+ngx_int_t ngx_http_apigw_authorizer_init_location(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+/* NULL when the location can call the scheme's authorizer; else why not */
+const char *ngx_http_apigw_authorizer_unchecked(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss);
+ngx_http_apigw_key_check_e ngx_http_apigw_authorizer_check(
+    ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_security_scheme_t *ss);
 
 /* ngx_http_apigw_keystore.c: keys kept in Redis */

@@ -240,7 +240,7 @@ CONF
 
 ($rc, $out) = $t->nginx_test;
 isnt($rc, 0, 'a bearer scheme: nginx -t fails');
-like($out, qr{GET /me requires the http scheme "user", which apigw does not verify yet; or let the backend check it: "apigw_security_delegate user;"},
+like($out, qr{GET /me requires the http scheme "user", which needs an issuer to verify its tokens as JWTs \(x-apigw-jwt in the scheme, or "apigw_jwt SCHEME issuer=URL ...;"\); or let the backend check it: "apigw_security_delegate user;"},
      'and says which requirement, and the way out');
 
 $t->check_log;
