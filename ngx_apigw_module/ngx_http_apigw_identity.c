@@ -273,6 +273,8 @@ ngx_http_apigw_identity_step(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    ngx_http_apigw_jwt_strip(r, ctx);
+
     worst = NGX_HTTP_APIGW_KEY_OK;
     first = NULL;
     admitted = 0;
@@ -733,9 +735,9 @@ ngx_http_apigw_key_text(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
 
 /*
- * a key in the query string is overwritten with '*' in the request line,
- * which $request, $args, the error log's "request:" and the backend read:
- * none of them sees it
+ * a key or a token in the query string is overwritten with '*' in the
+ * request line, which $request, $args, the error log's "request:" and the
+ * backend read: none of them sees it
  */
 static void
 ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
@@ -743,6 +745,7 @@ ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
 {
     u_char                   *p, *end, *name;
     size_t                    i, j, len;
+    const char               *param;
     apigw_operation_t        *op;
     apigw_security_scheme_t  *ks;
 
@@ -753,13 +756,21 @@ ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
             ks = op->security[i].schemes[j];
 
             /* a key for the backend to check goes to it as it came */
-            if (ks->in != APIGW_IN_QUERY
-                || ngx_http_apigw_delegated(ctx->alcf, ks))
-            {
+            if (ngx_http_apigw_delegated(ctx->alcf, ks)) {
                 continue;
             }
 
-            len = ks->param_len;
+            param = ngx_http_apigw_jwt_query(ctx->alcf, ks);
+
+            if (param == NULL && ks->in == APIGW_IN_QUERY) {
+                param = ks->param;
+            }
+
+            if (param == NULL) {
+                continue;
+            }
+
+            len = ngx_strlen(param);
             end = r->args.data + r->args.len;
 
             for (p = r->args.data; p < end; p++) {
@@ -770,7 +781,7 @@ ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
                 }
 
                 if (p == end || *p != '=' || (size_t) (p - name) != len
-                    || ngx_strncmp(name, ks->param, len) != 0)
+                    || ngx_strncmp(name, param, len) != 0)
                 {
                     while (p < end && *p != '&') {
                         p++;

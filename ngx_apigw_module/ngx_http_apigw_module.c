@@ -112,6 +112,20 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_jwt"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_apigw_jwt_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_jwt_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_apigw_jwt_cache_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw_backend"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_apigw_backend,
@@ -303,6 +317,7 @@ static void
 ngx_http_apigw_exit_process(ngx_cycle_t *cycle)
 {
     apigw_sha256_free();
+    ngx_http_apigw_jwt_exit_process();
 }
 
 
@@ -324,6 +339,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
 
     amcf->zone_size = NGX_CONF_UNSET_SIZE;
     amcf->strict = NGX_CONF_UNSET;
+    amcf->jwt_cache = NGX_CONF_UNSET;
 
     return amcf;
 }
@@ -352,6 +368,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
 
     alcf->stage_vars = NGX_CONF_UNSET_PTR;
     alcf->delegate = NGX_CONF_UNSET_PTR;
+    alcf->jwt_confs = NGX_CONF_UNSET_PTR;
     alcf->body_limit = NGX_CONF_UNSET;
     alcf->json_max_depth = NGX_CONF_UNSET_UINT;
     alcf->validation_details = NGX_CONF_UNSET;
@@ -375,6 +392,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
     ngx_conf_merge_ptr_value(conf->delegate, prev->delegate, NULL);
+    ngx_conf_merge_ptr_value(conf->jwt_confs, prev->jwt_confs, NULL);
     ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
                              NGX_CONF_UNSET);
     ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 64);

@@ -121,6 +121,11 @@ typedef struct {
     ngx_http_apigw_redis_conf_t  *redis;
     size_t                      zone_size;
     ngx_flag_t                  strict;         /* apigw_strict */
+    ngx_int_t                   jwt_cache;      /* apigw_jwt_cache: tokens
+                                                   a worker keeps; 0: off */
+    ngx_array_t                 jwks;           /* ngx_http_apigw_jwks_t * */
+    ngx_uint_t                  jwks_sources;   /* fetched ones */
+    ngx_shm_zone_t             *jwks_zone;
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -158,6 +163,7 @@ typedef struct {
 } ngx_http_apigw_jwt_conf_t;
 
 typedef struct ngx_http_apigw_jwt_s  ngx_http_apigw_jwt_t;
+typedef struct ngx_http_apigw_jwks_s  ngx_http_apigw_jwks_t;
 
 
 /*
@@ -190,7 +196,6 @@ typedef struct {
 
     ngx_str_t                   principal;      /* sub, principalId */
     json_t                     *claims;         /* a verified token's */
-    const apigw_jwt_t          *jwt;
     ngx_uint_t                  jwt_status;     /* apigw_jwt_status_e */
     ngx_uint_t                  authz_rc;       /* apigw_authz_rc_e */
     apigw_authz_result_t       *authz;          /* a custom authorizer's */
@@ -391,6 +396,8 @@ ngx_int_t ngx_http_apigw_fetch_start(ngx_http_request_t *r,
 /* ngx_http_apigw_jwt.c: schemes verified as JWTs */
 char *ngx_http_apigw_jwt_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_apigw_jwt_cache_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 ngx_int_t ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 ngx_http_apigw_jwt_t *ngx_http_apigw_jwt_find(
@@ -398,6 +405,22 @@ ngx_http_apigw_jwt_t *ngx_http_apigw_jwt_find(
 ngx_http_apigw_key_check_e ngx_http_apigw_jwt_check(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_http_apigw_jwt_t *jwt,
     apigw_scopes_t *scopes);
+const char *ngx_http_apigw_jwt_query(ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss);
+void ngx_http_apigw_jwt_strip(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_keep_token(ngx_http_request_t *r, apigw_jwt_t *t);
+void ngx_http_apigw_jwt_exit_process(void);
+
+/* ngx_http_apigw_jwks.c: an issuer's keys, from a file, a URL, discovery */
+ngx_http_apigw_jwks_t *ngx_http_apigw_jwks_get(ngx_conf_t *cf,
+    apigw_jwt_issuer_t *issuer, apigw_jwt_algs_t algs);
+ngx_int_t ngx_http_apigw_jwks_keys(ngx_http_request_t *r,
+    ngx_http_apigw_jwks_t *jwks, apigw_jwks_t **set,
+    apigw_jwt_policy_t *policy);
+ngx_int_t ngx_http_apigw_jwks_unknown_kid(ngx_http_request_t *r,
+    ngx_http_apigw_jwks_t *jwks);
+ngx_uint_t ngx_http_apigw_jwks_version(ngx_http_apigw_jwks_t *jwks);
 
 /* ngx_http_apigw_authorizer.c: custom (Lambda) authorizers */
 ngx_int_t ngx_http_apigw_authorizer_init_location(ngx_conf_t *cf,

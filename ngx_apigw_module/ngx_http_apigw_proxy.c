@@ -322,7 +322,8 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
             i = 0;
         }
 
-        if (ngx_http_apigw_hop_by_hop(&h[i], NULL)) {
+        /* hash 0: removed, as a claim's header the client sent */
+        if (h[i].hash == 0 || ngx_http_apigw_hop_by_hop(&h[i], NULL)) {
             drop = 1;
         }
 
@@ -379,7 +380,8 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
                 *p++ = ' ';
             }
 
-            if (ngx_http_apigw_hop_by_hop(&h[i], &connection)
+            if (h[i].hash == 0
+                || ngx_http_apigw_hop_by_hop(&h[i], &connection)
                 || ngx_http_apigw_header_mapped(ctx, &h[i]))
             {
                 continue;
