@@ -99,7 +99,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install tools bench-jwt \
-        bench-validation bench-throttle bench-corpus \
+        bench-validation bench-throttle bench-auth bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -275,6 +275,10 @@ bench-jwt: $(BENCH_JWT)
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/throttle.sh
+
+bench-auth: deps
+	@$(MAKE) --no-print-directory module tools
+	@./bench/auth.sh
 
 # how many of APIs.guru's real-world specs load (npm install into build/npm;
 # CORPUS_DIR=bench/corpus-fixtures runs offline): bench/README.md
