@@ -831,6 +831,13 @@ apigw_jwt_conf_option(apigw_jwt_conf_t *conf, const char *name, size_t nlen,
             goto failed;
         }
 
+        /* the last audience= wins */
+        while (conf->naudiences) {
+            free(conf->audiences[--conf->naudiences]);
+        }
+
+        free(conf->audiences);
+
         conf->audiences = calloc(n, sizeof(char *));
         if (conf->audiences == NULL) {
             snprintf(errbuf, errlen, "out of memory");

@@ -579,10 +579,17 @@ ngx_http_apigw_jwt_verify(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_HTTP_APIGW_KEY_WAIT;
     }
 
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_APIGW_KEY_ERROR;
+    }
+
     if (rc != NGX_OK) {
-        /* no keys: the provider is down and none were ever fetched */
-        ctx->jwt_status = APIGW_JWT_NO_KEY;
-        return NGX_HTTP_APIGW_KEY_INVALID_TOKEN;
+        /* no keys: none could be fetched yet, the token cannot be told */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "apigw: %s: no keys to verify tokens with",
+                      jwt->scheme->name);
+        ctx->authz_rc = APIGW_AUTHZ_FAILURE;
+        return NGX_HTTP_APIGW_KEY_AUTHZ_REFUSED;
     }
 
     if (slot && slot->jwt && slot->verifier == jwt

@@ -1,0 +1,269 @@
+#!/usr/bin/perl
+
+# Keys fetched from an identity provider: a real local HTTP server that
+# serves an OpenID Connect discovery document and a JWK set, and can be
+# made to rotate its keys, fail or hang.  The fetches go through nginx's
+# proxy module; the set is shared by the workers; an unknown kid makes one
+# refetch per interval; a provider that fails leaves the keys there were.
+
+use strict;
+use warnings;
+
+use lib 't/lib';
+use Test::More;
+use Time::HiRes qw(time sleep);
+use Apigw::Test;
+
+plan(skip_all => 'module not built') unless Apigw::Test::have_module();
+
+my $MINT = "$ENV{PWD}/build/apigw-jwt-mint";
+plan(skip_all => 'build/apigw-jwt-mint not built (make tools)')
+    unless -x $MINT;
+
+my $t = Apigw::Test->new;
+my $p = $t->prefix;
+my $be = $t->backend(port => $t->port(2));
+my $idp_port = $t->port(3);
+my $IDP = "http://127.0.0.1:$idp_port";
+
+sub openssl {
+    system("openssl @_ >/dev/null 2>&1") == 0 or BAIL_OUT("openssl @_");
+}
+
+sub mint_out {
+    my $out = `$MINT @_ 2>&1`;
+    $? == 0 or BAIL_OUT("apigw-jwt-mint @_: $out");
+    chomp $out;
+    return $out;
+}
+
+openssl("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $p/k1.key");
+openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $p/k2.key");
+
+my $k1 = mint_out('--jwk', "$p/k1.key", '--kid', 'k1', '--alg', 'RS256');
+my $k2 = mint_out('--jwk', "$p/k2.key", '--kid', 'k2', '--alg', 'ES256');
+
+sub idp_keys { $t->write_file('idp-jwks.json', '{"keys":[' . join(',', @_) . ']}') }
+sub idp_mode { $t->write_file('idp-mode', $_[0]) }
+
+idp_keys($k1);
+idp_mode('ok');
+
+# the provider: discovery documents, the set, as the files say now
+my $idp = $t->backend(port => $idp_port, handler => sub {
+    my ($req) = @_;
+    my $mode = do { local (@ARGV, $/) = "$p/idp-mode"; <> } // 'ok';
+
+    return 'hang' if $mode eq 'hang';
+    return 503 if $mode eq 'down';
+
+    my $path = $req->{path};
+    my %doc = (
+        '/.well-known/openid-configuration' =>
+            qq({"issuer":"$IDP","jwks_uri":"$IDP/jwks"}),
+        '/liar/.well-known/openid-configuration' =>
+            qq({"issuer":"https://elsewhere.test","jwks_uri":"$IDP/jwks"}),
+    );
+
+    if ($doc{$path}) {
+        return (200, ['Content-Type' => 'application/json'], $doc{$path});
+    }
+
+    if ($path eq '/jwks') {
+        my $keys = do { local (@ARGV, $/) = "$p/idp-jwks.json"; <> };
+        return (200, ['Content-Type' => 'application/json'], $keys);
+    }
+
+    if ($path eq '/huge') {
+        return (200, [], '{"keys":[' . join(',', ($k1) x 600) . ']}');
+    }
+
+    return 404;
+});
+
+$t->write_file('api.yaml', <<"YAML");
+openapi: 3.0.3
+info: {title: jwks, version: "1"}
+components:
+  securitySchemes:
+    oidc:
+      type: openIdConnect
+      openIdConnectUrl: "$IDP/.well-known/openid-configuration"
+      x-apigw-jwt: {audience: api://pets}
+    url:
+      type: http
+      scheme: bearer
+      x-apigw-jwt: {issuer: "$IDP", jwks: "$IDP/jwks"}
+    liar:
+      type: openIdConnect
+      openIdConnectUrl: "$IDP/liar/.well-known/openid-configuration"
+    huge:
+      type: http
+      scheme: bearer
+      x-apigw-jwt: {issuer: "$IDP", jwks: "$IDP/huge"}
+paths:
+  /pets:
+    get: {security: [{oidc: []}]}
+  /url:
+    get: {security: [{url: []}]}
+  /liar:
+    get: {security: [{liar: []}]}
+  /huge:
+    get: {security: [{huge: []}]}
+YAML
+
+$t->write_conf(<<'CONF');
+    apigw_api jwks %%PREFIX%%/api.yaml;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+
+        location /prod/ {
+            apigw jwks stage=prod;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+    }
+CONF
+
+$t->run;
+
+my $seq = 0;
+
+sub token {
+    my (%o) = @_;
+    my %claims = (iss => $IDP, aud => 'api://pets', sub => 'u1',
+                  exp => time + 600);
+    my $file = "$p/claims-" . $seq++ . '.json';
+    open(my $fh, '>', $file) or die;
+    print $fh JSON::PP->new->encode(\%claims);
+    close $fh;
+    my $kid = $o{kid} // 'k1';
+    my $key = $o{key} // 'k1.key';
+    my $alg = $o{alg} // 'RS256';
+    return mint_out('--alg', $alg, '--key', "$p/$key", '--kid', $kid, $file);
+}
+
+sub get {
+    my ($uri, $token) = @_;
+    return $t->http_json('GET', "/prod$uri",
+                         headers => [Authorization => "Bearer $token"],
+                         timeout => 10);
+}
+
+sub fetches {
+    my ($path) = @_;
+    return scalar grep { $_->{path} eq $path } $idp->requests;
+}
+
+# a cold start: discovery, then the set; one wait
+
+my $good = token();
+my $r = get('/pets', $good);
+is($r->{status}, 200, 'a cold start: the request waits for the keys: 200');
+is(fetches('/.well-known/openid-configuration'), 1, 'discovery fetched once');
+is(fetches('/jwks'), 1, 'the JWK set fetched once');
+
+my ($fetch) = grep { $_->{path} eq '/jwks' } $idp->requests;
+ok(!defined $fetch->{headers}{authorization},
+   'the client\'s Authorization never goes to the provider');
+
+is(get('/pets', $good)->{status}, 200, 'the next request: 200');
+is(get('/url', $good)->{status}, 200, 'a jwks URL of its own: 200');
+is(fetches('/jwks'), 2, 'that set fetched once more (another source)');
+is(get('/pets', token(kid => 'k1'))->{status}, 200, 'another token: 200');
+is(fetches('/jwks'), 2, 'no fetch for keys at hand');
+
+# rotation: a new kid is fetched, without a reload
+
+idp_keys($k1, $k2);
+$r = get('/pets', token(kid => 'k2', key => 'k2.key', alg => 'ES256'));
+is($r->{status}, 200, 'rotation: a token of the new key: 200');
+is(fetches('/jwks'), 3, 'one fetch for the unknown kid');
+
+# a flood of made-up kids: no fetch within the interval
+
+for my $i (1 .. 20) {
+    $r = get('/pets', token(kid => "made-up-$i"));
+    last unless $r->{status} == 401;
+}
+is($r->{status}, 401, 'made-up kids: 401');
+is($r->{headers}{'www-authenticate'}, 'Bearer error="invalid_token"',
+   'invalid_token');
+is(fetches('/jwks'), 3, 'twenty made-up kids: no fetch within 10 s');
+
+# the provider down: the keys there were are served
+
+idp_mode('down');
+sleep 10.5;
+$r = get('/pets', token(kid => 'k3'));
+is($r->{status}, 401, 'the provider down, a kid no key has: 401');
+is(fetches('/jwks'), 4, 'after the interval, one fetch was tried');
+is(get('/pets', $good)->{status}, 200, 'the keys there were still serve');
+ok(scalar $t->log_lines(qr/fetching the keys at ".*\/jwks" failed/),
+   'the failed fetch is logged');
+
+# discovery naming another issuer, a set too large
+
+idp_mode('ok');
+$r = get('/liar', $good);
+is($r->{status}, 500, 'discovery naming another issuer: no keys: 500');
+is($r->{headers}{'x-amzn-errortype'}, 'AuthorizerConfigurationException',
+   'AUTHORIZER_FAILURE');
+ok(scalar $t->log_lines(qr/names the issuer "https:\/\/elsewhere.test"/),
+   'the log says which issuer the document named');
+my $t0 = time;
+is(get('/liar', $good)->{status}, 500, 'again at once: 500');
+cmp_ok(time - $t0, '<', 1, 'without waiting on the provider again');
+
+is(get('/huge', $good)->{status}, 500, 'a JWK set past 256 KB: refused: 500');
+
+$t->check_log(allow => qr/failed|refused|no keys|\[info\]/);
+
+# a provider that hangs: the cold start waits 1.5 s at most
+
+my $h = Apigw::Test->new;
+my $hbe = $h->backend(port => $h->port(2));
+$h->write_file('api.yaml', <<"YAML");
+openapi: 3.0.3
+info: {title: jwks, version: "1"}
+components:
+  securitySchemes:
+    url:
+      type: http
+      scheme: bearer
+      x-apigw-jwt: {issuer: "$IDP", jwks: "$IDP/jwks"}
+paths:
+  /url:
+    get: {security: [{url: []}]}
+YAML
+$h->write_conf(<<'CONF');
+    apigw_api jwks %%PREFIX%%/api.yaml;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /prod/ {
+            apigw jwks stage=prod;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+    }
+CONF
+$h->run;
+
+idp_mode('hang');
+$t0 = time;
+$r = $h->http_json('GET', '/prod/url',
+                   headers => [Authorization => "Bearer $good"], timeout => 10);
+my $took = time - $t0;
+is($r->{status}, 500, 'the provider hangs: 500');
+cmp_ok($took, '>=', 1.2, 'after waiting for it');
+cmp_ok($took, '<', 3, 'at most the fetch timeout, 1.5 s');
+idp_mode('ok');
+$r = $h->http_json('GET', '/prod/url',
+                   headers => [Authorization => "Bearer $good"], timeout => 10);
+is($r->{status}, 500, 'within 10 s of that: no new wait, 500');
+sleep 10;
+$r = $h->http_json('GET', '/prod/url',
+                   headers => [Authorization => "Bearer $good"], timeout => 10);
+is($r->{status}, 200, 'the provider back, past the interval: 200');
+$h->check_log(allow => qr/failed|timed out|no keys|\[info\]/);
+
+done_testing();
