@@ -606,6 +606,11 @@ ngx_http_apigw_jwks_refetch(ngx_http_request_t *r,
             jwks->failed = now;
             return NGX_DECLINED;
         }
+
+        if (jwks->fetch == NULL) {
+            /* it ended at once: nothing to wait for */
+            return NGX_DECLINED;
+        }
     }
 
     if (!wait) {
@@ -640,13 +645,15 @@ ngx_http_apigw_jwks_start(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks,
     f->handler = ngx_http_apigw_jwks_fetched;
     f->data = jwks;
 
+    /* the handler may run before the start returns */
+    jwks->fetch = f;
+
     if (ngx_http_apigw_fetch_start(r, f) != NGX_OK) {
+        jwks->fetch = NULL;
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "apigw: fetching \"%V\" could not start", url);
         return NGX_ERROR;
     }
-
-    jwks->fetch = f;
 
     return NGX_OK;
 }
