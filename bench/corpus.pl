@@ -425,7 +425,8 @@ my @CLASSES = (
     ['dangling $ref',                     qr/^\$ref .*(points to nothing|cannot open|is not a regular)/],
     ['$ref not supported (remote, cycle)', qr/^\$ref/],
     # security
-    ['security scheme not supported',     qr/scheme "[^"]*", which apigw does not verify yet/],
+    ['security scheme not supported',     qr/scheme "[^"]*", which apigw does not verify/],
+    ['bearer token with no issuer',       qr/scheme "[^"]*", which needs an issuer to verify its tokens/],
     ['apiKey with no keys file',          qr/scheme "[^"]*", which needs an apigw_keys file/],
     ['mutualTLS without ssl_verify_client', qr/scheme "[^"]*", which needs "ssl_verify_client/],
     ['security scheme not in the document', qr/^security scheme "[^"]*" (is not in components|has no type)/],
