@@ -335,7 +335,7 @@ ngx_http_apigw_context_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     } else if (ngx_http_apigw_context_var(r, ctx,
                                           apigw_context_index(part->text,
                                                               part->len),
-                                          value)
+                                          part->text, part->len, value)
                != NGX_OK)
     {
         return NGX_ERROR;

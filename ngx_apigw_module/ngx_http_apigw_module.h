@@ -299,7 +299,8 @@ size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
 
 /* ngx_http_apigw_mapping.c */
 ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, const char *name,
+    size_t len, ngx_str_t *value);
 ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
     ngx_str_t *value);
 ngx_int_t ngx_http_apigw_map_shared(ngx_http_request_t *r,
