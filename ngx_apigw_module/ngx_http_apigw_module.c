@@ -422,6 +422,16 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     clcf->client_max_body_size = conf->body_limit;
 
+    /*
+     * what the location fetches (an authorizer's answer, a key set) is
+     * kept in memory: room for 256k, unless set to other than nginx's
+     * default
+     */
+    if (clcf->subrequest_output_buffer_size == (size_t) ngx_pagesize) {
+        clcf->subrequest_output_buffer_size =
+                                        NGX_HTTP_APIGW_FETCH_BUFFER_SIZE;
+    }
+
     if (ngx_http_apigw_stage_bucket(cf, conf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }

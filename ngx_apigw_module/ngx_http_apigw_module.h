@@ -26,6 +26,7 @@
 #define NGX_HTTP_APIGW_MAX_ERRORS      10
 #define NGX_HTTP_APIGW_BODY_LIMIT      (10 * 1024 * 1024)  /* AWS's */
 #define NGX_HTTP_APIGW_BACKEND_KEEPALIVE  64    /* idle, per worker and host */
+#define NGX_HTTP_APIGW_FETCH_BUFFER_SIZE  (256 * 1024)  /* a fetch's answer */
 
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF      0
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
@@ -383,7 +384,11 @@ struct ngx_http_apigw_fetch_s {
 
 /*
  * NGX_OK: under way; f->done is set and f->handler runs (or the request
- * resumes) on its end, whatever it is.  NGX_ERROR: could not start
+ * resumes) on its end, whatever it is.  NGX_ERROR: could not start.  The
+ * handler runs inside nginx's event handling: it must not finalize the
+ * request; a request terminated first (the client gone) ends the fetch
+ * from its cleanup, f->request NULL then.  f and the answer live in (or
+ * as long as) the request's pool.
  */
 ngx_int_t ngx_http_apigw_fetch_start(ngx_http_request_t *r,
     ngx_http_apigw_fetch_t *f);

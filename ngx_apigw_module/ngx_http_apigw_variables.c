@@ -92,7 +92,18 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     ngx_str_t              s;
     ngx_http_apigw_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_apigw_module);
+    /*
+     * the integration's URL and method are a fetch's in its subrequest
+     * (ngx_http_apigw_fetch.c), which has a context of its own
+     */
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx == NULL
+        || (data != NGX_HTTP_APIGW_VAR_INTEGRATION_URL
+            && data != NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD))
+    {
+        ctx = ngx_http_get_module_ctx(r->main, ngx_http_apigw_module);
+    }
 
     if (ctx == NULL || ctx->alcf->api == NULL) {
         v->not_found = 1;
