@@ -84,6 +84,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       offsetof(ngx_http_apigw_main_conf_t, zone_size),
       NULL },
 
+    { ngx_string("apigw_authorizer_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_apigw_main_conf_t, authorizer_cache_size),
+      NULL },
+
     { ngx_string("apigw_throttle"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_throttle_directive,
@@ -202,7 +209,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
 
     if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
-        || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK
+        || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -323,6 +331,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     }
 
     amcf->zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->authorizer_cache_size = NGX_CONF_UNSET_SIZE;
     amcf->strict = NGX_CONF_UNSET;
 
     return amcf;

@@ -121,6 +121,8 @@ typedef struct {
     ngx_shm_zone_t             *zone;           /* buckets and quotas */
     ngx_http_apigw_redis_conf_t  *redis;
     size_t                      zone_size;
+    ngx_shm_zone_t             *authorizer_zone;    /* results cached */
+    size_t                      authorizer_cache_size;
     ngx_flag_t                  strict;         /* apigw_strict */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
@@ -269,6 +271,9 @@ ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
 ngx_int_t ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *tpl, ngx_str_t *args,
+    ngx_str_t *url);
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
@@ -414,6 +419,14 @@ const char *ngx_http_apigw_authorizer_unchecked(ngx_conf_t *cf,
 ngx_http_apigw_key_check_e ngx_http_apigw_authorizer_check(
     ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_security_scheme_t *ss);
+
+/* ngx_http_apigw_authorizer_cache.c: their results, in shared memory */
+ngx_int_t ngx_http_apigw_authorizer_cache_add(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_authorizer_cache_get(ngx_http_request_t *r,
+    const u_char *key, ngx_str_t *bytes);
+void ngx_http_apigw_authorizer_cache_put(ngx_http_request_t *r,
+    const u_char *key, const u_char *bytes, size_t len, ngx_msec_t ttl);
 
 /* ngx_http_apigw_keystore.c: keys kept in Redis */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,

@@ -18,7 +18,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD,
     NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION,
     NGX_HTTP_APIGW_VAR_API_KEY_ID,
-    NGX_HTTP_APIGW_VAR_THROTTLE
+    NGX_HTTP_APIGW_VAR_THROTTLE,
+    NGX_HTTP_APIGW_VAR_PRINCIPAL
 } ngx_http_apigw_var_e;
 
 
@@ -60,6 +61,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_throttle"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_THROTTLE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_principal"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_PRINCIPAL, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -159,6 +163,10 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             s.data = (u_char *) ctx->key->id;
             s.len = ngx_strlen(ctx->key->id);
         }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_PRINCIPAL:
+        s = ctx->principal;
         break;
 
     case NGX_HTTP_APIGW_VAR_OPERATION:
