@@ -220,7 +220,10 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     p = url->data;
 
     for (i = 0; i < tpl->nparts; i++) {
-        p = ngx_cpymem(p, values[i].data, values[i].len);
+        if (values[i].len) {
+            /* a value not found has no data at all */
+            p = ngx_cpymem(p, values[i].data, values[i].len);
+        }
     }
 
     if (args->len) {
