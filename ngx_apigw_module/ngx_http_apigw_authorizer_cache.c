@@ -22,12 +22,6 @@
 
 
 typedef struct {
-    ngx_rbtree_t                rbtree;
-    ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;
-} ngx_http_apigw_authorizer_shctx_t;
-
-typedef struct {
     ngx_rbtree_node_t           node;       /* key: the digest's first bytes */
     ngx_queue_t                 queue;
     ngx_msec_t                  expires;
@@ -36,24 +30,16 @@ typedef struct {
     u_char                      data[1];
 } ngx_http_apigw_authorizer_entry_t;
 
-typedef struct {
-    ngx_http_apigw_authorizer_shctx_t  *sh;
-    ngx_slab_pool_t                    *shpool;
-} ngx_http_apigw_authorizer_cache_t;
 
-
-static ngx_int_t ngx_http_apigw_authorizer_cache_init(
-    ngx_shm_zone_t *shm_zone, void *data);
 static void ngx_http_apigw_authorizer_cache_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_apigw_authorizer_entry_t *
-    ngx_http_apigw_authorizer_cache_find(
-    ngx_http_apigw_authorizer_cache_t *cache, const u_char *key);
+    ngx_http_apigw_authorizer_cache_find(ngx_http_apigw_zone_t *cache,
+    const u_char *key);
 static void ngx_http_apigw_authorizer_cache_expire(
-    ngx_http_apigw_authorizer_cache_t *cache, ngx_uint_t force);
+    ngx_http_apigw_zone_t *cache, ngx_uint_t force);
 static void ngx_http_apigw_authorizer_cache_delete(
-    ngx_http_apigw_authorizer_cache_t *cache,
-    ngx_http_apigw_authorizer_entry_t *e);
+    ngx_http_apigw_zone_t *cache, ngx_http_apigw_authorizer_entry_t *e);
 static ngx_rbtree_key_t ngx_http_apigw_authorizer_cache_hash(
     const u_char *key);
 
@@ -67,10 +53,10 @@ ngx_int_t
 ngx_http_apigw_authorizer_cache_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf)
 {
-    size_t                              i, j;
-    apigw_api_t                        *api;
-    ngx_http_apigw_api_t               *a;
-    ngx_http_apigw_authorizer_cache_t  *cache;
+    size_t                  i, j;
+    apigw_api_t            *api;
+    ngx_http_apigw_api_t   *a;
+    ngx_http_apigw_zone_t  *cache;
 
     a = amcf->apis.elts;
 
@@ -100,7 +86,7 @@ found:
         return NGX_ERROR;
     }
 
-    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_authorizer_cache_t));
+    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_zone_t));
     if (cache == NULL) {
         return NGX_ERROR;
     }
@@ -113,60 +99,10 @@ found:
         return NGX_ERROR;
     }
 
-    amcf->authorizer_zone->init = ngx_http_apigw_authorizer_cache_init;
+    cache->insert = ngx_http_apigw_authorizer_cache_insert;
+
+    amcf->authorizer_zone->init = ngx_http_apigw_zone_init;
     amcf->authorizer_zone->data = cache;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_apigw_authorizer_cache_init(ngx_shm_zone_t *shm_zone, void *data)
-{
-    ngx_http_apigw_authorizer_cache_t  *ocache = data;
-
-    size_t                              len;
-    ngx_http_apigw_authorizer_cache_t  *cache;
-
-    cache = shm_zone->data;
-
-    if (ocache) {
-        cache->sh = ocache->sh;
-        cache->shpool = ocache->shpool;
-        return NGX_OK;
-    }
-
-    cache->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-
-    if (shm_zone->shm.exists) {
-        cache->sh = cache->shpool->data;
-        return NGX_OK;
-    }
-
-    cache->sh = ngx_slab_alloc(cache->shpool,
-                               sizeof(ngx_http_apigw_authorizer_shctx_t));
-    if (cache->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    cache->shpool->data = cache->sh;
-
-    ngx_rbtree_init(&cache->sh->rbtree, &cache->sh->sentinel,
-                    ngx_http_apigw_authorizer_cache_insert);
-    ngx_queue_init(&cache->sh->lru);
-
-    len = sizeof(" in apigw zone \"\"") + shm_zone->shm.name.len;
-
-    cache->shpool->log_ctx = ngx_slab_alloc(cache->shpool, len);
-    if (cache->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(cache->shpool->log_ctx, " in apigw zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    /* a full cache is no failure: an entry is evicted, or not kept */
-    cache->shpool->log_nomem = 0;
 
     return NGX_OK;
 }
@@ -177,9 +113,9 @@ ngx_int_t
 ngx_http_apigw_authorizer_cache_get(ngx_http_request_t *r, const u_char *key,
     ngx_str_t *bytes)
 {
+    ngx_http_apigw_zone_t              *cache;
     ngx_http_apigw_main_conf_t         *amcf;
     ngx_http_apigw_authorizer_entry_t  *e;
-    ngx_http_apigw_authorizer_cache_t  *cache;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     cache = amcf->authorizer_zone->data;
@@ -220,9 +156,9 @@ ngx_http_apigw_authorizer_cache_put(ngx_http_request_t *r, const u_char *key,
     const u_char *bytes, size_t len, ngx_msec_t ttl)
 {
     size_t                              size;
+    ngx_http_apigw_zone_t              *cache;
     ngx_http_apigw_main_conf_t         *amcf;
     ngx_http_apigw_authorizer_entry_t  *e;
-    ngx_http_apigw_authorizer_cache_t  *cache;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     cache = amcf->authorizer_zone->data;
@@ -306,7 +242,7 @@ ngx_http_apigw_authorizer_cache_insert(ngx_rbtree_node_t *temp,
 
 
 static ngx_http_apigw_authorizer_entry_t *
-ngx_http_apigw_authorizer_cache_find(ngx_http_apigw_authorizer_cache_t *cache,
+ngx_http_apigw_authorizer_cache_find(ngx_http_apigw_zone_t *cache,
     const u_char *key)
 {
     ngx_int_t                           rc;
@@ -352,8 +288,8 @@ ngx_http_apigw_authorizer_cache_find(ngx_http_apigw_authorizer_cache_t *cache,
  * (force) up to sixteen of any kind, to make room; under the lock
  */
 static void
-ngx_http_apigw_authorizer_cache_expire(
-    ngx_http_apigw_authorizer_cache_t *cache, ngx_uint_t force)
+ngx_http_apigw_authorizer_cache_expire(ngx_http_apigw_zone_t *cache,
+    ngx_uint_t force)
 {
     ngx_uint_t                          i;
     ngx_queue_t                        *q;
@@ -378,8 +314,7 @@ ngx_http_apigw_authorizer_cache_expire(
 
 
 static void
-ngx_http_apigw_authorizer_cache_delete(
-    ngx_http_apigw_authorizer_cache_t *cache,
+ngx_http_apigw_authorizer_cache_delete(ngx_http_apigw_zone_t *cache,
     ngx_http_apigw_authorizer_entry_t *e)
 {
     ngx_queue_remove(&e->queue);

@@ -433,9 +433,23 @@ ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, const u_char *digest,
     const apigw_key_t **key);
 
-/* ngx_http_apigw_throttle.c: the zone and the stage's bucket */
+/* a shared memory zone: entries in a red-black tree and an LRU queue */
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 lru;
+} ngx_http_apigw_shm_t;
+
+typedef struct {
+    ngx_http_apigw_shm_t       *sh;
+    ngx_slab_pool_t            *shpool;
+    ngx_rbtree_insert_pt        insert;     /* the tree's */
+} ngx_http_apigw_zone_t;
+
+/* ngx_http_apigw_throttle.c: the zones, the stage's bucket */
 ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data);
 ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
