@@ -641,13 +641,25 @@ typedef enum {
     APIGW_CTX_ERROR_MESSAGE_STRING,
     APIGW_CTX_ERROR_RESPONSE_TYPE,
     APIGW_CTX_ERROR_VALIDATION_ERROR_STRING,
+    APIGW_CTX_AUTHORIZER_PRINCIPAL_ID,  /* authorizer.principalId */
+    APIGW_CTX_AUTHORIZER_CLAIM,         /* authorizer.claims.NAME */
+    APIGW_CTX_AUTHORIZER,               /* authorizer.KEY: the context a
+                                           custom authorizer answered */
     APIGW_CTX_COUNT
 } apigw_context_e;
 
+/* a name that ends in "." is a prefix: a key follows it */
 extern const char  *apigw_context_names[APIGW_CTX_COUNT + 1];
 
-/* "identity.sourceIp" -> APIGW_CTX_SOURCE_IP, or -1 */
+/*
+ * "identity.sourceIp" -> APIGW_CTX_SOURCE_IP, "authorizer.claims.email"
+ * -> APIGW_CTX_AUTHORIZER_CLAIM (its key: what follows the prefix,
+ * apigw_context_key()), or -1
+ */
 int apigw_context_index(const char *name, size_t len);
+/* the key in a name of a prefix's index ("email"); len 0 for the others */
+const char *apigw_context_key(int index, const char *name, size_t len,
+    size_t *key_len);
 
 
 /* request parameters as received (apigw_params.c) */

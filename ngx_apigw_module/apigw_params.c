@@ -54,6 +54,9 @@ const char  *apigw_context_names[APIGW_CTX_COUNT + 1] = {
     "error.messageString",
     "error.responseType",
     "error.validationErrorString",
+    "authorizer.principalId",
+    "authorizer.claims.",
+    "authorizer.",
     NULL
 };
 
@@ -70,17 +73,48 @@ apigw_param_in_name(apigw_param_in_e in)
 int
 apigw_context_index(const char *name, size_t len)
 {
-    int  i;
+    int     i;
+    size_t  n;
 
     for (i = 0; i < APIGW_CTX_COUNT; i++) {
-        if (strlen(apigw_context_names[i]) == len
-            && memcmp(apigw_context_names[i], name, len) == 0)
+        n = strlen(apigw_context_names[i]);
+
+        if (apigw_context_names[i][n - 1] == '.') {
+            /* a prefix, and a key that is not empty */
+            if (len > n && memcmp(apigw_context_names[i], name, n) == 0) {
+                return i;
+            }
+
+        } else if (n == len && memcmp(apigw_context_names[i], name, len) == 0)
         {
             return i;
         }
     }
 
     return -1;
+}
+
+
+const char *
+apigw_context_key(int index, const char *name, size_t len, size_t *key_len)
+{
+    size_t  n;
+
+    *key_len = 0;
+
+    if (index < 0 || index >= APIGW_CTX_COUNT) {
+        return name;
+    }
+
+    n = strlen(apigw_context_names[index]);
+
+    if (apigw_context_names[index][n - 1] != '.' || len <= n) {
+        return name;
+    }
+
+    *key_len = len - n;
+
+    return name + n;
 }
 
 

@@ -14,10 +14,11 @@
  * module merges its settings.  For each location with "apigw":
  *
  *   - every backend it can reach whose host is known at load time (the
- *     apigw_backend URL, integration URIs, hosts in stage variables) gets
- *     an upstream{} that keeps apigw_backend_keepalive idle connections per
- *     worker: the user's own upstream{} of that name if there is one and
- *     has no "keepalive" yet, or the one nginx makes for a URL's host;
+ *     apigw_backend URL, integration URIs, custom authorizers' URLs, hosts
+ *     in stage variables) gets an upstream{} that keeps
+ *     apigw_backend_keepalive idle connections per worker: the user's own
+ *     upstream{} of that name if there is one and has no "keepalive" yet,
+ *     or the one nginx makes for a URL's host;
  *
  *   - the proxy module speaks HTTP/1.1 and sends no "Connection: close",
  *     unless proxy_http_version or a Connection proxy_set_header is set in
@@ -48,6 +49,9 @@ extern ngx_module_t  ngx_http_upstream_keepalive_module;
 
 static ngx_int_t ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive);
+static ngx_int_t ngx_http_apigw_backend_template(ngx_conf_t *cf,
+    ngx_http_apigw_api_t *a, const char *what, apigw_tpl_t *tpl,
+    ngx_array_t *vars, ngx_int_t keepalive);
 static ngx_int_t ngx_http_apigw_backend_origin(ngx_conf_t *cf,
     apigw_tpl_t *tpl, ngx_array_t *vars, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
@@ -120,11 +124,11 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive)
 {
     size_t                              i;
-    ngx_int_t                           rc;
-    ngx_str_t                           url, *backend;
+    ngx_str_t                          *backend;
     apigw_api_t                        *api;
     ngx_array_t                        *vars;
     apigw_operation_t                  *op;
+    apigw_authorizer_t                 *az;
     ngx_http_apigw_api_t               *a;
     ngx_http_apigw_loc_conf_t          *alcf, *level;
     ngx_http_apigw_backend_loc_conf_t  *b;
@@ -168,46 +172,77 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     for (i = 0; i < api->nops; i++) {
         op = &api->ops[i];
 
-        if (op->integration.type != APIGW_INTEGRATION_HTTP) {
-            continue;
-        }
-
-        switch (ngx_http_apigw_backend_origin(cf, op->integration.uri, vars,
-                                              &url))
+        if (op->integration.type == APIGW_INTEGRATION_HTTP
+            && ngx_http_apigw_backend_template(cf, a, op->route_key,
+                                               op->integration.uri, vars,
+                                               keepalive)
+               != NGX_OK)
         {
-        case NGX_OK:
-            break;
-
-        case NGX_DECLINED:
-            /* a host known only at run time */
-            continue;
-
-        default:
             return NGX_ERROR;
         }
+    }
 
-        rc = ngx_http_apigw_backend_resolvable(cf, &url);
+    /* custom authorizers' endpoints, called through the same location */
 
-        if (rc == NGX_DECLINED) {
-            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "apigw \"%V\": %s: the host of \"%V\" is not "
-                               "found now: it is looked up for each request, "
-                               "which needs a \"resolver\"", &a->name,
-                               op->route_key, &url);
-            continue;
-        }
+    for (i = 0; i < api->nschemes; i++) {
+        az = api->schemes[i].authorizer;
 
-        if (rc != NGX_OK
-            || ngx_http_apigw_backend_upstream(cf, &url, keepalive) != NGX_OK)
+        if (az != NULL && az->endpoint == APIGW_AUTHZ_ENDPOINT_HTTP
+            && ngx_http_apigw_backend_template(cf, a, api->schemes[i].name,
+                                               az->url, vars, keepalive)
+               != NGX_OK)
         {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "apigw \"%V\": %s: bad uri \"%V\"",
-                               &a->name, op->route_key, &url);
             return NGX_ERROR;
         }
     }
 
     return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+}
+
+
+/* the upstream{} of a URI template's host, when it is known at load time */
+static ngx_int_t
+ngx_http_apigw_backend_template(ngx_conf_t *cf, ngx_http_apigw_api_t *a,
+    const char *what, apigw_tpl_t *tpl, ngx_array_t *vars,
+    ngx_int_t keepalive)
+{
+    ngx_int_t  rc;
+    ngx_str_t  url;
+
+    switch (ngx_http_apigw_backend_origin(cf, tpl, vars, &url)) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_DECLINED:
+        /* a host known only at run time */
+        return NGX_OK;
+
+    default:
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_apigw_backend_resolvable(cf, &url);
+
+    if (rc == NGX_DECLINED) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "apigw \"%V\": %s: the host of \"%V\" is not "
+                           "found now: it is looked up for each request, "
+                           "which needs a \"resolver\"", &a->name, what,
+                           &url);
+        return NGX_OK;
+    }
+
+    if (rc != NGX_OK
+        || ngx_http_apigw_backend_upstream(cf, &url, keepalive) != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apigw \"%V\": %s: bad uri \"%V\"",
+                           &a->name, what, &url);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -271,7 +271,10 @@ ngx_http_apigw_render_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     p = out->data;
 
     for (i = 0; i < tpl->nparts; i++) {
-        p = ngx_cpymem(p, values[i].data, values[i].len);
+        if (values[i].len) {
+            /* a value not found has no data at all */
+            p = ngx_cpymem(p, values[i].data, values[i].len);
+        }
     }
 
     out->len = p - out->data;
@@ -335,7 +338,7 @@ ngx_http_apigw_context_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     } else if (ngx_http_apigw_context_var(r, ctx,
                                           apigw_context_index(part->text,
                                                               part->len),
-                                          value)
+                                          part->text, part->len, value)
                != NGX_OK)
     {
         return NGX_ERROR;

@@ -16,7 +16,10 @@
  * one nginx verified.  A scheme the location delegates to the backend
  * (apigw_security_delegate) only needs its credential present, and it goes
  * on untouched: a missing Authorization gets 401 Unauthorized with
- * WWW-Authenticate.  Key values are never logged; key ids are.
+ * WWW-Authenticate.  A custom authorizer decides in
+ * ngx_http_apigw_authorizer.c, and gives the API key (usageIdentifierKey)
+ * when the API takes it from the authorizer.  Key values are never logged;
+ * key ids are.
  */
 
 
@@ -632,9 +635,15 @@ ngx_http_apigw_check_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
 
-    if (ngx_http_apigw_key_text(r, ctx, ss, &text) != NGX_OK
-        || text.len == 0)
-    {
+    if (ctx->alcf->api->api->key_from_authorizer) {
+        /* x-amazon-apigateway-api-key-source: AUTHORIZER */
+        text = ctx->usage_key;
+
+    } else if (ngx_http_apigw_key_text(r, ctx, ss, &text) != NGX_OK) {
+        text.len = 0;
+    }
+
+    if (text.len == 0) {
         return NGX_HTTP_APIGW_KEY_MISSING;
     }
 

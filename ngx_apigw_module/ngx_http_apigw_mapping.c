@@ -25,6 +25,9 @@ static int ngx_http_apigw_vtl_context(void *data, const char *name,
     size_t len, const char **value, size_t *value_len);
 static int ngx_http_apigw_vtl_stage_variable(void *data, const char *name,
     size_t len, const char **value, size_t *value_len);
+static ngx_int_t ngx_http_apigw_authorizer_value(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, const char *name,
+    size_t len, ngx_str_t *value);
 
 
 /*
@@ -57,7 +60,8 @@ ngx_http_apigw_map_shared(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
 
     case APIGW_MAP_CONTEXT:
-        return ngx_http_apigw_context_var(r, ctx, m->index, value);
+        return ngx_http_apigw_context_var(r, ctx, m->index, m->value,
+                                          m->value_len, value);
 
     case APIGW_MAP_BODY_PATH:
     case APIGW_MAP_RESPONSE_BODY_PATH:
@@ -263,7 +267,8 @@ ngx_http_apigw_vtl_context(void *data, const char *name, size_t len,
     index = apigw_context_index(name, len);
 
     if (index < 0
-        || ngx_http_apigw_context_var(d->request, d->ctx, index, &v)
+        || ngx_http_apigw_context_var(d->request, d->ctx, index, name, len,
+                                      &v)
            != NGX_OK
         || v.data == NULL)
     {
@@ -299,10 +304,13 @@ ngx_http_apigw_vtl_stage_variable(void *data, const char *name, size_t len,
 }
 
 
-/* $context.NAME: data NULL when there is none */
+/*
+ * $context.NAME, index apigw_context_index(NAME): data NULL when there is
+ * none
+ */
 ngx_int_t
 ngx_http_apigw_context_var(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    ngx_uint_t index, ngx_str_t *value)
+    ngx_uint_t index, const char *name, size_t len, ngx_str_t *value)
 {
     u_char             *p;
     apigw_operation_t  *op;
@@ -415,9 +423,64 @@ ngx_http_apigw_context_var(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
         break;
 
+    case APIGW_CTX_AUTHORIZER_PRINCIPAL_ID:
+        if (ctx->principal.len) {
+            *value = ctx->principal;
+        }
+
+        break;
+
+    case APIGW_CTX_AUTHORIZER:
+    case APIGW_CTX_AUTHORIZER_CLAIM:
+        return ngx_http_apigw_authorizer_value(r, ctx, index, name, len,
+                                               value);
+
     default:
         break;
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * $context.authorizer.KEY: a custom authorizer's context value, as AWS
+ * makes it a string ("1", "true"); $context.authorizer.claims.NAME: a
+ * verified token's claim, a string as it is and other JSON as its text
+ */
+static ngx_int_t
+ngx_http_apigw_authorizer_value(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, const char *name,
+    size_t len, ngx_str_t *value)
+{
+    json_t                   *claim;
+    size_t                    klen;
+    const char               *key;
+    const apigw_authz_ctx_t  *c;
+
+    key = apigw_context_key(index, name, len, &klen);
+
+    if (klen == 0) {
+        return NGX_OK;
+    }
+
+    if (index == APIGW_CTX_AUTHORIZER) {
+        c = ctx->authz ? apigw_authz_context_find(ctx->authz, key, klen)
+                       : NULL;
+
+        if (c != NULL) {
+            value->data = (u_char *) c->value.data;
+            value->len = c->value.len;
+        }
+
+        return NGX_OK;
+    }
+
+    claim = ctx->claims ? json_object_getn(ctx->claims, key, klen) : NULL;
+
+    if (claim == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_http_apigw_json_value(r, claim, value);
 }

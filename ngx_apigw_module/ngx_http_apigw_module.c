@@ -84,6 +84,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       offsetof(ngx_http_apigw_main_conf_t, zone_size),
       NULL },
 
+    { ngx_string("apigw_authorizer_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_apigw_main_conf_t, authorizer_cache_size),
+      NULL },
+
     { ngx_string("apigw_throttle"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_throttle_directive,
@@ -216,7 +223,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
 
     if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
-        || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK
+        || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -338,6 +346,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     }
 
     amcf->zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->authorizer_cache_size = NGX_CONF_UNSET_SIZE;
     amcf->strict = NGX_CONF_UNSET;
     amcf->jwt_cache = NGX_CONF_UNSET;
 
@@ -439,6 +448,16 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     clcf->client_max_body_size = conf->body_limit;
+
+    /*
+     * what the location fetches (an authorizer's answer, a key set) is
+     * kept in memory: room for 256k, unless set to other than nginx's
+     * default
+     */
+    if (clcf->subrequest_output_buffer_size == (size_t) ngx_pagesize) {
+        clcf->subrequest_output_buffer_size =
+                                        NGX_HTTP_APIGW_FETCH_BUFFER_SIZE;
+    }
 
     if (ngx_http_apigw_stage_bucket(cf, conf) != NGX_OK) {
         return NGX_CONF_ERROR;

@@ -26,6 +26,7 @@
 #define NGX_HTTP_APIGW_MAX_ERRORS      10
 #define NGX_HTTP_APIGW_BODY_LIMIT      (10 * 1024 * 1024)  /* AWS's */
 #define NGX_HTTP_APIGW_BACKEND_KEEPALIVE  64    /* idle, per worker and host */
+#define NGX_HTTP_APIGW_FETCH_BUFFER_SIZE  (256 * 1024)  /* a fetch's answer */
 
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF      0
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
@@ -120,6 +121,8 @@ typedef struct {
     ngx_shm_zone_t             *zone;           /* buckets and quotas */
     ngx_http_apigw_redis_conf_t  *redis;
     size_t                      zone_size;
+    ngx_shm_zone_t             *authorizer_zone;    /* results cached */
+    size_t                      authorizer_cache_size;
     ngx_flag_t                  strict;         /* apigw_strict */
     ngx_int_t                   jwt_cache;      /* apigw_jwt_cache: tokens
                                                    a worker keeps; 0: off */
@@ -273,6 +276,9 @@ ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
 ngx_int_t ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *tpl, ngx_str_t *args,
+    ngx_str_t *url);
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
@@ -304,7 +310,8 @@ size_t ngx_http_apigw_json_escape_len(u_char *src, size_t len);
 
 /* ngx_http_apigw_mapping.c */
 ngx_int_t ngx_http_apigw_context_var(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, ngx_str_t *value);
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t index, const char *name,
+    size_t len, ngx_str_t *value);
 ngx_int_t ngx_http_apigw_json_value(ngx_http_request_t *r, json_t *json,
     ngx_str_t *value);
 ngx_int_t ngx_http_apigw_map_shared(ngx_http_request_t *r,
@@ -387,7 +394,11 @@ struct ngx_http_apigw_fetch_s {
 
 /*
  * NGX_OK: under way; f->done is set and f->handler runs (or the request
- * resumes) on its end, whatever it is.  NGX_ERROR: could not start
+ * resumes) on its end, whatever it is.  NGX_ERROR: could not start.  The
+ * handler runs inside nginx's event handling: it must not finalize the
+ * request; a request terminated first (the client gone) ends the fetch
+ * from its cleanup, f->request NULL then.  f and the answer live in (or
+ * as long as) the request's pool.
  */
 ngx_int_t ngx_http_apigw_fetch_start(ngx_http_request_t *r,
     ngx_http_apigw_fetch_t *f);
@@ -432,14 +443,36 @@ ngx_http_apigw_key_check_e ngx_http_apigw_authorizer_check(
     ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_security_scheme_t *ss);
 
+/* ngx_http_apigw_authorizer_cache.c: their results, in shared memory */
+ngx_int_t ngx_http_apigw_authorizer_cache_add(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_authorizer_cache_get(ngx_http_request_t *r,
+    const u_char *key, ngx_str_t *bytes);
+void ngx_http_apigw_authorizer_cache_put(ngx_http_request_t *r,
+    const u_char *key, const u_char *bytes, size_t len, ngx_msec_t ttl);
+
 /* ngx_http_apigw_keystore.c: keys kept in Redis */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, const u_char *digest,
     const apigw_key_t **key);
 
-/* ngx_http_apigw_throttle.c: the zone and the stage's bucket */
+/* a shared memory zone: entries in a red-black tree and an LRU queue */
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 lru;
+} ngx_http_apigw_shm_t;
+
+typedef struct {
+    ngx_http_apigw_shm_t       *sh;
+    ngx_slab_pool_t            *shpool;
+    ngx_rbtree_insert_pt        insert;     /* the tree's */
+} ngx_http_apigw_zone_t;
+
+/* ngx_http_apigw_throttle.c: the zones, the stage's bucket */
 ngx_int_t ngx_http_apigw_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data);
 ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,

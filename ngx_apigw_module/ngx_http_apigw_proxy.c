@@ -19,8 +19,6 @@
 extern ngx_module_t  ngx_http_proxy_module;
 
 
-static ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
@@ -109,7 +107,8 @@ ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
     op = ctx->op;
 
     if (op->integration.type == APIGW_INTEGRATION_HTTP) {
-        rc = ngx_http_apigw_render_uri(r, ctx, &ctx->integration_url);
+        rc = ngx_http_apigw_render_uri(r, ctx, op->integration.uri,
+                                       &ctx->args, &ctx->integration_url);
 
     } else {
         rc = ngx_http_apigw_backend_uri(r, ctx, &ctx->integration_url);
@@ -140,20 +139,21 @@ ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
 }
 
 
-/* the integration uri template with path parameters and stage variables */
-static ngx_int_t
+/*
+ * a URI template (an integration's, an authorizer's) with path parameters
+ * and stage variables, args appended
+ */
+ngx_int_t
 ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    ngx_str_t *url)
+    apigw_tpl_t *tpl, ngx_str_t *args, ngx_str_t *url)
 {
     u_char             *p, sep;
     size_t              len, i;
     ngx_str_t          *sv, values[64];
-    apigw_tpl_t        *tpl;
     apigw_tpl_part_t   *part;
     apigw_operation_t  *op;
 
     op = ctx->op;
-    tpl = op->integration.uri;
 
     if (tpl->nparts > 64) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -210,7 +210,7 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         len += values[i].len;
     }
 
-    len += ctx->args.len + 1;
+    len += args->len + 1;
 
     url->data = ngx_pnalloc(r->pool, len);
     if (url->data == NULL) {
@@ -220,13 +220,16 @@ ngx_http_apigw_render_uri(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     p = url->data;
 
     for (i = 0; i < tpl->nparts; i++) {
-        p = ngx_cpymem(p, values[i].data, values[i].len);
+        if (values[i].len) {
+            /* a value not found has no data at all */
+            p = ngx_cpymem(p, values[i].data, values[i].len);
+        }
     }
 
-    if (ctx->args.len) {
+    if (args->len) {
         sep = ngx_strlchr(url->data, p, '?') ? '&' : '?';
         *p++ = sep;
-        p = ngx_cpymem(p, ctx->args.data, ctx->args.len);
+        p = ngx_cpymem(p, args->data, args->len);
     }
 
     url->len = p - url->data;

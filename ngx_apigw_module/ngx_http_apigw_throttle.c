@@ -29,12 +29,6 @@
 
 
 typedef struct {
-    ngx_rbtree_t                rbtree;
-    ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;
-} ngx_http_apigw_shm_t;
-
-typedef struct {
     ngx_str_node_t              sn;         /* the id, by its crc32 */
     ngx_queue_t                 queue;
     int64_t                     value;      /* a bucket's tat, a count */
@@ -42,17 +36,10 @@ typedef struct {
     u_char                      id[1];
 } ngx_http_apigw_shm_node_t;
 
-typedef struct {
-    ngx_http_apigw_shm_t       *sh;
-    ngx_slab_pool_t            *shpool;
-} ngx_http_apigw_zone_t;
-
 
 
 static ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
-static ngx_int_t ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone,
-    void *data);
 static ngx_http_apigw_shm_node_t *ngx_http_apigw_shm_find(
     ngx_http_apigw_zone_t *z, ngx_str_t *id, uint32_t hash);
 static ngx_int_t ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z,
@@ -107,6 +94,8 @@ ngx_http_apigw_zone_add(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
         return NGX_ERROR;
     }
 
+    z->insert = ngx_str_rbtree_insert_value;
+
     amcf->zone->init = ngx_http_apigw_zone_init;
     amcf->zone->data = z;
 
@@ -114,7 +103,11 @@ ngx_http_apigw_zone_add(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
 }
 
 
-static ngx_int_t
+/*
+ * a zone's tree and queue, made once; on a reload, the old ones (the
+ * same memory) taken over
+ */
+ngx_int_t
 ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_apigw_zone_t  *oz = data;
@@ -144,8 +137,7 @@ ngx_http_apigw_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 
     z->shpool->data = z->sh;
 
-    ngx_rbtree_init(&z->sh->rbtree, &z->sh->sentinel,
-                    ngx_str_rbtree_insert_value);
+    ngx_rbtree_init(&z->sh->rbtree, &z->sh->sentinel, z->insert);
     ngx_queue_init(&z->sh->lru);
 
     len = sizeof(" in apigw zone \"\"") + shm_zone->shm.name.len;

@@ -18,7 +18,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD,
     NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION,
     NGX_HTTP_APIGW_VAR_API_KEY_ID,
-    NGX_HTTP_APIGW_VAR_THROTTLE
+    NGX_HTTP_APIGW_VAR_THROTTLE,
+    NGX_HTTP_APIGW_VAR_PRINCIPAL
 } ngx_http_apigw_var_e;
 
 
@@ -61,6 +62,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
     { ngx_string("apigw_throttle"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_THROTTLE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("apigw_principal"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_PRINCIPAL, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -92,7 +96,18 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     ngx_str_t              s;
     ngx_http_apigw_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_apigw_module);
+    /*
+     * the integration's URL and method are a fetch's in its subrequest
+     * (ngx_http_apigw_fetch.c), which has a context of its own
+     */
+    ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+    if (ctx == NULL
+        || (data != NGX_HTTP_APIGW_VAR_INTEGRATION_URL
+            && data != NGX_HTTP_APIGW_VAR_INTEGRATION_METHOD))
+    {
+        ctx = ngx_http_get_module_ctx(r->main, ngx_http_apigw_module);
+    }
 
     if (ctx == NULL || ctx->alcf->api == NULL) {
         v->not_found = 1;
@@ -148,6 +163,10 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             s.data = (u_char *) ctx->key->id;
             s.len = ngx_strlen(ctx->key->id);
         }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_PRINCIPAL:
+        s = ctx->principal;
         break;
 
     case NGX_HTTP_APIGW_VAR_OPERATION:

@@ -350,6 +350,8 @@ test_utf8(void)
 static void
 test_media(void)
 {
+    size_t               n;
+    const char          *key;
     apigw_media_t        media[3];
     apigw_content_t      content;
     const apigw_media_t *m;
@@ -384,6 +386,26 @@ test_media(void)
     CHECK(apigw_context_index("identity.sourceIp", 17) == APIGW_CTX_SOURCE_IP,
           "context names");
     CHECK(apigw_context_index("nope", 4) < 0, "unknown context name");
+
+    CHECK(apigw_context_index("authorizer.principalId", 22)
+          == APIGW_CTX_AUTHORIZER_PRINCIPAL_ID, "context: principalId");
+    CHECK(apigw_context_index("authorizer.claims.email", 23)
+          == APIGW_CTX_AUTHORIZER_CLAIM, "context: a claim");
+    CHECK(apigw_context_index("authorizer.tenant", 17)
+          == APIGW_CTX_AUTHORIZER, "context: an authorizer's key");
+    CHECK(apigw_context_index("authorizer.", 11) < 0,
+          "context: a prefix alone");
+
+    key = apigw_context_key(APIGW_CTX_AUTHORIZER_CLAIM,
+                            "authorizer.claims.cognito:groups", 32, &n);
+    CHECK(n == 14 && memcmp(key, "cognito:groups", 14) == 0,
+          "context: a claim's name");
+    key = apigw_context_key(APIGW_CTX_AUTHORIZER, "authorizer.claims", 17,
+                            &n);
+    CHECK(n == 6 && memcmp(key, "claims", 6) == 0,
+          "context: an authorizer's key");
+    (void) apigw_context_key(APIGW_CTX_STAGE, "stage", 5, &n);
+    CHECK(n == 0, "context: no key");
 }
 
 
