@@ -73,6 +73,9 @@ struct ngx_http_apigw_jwks_s {
 };
 
 
+static ngx_int_t ngx_http_apigw_jwks_wait(ngx_http_request_t *r,
+    ngx_http_apigw_jwks_t *jwks);
+static void ngx_http_apigw_jwks_unwait(void *data);
 static ngx_http_apigw_jwks_t *ngx_http_apigw_jwks_file(ngx_conf_t *cf,
     apigw_jwt_issuer_t *issuer, apigw_jwt_algs_t algs);
 static ngx_int_t ngx_http_apigw_jwks_load(ngx_conf_t *cf,
@@ -99,6 +102,13 @@ static void ngx_http_apigw_jwks_wake(ngx_http_apigw_jwks_t *jwks,
 static ngx_http_apigw_jwks_shared_t *ngx_http_apigw_jwks_shared(
     ngx_http_apigw_jwks_t *jwks, ngx_slab_pool_t **shpool);
 static void ngx_http_apigw_jwks_cleanup(void *data);
+
+
+/* a request waiting for a fetch, for its cleanup */
+typedef struct {
+    ngx_http_apigw_jwks_t      *jwks;
+    ngx_http_request_t         *request;
+} ngx_http_apigw_jwks_waiter_t;
 
 
 static ngx_str_t  ngx_http_apigw_jwks_zone_name = ngx_string("apigw_jwks");
@@ -562,7 +572,6 @@ ngx_http_apigw_jwks_refetch(ngx_http_request_t *r,
     time_t                         now;
     ngx_str_t                      url;
     ngx_slab_pool_t               *shpool;
-    ngx_http_request_t           **w;
     ngx_http_apigw_jwks_shared_t  *sh;
 
     if (jwks->fetch == NULL) {
@@ -617,14 +626,7 @@ ngx_http_apigw_jwks_refetch(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    w = ngx_array_push(&jwks->waiting);
-    if (w == NULL) {
-        return NGX_ERROR;
-    }
-
-    *w = r;
-
-    return NGX_AGAIN;
+    return ngx_http_apigw_jwks_wait(r, jwks);
 }
 
 
@@ -674,8 +676,15 @@ ngx_http_apigw_jwks_fetched(ngx_http_apigw_fetch_t *f)
 
     jwks = f->data;
     r = f->request;
-    log = r->connection->log;
     jwks->fetch = NULL;
+
+    if (r == NULL) {
+        /* the request that fetched ended first: the others try again */
+        ngx_http_apigw_jwks_wake(jwks, 0);
+        return;
+    }
+
+    log = r->connection->log;
 
     if (f->status != NGX_HTTP_OK) {
         ngx_log_error(NGX_LOG_ERR, log, 0, "apigw: fetching the keys at "
@@ -848,6 +857,54 @@ ngx_http_apigw_jwks_copy(ngx_slab_pool_t *shpool, u_char *old, u_char *data,
 
 
 /*
+ * a request waits for the fetch under way; should it end first (it is
+ * terminated), it leaves the list
+ */
+static ngx_int_t
+ngx_http_apigw_jwks_wait(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks)
+{
+    ngx_http_cleanup_t     *cln;
+    ngx_http_request_t    **w;
+    ngx_http_apigw_jwks_waiter_t  *waiter;
+
+    cln = ngx_http_cleanup_add(r, sizeof(ngx_http_apigw_jwks_waiter_t));
+    w = ngx_array_push(&jwks->waiting);
+
+    if (cln == NULL || w == NULL) {
+        return NGX_ERROR;
+    }
+
+    *w = r;
+
+    waiter = cln->data;
+    waiter->jwks = jwks;
+    waiter->request = r;
+
+    cln->handler = ngx_http_apigw_jwks_unwait;
+
+    return NGX_AGAIN;
+}
+
+
+static void
+ngx_http_apigw_jwks_unwait(void *data)
+{
+    ngx_http_apigw_jwks_waiter_t  *waiter = data;
+
+    ngx_uint_t            i;
+    ngx_http_request_t  **w;
+
+    w = waiter->jwks->waiting.elts;
+
+    for (i = 0; i < waiter->jwks->waiting.nelts; i++) {
+        if (w[i] == waiter->request) {
+            w[i] = NULL;
+        }
+    }
+}
+
+
+/*
  * the requests that waited run again, each finding what there is now:
  * from their own connection's event, as they may be on any
  */
@@ -867,7 +924,10 @@ ngx_http_apigw_jwks_wake(ngx_http_apigw_jwks_t *jwks, ngx_uint_t failed)
 
     for (i = 0; i < n; i++) {
         r = w[i];
-        r->write_event_handler = ngx_http_core_run_phases;
-        ngx_post_event(r->connection->write, &ngx_posted_events);
+
+        if (r != NULL) {
+            r->write_event_handler = ngx_http_core_run_phases;
+            ngx_post_event(r->connection->write, &ngx_posted_events);
+        }
     }
 }
