@@ -105,6 +105,11 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
         return NGX_ERROR;
     }
 
+    sr->method = ngx_http_apigw_fetch_method(&method);
+    sr->method_name = method;
+    sr->header_only = (sr->method == NGX_HTTP_HEAD);
+    sr->unparsed_uri = uri;
+
     /* no location lookup: the request's own, and its content handler */
     sr->loc_conf = r->loc_conf;
     ngx_http_update_location_config(sr);
@@ -117,11 +122,6 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
     sr->headers_in.keep_alive_n = -1;
     sr->request_body = body;
     sr->discard_body = 0;
-
-    sr->method = ngx_http_apigw_fetch_method(&method);
-    sr->method_name = method;
-    sr->header_only = (sr->method == NGX_HTTP_HEAD);
-    sr->unparsed_uri = uri;
 
     sctx->request = sr;
     ngx_http_set_ctx(sr, sctx, ngx_http_apigw_module);
