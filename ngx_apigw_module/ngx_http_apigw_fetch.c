@@ -89,6 +89,7 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
     ps->data = f;
 
     sctx->alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
+    sctx->fetch = f;
     sctx->integration_url = f->url;
     sctx->integration_method = method;
     sctx->integration_latency = -1;
@@ -104,6 +105,11 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
         return NGX_ERROR;
     }
 
+    sr->method = ngx_http_apigw_fetch_method(&method);
+    sr->method_name = method;
+    sr->header_only = (sr->method == NGX_HTTP_HEAD);
+    sr->unparsed_uri = uri;
+
     /* no location lookup: the request's own, and its content handler */
     sr->loc_conf = r->loc_conf;
     ngx_http_update_location_config(sr);
@@ -116,11 +122,6 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
     sr->headers_in.keep_alive_n = -1;
     sr->request_body = body;
     sr->discard_body = 0;
-
-    sr->method = ngx_http_apigw_fetch_method(&method);
-    sr->method_name = method;
-    sr->header_only = (sr->method == NGX_HTTP_HEAD);
-    sr->unparsed_uri = uri;
 
     sctx->request = sr;
     ngx_http_set_ctx(sr, sctx, ngx_http_apigw_module);
@@ -314,16 +315,19 @@ ngx_http_apigw_fetch_done(ngx_http_request_t *sr, void *data, ngx_int_t rc)
 static void
 ngx_http_apigw_fetch_answer(ngx_http_apigw_fetch_t *f, ngx_http_request_t *sr)
 {
-    size_t      len;
-    ngx_buf_t  *b;
+    size_t                 len;
+    ngx_buf_t             *b;
+    ngx_http_apigw_ctx_t  *sctx;
 
-    b = sr->out ? sr->out->buf : NULL;
-    len = b ? (size_t) (b->last - b->pos) : 0;
+    sctx = ngx_http_get_module_ctx(sr, ngx_http_apigw_module);
 
-    if (f->max_size && len > f->max_size) {
+    if (sctx->response_too_large) {
         f->error = "the answer is larger than allowed";
         return;
     }
+
+    b = sr->out ? sr->out->buf : NULL;
+    len = b ? (size_t) (b->last - b->pos) : 0;
 
     if (!ngx_http_apigw_fetch_complete(sr, len)) {
         f->error = "the answer was cut short";
@@ -337,6 +341,54 @@ ngx_http_apigw_fetch_answer(ngx_http_apigw_fetch_t *f, ngx_http_request_t *sr)
         f->response.data = b->pos;
         f->response.len = len;
     }
+}
+
+
+/*
+ * The answer's body on its way to the postpone filter, which keeps it in
+ * memory: one larger than the fetch allows, or than
+ * subrequest_output_buffer_size, is dropped here, since the postpone
+ * filter would fail the client's request with it.  Dropped data is
+ * consumed, so that the upstream's buffers are free again.
+ */
+ngx_int_t
+ngx_http_apigw_fetch_filter(ngx_http_request_t *sr, ngx_http_apigw_ctx_t *sctx,
+    ngx_chain_t *in)
+{
+    off_t                      size, limit;
+    ngx_chain_t               *cl;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (!sctx->response_too_large) {
+        clcf = ngx_http_get_module_loc_conf(sr, ngx_http_core_module);
+
+        limit = (off_t) clcf->subrequest_output_buffer_size;
+
+        if (sctx->fetch->max_size && (off_t) sctx->fetch->max_size < limit) {
+            limit = (off_t) sctx->fetch->max_size;
+        }
+
+        size = sr->out ? ngx_buf_size(sr->out->buf) : 0;
+
+        for (cl = in; cl; cl = cl->next) {
+            if (!ngx_buf_special(cl->buf)) {
+                size += ngx_buf_size(cl->buf);
+            }
+        }
+
+        if (size <= limit && sr->headers_out.content_length_n <= limit) {
+            return NGX_DECLINED;
+        }
+
+        sctx->response_too_large = 1;
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -169,6 +169,9 @@ typedef struct ngx_http_apigw_jwt_s  ngx_http_apigw_jwt_t;
 typedef struct ngx_http_apigw_jwks_s  ngx_http_apigw_jwks_t;
 
 
+typedef struct ngx_http_apigw_fetch_s  ngx_http_apigw_fetch_t;
+
+
 /*
  * how far a scheme's check got; ordered: a refusal is the furthest any
  * alternative of the operation's security got
@@ -214,6 +217,8 @@ typedef struct {
 
     ngx_str_t                   integration_url;
     ngx_str_t                   integration_method;
+    ngx_http_apigw_fetch_t     *fetch;          /* a fetch's subrequest:
+                                                   its fetch */
     ngx_msec_t                  integration_start;
     ngx_msec_int_t              integration_latency;    /* -1: none yet */
     ngx_event_t                 deadline;
@@ -241,7 +246,8 @@ typedef struct {
     unsigned                    query_parsed:1;
     unsigned                    responded:1;    /* a response is under way */
     unsigned                    hold_response:1;
-    unsigned                    response_too_large:1;
+    unsigned                    response_too_large:1;   /* a fetch's too:
+                                                       its answer dropped */
     unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
 } ngx_http_apigw_ctx_t;
@@ -362,8 +368,6 @@ ngx_uint_t ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
  * for JWKS, discovery documents and custom authorizers.  Nothing of the
  * client's request (headers, body) goes with it.
  */
-typedef struct ngx_http_apigw_fetch_s  ngx_http_apigw_fetch_t;
-
 typedef void (*ngx_http_apigw_fetch_done_pt)(ngx_http_apigw_fetch_t *f);
 
 struct ngx_http_apigw_fetch_s {
@@ -402,6 +406,9 @@ struct ngx_http_apigw_fetch_s {
  */
 ngx_int_t ngx_http_apigw_fetch_start(ngx_http_request_t *r,
     ngx_http_apigw_fetch_t *f);
+/* the body filter's, for a fetch's subrequest: NGX_OK, dropped */
+ngx_int_t ngx_http_apigw_fetch_filter(ngx_http_request_t *sr,
+    ngx_http_apigw_ctx_t *sctx, ngx_chain_t *in);
 
 
 /* ngx_http_apigw_jwt.c: schemes verified as JWTs */

@@ -163,7 +163,20 @@ ngx_http_apigw_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     ngx_chain_t           *cl, out;
     ngx_http_apigw_ctx_t  *ctx;
 
-    if (in == NULL || r != r->main) {
+    if (r != r->main) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
+
+        /* an answer too large for the fetch stops here */
+        if (ctx && ctx->fetch && in
+            && ngx_http_apigw_fetch_filter(r, ctx, in) == NGX_OK)
+        {
+            return NGX_OK;
+        }
+
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (in == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
 

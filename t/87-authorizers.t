@@ -82,6 +82,8 @@ my $az = $t->backend(port => $t->port(3), handler => sub {
     return (500, ['Content-Type' => 'application/json'], '{}') if $word eq 'error';
     return (401, ['Content-Type' => 'application/json'], '{}') if $word eq 'unauth';
     return (200, [], '{"principalId":"' . ('x' x 70000) . '"}') if $word eq 'big';
+    return { chunks => ['{"principalId":"', ('x' x 40000) x 8, '"}'] }
+        if $word eq 'chunks';
 
     return policy('Deny', $ev->{methodArn},
                   context => { reason => 'suspended' }) if $word eq 'deny';
@@ -339,7 +341,9 @@ refused(get('/prod/pets', Authorization => 'Bearer unauth'), 401,
 
 $n = calls(qr{^/token$});
 
-for my $bad (qw(error garbage reset big)) {
+# big: over the answer's 64 KB; chunks: over subrequest_output_buffer_size,
+# with no Content-Length
+for my $bad (qw(error garbage reset big chunks)) {
     refused(get('/prod/pets', Authorization => "Bearer $bad"), 500,
             'Internal server error', 'AuthorizerConfigurationException',
             "an authorizer that answers $bad");
@@ -347,7 +351,7 @@ for my $bad (qw(error garbage reset big)) {
 
 is(get('/prod/pets', Authorization => 'Bearer error')->{status}, 500,
    'an error again');
-is(calls(qr{^/token$}), $n + 5, 'errors are never cached');
+is(calls(qr{^/token$}), $n + 6, 'errors are never cached');
 
 $r = get('/prod/pets', Authorization => 'Bearer hang');
 refused($r, 500, 'Internal server error', 'AuthorizerConfigurationException',
