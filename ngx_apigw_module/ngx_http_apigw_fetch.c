@@ -117,6 +117,7 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
 
     ngx_memzero(&sr->headers_in, sizeof(ngx_http_headers_in_t));
     sr->headers_in.headers = *headers;
+    sr->headers_in.headers.last = &sr->headers_in.headers.part;
     sr->headers_in.content_type = type;
     sr->headers_in.content_length_n = body ? (off_t) f->body.len : -1;
     sr->headers_in.keep_alive_n = -1;

@@ -7,10 +7,11 @@
 # result cache (hit, TTL, a cached policy evaluated again for each method
 # ARN, errors never cached); no call without an identity or with one the
 # validation expression refuses; an authorizer that hangs, resets, answers
-# garbage or 500; the timeout within the integration's; the context in
-# parameter mappings, templates and gateway responses; $apigw_principal;
-# usageIdentifierKey as the API key (key source AUTHORIZER); payload 2.0
-# with simple responses; a function authorizer at nginx -t.
+# garbage or 500, or too much; the timeout within the integration's; a
+# reload that keeps the cache; the context in parameter mappings,
+# templates and gateway responses; $apigw_principal; usageIdentifierKey as
+# the API key (key source AUTHORIZER); payload 2.0 with simple responses;
+# a function authorizer at nginx -t.
 
 use strict;
 use warnings;
@@ -310,6 +311,14 @@ refused($t->http_json('POST', '/prod/pets',
         'AccessDeniedException', 'cache: */GET/* does not allow POST');
 is(calls(qr{^/token$}), $n + 1, 'cache: one call for all three');
 
+# the cache survives a reload
+
+ok($t->reload, 'reload');
+$n = calls(qr{^/token$});
+is(get('/prod/pets', Authorization => 'Bearer second')->{status}, 200,
+   'reload: the same token');
+is(calls(qr{^/token$}), $n, 'reload: still cached, no call');
+
 # the TTL
 
 $n = calls(qr{^/short$});
@@ -495,7 +504,7 @@ ok(!grep({ /Bearer|dXNlcjpwYXNz/ } @info),
 ok(grep({ /EXPLICIT_DENY, principal "user-1"/ } @info),
    'an explicit deny is logged with its principal');
 
-is($be->requests, $be_before + 16, 'only what was allowed reached the backend');
+is($be->requests, $be_before + 17, 'only what was allowed reached the backend');
 
 ###############################################################################
 
