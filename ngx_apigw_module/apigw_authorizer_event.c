@@ -46,6 +46,7 @@ typedef struct {
 } apigw_authz_ev_t;
 
 
+static int apigw_authz_put(char *buf, int n, const char *s, size_t len);
 static size_t apigw_authz_canon(const char *p, size_t len, char *out,
     size_t max);
 static int apigw_authz_unreserved(int c);
@@ -158,6 +159,22 @@ apigw_authz_raw_ok(int c)
 }
 
 
+/* len bytes at buf + n, within APIGW_AUTHZ_ARN_MAX; -1 past it */
+static int
+apigw_authz_put(char *buf, int n, const char *s, size_t len)
+{
+    if (n < 0 || len > (size_t) (APIGW_AUTHZ_ARN_MAX - n)) {
+        return -1;
+    }
+
+    if (len) {
+        memcpy(buf + n, s, len);
+    }
+
+    return n + (int) len;
+}
+
+
 apigw_authz_rc_e
 apigw_authz_method_arn(const apigw_authz_request_t *rq, char *buf,
     size_t *len)
@@ -194,15 +211,21 @@ apigw_authz_method_arn(const apigw_authz_request_t *rq, char *buf,
         return APIGW_AUTHZ_URI_TOO_LONG;
     }
 
-    n = snprintf(buf, APIGW_AUTHZ_ARN_MAX + 1,
-                 "arn:aws:execute-api:%.*s:%.*s:%.*s/%.*s/%.*s/",
-                 (int) region.len, region.data, (int) account.len,
-                 account.data, (int) rq->api_id.len,
-                 rq->api_id.data ? rq->api_id.data : "",
-                 (int) stage.len, stage.data, (int) rq->method.len,
-                 rq->method.data ? rq->method.data : "");
+    /* by hand: this is on every request an authorizer guards */
+    n = 0;
+    n = apigw_authz_put(buf, n, "arn:aws:execute-api:", 20);
+    n = apigw_authz_put(buf, n, region.data, region.len);
+    n = apigw_authz_put(buf, n, ":", 1);
+    n = apigw_authz_put(buf, n, account.data, account.len);
+    n = apigw_authz_put(buf, n, ":", 1);
+    n = apigw_authz_put(buf, n, rq->api_id.data, rq->api_id.len);
+    n = apigw_authz_put(buf, n, "/", 1);
+    n = apigw_authz_put(buf, n, stage.data, stage.len);
+    n = apigw_authz_put(buf, n, "/", 1);
+    n = apigw_authz_put(buf, n, rq->method.data, rq->method.len);
+    n = apigw_authz_put(buf, n, "/", 1);
 
-    if (n < 0 || n > APIGW_AUTHZ_ARN_MAX) {
+    if (n < 0) {
         *len = 0;
         buf[0] = '\0';
         return APIGW_AUTHZ_URI_TOO_LONG;

@@ -845,6 +845,11 @@ apigw_iam_match(const char *pat, size_t plen, const char *s, size_t len,
     s += lit;
     len -= lit;
 
+    /* a "*" ending the pattern ends the ARN: anything matches */
+    if (plen == 1 && pat[0] == '*') {
+        return 1;
+    }
+
     prev = rows[0];
     cur = rows[1];
 
