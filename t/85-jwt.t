@@ -110,6 +110,18 @@ paths:
     get: {security: [{key: [], bearer: []}]}
   /open:
     get: {security: [{}, {bearer: []}]}
+  /claims:
+    post:
+      security: [{bearer: []}]
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:@{[$t->port(2)]}/claims"
+        requestParameters:
+          integration.request.header.X-Sub: context.authorizer.claims.sub
+          integration.request.header.X-Groups: context.authorizer.claims.groups
+          integration.request.header.X-Principal: context.authorizer.principalId
+        requestTemplates:
+          application/json: '{"email": "\$context.authorizer.claims.email", "sub": "\$context.authorizer.claims.sub"}'
 YAML
 
 my $alice = 'alice-key-0123456789abcdef';
@@ -125,9 +137,12 @@ $t->write_conf(<<'CONF');
     apigw_api jwt %%PREFIX%%/api.yaml;
     apigw_keys %%PREFIX%%/keys.yaml;
 
+    log_format who '$uri $status principal=$apigw_principal';
+
     server {
         listen 127.0.0.1:%%PORT%%;
         large_client_header_buffers 4 64k;
+        access_log %%PREFIX%%/who.log who;
 
         location /prod/ {
             apigw jwt stage=prod;
@@ -374,6 +389,24 @@ get('/pets', token(claims => {tenant => {id => 7}}), 'X-User-Id' => 'admin');
 $seen = $be->last_request;
 is($seen->{headers}{'x-user-id'}, 'user-1', 'the token\'s sub replaces it');
 is($seen->{headers}{'x-tenant'}, '{"id":7}', 'a claim not a string: its JSON');
+
+# claims passed on: mappings, templates, the access log
+
+$r = $t->http_json('POST', '/prod/claims', body => '{}', headers => [
+    'Content-Type' => 'application/json',
+    Authorization => 'Bearer ' . token(claims => {email => 'a@example.com',
+                                                  groups => ['x', 'y']})]);
+is($r->{status}, 200, 'claims: 200');
+$seen = $be->last_request;
+is($seen->{headers}{'x-sub'}, 'user-1', 'context.authorizer.claims.sub mapped');
+is($seen->{headers}{'x-groups'}, '["x","y"]',
+   'an array claim mapped as its JSON');
+is($seen->{headers}{'x-principal'}, 'user-1',
+   'context.authorizer.principalId: the sub');
+is($seen->{body}, '{"email": "a@example.com", "sub": "user-1"}',
+   '$context.authorizer.claims.NAME in a template');
+like($t->read_file('who.log'), qr{^/prod/claims 200 principal=user-1$}m,
+     '$apigw_principal in the access log');
 
 # a cached token's times are checked again
 my $short = token(header => $at, claims => {scope => 'admin read',
