@@ -121,6 +121,7 @@ ngx_http_apigw_jwks_get(ngx_conf_t *cf, apigw_jwt_issuer_t *issuer,
 {
     size_t                       len;
     ngx_uint_t                   i;
+    ngx_pool_cleanup_t          *cln;
     ngx_http_apigw_jwks_t       *jwks, **p;
     ngx_http_apigw_main_conf_t  *amcf;
 
@@ -156,8 +157,17 @@ ngx_http_apigw_jwks_get(ngx_conf_t *cf, apigw_jwt_issuer_t *issuer,
 
     } else {
         jwks = ngx_pcalloc(cf->pool, sizeof(ngx_http_apigw_jwks_t));
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+
+        if (cln == NULL) {
+            return NULL;
+        }
 
         if (jwks != NULL) {
+            /* a worker's own keys, when its cycle goes */
+            cln->handler = ngx_http_apigw_jwks_cleanup;
+            cln->data = jwks;
+
             jwks->source = issuer->source;
             jwks->algs = algs;
             jwks->issuer = issuer->issuer;
@@ -240,6 +250,11 @@ ngx_http_apigw_jwks_cleanup(void *data)
 
     apigw_jwks_free(jwks->set);
     jwks->set = NULL;
+
+    if (jwks->discovered != NULL) {
+        ngx_free(jwks->discovered);
+        jwks->discovered = NULL;
+    }
 }
 
 
@@ -511,7 +526,11 @@ ngx_http_apigw_jwks_sync(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks)
 
     ngx_memcpy(text, sh->text, len);
     issuer = text + len;
-    ngx_memcpy(issuer, sh->issuer, ilen);
+
+    if (ilen) {
+        ngx_memcpy(issuer, sh->issuer, ilen);
+    }
+
     issuer[ilen] = '\0';
 
     ngx_shmtx_unlock(&shpool->mutex);
