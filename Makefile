@@ -211,6 +211,7 @@ $(FUZZ_DIR)/fuzz_keys.dict: fuzz/yaml.dict fuzz/keys.dict
 $(FUZZ_DIR)/fuzz_jws.dict: fuzz/jws.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
+$(FUZZ_DIR)/fuzz_oidc.dict: fuzz/oidc.dict fuzz/json.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
