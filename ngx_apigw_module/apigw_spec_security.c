@@ -482,9 +482,9 @@ apigw_spec_scopes(apigw_compile_t *c, apigw_loc_t *loc, apigw_scopes_t *sc)
     for (i = 0; i < n; i++) {
         s = json_string_value(json_array_get(loc->node, i));
 
-        if (s == NULL || *s == '\0' || strchr(s, ' ') != NULL) {
-            apigw_loc_error(c->err, loc, "a scope is a string without "
-                            "spaces");
+        /* a scope with a space can still be in a token's "scp" array */
+        if (s == NULL) {
+            apigw_loc_error(c->err, loc, "a scope is a string");
             return -1;
         }
 
