@@ -14,7 +14,8 @@
  * module merges its settings.  For each location with "apigw":
  *
  *   - every backend it can reach whose host is known at load time (the
- *     apigw_backend URL, integration URIs, custom authorizers' URLs, hosts
+ *     apigw_backend URL, integration URIs, custom authorizers' URLs, the
+ *     URLs of JWT keys and discovery documents, hosts
  *     in stage variables) gets an upstream{} that keeps
  *     apigw_backend_keepalive idle connections per worker: the user's own
  *     upstream{} of that name if there is one and has no "keepalive" yet,
@@ -56,6 +57,9 @@ static ngx_int_t ngx_http_apigw_backend_origin(ngx_conf_t *cf,
     apigw_tpl_t *tpl, ngx_array_t *vars, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
     ngx_str_t *url, ngx_int_t keepalive);
+static ngx_int_t ngx_http_apigw_backend_keys(ngx_conf_t *cf,
+    ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
+    ngx_int_t keepalive);
 static ngx_int_t ngx_http_apigw_backend_resolvable(ngx_conf_t *cf,
     ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_proxy_defaults(ngx_conf_t *cf,
@@ -196,7 +200,94 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
         }
     }
 
+    if (ngx_http_apigw_backend_keys(cf, blcf, a, keepalive) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+}
+
+
+/*
+ * the hosts keys are fetched from (a jwks URL, a discovery document: the
+ * keys' URL it names is usually on the same host), so that they need no
+ * "resolver" either
+ */
+static ngx_int_t
+ngx_http_apigw_backend_keys(ngx_conf_t *cf,
+    ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
+    ngx_int_t keepalive)
+{
+    size_t                              i, j, len;
+    ngx_int_t                           rc;
+    ngx_str_t                           url;
+    ngx_uint_t                          k;
+    ngx_array_t                        *confs;
+    apigw_jwt_conf_t                   *conf;
+    apigw_jwt_issuer_t                 *is;
+    apigw_security_scheme_t            *ss;
+    ngx_http_apigw_jwt_conf_t          *jc;
+    ngx_http_apigw_loc_conf_t          *level;
+    ngx_http_apigw_backend_loc_conf_t  *b;
+
+    confs = NULL;
+
+    for (b = blcf; b && confs == NULL; b = b->parent) {
+        level = b->loc_conf[ngx_http_apigw_module.ctx_index];
+
+        if (level->jwt_confs != NGX_CONF_UNSET_PTR) {
+            confs = level->jwt_confs;
+        }
+    }
+
+    for (i = 0; i < a->api->nschemes; i++) {
+        ss = &a->api->schemes[i];
+        conf = ss->jwt;
+        len = ngx_strlen(ss->name);
+        jc = confs ? confs->elts : NULL;
+
+        for (k = 0; confs && k < confs->nelts; k++) {
+            if (jc[k].scheme.len == len
+                && ngx_strncmp(jc[k].scheme.data, ss->name, len) == 0)
+            {
+                conf = jc[k].conf;
+            }
+        }
+
+        for (j = 0; conf && j < conf->nissuers; j++) {
+            is = &conf->issuers[j];
+
+            if (is->source == APIGW_JWKS_FILE) {
+                continue;
+            }
+
+            url.data = (u_char *) is->jwks;
+            url.len = ngx_strlen(is->jwks);
+
+            rc = ngx_http_apigw_backend_resolvable(cf, &url);
+
+            if (rc == NGX_DECLINED) {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "apigw \"%V\": %s: the host of \"%V\" is "
+                                   "not found now: it is looked up when the "
+                                   "keys are fetched, which needs a "
+                                   "\"resolver\"", &a->name, ss->name, &url);
+                continue;
+            }
+
+            if (rc != NGX_OK
+                || ngx_http_apigw_backend_upstream(cf, &url, keepalive)
+                   != NGX_OK)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "apigw \"%V\": %s: bad uri \"%V\"",
+                                   &a->name, ss->name, &url);
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -114,6 +114,10 @@ typedef struct {
 static ngx_str_t  ngx_http_apigw_jwks_zone_name = ngx_string("apigw_jwks");
 
 
+/* not in a header: its location configuration starts with the upstream's */
+extern ngx_module_t  ngx_http_proxy_module;
+
+
 /* the keys of an issuer, shared by every verifier that names the same */
 ngx_http_apigw_jwks_t *
 ngx_http_apigw_jwks_get(ngx_conf_t *cf, apigw_jwt_issuer_t *issuer,
@@ -339,6 +343,54 @@ ngx_http_apigw_jwks_load(ngx_conf_t *cf, ngx_http_apigw_jwks_t *jwks,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Keys fetched over TLS are only worth the provider's certificate: the
+ * location that fetches them must verify it (proxy_ssl_verify), or anyone
+ * on the path could hand out keys.  Over plain http, a warning.
+ */
+ngx_int_t
+ngx_http_apigw_jwks_check_tls(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss, apigw_jwt_issuer_t *issuer)
+{
+    ngx_http_upstream_conf_t  *ucf;
+
+    if (issuer->source == APIGW_JWKS_FILE) {
+        return NGX_OK;
+    }
+
+    if (ngx_strncmp(issuer->jwks, "http://", 7) == 0) {
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "apigw \"%V\": the keys of the scheme \"%s\" are "
+                      "fetched from \"%s\" without TLS: only a network you "
+                      "trust keeps them from being replaced",
+                      &alcf->api->name, ss->name, issuer->jwks);
+        return NGX_OK;
+    }
+
+    /* ngx_http_proxy_loc_conf_t begins with its ngx_http_upstream_conf_t */
+    ucf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_proxy_module);
+
+#if (NGX_HTTP_SSL)
+    if (ucf->ssl_verify == 1) {
+        return NGX_OK;
+    }
+#else
+    (void) ucf;
+#endif
+
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "apigw \"%V\": the keys of the scheme \"%s\" are "
+                  "fetched from \"%s\", and this location does not verify "
+                  "the provider's certificate: add \"proxy_ssl_verify on;\" "
+                  "and \"proxy_ssl_trusted_certificate FILE;\" (on Debian, "
+                  "/etc/ssl/certs/ca-certificates.crt) in %V:%ui",
+                  &alcf->api->name, ss->name, issuer->jwks,
+                  &alcf->conf_file, alcf->conf_line);
+
+    return NGX_ERROR;
 }
 
 

@@ -236,7 +236,10 @@ ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
             conf = ss->jwt;
         }
 
-        if (conf == NULL || ss->authorizer != NULL) {
+        /* the backend checks a delegated scheme: no keys are needed */
+        if (conf == NULL || ss->authorizer != NULL
+            || ngx_http_apigw_delegated(alcf, ss))
+        {
             continue;
         }
 
@@ -312,6 +315,12 @@ ngx_http_apigw_jwt_verifier(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf,
     }
 
     for (i = 0; i < conf->nissuers; i++) {
+        if (ngx_http_apigw_jwks_check_tls(cf, alcf, ss, &conf->issuers[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
         jwt->jwks[i] = ngx_http_apigw_jwks_get(cf, &conf->issuers[i],
                                                conf->algs);
         if (jwt->jwks[i] == NULL) {

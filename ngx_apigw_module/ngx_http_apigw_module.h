@@ -431,6 +431,9 @@ ngx_int_t ngx_http_apigw_keep_token(ngx_http_request_t *r, apigw_jwt_t *t);
 void ngx_http_apigw_jwt_exit_process(void);
 
 /* ngx_http_apigw_jwks.c: an issuer's keys, from a file, a URL, discovery */
+ngx_int_t ngx_http_apigw_jwks_check_tls(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss,
+    apigw_jwt_issuer_t *issuer);
 ngx_http_apigw_jwks_t *ngx_http_apigw_jwks_get(ngx_conf_t *cf,
     apigw_jwt_issuer_t *issuer, apigw_jwt_algs_t algs);
 ngx_int_t ngx_http_apigw_jwks_keys(ngx_http_request_t *r,

@@ -145,13 +145,15 @@ $t->check_log;
 my $n = Apigw::Test->new;
 $n->write_file('api.yaml', $t->read_file('api.yaml'));
 
-for ([ 'apigw_security_delegate key;',
+# (oidc delegated throughout: its keys would come over https, which needs
+# proxy_ssl_verify in the location, t/86-jwks.t)
+for ([ 'apigw_security_delegate key oidc;',
        qr/GET \/query-keyed requires the apiKey scheme "qkey", which needs an apigw_keys file to check its keys; or let the backend check it: "apigw_security_delegate qkey;" \(or "all"\)/,
        'an apiKey scheme and no keys file' ],
-     [ 'apigw_security_delegate key qkey;',
+     [ 'apigw_security_delegate key qkey oidc;',
        qr/GET \/bearer requires the http scheme "user", which needs an issuer to verify its tokens as JWTs \(x-apigw-jwt in the scheme, or "apigw_jwt SCHEME issuer=URL \.\.\.;"\); or let the backend check it: "apigw_security_delegate user;"/,
        'a bearer scheme' ],
-     [ 'apigw_security_delegate key qkey user basic;',
+     [ 'apigw_security_delegate key qkey user basic oidc;',
        qr/GET \/oauth requires the oauth2 scheme "oauth"/,
        'an oauth2 scheme' ])
 {

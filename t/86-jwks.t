@@ -268,6 +268,102 @@ $r = $h->http_json('GET', '/prod/url',
                    headers => [Authorization => "Bearer $good"], timeout => 10);
 is($r->{status}, 200, 'the provider back, past the interval: 200');
 $h->check_log(allow => qr/failed|timed out|no keys|\[info\]/);
+
+# a provider over TLS: its certificate verified, or no keys
+
+my $tls = Apigw::Test->new;
+my $tp = $tls->prefix;
+my $tls_port = $tls->port(1);
+my $TIDP = "https://localhost:$tls_port";
+
+openssl("req -x509 -newkey rsa:2048 -nodes -subj /CN=apigw-test-ca -days 1",
+        "-keyout $tp/ca.key -out $tp/ca.crt");
+openssl("req -newkey rsa:2048 -nodes -subj /CN=localhost",
+        "-keyout $tp/idp.key -out $tp/idp.csr");
+$tls->write_file('san.ext', "subjectAltName=DNS:localhost\n");
+openssl("x509 -req -in $tp/idp.csr -CA $tp/ca.crt -CAkey $tp/ca.key",
+        "-CAcreateserial -days 1 -extfile $tp/san.ext -out $tp/idp.crt");
+openssl("req -x509 -newkey rsa:2048 -nodes -subj /CN=other-ca -days 1",
+        "-keyout $tp/other.key -out $tp/other.crt");
+
+$tls->write_file('idp/.well-known/openid-configuration',
+                 qq({"issuer":"$TIDP","jwks_uri":"$TIDP/jwks"}));
+$tls->write_file('idp/jwks', '{"keys":[' . $k1 . ']}');
+$tls->write_conf(<<'CONF', no_module => 1);
+    server {
+        listen 127.0.0.1:%%PORT%% ssl;
+        ssl_certificate %%PREFIX%%/idp.crt;
+        ssl_certificate_key %%PREFIX%%/idp.key;
+        default_type application/json;
+        root %%PREFIX%%/idp;
+    }
+CONF
+$tls->run;
+
+my $g = Apigw::Test->new;
+$g->backend(port => $g->port(2));
+$g->write_file('api.yaml', <<"YAML");
+openapi: 3.0.3
+info: {title: jwks, version: "1"}
+components:
+  securitySchemes:
+    oidc:
+      type: openIdConnect
+      openIdConnectUrl: "$TIDP/.well-known/openid-configuration"
+paths:
+  /pets:
+    get: {security: [{oidc: []}]}
+YAML
+
+sub gateway_conf {
+    my ($ssl) = @_;
+    return <<"CONF";
+    apigw_api jwks %%PREFIX%%/api.yaml;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location /prod/ {
+            apigw jwks stage=prod;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+            $ssl
+        }
+    }
+CONF
+}
+
+$g->write_conf(gateway_conf(''));
+my ($rc, $out) = $g->nginx_test;
+isnt($rc, 0, 'keys over https, the certificate not verified: nginx -t fails');
+like($out, qr/does not verify the provider's certificate: add "proxy_ssl_verify on;"/,
+     'and says what to add');
+
+$g->write_conf(gateway_conf("proxy_ssl_verify on;\n"
+    . "            proxy_ssl_trusted_certificate $tp/ca.crt;"));
+$g->run;
+
+my $iss_token = do {
+    my $file = "$p/claims-tls.json";
+    open(my $fh, '>', $file) or die;
+    print $fh JSON::PP->new->encode({iss => $TIDP, sub => 'u1',
+                                     exp => int(time) + 600});
+    close $fh;
+    mint_out('--alg', 'RS256', '--key', "$p/k1.key", '--kid', 'k1', $file);
+};
+
+$r = $g->http_json('GET', '/prod/pets',
+                   headers => [Authorization => "Bearer $iss_token"]);
+is($r->{status}, 200,
+   'discovery and keys over https, the certificate verified: 200');
+
+$g->write_conf(gateway_conf("proxy_ssl_verify on;\n"
+    . "            proxy_ssl_trusted_certificate $tp/other.crt;"));
+$g->reload;
+$r = $g->http_json('GET', '/prod/pets',
+                   headers => [Authorization => "Bearer $iss_token"]);
+is($r->{status}, 500, 'a certificate another CA signed: no keys: 500');
+ok(scalar $g->log_lines(qr/upstream SSL certificate verify error/),
+   'nginx says why');
+$g->check_log(allow => qr/failed|no keys|verify error|\[info\]/);
+$tls->check_log;
 $t->check_log(allow => qr/failed|refused|no keys|\[info\]/);
 
 done_testing();
