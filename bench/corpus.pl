@@ -427,6 +427,7 @@ my @CLASSES = (
     # security
     ['security scheme not supported',     qr/scheme "[^"]*", which apigw does not verify/],
     ['bearer token with no issuer',       qr/scheme "[^"]*", which needs an issuer to verify its tokens/],
+    ['keys over https, certificate not verified', qr/are fetched from "https:[^"]*", and this location does not verify/],
     ['apiKey with no keys file',          qr/scheme "[^"]*", which needs an apigw_keys file/],
     ['mutualTLS without ssl_verify_client', qr/scheme "[^"]*", which needs "ssl_verify_client/],
     ['security scheme not in the document', qr/^security scheme "[^"]*" (is not in components|has no type)/],
