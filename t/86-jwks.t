@@ -69,7 +69,7 @@ my $idp = $t->backend(port => $idp_port, handler => sub {
         return (200, ['Content-Type' => 'application/json'], $doc{$path});
     }
 
-    if ($path eq '/jwks') {
+    if ($path eq '/jwks' || $path eq '/w2/jwks') {
         my $keys = do { local (@ARGV, $/) = "$p/idp-jwks.json"; <> };
         return (200, ['Content-Type' => 'application/json'], $keys);
     }
@@ -268,6 +268,63 @@ $r = $h->http_json('GET', '/prod/url',
                    headers => [Authorization => "Bearer $good"], timeout => 10);
 is($r->{status}, 200, 'the provider back, past the interval: 200');
 $h->check_log(allow => qr/failed|timed out|no keys|\[info\]/);
+
+# two workers share what one fetched: a new kid costs one fetch in all
+
+idp_keys($k1);
+my $w = Apigw::Test->new;
+$w->backend(port => $w->port(2));
+$w->write_file('api.yaml', <<"YAML");
+openapi: 3.0.3
+info: {title: jwks, version: "1"}
+components:
+  securitySchemes:
+    url:
+      type: http
+      scheme: bearer
+      x-apigw-jwt: {issuer: "$IDP", jwks: "$IDP/w2/jwks"}
+paths:
+  /url:
+    get: {security: [{url: []}]}
+YAML
+$w->write_conf(<<'CONF', workers => 2);
+    apigw_api jwks %%PREFIX%%/api.yaml;
+    log_format pid '$pid $status';
+    server {
+        # reuseport: the kernel spreads connections over the workers
+        listen 127.0.0.1:%%PORT%% reuseport;
+        access_log %%PREFIX%%/pid.log pid;
+        location /prod/ {
+            apigw jwks stage=prod;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+    }
+CONF
+$w->run;
+
+sub on_both {
+    my ($token) = @_;
+    my @s = map { $w->http_json('GET', '/prod/url',
+                                headers => [Authorization => "Bearer $token"])
+                    ->{status} } 1 .. 16;
+    return join(' ', @s);
+}
+
+is(on_both($good), join(' ', (200) x 16),
+   'two workers, sixteen connections: 200 each');
+my $cold = fetches('/w2/jwks');
+ok($cold >= 1 && $cold <= 2, "a cold start per worker at most ($cold)");
+
+sleep 10.5;
+idp_keys($k1, $k2);
+$w->write_file('pid.log', '');
+is(on_both(token(kid => 'k2', key => 'k2.key', alg => 'ES256')),
+   join(' ', (200) x 16), 'a new kid, on both workers: 200 each');
+my %pids = map { (split)[0] => 1 } split /\n/, $w->read_file('pid.log');
+is(scalar keys %pids, 2, 'both workers answered');
+is(fetches('/w2/jwks'), $cold + 1,
+   'one fetch in all: the other worker took the keys from the shared zone');
+$w->check_log(allow => qr/\[info\]/);
 
 # a provider over TLS: its certificate verified, or no keys
 
