@@ -283,9 +283,18 @@ components:
       type: http
       scheme: bearer
       x-apigw-jwt: {issuer: "$IDP", jwks: "$IDP/w2/jwks"}
+    aws:
+      type: oauth2
+      flows: {clientCredentials: {tokenUrl: "$IDP/token", scopes: {}}}
+      x-amazon-apigateway-authorizer:
+        type: jwt
+        identitySource: \$request.header.Authorization
+        jwtConfiguration: {issuer: "$IDP", audience: [api://pets]}
 paths:
   /url:
     get: {security: [{url: []}]}
+  /aws:
+    get: {security: [{aws: []}]}
 YAML
 $w->write_conf(<<'CONF', workers => 2);
     apigw_api jwks %%PREFIX%%/api.yaml;
@@ -324,6 +333,15 @@ my %pids = map { (split)[0] => 1 } split /\n/, $w->read_file('pid.log');
 is(scalar keys %pids, 2, 'both workers answered');
 is(fetches('/w2/jwks'), $cold + 1,
    'one fetch in all: the other worker took the keys from the shared zone');
+# an AWS jwt authorizer: the same verifier, AWS's token rules
+
+my $aws = token(kid => 'k2', key => 'k2.key', alg => 'ES256');
+is($w->http_json('GET', '/prod/aws', headers => [Authorization => $aws])
+     ->{status}, 200, 'AWS jwt authorizer: the token without "Bearer": 200');
+is($w->http_json('GET', '/prod/aws',
+                 headers => [Authorization => "Bearer $aws"])->{status},
+   200, 'and with it: 200');
+is($w->http_json('GET', '/prod/aws')->{status}, 401, 'no token: 401');
 $w->check_log(allow => qr/\[info\]/);
 
 # a provider over TLS: its certificate verified, or no keys
