@@ -168,6 +168,10 @@ ngx_http_apigw_gateway_headers(ngx_http_request_t *r,
         message = (const char *) ctx->error_message.data;
     }
 
+    /* for $apigw_error_response_type and $apigw_error_message */
+    ctx->gateway_error = type + 1;
+    ctx->gateway_message = message;
+
     r->headers_out.status = status;
     r->headers_out.status_line.len = 0;
     ngx_str_set(&r->headers_out.content_type, "application/json");

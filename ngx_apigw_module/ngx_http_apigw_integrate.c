@@ -58,6 +58,7 @@ ngx_http_apigw_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     ctx->integration_latency = 0;
+    ctx->mock_status = in->status;
 
     r->headers_out.status = in->status;
     ngx_str_set(&r->headers_out.content_type, "application/json");

@@ -206,6 +206,11 @@ typedef struct {
     ngx_uint_t                  authz_rc;       /* apigw_authz_rc_e */
     apigw_authz_result_t       *authz;          /* a custom authorizer's */
     ngx_str_t                   usage_key;      /* usageIdentifierKey */
+    ngx_uint_t                  gateway_error;  /* the gateway response
+                                                   sent: apigw_gr_type_e + 1,
+                                                   0: none */
+    const char                 *gateway_message;
+    ngx_uint_t                  mock_status;    /* a mock's answer */
     void                      **scheme_state;   /* per scheme of the API,
                                                    for its check: NULL */
     ngx_http_apigw_throttle_req_t  *throttle;

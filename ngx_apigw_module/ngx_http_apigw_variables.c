@@ -19,12 +19,25 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_RESPONSE_VALIDATION,
     NGX_HTTP_APIGW_VAR_API_KEY_ID,
     NGX_HTTP_APIGW_VAR_THROTTLE,
-    NGX_HTTP_APIGW_VAR_PRINCIPAL
+    NGX_HTTP_APIGW_VAR_PRINCIPAL,
+    NGX_HTTP_APIGW_VAR_EXTENDED_REQUEST_ID,
+    NGX_HTTP_APIGW_VAR_SOURCE_IP,
+    NGX_HTTP_APIGW_VAR_REQUEST_TIME,
+    NGX_HTTP_APIGW_VAR_REQUEST_TIME_EPOCH,
+    NGX_HTTP_APIGW_VAR_RESOURCE_PATH,
+    NGX_HTTP_APIGW_VAR_STATUS,
+    NGX_HTTP_APIGW_VAR_RESPONSE_LENGTH,
+    NGX_HTTP_APIGW_VAR_RESPONSE_LATENCY,
+    NGX_HTTP_APIGW_VAR_INTEGRATION_STATUS,
+    NGX_HTTP_APIGW_VAR_ERROR_MESSAGE,
+    NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE
 } ngx_http_apigw_var_e;
 
 
 static ngx_int_t ngx_http_apigw_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_apigw_log_variable(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, uintptr_t data, ngx_str_t *s);
 
 
 static ngx_http_variable_t  ngx_http_apigw_vars[] = {
@@ -64,6 +77,41 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_principal"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_PRINCIPAL, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    /* AWS's $context variables for access logs, by their meaning */
+
+    { ngx_string("apigw_extended_request_id"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_EXTENDED_REQUEST_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_source_ip"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_SOURCE_IP, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_request_time"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_REQUEST_TIME, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_request_time_epoch"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_REQUEST_TIME_EPOCH, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_resource_path"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_RESOURCE_PATH, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_status"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_STATUS, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_response_length"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_RESPONSE_LENGTH, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_response_latency"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_RESPONSE_LATENCY, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_integration_status"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_INTEGRATION_STATUS, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_error_message"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_ERROR_MESSAGE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_error_response_type"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -218,6 +266,11 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         }
 
         break;
+
+    default:
+        if (ngx_http_apigw_log_variable(r->main, ctx, data, &s) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     if (s.len == 0) {
@@ -230,6 +283,104 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     v->no_cacheable = 1;
     v->not_found = 0;
     v->data = s.data;
+
+    return NGX_OK;
+}
+
+
+/* what AWS's access logs say of a request, in its words' meanings */
+static ngx_int_t
+ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    uintptr_t data, ngx_str_t *s)
+{
+    u_char          *p;
+    off_t            sent;
+    ngx_uint_t       status;
+    ngx_time_t      *tp;
+    ngx_msec_int_t   ms;
+
+    p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + NGX_INT64_LEN + 32);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    s->data = p;
+
+    switch (data) {
+
+    case NGX_HTTP_APIGW_VAR_EXTENDED_REQUEST_ID:
+        /* where to look in the error log: the worker, "*connection" */
+        s->len = ngx_sprintf(p, "%P-%uA-%ui", ngx_pid,
+                             r->connection->number, r->connection->requests)
+                 - p;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_SOURCE_IP:
+        *s = r->connection->addr_text;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_REQUEST_TIME:
+        s->len = apigw_authz_format_time((int64_t) r->start_sec * 1000
+                                         + r->start_msec, (char *) p);
+        break;
+
+    case NGX_HTTP_APIGW_VAR_REQUEST_TIME_EPOCH:
+        s->len = ngx_sprintf(p, "%T%03M", r->start_sec, r->start_msec) - p;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_RESOURCE_PATH:
+        if (ctx->op) {
+            s->data = (u_char *) ctx->op->route_path;
+            s->len = ngx_strlen(ctx->op->route_path);
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_STATUS:
+        status = r->err_status ? r->err_status : r->headers_out.status;
+
+        if (status) {
+            s->len = ngx_sprintf(p, "%03ui", status) - p;
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_RESPONSE_LENGTH:
+        sent = r->connection->sent - r->header_size;
+        s->len = ngx_sprintf(p, "%O", sent > 0 ? sent : 0) - p;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_RESPONSE_LATENCY:
+        tp = ngx_timeofday();
+        ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
+                               + (tp->msec - r->start_msec));
+        s->len = ngx_sprintf(p, "%M", (ngx_msec_t) ngx_max(ms, 0)) - p;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_INTEGRATION_STATUS:
+        if (r->upstream && r->upstream->headers_in.status_n) {
+            s->len = ngx_sprintf(p, "%03ui",
+                                 r->upstream->headers_in.status_n)
+                     - p;
+
+        } else if (ctx->mock_status) {
+            s->len = ngx_sprintf(p, "%03ui", ctx->mock_status) - p;
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_ERROR_MESSAGE:
+        if (ctx->gateway_message) {
+            s->data = (u_char *) ctx->gateway_message;
+            s->len = ngx_strlen(ctx->gateway_message);
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE:
+        if (ctx->gateway_error) {
+            s->data = (u_char *)
+                      apigw_gr_defaults[ctx->gateway_error - 1].name;
+            s->len = ngx_strlen(s->data);
+        }
+        break;
+    }
 
     return NGX_OK;
 }
