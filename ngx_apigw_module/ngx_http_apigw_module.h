@@ -20,6 +20,7 @@
 #include "apigw_jwt.h"
 #include "apigw_jwt_conf.h"
 #include "apigw_authorizer.h"
+#include "apigw_trace.h"
 
 
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
@@ -211,6 +212,8 @@ typedef struct {
                                                    0: none */
     const char                 *gateway_message;
     ngx_uint_t                  mock_status;    /* a mock's answer */
+    apigw_trace_t               trace;          /* with trace_set */
+    u_char                      span[8];        /* the gateway's span */
     void                      **scheme_state;   /* per scheme of the API,
                                                    for its check: NULL */
     ngx_http_apigw_throttle_req_t  *throttle;
@@ -224,6 +227,7 @@ typedef struct {
     ngx_str_t                   integration_method;
     ngx_http_apigw_fetch_t     *fetch;          /* a fetch's subrequest:
                                                    its fetch */
+    ngx_msec_t                  start;          /* ngx_current_msec */
     ngx_msec_t                  integration_start;
     ngx_msec_int_t              integration_latency;    /* -1: none yet */
     ngx_event_t                 deadline;
@@ -255,6 +259,8 @@ typedef struct {
                                                        its answer dropped */
     unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
+    unsigned                    trace_set:1;
+    unsigned                    trace_continued:1;  /* a caller's trace */
 } ngx_http_apigw_ctx_t;
 
 
@@ -299,6 +305,14 @@ ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
 
 /* ngx_http_apigw_request.c */
 ngx_http_apigw_ctx_t *ngx_http_apigw_get_ctx(ngx_http_request_t *r);
+uint64_t ngx_http_apigw_random(ngx_http_request_t *r);
+
+/* ngx_http_apigw_trace.c: trace context, continued or started */
+void ngx_http_apigw_trace(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_trace_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_list_t *headers);
+ngx_uint_t ngx_http_apigw_trace_header(ngx_http_apigw_ctx_t *ctx,
+    ngx_table_elt_t *h);
 ngx_int_t ngx_http_apigw_query(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,

@@ -310,6 +310,8 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
      */
     drop = (ctx->map_values != NULL || r->headers_in.headers.nalloc == 0);
     xff_len = 0;
+
+    ngx_http_apigw_trace(r, ctx);
     part = &r->headers_in.headers.part;
     h = part->elts;
 
@@ -326,7 +328,9 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
         }
 
         /* hash 0: removed, as a claim's header the client sent */
-        if (h[i].hash == 0 || ngx_http_apigw_hop_by_hop(&h[i], NULL)) {
+        if (h[i].hash == 0 || ngx_http_apigw_hop_by_hop(&h[i], NULL)
+            || ngx_http_apigw_trace_header(ctx, &h[i]))
+        {
             drop = 1;
         }
 
@@ -385,6 +389,7 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
 
             if (h[i].hash == 0
                 || ngx_http_apigw_hop_by_hop(&h[i], &connection)
+                || ngx_http_apigw_trace_header(ctx, &h[i])
                 || ngx_http_apigw_header_mapped(ctx, &h[i]))
             {
                 continue;
@@ -410,6 +415,10 @@ ngx_http_apigw_request_headers(ngx_http_request_t *r,
                                       NGX_HTTP_APIGW_REQUEST_ID_LEN)
            == NULL)
     {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_apigw_trace_headers(r, ctx, headers) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

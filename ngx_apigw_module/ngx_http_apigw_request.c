@@ -40,6 +40,7 @@ ngx_http_apigw_get_ctx(ngx_http_request_t *r)
 
     ctx->alcf = alcf;
     ctx->integration_latency = -1;
+    ctx->start = ngx_current_msec;
 
     ngx_http_apigw_request_id(r, ctx);
 
@@ -50,28 +51,39 @@ ngx_http_apigw_get_ctx(ngx_http_request_t *r)
 
 
 /*
- * A version 4 UUID, as AWS request ids are, from xorshift128+ seeded per
- * worker: unique and unpredictable enough for ids, and cheap.
+ * 64 bits of xorshift128+, seeded per worker: unique and unpredictable
+ * enough for ids, and cheap
  */
-static void
-ngx_http_apigw_request_id(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+uint64_t
+ngx_http_apigw_random(ngx_http_request_t *r)
 {
-    u_char                      *p, bytes[16];
-    uint64_t                     s0, s1, v;
-    ngx_uint_t                   i, k;
+    uint64_t                     s0, s1;
     ngx_http_apigw_main_conf_t  *amcf;
-
-    static u_char  hex[] = "0123456789abcdef";
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
 
+    s1 = amcf->rng[0];
+    s0 = amcf->rng[1];
+    amcf->rng[0] = s0;
+    s1 ^= s1 << 23;
+    amcf->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+
+    return amcf->rng[1] + s0;
+}
+
+
+/* a version 4 UUID, as AWS request ids are */
+static void
+ngx_http_apigw_request_id(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char      *p, bytes[16];
+    uint64_t     v;
+    ngx_uint_t   i, k;
+
+    static u_char  hex[] = "0123456789abcdef";
+
     for (k = 0; k < 2; k++) {
-        s1 = amcf->rng[0];
-        s0 = amcf->rng[1];
-        amcf->rng[0] = s0;
-        s1 ^= s1 << 23;
-        amcf->rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
-        v = amcf->rng[1] + s0;
+        v = ngx_http_apigw_random(r);
         ngx_memcpy(&bytes[k * 8], &v, 8);
     }
 

@@ -30,7 +30,10 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_RESPONSE_LATENCY,
     NGX_HTTP_APIGW_VAR_INTEGRATION_STATUS,
     NGX_HTTP_APIGW_VAR_ERROR_MESSAGE,
-    NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE
+    NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE,
+    NGX_HTTP_APIGW_VAR_TRACE_ID,
+    NGX_HTTP_APIGW_VAR_SPAN_ID,
+    NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID
 } ngx_http_apigw_var_e;
 
 
@@ -112,6 +115,15 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
 
     { ngx_string("apigw_error_response_type"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_trace_id"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_TRACE_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_span_id"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_SPAN_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_parent_span_id"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -296,7 +308,6 @@ ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     u_char          *p;
     off_t            sent;
     ngx_uint_t       status;
-    ngx_time_t      *tp;
     ngx_msec_int_t   ms;
 
     p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + NGX_INT64_LEN + 32);
@@ -349,9 +360,8 @@ ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         break;
 
     case NGX_HTTP_APIGW_VAR_RESPONSE_LATENCY:
-        tp = ngx_timeofday();
-        ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
-                               + (tp->msec - r->start_msec));
+        /* the clock $apigw_integration_latency is taken with */
+        ms = (ngx_msec_int_t) (ngx_current_msec - ctx->start);
         s->len = ngx_sprintf(p, "%M", (ngx_msec_t) ngx_max(ms, 0)) - p;
         break;
 
@@ -370,6 +380,27 @@ ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         if (ctx->gateway_message) {
             s->data = (u_char *) ctx->gateway_message;
             s->len = ngx_strlen(ctx->gateway_message);
+        }
+        break;
+
+    case NGX_HTTP_APIGW_VAR_TRACE_ID:
+        ngx_http_apigw_trace(r, ctx);
+        apigw_trace_hex(ctx->trace.trace_id, 16, (char *) p);
+        s->len = 32;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_SPAN_ID:
+        ngx_http_apigw_trace(r, ctx);
+        apigw_trace_hex(ctx->span, 8, (char *) p);
+        s->len = 16;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID:
+        ngx_http_apigw_trace(r, ctx);
+
+        if (ctx->trace_continued) {
+            apigw_trace_hex(ctx->trace.parent_id, 8, (char *) p);
+            s->len = 16;
         }
         break;
 

@@ -3,7 +3,8 @@
 # AWS's $context variables for access logs, as $apigw_* variables, in the
 # JSON access-log format docs/operations.md gives: each field after known
 # requests (a backend's answer, a mock, a gateway refusal, a backend that
-# fails).
+# fails).  Then trace context: a caller's traceparent continued, one not
+# valid replaced, none started, X-Amzn-Trace-Id, what the backend gets.
 
 use strict;
 use warnings;
@@ -71,7 +72,9 @@ $t->write_conf(<<'CONF');
         '"apiKeyId":"$apigw_api_key_id","principalId":"$apigw_principal",'
         '"errorMessage":"$apigw_error_message",'
         '"errorResponseType":"$apigw_error_response_type",'
-        '"stage":"$apigw_stage","routeKey":"$apigw_route"}';
+        '"stage":"$apigw_stage","routeKey":"$apigw_route",'
+        '"traceId":"$apigw_trace_id","spanId":"$apigw_span_id",'
+        '"parentSpanId":"$apigw_parent_span_id"}';
 
     server {
         listen 127.0.0.1:%%PORT%%;
@@ -148,6 +151,63 @@ is($nowhere->{status}, '403', 'no route: 403');
 is($nowhere->{errorResponseType}, 'MISSING_AUTHENTICATION_TOKEN',
    'error.responseType of no route');
 is($nowhere->{resourcePath}, '', 'no route: no resourcePath');
+
+# trace context
+
+my $TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+sub traced {
+    my (@h) = @_;
+    $t->write_file('json.log', '');
+    $be->clear;
+    my $r = $t->http('GET', '/prod/pets/7', headers => \@h);
+    my ($line, $seen);
+    for (1 .. 50) {
+        ($line) = grep { /\S/ } split /\n/, $t->read_file('json.log');
+        last if $line;
+        select(undef, undef, undef, 0.1);
+    }
+    return ($r, decode_json($line), $be->last_request);
+}
+
+my ($r, $l, $seen) = traced(traceparent => $TP, tracestate => 'vendor=x');
+is($l->{traceId}, '4bf92f3577b34da6a3ce929d0e0e4736',
+   'a caller\'s traceparent: its trace');
+is($l->{parentSpanId}, '00f067aa0ba902b7', 'its span as the parent');
+like($l->{spanId}, qr/^[0-9a-f]{16}$/, 'a span of the gateway\'s own');
+isnt($l->{spanId}, '00f067aa0ba902b7', 'not the caller\'s');
+is($seen->{headers}{traceparent},
+   "00-4bf92f3577b34da6a3ce929d0e0e4736-$l->{spanId}-01",
+   'the backend gets the trace, the gateway\'s span, the sampled flag');
+is($seen->{headers}{tracestate}, 'vendor=x', 'and tracestate');
+is($seen->{headers}{'x-amzn-trace-id'},
+   "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=$l->{spanId};Sampled=1",
+   'and X-Amzn-Trace-Id with the same ids');
+is(scalar(grep { lc($_->[0]) eq 'traceparent' } @{$seen->{header_list}}), 1,
+   'one traceparent');
+
+($r, $l, $seen) = traced(traceparent => uc $TP, tracestate => 'vendor=x');
+isnt($l->{traceId}, '4bf92f3577b34da6a3ce929d0e0e4736',
+     'a traceparent not valid (upper case): a new trace');
+is($l->{parentSpanId}, '', 'with no parent');
+is($seen->{headers}{traceparent}, "00-$l->{traceId}-$l->{spanId}-00",
+   'the backend gets the new one');
+ok(!defined $seen->{headers}{tracestate}, 'and no tracestate');
+
+($r, $l, $seen) = traced();
+like($l->{traceId}, qr/^[0-9a-f]{32}$/, 'no trace: one started');
+my $start = hex(substr($l->{traceId}, 0, 8));
+ok(abs($start - time) < 60, 'its first 4 bytes the time, as X-Ray\'s are');
+is($seen->{headers}{traceparent}, "00-$l->{traceId}-$l->{spanId}-00",
+   'the backend gets it');
+
+($r, $l, $seen) = traced('X-Amzn-Trace-Id' =>
+    'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
+is($l->{traceId}, '5759e988bd862e3fe1be46a994272793',
+   'an X-Amzn-Trace-Id alone: its Root is the trace');
+is($seen->{headers}{'x-amzn-trace-id'},
+   "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=$l->{spanId};Sampled=1",
+   'the backend gets it with the gateway\'s span');
 
 $t->check_log(allow => qr/\[info\]/);
 
