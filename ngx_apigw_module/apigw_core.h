@@ -636,6 +636,8 @@ typedef enum {
     APIGW_CTX_REQUEST_TIME_EPOCH,
     APIGW_CTX_SOURCE_IP,
     APIGW_CTX_USER_AGENT,
+    APIGW_CTX_API_KEY_ID,               /* identity.apiKeyId */
+    APIGW_CTX_TRACE_ID,                 /* xrayTraceId */
     APIGW_CTX_OPERATION_NAME,
     APIGW_CTX_ERROR_MESSAGE,
     APIGW_CTX_ERROR_MESSAGE_STRING,

@@ -49,6 +49,8 @@ const char  *apigw_context_names[APIGW_CTX_COUNT + 1] = {
     "requestTimeEpoch",
     "identity.sourceIp",
     "identity.userAgent",
+    "identity.apiKeyId",
+    "xrayTraceId",
     "operationName",
     "error.message",
     "error.messageString",

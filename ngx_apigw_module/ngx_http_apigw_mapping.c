@@ -403,6 +403,29 @@ ngx_http_apigw_context_var(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
         break;
 
+    case APIGW_CTX_API_KEY_ID:
+        if (ctx->key) {
+            value->data = (u_char *) ctx->key->id;
+            value->len = ngx_strlen(ctx->key->id);
+        }
+
+        break;
+
+    case APIGW_CTX_TRACE_ID:
+        /* the Root of the X-Amzn-Trace-Id the backend gets: "1-...-..." */
+        ngx_http_apigw_trace(r, ctx);
+
+        value->data = ngx_pnalloc(r->pool, APIGW_XRAY_LEN);
+        if (value->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        (void) apigw_xray_format(&ctx->trace, ctx->span,
+                                 (char *) value->data);
+        value->data += sizeof("Root=") - 1;
+        value->len = sizeof("1-12345678-123456789012345678901234") - 1;
+        break;
+
     case APIGW_CTX_ERROR_MESSAGE:
         *value = ctx->error_message;
         break;

@@ -25,7 +25,7 @@ my $be = $t->backend(port => $t->port(2), handler => sub {
     return (200, ['Content-Type' => 'application/json'], '{"id":1,"name":"rex"}');
 });
 
-$t->write_file('api.yaml', <<'YAML');
+$t->write_file('api.yaml', <<'YAML' =~ s/PORT_2/$t->port(2)/er);
 openapi: 3.0.3
 info: {title: logs, version: "1"}
 components:
@@ -42,7 +42,14 @@ paths:
     get:
       x-apigw-integration: {type: mock, status: 202, body: '{"queued":true}'}
   /keyed:
-    get: {security: [{key: []}]}
+    get:
+      security: [{key: []}]
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:PORT_2/keyed"
+        requestParameters:
+          integration.request.header.X-Key-Id: context.identity.apiKeyId
+          integration.request.header.X-Trace: context.xrayTraceId
 YAML
 
 my $alice = 'alice-key-0123456789abcdef';
@@ -143,6 +150,13 @@ is($refused->{integrationStatus}, '', 'no integration: no status');
 is($refused->{apiKeyId}, '', 'no key id');
 
 is($keyed->{apiKeyId}, 'k-alice', 'identity.apiKeyId: the key id');
+my ($keyed_seen) = grep { $_->{path} eq '/keyed' } $be->requests;
+is($keyed_seen->{headers}{'x-key-id'}, 'k-alice',
+   'context.identity.apiKeyId in a mapping');
+my $root = $keyed->{traceId};
+$root = '1-' . substr($root, 0, 8) . '-' . substr($root, 8);
+is($keyed_seen->{headers}{'x-trace'}, $root,
+   'context.xrayTraceId: the Root of X-Amzn-Trace-Id');
 
 is($down->{status}, '503', 'a failing backend: its status');
 is($down->{integrationStatus}, '503', 'integration.status: the backend\'s');
