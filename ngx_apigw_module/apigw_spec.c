@@ -138,6 +138,7 @@ apigw_api_load(const char *path, unsigned flags, apigw_error_t *err)
         || apigw_spec_validation_init(&c, &root) != 0
         || apigw_spec_security_init(&c, &root) != 0
         || apigw_spec_gateway_responses(&c, &root) != 0
+        || apigw_spec_cors(&c, &root) != 0
         || apigw_spec_paths(&c, &root) != 0)
     {
         goto failed;
@@ -189,6 +190,7 @@ apigw_api_free(apigw_api_t *api)
 
     free(api->ops);
     apigw_spec_security_free(api, NULL);
+    apigw_cors_free(api->cors);
 
     if (api->schemas) {
         apigw_schema_set_free(api->schemas);
