@@ -321,31 +321,22 @@ no_cors($r, "disallowed origin: the backend's Access-Control-* dropped");
 
 # the gateway's own errors carry them
 
-$r = req('GET', '/prod/keyed', Origin => $app);
-is($r->{status}, 403, 'no API key: 403');
-actual($r, $app, '403');
-
-$r = req('GET', '/prod/bearer', Origin => $app);
-is($r->{status}, 401, 'no bearer token: 401');
-actual($r, $app, '401');
-
 is(req('GET', '/prod/limited', Origin => $app)->{status}, 200,
    'the first within the burst');
-$r = req('GET', '/prod/limited', Origin => $app);
-is($r->{status}, 429, 'throttled: 429');
-actual($r, $app, '429');
 
-$r = req('POST', '/prod/items', Origin => $app, body => '{}');
-is($r->{status}, 400, 'an invalid body: 400');
-actual($r, $app, '400');
+for my $e (['GET', '/prod/keyed', 403, 'no API key'],
+           ['GET', '/prod/bearer', 401, 'no bearer token'],
+           ['GET', '/prod/limited', 429, 'throttled'],
+           ['POST', '/prod/items', 400, 'an invalid body'],
+           ['GET', '/prod/down', 502, 'the integration down'],
+           ['GET', '/prod/nowhere', 403, 'no route'])
+{
+    my ($method, $uri, $status, $name) = @$e;
 
-$r = req('GET', '/prod/down', Origin => $app);
-is($r->{status}, 502, 'the integration down: 502');
-actual($r, $app, '502');
-
-$r = req('GET', '/prod/nowhere', Origin => $app);
-is($r->{status}, 403, 'no route: 403');
-actual($r, $app, 'no route');
+    $r = req($method, $uri, Origin => $app);
+    is($r->{status}, $status, "$name: $status");
+    actual($r, $app, "$name: $status");
+}
 
 # "*" without credentials
 
