@@ -499,6 +499,10 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
     json_t       *op;
     apigw_loc_t   oloc;
 
+    if (apigw_spec_cors_elsewhere(c, item) != 0) {
+        return -1;
+    }
+
     for (m = 0; apigw_spec_methods[m]; m++) {
         op = apigw_spec_member(item, &oloc, apigw_spec_methods[m], NULL);
 

@@ -26,6 +26,7 @@
 static int apigw_spec_cors_list(apigw_compile_t *c, apigw_loc_t *parent,
     const char *name, int kind, apigw_cors_list_t *l);
 static int apigw_spec_cors_token(const char *s, size_t len);
+static int apigw_spec_cors_misplaced(apigw_compile_t *c, apigw_loc_t *loc);
 
 
 static const char  *apigw_cors_members[] = {
@@ -126,6 +127,49 @@ apigw_spec_cors(apigw_compile_t *c, apigw_loc_t *root)
     }
 
     return 0;
+}
+
+
+/* on a path item or its operations: refused, never silently ignored */
+int
+apigw_spec_cors_elsewhere(apigw_compile_t *c, apigw_loc_t *item)
+{
+    json_t       *op;
+    const char   *key;
+    apigw_loc_t   oloc;
+
+    if (apigw_spec_cors_misplaced(c, item) != 0) {
+        return -1;
+    }
+
+    json_object_foreach(item->node, key, op) {
+        if (json_is_object(op)) {
+            apigw_loc_child(item, &oloc, key, op);
+
+            if (apigw_spec_cors_misplaced(c, &oloc) != 0) {
+                return -1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+apigw_spec_cors_misplaced(apigw_compile_t *c, apigw_loc_t *loc)
+{
+    apigw_loc_t  vloc;
+
+    if (apigw_spec_member(loc, &vloc, "x-apigw-cors",
+                          "x-amazon-apigateway-cors") == NULL)
+    {
+        return 0;
+    }
+
+    apigw_loc_error(c->err, &vloc, "CORS is set for the whole API, at the "
+                    "document's root only");
+    return -1;
 }
 
 

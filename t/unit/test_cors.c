@@ -169,6 +169,17 @@ test_compile(void)
     fails("a number as a header",
           HEAD "x-apigw-cors: {exposeHeaders: [1]}\n",
           "/x-apigw-cors/exposeHeaders/0", "header or method name");
+    fails("on an operation",
+          "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+          "paths:\n  /a:\n    get:\n"
+          "      x-apigw-cors: {allowOrigins: ['*']}\n",
+          "/paths/~1a/get/x-apigw-cors", "document's root only");
+    fails("on a path item",
+          "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+          "paths:\n  /a:\n"
+          "    x-amazon-apigateway-cors: {allowOrigins: ['*']}\n"
+          "    get: {}\n",
+          "/paths/~1a/x-amazon-apigateway-cors", "document's root only");
     fails("maxAge negative", HEAD "x-apigw-cors: {maxAge: -1}\n",
           "/x-apigw-cors/maxAge", "from 0 to 86400");
     fails("maxAge a string", HEAD "x-apigw-cors: {maxAge: '10'}\n",
