@@ -559,6 +559,58 @@ typedef struct {
     apigw_tpl_t              *body;
 } apigw_gateway_response_t;
 
+/*
+ * CORS (x-amazon-apigateway-cors, x-apigw-cors): apigw_spec_cors.c
+ * compiles it, apigw_cors.c answers for it
+ */
+typedef struct {
+    char                    **items;        /* origins lowercase */
+    size_t                    n;
+    char                     *joined;       /* "a,b", as a header's value */
+    size_t                    joined_len;
+    unsigned                  any:1;        /* "*" */
+} apigw_cors_list_t;
+
+typedef struct {
+    apigw_cors_list_t         origins;
+    apigw_cors_list_t         methods;
+    apigw_cors_list_t         headers;
+    apigw_cors_list_t         expose;
+    int                       max_age;      /* -1: not sent */
+    unsigned                  credentials:1;
+} apigw_cors_t;
+
+typedef struct {
+    const char               *data;         /* NULL: not sent */
+    size_t                    len;
+} apigw_cors_value_t;
+
+/* the Access-Control-* values for a response */
+typedef struct {
+    apigw_cors_value_t        allow_origin;
+    apigw_cors_value_t        allow_methods;    /* preflights */
+    apigw_cors_value_t        allow_headers;    /* preflights */
+    apigw_cors_value_t        expose_headers;   /* actual requests */
+    int                       max_age;          /* preflights; -1: none */
+    unsigned                  credentials:1;
+} apigw_cors_answer_t;
+
+/*
+ * 1 and the answer set when the origin, the requested method and every
+ * requested header are allowed; 0 when not (nothing to send)
+ */
+int apigw_cors_preflight(const apigw_cors_t *cors, const char *origin,
+    size_t olen, const char *method, size_t mlen, const char *headers,
+    size_t hlen, apigw_cors_answer_t *a);
+/* an actual request's: 1 when the origin is allowed, 0 when not */
+int apigw_cors_actual(const apigw_cors_t *cors, const char *origin,
+    size_t olen, apigw_cors_answer_t *a);
+int apigw_cors_origin_allowed(const apigw_cors_t *cors, const char *origin,
+    size_t len);
+/* 0: "scheme://host[:port]", or "*" when any is 1; -1: not one */
+int apigw_cors_origin_valid(const char *s, size_t len, int any);
+void apigw_cors_free(apigw_cors_t *cors);
+
 typedef struct {
     apigw_docset_t           *docs;
     struct apigw_schema_set_s  *schemas;
@@ -573,6 +625,7 @@ typedef struct {
     unsigned                  key_from_authorizer:1;    /* x-amazon-apigateway-
                                                            api-key-source:
                                                            AUTHORIZER */
+    apigw_cors_t             *cors;         /* NULL: no CORS */
     apigw_warnings_t          warnings;     /* what loaded with problems */
 } apigw_api_t;
 

@@ -138,6 +138,7 @@ apigw_api_load(const char *path, unsigned flags, apigw_error_t *err)
         || apigw_spec_validation_init(&c, &root) != 0
         || apigw_spec_security_init(&c, &root) != 0
         || apigw_spec_gateway_responses(&c, &root) != 0
+        || apigw_spec_cors(&c, &root) != 0
         || apigw_spec_paths(&c, &root) != 0)
     {
         goto failed;
@@ -189,6 +190,7 @@ apigw_api_free(apigw_api_t *api)
 
     free(api->ops);
     apigw_spec_security_free(api, NULL);
+    apigw_cors_free(api->cors);
 
     if (api->schemas) {
         apigw_schema_set_free(api->schemas);
@@ -496,6 +498,10 @@ apigw_spec_path_item(apigw_compile_t *c, const char *path, apigw_loc_t *item)
     int           m;
     json_t       *op;
     apigw_loc_t   oloc;
+
+    if (apigw_spec_cors_elsewhere(c, item) != 0) {
+        return -1;
+    }
 
     for (m = 0; apigw_spec_methods[m]; m++) {
         op = apigw_spec_member(item, &oloc, apigw_spec_methods[m], NULL);

@@ -50,6 +50,10 @@ int apigw_spec_security(apigw_compile_t *c, apigw_operation_t *op);
 /* op NULL: the API's schemes */
 void apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op);
 
+/* apigw_spec_cors.c: x-amazon-apigateway-cors, x-apigw-cors */
+int apigw_spec_cors(apigw_compile_t *c, apigw_loc_t *root);
+int apigw_spec_cors_elsewhere(apigw_compile_t *c, apigw_loc_t *item);
+
 /* apigw_spec_mapping.c */
 int apigw_spec_mapping(apigw_compile_t *c, apigw_operation_t *op,
     apigw_loc_t *ext);

@@ -26,8 +26,6 @@ static ngx_int_t ngx_http_apigw_render_body(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apigw_context_value(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_tpl_part_t *part, apigw_gr_type_e type,
     const char *message, ngx_str_t *value);
-static ngx_int_t ngx_http_apigw_set_header(ngx_http_request_t *r,
-    u_char *name, size_t nlen, u_char *value, size_t vlen);
 
 
 ngx_int_t
@@ -352,7 +350,7 @@ ngx_http_apigw_context_value(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_apigw_set_header(ngx_http_request_t *r, u_char *name, size_t nlen,
     u_char *value, size_t vlen)
 {

@@ -247,6 +247,7 @@ typedef struct {
     ngx_array_t                 response_body;  /* u_char, while held */
     json_t                     *response_json;
     ngx_uint_t                  response_validation;
+    apigw_cors_answer_t        *cors;           /* an allowed preflight's */
 
     unsigned                    integration_started:1;
     unsigned                    deadline_passed:1;
@@ -261,6 +262,8 @@ typedef struct {
     unsigned                    keystore_asked:1;   /* Redis, for a key */
     unsigned                    trace_set:1;
     unsigned                    trace_continued:1;  /* a caller's trace */
+    unsigned                    cors_preflight:1;   /* answered as one */
+    unsigned                    cors_done:1;    /* its headers are set */
 } ngx_http_apigw_ctx_t;
 
 
@@ -277,6 +280,8 @@ ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
 void ngx_http_apigw_resume(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_apigw_route_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_cors_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_identity_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
@@ -299,6 +304,13 @@ ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
+
+/* ngx_http_apigw_cors.c: preflights, for the route step; the headers of
+ * every response, for the header filter */
+ngx_uint_t ngx_http_apigw_cors_preflight(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *origin, ngx_str_t *method);
+ngx_int_t ngx_http_apigw_cors_headers(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 
 
 /* below the steps: what they share, never calling up into one */
@@ -357,6 +369,8 @@ ngx_int_t ngx_http_apigw_request_id_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_spec_headers(ngx_http_request_t *r,
     apigw_header_t *headers, size_t n);
 ngx_int_t ngx_http_apigw_send_response(ngx_http_request_t *r, ngx_buf_t *b);
+ngx_int_t ngx_http_apigw_set_header(ngx_http_request_t *r, u_char *name,
+    size_t nlen, u_char *value, size_t vlen);
 
 /* ngx_http_apigw_module.c */
 ngx_http_apigw_api_t *ngx_http_apigw_find_api(

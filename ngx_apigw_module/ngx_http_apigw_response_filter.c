@@ -34,11 +34,13 @@ static ngx_int_t ngx_http_apigw_collect(ngx_http_request_t *r,
 static ngx_int_t ngx_http_apigw_response_send(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_response_out(ngx_http_request_t *r,
-    ngx_buf_t *b);
+    ngx_http_apigw_ctx_t *ctx, ngx_buf_t *b);
 static ngx_table_elt_t *ngx_http_apigw_out_header(ngx_http_request_t *r,
     u_char *name, size_t len);
 static void ngx_http_apigw_response_type(ngx_http_request_t *r,
     ngx_str_t *type);
+static ngx_int_t ngx_http_apigw_send_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -138,7 +140,7 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
         ctx->error_body = b;
         ctx->replace_body = 1;
 
-        return ngx_http_next_header_filter(r);
+        return ngx_http_apigw_send_header(r, ctx);
     }
 
     if (ngx_http_apigw_request_id_header(r, ctx) != NGX_OK) {
@@ -150,6 +152,18 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
     if (rc != NGX_DECLINED) {
         /* NGX_OK: held back until the body is in */
         return rc;
+    }
+
+    return ngx_http_apigw_send_header(r, ctx);
+}
+
+
+/* the response's headers go on, with CORS's */
+static ngx_int_t
+ngx_http_apigw_send_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    if (ngx_http_apigw_cors_headers(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     return ngx_http_next_header_filter(r);
@@ -565,7 +579,7 @@ ngx_http_apigw_response_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_http_clear_content_length(r);
     r->headers_out.content_length_n = b->last - b->pos;
 
-    return ngx_http_apigw_response_out(r, b);
+    return ngx_http_apigw_response_out(r, ctx, b);
 
 failed:
 
@@ -577,18 +591,19 @@ failed:
         return NGX_ERROR;
     }
 
-    return ngx_http_apigw_response_out(r, b);
+    return ngx_http_apigw_response_out(r, ctx, b);
 }
 
 
 /* the held-back headers, then the one buffer of the body */
 static ngx_int_t
-ngx_http_apigw_response_out(ngx_http_request_t *r, ngx_buf_t *b)
+ngx_http_apigw_response_out(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_buf_t *b)
 {
     ngx_int_t    rc;
     ngx_chain_t  out;
 
-    rc = ngx_http_next_header_filter(r);
+    rc = ngx_http_apigw_send_header(r, ctx);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         return rc;

@@ -29,7 +29,7 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
     u_char                     *scratch;
     ngx_int_t                   method;
-    ngx_str_t                   path;
+    ngx_str_t                   path, origin, preflight;
     apigw_route_rc_e            rc;
     ngx_http_apigw_loc_conf_t  *alcf;
 
@@ -72,6 +72,16 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     case APIGW_ROUTE_ERROR:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case APIGW_ROUTE_NO_METHOD:
+        /* the path is there: the CORS step answers its preflight */
+        if (ngx_http_apigw_cors_preflight(r, ctx, &origin, &preflight)) {
+            return NGX_OK;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        APIGW_GR_MISSING_AUTHENTICATION_TOKEN,
+                                        0);
 
     default:
         return ngx_http_apigw_send_gateway_response(r, ctx,
