@@ -47,6 +47,8 @@ void apigw_traceparent_format(const apigw_trace_t *t,
  * APIGW_XRAY_LEN) */
 size_t apigw_xray_format(const apigw_trace_t *t, const unsigned char span[8],
     char *out);
+/* the same from a traceparent formatted by apigw_traceparent_format() */
+size_t apigw_xray_from_traceparent(const char *tp, char *out);
 /* 2 * len lower-case hex digits */
 void apigw_trace_hex(const unsigned char *in, size_t len, char *out);
 

@@ -135,7 +135,9 @@ ngx_http_apigw_trace_headers(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_str_set(&h->key, "X-Amzn-Trace-Id");
     h->lowcase_key = (u_char *) "x-amzn-trace-id";
     h->value.data = p;
-    h->value.len = apigw_xray_format(&ctx->trace, ctx->span, (char *) p);
+    h->value.len = apigw_xray_from_traceparent((char *) p
+                                               - APIGW_TRACEPARENT_LEN,
+                                               (char *) p);
 
     return NGX_OK;
 }

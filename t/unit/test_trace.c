@@ -20,7 +20,7 @@
 int
 main(void)
 {
-    char            out[128], hex[64];
+    char            out[128], hex[128];
     size_t          n;
     apigw_trace_t   t;
     unsigned char   span[8] = { 0, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7 };
@@ -63,6 +63,13 @@ main(void)
     CHECK(strcmp(out, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;"
                  "Parent=00f067aa0ba902b7;Sampled=1") == 0
           && n <= APIGW_XRAY_LEN, "X-Amzn-Trace-Id: %s", out);
+
+    apigw_traceparent_format(&t, span, out);
+    n = apigw_xray_from_traceparent(out, hex);
+    hex[n] = '\0';
+    CHECK(strcmp(hex, "Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;"
+                 "Parent=00f067aa0ba902b7;Sampled=1") == 0,
+          "X-Amzn-Trace-Id from the traceparent: %s", hex);
 
     CHECK(XR("Root=1-5759e988-bd862e3fe1be46a994272793;"
              "Parent=53995c3f42cd8ad8;Sampled=1"), "X-Ray's example");
