@@ -276,7 +276,8 @@ test_refused(void)
           SCHEME("{issuer: 'https://a', forward: {sub: 'X User'}}"),
           "header name");
     fails("scopes not a list", HEAD
-          "components:\n  securitySchemes:\n    s: {type: http, scheme: bearer}\n"
+          "components:\n  securitySchemes:\n"
+          "    s: {type: http, scheme: bearer}\n"
           "paths:\n  /a:\n    get: {security: [{s: read}]}\n",
           "lists scopes");
     fails("openIdConnectUrl not a URL", HEAD

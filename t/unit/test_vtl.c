@@ -669,7 +669,8 @@ test_methods(void)
            "[\"k\",\"n\"] [{\"key\":\"k\",\"value\":\"v\"},{\"key\":\"n\","
            "\"value\":null}] true [\"v\",null]");
     EXPECT("#set($n = 5)$n.toString().length() $n.equals(5) "
-           "'A'.equalsIgnoreCase('a')", NULL, "1 true 'A'.equalsIgnoreCase('a')");
+           "'A'.equalsIgnoreCase('a')", NULL,
+           "1 true 'A'.equalsIgnoreCase('a')");
     EXPECT("$input.path('$.s').concat('0123456789') "
            "$input.path('$.s').equalsIgnoreCase('AB') "
            "$input.path('$.s').equalsIgnoreCase('a')", "{\"s\":\"ab\"}",
