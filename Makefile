@@ -63,7 +63,7 @@ UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(wildcard t/unit/test_*.c
 # libraries of some unit tests only: libjwt is the JWT tests' oracle, never
 # linked into the module
 UNIT_LIBS    :=
-$(BUILD)/unit/test_jwt: UNIT_LIBS := -ljwt
+$(BUILD)/unit/test_jwt_keys: UNIT_LIBS := -ljwt
 # OpenSSL-only token minting for tools, tests, fuzzers and benchmarks
 TOOLS_HDRS   := tools/apigw_jwt_sign.h
 # the token tool of the examples and tests (docs/authorizers.md)
@@ -147,7 +147,8 @@ $(BUILD)/unit/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(BUILD)/unit/obj
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(TOOLS_HDRS) $(UNIT_OBJS)
+$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h t/unit/jwt_fixtures.h $(TOOLS_HDRS) \
+                 $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 
