@@ -147,9 +147,10 @@ $(BUILD)/unit/obj/%.o: ngx_apigw_module/%.c $(CORE_HDRS)
 	@mkdir -p $(BUILD)/unit/obj
 	$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h t/unit/jwt_fixtures.h \
-                 t/unit/authorizer_fixtures.h $(TOOLS_HDRS) \
-                 $(UNIT_OBJS)
+UNIT_HDRS    := t/unit/unit.h t/unit/spec_load.h t/unit/jwt_fixtures.h \
+                t/unit/authorizer_fixtures.h
+
+$(BUILD)/unit/%: t/unit/%.c $(UNIT_HDRS) $(TOOLS_HDRS) $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 

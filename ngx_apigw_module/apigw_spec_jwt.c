@@ -164,6 +164,7 @@ apigw_jwt_conf_ext(const apigw_loc_t *ext, apigw_jwt_conf_t *conf,
     apigw_error_t *err)
 {
     char         errbuf[128];
+    size_t       i;
     json_t      *v;
     const char  *s;
     apigw_loc_t  loc;
@@ -207,21 +208,17 @@ apigw_jwt_conf_ext(const apigw_loc_t *ext, apigw_jwt_conf_t *conf,
             return -1;
         }
 
-        {
-            size_t  i;
+        for (i = 0; i < json_array_size(v); i++) {
+            s = json_string_value(json_array_get(v, i));
 
-            for (i = 0; i < json_array_size(v); i++) {
-                s = json_string_value(json_array_get(v, i));
-
-                if (s == NULL
-                    || apigw_jwt_algs(s, strlen(s), &conf->algs, errbuf,
-                                      sizeof(errbuf))
-                       != 0)
-                {
-                    apigw_loc_error(err, &loc, "%s", s ? errbuf
-                                    : "an algorithm must be a string");
-                    return -1;
-                }
+            if (s == NULL
+                || apigw_jwt_algs(s, strlen(s), &conf->algs, errbuf,
+                                  sizeof(errbuf))
+                   != 0)
+            {
+                apigw_loc_error(err, &loc, "%s", s ? errbuf
+                                : "an algorithm must be a string");
+                return -1;
             }
         }
     }

@@ -218,15 +218,13 @@ ngx_http_apigw_backend_keys(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
     ngx_int_t keepalive)
 {
-    size_t                              i, j, len;
+    size_t                              i, j;
     ngx_int_t                           rc;
     ngx_str_t                           url;
-    ngx_uint_t                          k;
     ngx_array_t                        *confs;
     apigw_jwt_conf_t                   *conf;
     apigw_jwt_issuer_t                 *is;
     apigw_security_scheme_t            *ss;
-    ngx_http_apigw_jwt_conf_t          *jc;
     ngx_http_apigw_loc_conf_t          *level;
     ngx_http_apigw_backend_loc_conf_t  *b;
 
@@ -242,17 +240,7 @@ ngx_http_apigw_backend_keys(ngx_conf_t *cf,
 
     for (i = 0; i < a->api->nschemes; i++) {
         ss = &a->api->schemes[i];
-        conf = ss->jwt;
-        len = ngx_strlen(ss->name);
-        jc = confs ? confs->elts : NULL;
-
-        for (k = 0; confs && k < confs->nelts; k++) {
-            if (jc[k].scheme.len == len
-                && ngx_strncmp(jc[k].scheme.data, ss->name, len) == 0)
-            {
-                conf = jc[k].conf;
-            }
-        }
+        conf = ngx_http_apigw_jwt_scheme_conf(confs, ss);
 
         for (j = 0; conf && j < conf->nissuers; j++) {
             is = &conf->issuers[j];

@@ -66,6 +66,7 @@ struct ngx_http_apigw_jwks_s {
     /* this worker's */
     apigw_jwks_t               *set;
     ngx_uint_t                  version;
+    time_t                      fetched;        /* the version's time */
     char                       *discovered;     /* issuer, when NULL above */
     time_t                      failed;         /* a cold start's fetch */
     ngx_http_apigw_fetch_t     *fetch;          /* under way */
@@ -491,10 +492,6 @@ ngx_int_t
 ngx_http_apigw_jwks_keys(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks,
     apigw_jwks_t **set, apigw_jwt_policy_t *policy)
 {
-    time_t                         fetched;
-    ngx_slab_pool_t               *shpool;
-    ngx_http_apigw_jwks_shared_t  *sh;
-
     *set = jwks->set;
 
     if (jwks->source == APIGW_JWKS_FILE) {
@@ -515,13 +512,7 @@ ngx_http_apigw_jwks_keys(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks,
         policy->issuer = jwks->discovered;
     }
 
-    sh = ngx_http_apigw_jwks_shared(jwks, &shpool);
-
-    ngx_shmtx_lock(&shpool->mutex);
-    fetched = sh->fetched;
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    if (ngx_time() - fetched >= NGX_HTTP_APIGW_JWKS_REFRESH) {
+    if (ngx_time() - jwks->fetched >= NGX_HTTP_APIGW_JWKS_REFRESH) {
         /* stale: served while one request refreshes them */
         (void) ngx_http_apigw_jwks_refetch(r, jwks, 0);
     }
@@ -550,6 +541,7 @@ ngx_http_apigw_jwks_sync(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks)
     int                            n;
     u_char                        *text, *issuer;
     size_t                         len, ilen;
+    time_t                         fetched;
     ngx_uint_t                     version;
     apigw_jwks_t                  *set;
     ngx_slab_pool_t               *shpool;
@@ -566,6 +558,9 @@ ngx_http_apigw_jwks_sync(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks)
         ngx_shmtx_unlock(&shpool->mutex);
         return NGX_OK;
     }
+
+    /* a version and its time change together: one lock a request */
+    fetched = sh->fetched;
 
     len = sh->len;
     ilen = sh->issuer_len;
@@ -624,6 +619,7 @@ ngx_http_apigw_jwks_sync(ngx_http_request_t *r, ngx_http_apigw_jwks_t *jwks)
     apigw_jwks_free(jwks->set);
     jwks->set = set;
     jwks->version = version;
+    jwks->fetched = fetched;
 
     return NGX_OK;
 }

@@ -29,7 +29,6 @@ struct ngx_http_apigw_jwt_s {
     ngx_http_apigw_jwks_t     **jwks;           /* per issuer */
     apigw_jwt_policy_t         *policies;       /* per issuer */
     ngx_str_t                   header;         /* lower case */
-    ngx_uint_t                  hash;
 };
 
 
@@ -45,8 +44,6 @@ typedef struct {
 static ngx_int_t ngx_http_apigw_jwt_verifier(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss,
     apigw_jwt_conf_t *conf);
-static apigw_jwt_conf_t *ngx_http_apigw_jwt_directive_conf(
-    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss);
 static ngx_int_t ngx_http_apigw_jwt_token(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_http_apigw_jwt_t *jwt, ngx_str_t *token);
 static ngx_http_apigw_key_check_e ngx_http_apigw_jwt_verify(
@@ -62,6 +59,8 @@ static ngx_int_t ngx_http_apigw_jwt_forward(ngx_http_request_t *r,
     ngx_http_apigw_jwt_t *jwt, apigw_jwt_t *t);
 static void ngx_http_apigw_jwt_remove_header(ngx_http_request_t *r,
     u_char *name, size_t len);
+static ngx_int_t ngx_http_apigw_keep_token(ngx_http_request_t *r,
+    apigw_jwt_t *t);
 static void ngx_http_apigw_claims_cleanup(void *data);
 
 
@@ -230,11 +229,7 @@ ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
     for (i = 0; i < api->nschemes; i++) {
         ss = &api->schemes[i];
 
-        conf = ngx_http_apigw_jwt_directive_conf(alcf, ss);
-
-        if (conf == NULL) {
-            conf = ss->jwt;
-        }
+        conf = ngx_http_apigw_jwt_scheme_conf(alcf->jwt_confs, ss);
 
         /* the backend checks a delegated scheme: no keys are needed */
         if (conf == NULL || ss->authorizer != NULL
@@ -264,22 +259,26 @@ ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
 }
 
 
-static apigw_jwt_conf_t *
-ngx_http_apigw_jwt_directive_conf(ngx_http_apigw_loc_conf_t *alcf,
+/*
+ * what a scheme's tokens must satisfy: an apigw_jwt directive's (confs,
+ * the location's or those it inherits), else the spec's; NULL: none
+ */
+apigw_jwt_conf_t *
+ngx_http_apigw_jwt_scheme_conf(ngx_array_t *confs,
     apigw_security_scheme_t *ss)
 {
     size_t                      len;
     ngx_uint_t                  j;
     ngx_http_apigw_jwt_conf_t  *jc;
 
-    if (alcf->jwt_confs == NGX_CONF_UNSET_PTR || alcf->jwt_confs == NULL) {
-        return NULL;
+    if (confs == NGX_CONF_UNSET_PTR || confs == NULL) {
+        return ss->jwt;
     }
 
-    jc = alcf->jwt_confs->elts;
+    jc = confs->elts;
     len = ngx_strlen(ss->name);
 
-    for (j = 0; j < alcf->jwt_confs->nelts; j++) {
+    for (j = 0; j < confs->nelts; j++) {
         if (jc[j].scheme.len == len
             && ngx_strncmp(jc[j].scheme.data, ss->name, len) == 0)
         {
@@ -287,7 +286,7 @@ ngx_http_apigw_jwt_directive_conf(ngx_http_apigw_loc_conf_t *alcf,
         }
     }
 
-    return NULL;
+    return ss->jwt;
 }
 
 
@@ -333,7 +332,6 @@ ngx_http_apigw_jwt_verifier(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf,
     len = ngx_strlen(conf->header);
     jwt->header.data = (u_char *) conf->header;
     jwt->header.len = len;
-    jwt->hash = ngx_hash_key((u_char *) conf->header, len);
 
     slot = ngx_array_push(alcf->jwt);
     if (slot == NULL) {
@@ -341,6 +339,7 @@ ngx_http_apigw_jwt_verifier(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf,
     }
 
     *slot = jwt;
+    alcf->jwt_forward |= (conf->nforward != 0);
 
     return NGX_OK;
 }
@@ -393,6 +392,10 @@ ngx_http_apigw_jwt_strip(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     apigw_security_t      *alt;
     apigw_jwt_forward_t   *fw;
     ngx_http_apigw_jwt_t  *jwt;
+
+    if (!ctx->alcf->jwt_forward) {
+        return;
+    }
 
     for (i = 0; i < ctx->op->nsecurity; i++) {
         alt = &ctx->op->security[i];
@@ -804,7 +807,7 @@ ngx_http_apigw_claims_cleanup(void *data)
 
 
 /* a token verified while the cache is off: freed with the request */
-ngx_int_t
+static ngx_int_t
 ngx_http_apigw_keep_token(ngx_http_request_t *r, apigw_jwt_t *t)
 {
     ngx_pool_cleanup_t  *cln;

@@ -157,6 +157,7 @@ typedef struct {
                                                    ngx_http_apigw_jwt_conf_t */
     ngx_array_t                *jwt;            /* ngx_http_apigw_jwt_t *,
                                                    per scheme verified */
+    ngx_uint_t                  jwt_forward;    /* one forwards claims */
 } ngx_http_apigw_loc_conf_t;
 
 
@@ -451,6 +452,8 @@ char *ngx_http_apigw_jwt_cache_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apigw_jwt_init_location(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
+apigw_jwt_conf_t *ngx_http_apigw_jwt_scheme_conf(ngx_array_t *confs,
+    apigw_security_scheme_t *ss);
 ngx_http_apigw_jwt_t *ngx_http_apigw_jwt_find(
     ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss);
 ngx_http_apigw_key_check_e ngx_http_apigw_jwt_check(ngx_http_request_t *r,
@@ -460,7 +463,6 @@ const char *ngx_http_apigw_jwt_query(ngx_http_apigw_loc_conf_t *alcf,
     apigw_security_scheme_t *ss);
 void ngx_http_apigw_jwt_strip(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
-ngx_int_t ngx_http_apigw_keep_token(ngx_http_request_t *r, apigw_jwt_t *t);
 void ngx_http_apigw_jwt_exit_process(void);
 
 /* ngx_http_apigw_jwks.c: an issuer's keys, from a file, a URL, discovery */

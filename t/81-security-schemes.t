@@ -193,10 +193,7 @@ is($rc, 0, 'an API loaded but served nowhere: no verdict needed')
 
 # mutualTLS: the client certificate nginx verified
 
-sub openssl {
-    system("openssl @_ >/dev/null 2>&1") == 0
-        or BAIL_OUT("openssl @_ failed");
-}
+*openssl = \&Apigw::Test::openssl;
 
 openssl("req -x509 -newkey rsa:2048 -nodes -subj /CN=apigw-test-ca -days 1",
         "-keyout $p/ca.key -out $p/ca.crt");

@@ -17,17 +17,16 @@ use Apigw::Test;
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
-my $MINT = "$ENV{PWD}/build/apigw-jwt-mint";
 plan(skip_all => 'build/apigw-jwt-mint not built (make tools)')
-    unless -x $MINT;
+    unless -x Apigw::Test::mint_tool();
+
+*openssl = \&Apigw::Test::openssl;
+*mint_out = \&Apigw::Test::mint;
 
 my $t = Apigw::Test->new;
 my $p = $t->prefix;
 my $be = $t->backend(port => $t->port(2));
 
-sub openssl {
-    system("openssl @_ >/dev/null 2>&1") == 0 or BAIL_OUT("openssl @_");
-}
 
 openssl("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $p/rsa.key");
 openssl("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $p/evil.key");
@@ -36,13 +35,6 @@ openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $p/ec.key")
 openssl("genpkey -algorithm ED25519 -out $p/ed.key");
 openssl("pkey -in $p/rsa.key -pubout -out $p/rsa.pub");
 
-sub mint_out {
-    my (@args) = @_;
-    my $out = `$MINT @args 2>&1`;
-    $? == 0 or BAIL_OUT("apigw-jwt-mint @args: $out");
-    chomp $out;
-    return $out;
-}
 
 sub jwk {
     my ($key, $kid, $alg) = @_;

@@ -16,26 +16,17 @@ use Apigw::Test;
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
-my $MINT = "$ENV{PWD}/build/apigw-jwt-mint";
 plan(skip_all => 'build/apigw-jwt-mint not built (make tools)')
-    unless -x $MINT;
+    unless -x Apigw::Test::mint_tool();
+
+*openssl = \&Apigw::Test::openssl;
+*mint_out = \&Apigw::Test::mint;
 
 my $t = Apigw::Test->new;
 my $p = $t->prefix;
 my $be = $t->backend(port => $t->port(2));
 my $idp_port = $t->port(3);
 my $IDP = "http://127.0.0.1:$idp_port";
-
-sub openssl {
-    system("openssl @_ >/dev/null 2>&1") == 0 or BAIL_OUT("openssl @_");
-}
-
-sub mint_out {
-    my $out = `$MINT @_ 2>&1`;
-    $? == 0 or BAIL_OUT("apigw-jwt-mint @_: $out");
-    chomp $out;
-    return $out;
-}
 
 openssl("genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $p/k1.key");
 openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $p/k2.key");

@@ -16,35 +16,10 @@
 
 #include "apigw_core.h"
 #include "unit.h"
-
-
-static char           dir[] = "/tmp/apigw-unit-cors.XXXXXX";
-static char           path[512];
-static apigw_error_t  err;
+#include "spec_load.h"
 
 
 #define HEAD  "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
-
-
-static apigw_api_t *
-load_text(const char *text)
-{
-    FILE  *f;
-
-    snprintf(path, sizeof(path), "%s/spec.yaml", dir);
-
-    f = fopen(path, "w");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    fputs(text, f);
-    fclose(f);
-
-    memset(&err, 0, sizeof(err));
-
-    return apigw_api_load(path, APIGW_LOAD_STRICT, &err);
-}
 
 
 static void
@@ -331,8 +306,7 @@ test_decisions(void)
 int
 main(void)
 {
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (spec_dir_open() != 0) {
         return 1;
     }
 
@@ -340,8 +314,7 @@ main(void)
     test_origins();
     test_decisions();
 
-    unlink(path);
-    rmdir(dir);
+    spec_dir_close();
 
     return unit_done();
 }

@@ -20,32 +20,7 @@
 #include "apigw_jwt_conf.h"
 #include "apigw_authorizer.h"
 #include "unit.h"
-
-
-static char           dir[] = "/tmp/apigw-unit-jwt-conf.XXXXXX";
-static char           path[512];
-static apigw_error_t  err;
-
-
-static apigw_api_t *
-load_text(const char *text)
-{
-    FILE  *f;
-
-    snprintf(path, sizeof(path), "%s/spec.yaml", dir);
-
-    f = fopen(path, "w");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    fputs(text, f);
-    fclose(f);
-
-    memset(&err, 0, sizeof(err));
-
-    return apigw_api_load(path, APIGW_LOAD_STRICT, &err);
-}
+#include "spec_load.h"
 
 
 static void
@@ -386,8 +361,7 @@ test_discovery(void)
 int
 main(void)
 {
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (spec_dir_open() != 0) {
         return 1;
     }
 
@@ -397,8 +371,7 @@ main(void)
     test_options();
     test_discovery();
 
-    unlink(path);
-    rmdir(dir);
+    spec_dir_close();
 
     return unit_done();
 }

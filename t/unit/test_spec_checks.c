@@ -17,39 +17,7 @@
 
 #include "apigw_core.h"
 #include "unit.h"
-
-
-static char           dir[] = "/tmp/apigw-unit-checks.XXXXXX";
-static char           path[512];
-static apigw_error_t  err;
-
-
-static apigw_api_t *
-load_text_flags(const char *text, unsigned flags)
-{
-    FILE  *f;
-
-    snprintf(path, sizeof(path), "%s/spec.yaml", dir);
-
-    f = fopen(path, "w");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    fputs(text, f);
-    fclose(f);
-
-    memset(&err, 0, sizeof(err));
-
-    return apigw_api_load(path, flags, &err);
-}
-
-
-static apigw_api_t *
-load_text(const char *text)
-{
-    return load_text_flags(text, APIGW_LOAD_STRICT);
-}
+#include "spec_load.h"
 
 
 /* fails at this pointer (suffix) with a message holding this text */
@@ -414,8 +382,7 @@ test_mappings(void)
 int
 main(void)
 {
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (spec_dir_open() != 0) {
         return 1;
     }
 
@@ -424,8 +391,7 @@ main(void)
     test_errors();
     test_mappings();
 
-    unlink(path);
-    rmdir(dir);
+    spec_dir_close();
 
     return unit_done();
 }

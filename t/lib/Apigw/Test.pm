@@ -37,6 +37,30 @@ sub have_module {
 }
 
 
+# the token tool of tools/apigw_jwt_mint.c (make tools), and running it
+sub mint_tool {
+    return "$REPO/build/apigw-jwt-mint";
+}
+
+
+# its output, chomped; a failure ends the test file
+sub mint {
+    my (@args) = @_;
+    my $tool = mint_tool();
+    my $out = `$tool @args 2>&1`;
+    $? == 0 or Test::More::BAIL_OUT("apigw-jwt-mint @args: $out");
+    chomp $out;
+    return $out;
+}
+
+
+# "openssl ARGS" quietly; a failure ends the test file
+sub openssl {
+    system("openssl @_ >/dev/null 2>&1") == 0
+        or Test::More::BAIL_OUT("openssl @_ failed");
+}
+
+
 sub new {
     my ($class) = @_;
 
