@@ -340,7 +340,10 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     }
 
     if (ngx_array_init(&amcf->apis, cf->pool, 4, sizeof(ngx_http_apigw_api_t))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&amcf->stages, cf->pool, 4,
+                          sizeof(ngx_http_apigw_loc_conf_t *))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -396,6 +399,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     char                         msg[sizeof(apigw_error_t) + 64];
     apigw_error_t               *err;
+    ngx_http_apigw_loc_conf_t  **stage;
     ngx_http_apigw_main_conf_t  *amcf;
     ngx_http_core_loc_conf_t    *clcf;
 
@@ -479,6 +483,13 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (ngx_http_apigw_check_security(cf, conf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    stage = ngx_array_push(&amcf->stages);
+    if (stage == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *stage = conf;
 
     return ngx_http_apigw_check_integrations(cf, conf);
 

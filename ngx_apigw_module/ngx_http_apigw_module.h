@@ -130,11 +130,16 @@ typedef struct {
     ngx_array_t                 jwks;           /* ngx_http_apigw_jwks_t * */
     ngx_uint_t                  jwks_sources;   /* fetched ones */
     ngx_shm_zone_t             *jwks_zone;
+    ngx_array_t                 stages;         /* ngx_http_apigw_loc_conf_t *:
+                                                   every location with apigw,
+                                                   and every canary */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
 
-typedef struct {
+typedef struct ngx_http_apigw_loc_conf_s  ngx_http_apigw_loc_conf_t;
+
+struct ngx_http_apigw_loc_conf_s {
     ngx_str_t                   api_name;
     ngx_http_apigw_api_t       *api;
     ngx_str_t                   stage;
@@ -158,7 +163,10 @@ typedef struct {
     ngx_array_t                *jwt;            /* ngx_http_apigw_jwt_t *,
                                                    per scheme verified */
     ngx_uint_t                  jwt_forward;    /* one forwards claims */
-} ngx_http_apigw_loc_conf_t;
+    ngx_http_apigw_loc_conf_t  *canary;         /* the stage's canary: a
+                                                   conf of its own, or NULL */
+    ngx_http_apigw_loc_conf_t  *canary_of;      /* a canary's: its stage's */
+};
 
 
 /* an apigw_jwt directive: a scheme and what its tokens must satisfy */
