@@ -388,6 +388,8 @@ ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 {
     apigw_authz_response_t  resp;
 
+    ctx->auth_refused = worst;
+
     switch (worst) {
 
     case NGX_HTTP_APIGW_KEY_NO_CREDENTIALS:

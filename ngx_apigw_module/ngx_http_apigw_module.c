@@ -91,6 +91,27 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       offsetof(ngx_http_apigw_main_conf_t, authorizer_cache_size),
       NULL },
 
+    { ngx_string("apigw_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_apigw_metrics_zone_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_metrics"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, metrics),
+      NULL },
+
+    { ngx_string("apigw_prometheus"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_apigw_prometheus_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw_throttle"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_throttle_directive,
@@ -224,7 +245,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
 
     if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
         || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK
-        || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK
+        || ngx_http_apigw_metrics_init(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -313,6 +335,8 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
     amcf->rng[0] = seed[0] | 1;
     amcf->rng[1] = seed[1];
 
+    ngx_http_apigw_metrics_init_process(cycle, amcf);
+
     return ngx_http_apigw_redis_init_process(cycle, amcf);
 }
 
@@ -324,6 +348,7 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_apigw_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_apigw_metrics_exit_process(cycle);
     apigw_sha256_free();
     ngx_http_apigw_jwt_exit_process();
 }
@@ -352,6 +377,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     amcf->authorizer_cache_size = NGX_CONF_UNSET_SIZE;
     amcf->strict = NGX_CONF_UNSET;
     amcf->jwt_cache = NGX_CONF_UNSET;
+    amcf->metrics_zone_size = NGX_CONF_UNSET_SIZE;
 
     return amcf;
 }
@@ -386,6 +412,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
     alcf->validation_details = NGX_CONF_UNSET;
     alcf->response_validation = NGX_CONF_UNSET_UINT;
     alcf->throttle.rate = -1;
+    alcf->metrics = NGX_CONF_UNSET;
 
     return alcf;
 }
@@ -414,6 +441,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->response_validation,
                               prev->response_validation,
                               NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF);
+    ngx_conf_merge_value(conf->metrics, prev->metrics, 1);
 
     if (conf->throttle.rate == -1) {
         conf->throttle = prev->throttle.rate == -1 ? (apigw_throttle_t) { 0, 0 }
@@ -427,6 +455,14 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->api_name.data == NULL) {
         return NGX_CONF_OK;
+    }
+
+    if (conf->prometheus) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "apigw: apigw_prometheus in the location of \"apigw\" "
+                      "in %V:%ui: the page needs a location of its own",
+                      &conf->conf_file, conf->conf_line);
+        return NGX_CONF_ERROR;
     }
 
     /* apigw_api may come after the locations that use it */

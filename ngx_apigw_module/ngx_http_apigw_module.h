@@ -21,6 +21,7 @@
 #include "apigw_jwt_conf.h"
 #include "apigw_authorizer.h"
 #include "apigw_trace.h"
+#include "apigw_metrics.h"
 
 
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
@@ -116,6 +117,8 @@ typedef struct {
     ngx_http_apigw_redis_done_pt  done;
 } ngx_http_apigw_redis_wait_t;
 
+typedef struct ngx_http_apigw_metrics_s  ngx_http_apigw_metrics_t;
+
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
     apigw_keys_t               *keys;           /* apigw_keys, or NULL */
@@ -133,6 +136,8 @@ typedef struct {
     ngx_array_t                 stages;         /* ngx_http_apigw_loc_conf_t *:
                                                    every location with apigw,
                                                    and every canary */
+    ngx_http_apigw_metrics_t   *metrics;        /* the series, or NULL */
+    size_t                      metrics_zone_size;
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -166,6 +171,10 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_http_apigw_loc_conf_t  *canary;         /* the stage's canary: a
                                                    conf of its own, or NULL */
     ngx_http_apigw_loc_conf_t  *canary_of;      /* a canary's: its stage's */
+    ngx_flag_t                  metrics;        /* apigw_metrics */
+    ngx_uint_t                 *metrics_series; /* per operation, then no
+                                                   route: the series */
+    ngx_flag_t                  prometheus;     /* apigw_prometheus */
 };
 
 
@@ -273,6 +282,14 @@ typedef struct {
     unsigned                    trace_continued:1;  /* a caller's trace */
     unsigned                    cors_preflight:1;   /* answered as one */
     unsigned                    cors_done:1;    /* its headers are set */
+
+    /* why the request was refused, for the metrics: 0 when it was not */
+    unsigned                    auth_refused:4; /* key_check_e */
+    unsigned                    throttle_refused:3; /* apigw_throttled_e + 1 */
+    unsigned                    validation_failed:2;    /* apigw_invalid_e
+                                                           + 1 */
+    unsigned                    redis_fallback:1;   /* Redis failed: the
+                                                       failure policy's */
 } ngx_http_apigw_ctx_t;
 
 
@@ -536,6 +553,19 @@ uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
 uint64_t ngx_http_apigw_lease_quota_size(const apigw_quota_t *q);
 ngx_int_t ngx_http_apigw_lease_take(ngx_http_apigw_throttle_req_t *t);
 void ngx_http_apigw_lease_keep(ngx_http_apigw_throttle_req_t *t);
+
+/* ngx_http_apigw_metrics.c: Prometheus metrics */
+char *ngx_http_apigw_prometheus_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apigw_metrics_zone_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_apigw_metrics_init(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+void ngx_http_apigw_metrics_init_process(ngx_cycle_t *cycle,
+    ngx_http_apigw_main_conf_t *amcf);
+void ngx_http_apigw_metrics_exit_process(ngx_cycle_t *cycle);
+/* APIGW_METRICS_REDIS_ERRORS + apigw_redis_error_e */
+void ngx_http_apigw_metrics_redis(ngx_uint_t what);
 
 /* ngx_http_apigw_redis.c */
 char *ngx_http_apigw_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,

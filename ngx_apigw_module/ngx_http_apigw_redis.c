@@ -331,6 +331,8 @@ ngx_http_apigw_redis_connect(ngx_http_apigw_redis_t *rd)
     }
 
     if (ac == NULL || ac->err) {
+        ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                     + APIGW_REDIS_ERROR_CONNECTION);
         ngx_http_apigw_redis_down(rd, ac ? ac->errstr : "out of memory");
 
         if (ac) {
@@ -431,6 +433,8 @@ ngx_http_apigw_redis_connected(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         /* hiredis frees the context after this */
         rd->ac = NULL;
+        ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                     + APIGW_REDIS_ERROR_CONNECTION);
         ngx_http_apigw_redis_down(rd, ac->errstr);
         return;
     }
@@ -457,6 +461,12 @@ ngx_http_apigw_redis_disconnected(const redisAsyncContext *ac, int status)
         /* closed by the read handler: the worker is shutting down */
         rd->up = 0;
         return;
+    }
+
+    if (rd->up) {
+        /* lost; a timeout that closed it has counted already */
+        ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                     + APIGW_REDIS_ERROR_CONNECTION);
     }
 
     ngx_http_apigw_redis_down(rd, status == REDIS_OK ? "disconnected"
@@ -724,6 +734,9 @@ ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
                           "apigw: redis: %s", rr->str);
         }
 
+        ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                     + APIGW_REDIS_ERROR_REPLY);
+
         rr = NULL;
     }
 
@@ -765,6 +778,9 @@ ngx_http_apigw_redis_timeout(ngx_event_t *ev)
     /* the reply, if it comes, finds no request waiting */
     call = ctx->redis->call;
     call->waiting = 0;
+
+    ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                 + APIGW_REDIS_ERROR_TIMEOUT);
 
     rd = &ngx_http_apigw_redis;
 
@@ -894,6 +910,8 @@ ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
     if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 3 + 5 * t->n) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "apigw: unexpected redis reply to the script");
+        ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
+                                     + APIGW_REDIS_ERROR_REPLY);
         return;
     }
 

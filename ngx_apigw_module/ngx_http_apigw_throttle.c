@@ -40,6 +40,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_apigw_throttle_done(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+static apigw_throttled_e ngx_http_apigw_throttled(const char *level);
 static ngx_http_apigw_shm_node_t *ngx_http_apigw_shm_find(
     ngx_http_apigw_zone_t *z, ngx_str_t *id, uint32_t hash);
 static ngx_int_t ngx_http_apigw_shm_store(ngx_http_apigw_zone_t *z,
@@ -351,6 +352,7 @@ ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     if (t->store == NGX_HTTP_APIGW_STORE_FALLBACK) {
         amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+        ctx->redis_fallback = 1;
 
         switch (amcf->redis->on_failure) {
 
@@ -360,6 +362,7 @@ ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
         case NGX_HTTP_APIGW_REDIS_CLOSED:
             t->store = NGX_HTTP_APIGW_STORE_CLOSED;
+            ctx->throttle_refused = 1 + APIGW_THROTTLED_REDIS_DOWN;
 
             if (ngx_http_apigw_add_header(r, "Retry-After", NULL, 1)
                 != NGX_OK)
@@ -389,6 +392,12 @@ ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     for (i = 0; i < t->n; i++) {
         if (!t->b[i].g.admitted) {
+            if (!refused) {
+                /* the most specific level that refused */
+                ctx->throttle_refused = 1 + ngx_http_apigw_throttled(
+                                                            t->b[i].level);
+            }
+
             refused = 1;
 
             if (t->b[i].g.retry_after > retry) {
@@ -399,6 +408,7 @@ ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     if (!refused) {
         retry = t->q.end * APIGW_NS_PER_SEC - t->now;
+        ctx->throttle_refused = 1 + APIGW_THROTTLED_QUOTA;
     }
 
     retry = (retry + APIGW_NS_PER_SEC - 1) / APIGW_NS_PER_SEC;
@@ -418,6 +428,26 @@ ngx_http_apigw_throttle_done(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     return ngx_http_apigw_send_gateway_response(r, ctx,
                                    refused ? APIGW_GR_THROTTLED
                                            : APIGW_GR_QUOTA_EXCEEDED, 0);
+}
+
+
+/* a bucket's level, for the metrics */
+static apigw_throttled_e
+ngx_http_apigw_throttled(const char *level)
+{
+    if (ngx_strcmp(level, "key-operation") == 0) {
+        return APIGW_THROTTLED_KEY_OPERATION;
+    }
+
+    if (ngx_strcmp(level, "key") == 0) {
+        return APIGW_THROTTLED_KEY;
+    }
+
+    if (ngx_strcmp(level, "operation") == 0) {
+        return APIGW_THROTTLED_OPERATION;
+    }
+
+    return APIGW_THROTTLED_STAGE;
 }
 
 

@@ -690,6 +690,12 @@ ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         ctx->error_message = *message;
     }
 
+    ctx->validation_failed = 1 + (type == APIGW_GR_BAD_REQUEST_PARAMETERS
+                                  ? APIGW_INVALID_PARAMETERS
+                                  : type == APIGW_GR_BAD_REQUEST_BODY
+                                  ? APIGW_INVALID_BODY
+                                  : APIGW_INVALID_CONTENT_TYPE);
+
     details = ctx->alcf->validation_details;
 
     if (details == NGX_CONF_UNSET) {
