@@ -104,6 +104,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install tools bench-jwt \
         bench-validation bench-throttle bench-auth bench-corpus \
+        bench-metrics \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -288,6 +289,11 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+# counted (apigw_metrics on) against not (off): bench/README.md
+bench-metrics: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/metrics.sh
 
 # how many of APIs.guru's real-world specs load (npm install into build/npm;
 # CORPUS_DIR=bench/corpus-fixtures runs offline): bench/README.md

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# apigw metrics benchmark: what counting a request costs.
+#
+# One front nginx, the README's fronting configuration twice on the same
+# backend and spec: stage "on" counted (the default), stage "off" with
+# "apigw_metrics off"; wrk alternates them, round after round (off first
+# in odd rounds, on first in even ones), and the script prints on/off per
+# round and its median, for requests a second and for front CPU time per
+# request.  The page (apigw_prometheus) must show every request of "on"
+# counted, and none of "off".
+#
+#   bench/metrics.sh                    (or: make bench-metrics)
+#   ROUNDS=9 DURATION=5s bench/metrics.sh
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NGINX=${NGINX:-/usr/sbin/nginx}
+export -n NGINX          # nginx reads $NGINX as inherited sockets
+MODULE=$ROOT/build/ngx_http_apigw_module.so
+OUT=$ROOT/build/bench-metrics
+
+OPS=${OPS:-1000}                # operations in the served spec
+BENCH_NAME=bench-metrics
+. "$ROOT/bench/lib.sh"
+bench_require wrk curl perl
+
+rm -rf "$OUT"
+mkdir -p "$OUT/backend" "$OUT/front"
+
+# a copy: "make module" rewrites the .so, which would crash the workers
+cp "$MODULE" "$OUT/"
+MODULE=$OUT/${MODULE##*/}
+
+BACKEND_PORT=$(free_port)
+FRONT_PORT=$(free_port)
+ROUTE=$("$ROOT/bench/gen-spec.pl" -r "$OPS")
+"$ROOT/bench/gen-spec.pl" "$OPS" > "$OUT/spec.json"
+
+backend_conf > "$OUT/backend/nginx.conf"
+
+{
+    echo "load_module $MODULE;"
+    conf_head "$OUT/front" "$WORKERS"
+    cat <<CONF
+    upstream be {
+        server 127.0.0.1:$BACKEND_PORT;
+    }
+
+    apigw_api bench $OUT/spec.json;
+
+    server {
+        listen 127.0.0.1:$FRONT_PORT;
+
+        location /on/ {
+            apigw bench stage=on;
+            apigw_backend http://be/;
+        }
+
+        location /off/ {
+            apigw bench stage=off;
+            apigw_backend http://be/;
+            apigw_metrics off;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
+            allow 127.0.0.1;
+            deny all;
+        }
+    }
+}
+CONF
+} > "$OUT/front/nginx.conf"
+
+CASES=(off on)
+PAGE=http://127.0.0.1:$FRONT_PORT/metrics
+
+url() {
+    echo "http://127.0.0.1:$FRONT_PORT/$1$ROUTE"
+}
+
+# the requests of stage $1 on the page
+counted() {
+    curl -sf "$PAGE" | STAGE=$1 perl -ne '
+        my $s = $ENV{STAGE};
+        $n += $1 if /^apigw_requests_total\{.*,stage="\Q$s\E",.*\} (\d+)$/;
+        END { print $n // 0, "\n" }'
+}
+
+start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
+start_nginx "$OUT/front" "$(url off)"
+
+for c in "${CASES[@]}"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$(url "$c")")
+    [ "$code" = 200 ] || die "GET $(url "$c") answers $code, not 200"
+done
+[ "$(counted on)" = 1 ] || die "stage on is not counted"
+[ "$(counted off)" = 0 ] || die "stage off is counted"
+
+echo "apigw metrics benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //')," \
+     "$(nproc) CPUs (load average $(cut -d' ' -f1 /proc/loadavg))," \
+     "front workers: $WORKERS"
+echo "spec: $OPS operations, route GET $ROUTE; the README's fronting" \
+     "configuration (apigw_backend http://be/)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, off and on" \
+     "alternating $ROUNDS times"
+echo
+
+for c in "${CASES[@]}"; do
+    WRK_SCRIPT= run_wrk "warmup-$c" "$(url "$c")" 2s > /dev/null
+done
+
+declare -A rps p99 cpu last lastcpu
+for c in "${CASES[@]}"; do rps[$c]=0; done
+ratios=() cpu_ratios=()
+
+for round in $(seq "$ROUNDS"); do
+    order=("${CASES[@]}")
+    [ $((round % 2)) = 0 ] && order=(on off)
+
+    for c in "${order[@]}"; do
+        read -r r p u <<< "$(WRK_SCRIPT= run_wrk "$c-$round" "$(url "$c")" \
+                                                 "$DURATION")"
+        printf '  run %d %-3s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
+            "$round" "$c" "$r" "$p" "$u"
+        last[$c]=$r lastcpu[$c]=$u
+        if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r p99[$c]=$p cpu[$c]=$u; fi
+    done
+
+    ratios+=("$(ratio "${last[on]}" "${last[off]}")")
+    cpu_ratios+=("$(ratio "${lastcpu[on]}" "${lastcpu[off]}")")
+done
+
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
+}
+
+echo
+printf '%-4s %8s %10s %14s\n' case "best req/s" p99 "front CPU"
+for c in "${CASES[@]}"; do
+    printf '%-4s %8d %7.2f ms %7.1f us/req\n' "$c" "${rps[$c]}" \
+        "${p99[$c]}" "${cpu[$c]}"
+done
+echo "on/off req/s per round:       ${ratios[*]}  (median $(median "${ratios[@]}"))"
+echo "on/off CPU per request, per round: ${cpu_ratios[*]}  (median $(median "${cpu_ratios[@]}"))"
+echo "counted on the page: on $(counted on), off $(counted off)"
