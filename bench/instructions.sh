@@ -25,6 +25,8 @@ CONNECTIONS=${CONNECTIONS:-8}   # client connections, 1 request in flight each
 KEEPALIVE=${KEEPALIVE:-64}      # idle upstream connections kept
 TOP=${TOP:-10}                  # functions listed (0: none)
 GW_CASE=${GW_CASE:-gw}          # gw (the README's configuration) or gw-tuned
+BASE_CASE=${BASE_CASE:-bare}    # what it is compared with: bare, or gu
+                                # (gw with apigw_metrics off)
 
 BODY='{"ok":true}'
 
@@ -252,7 +254,7 @@ backend_conf > "$OUT/backend/nginx.conf"
 EOF
 } > "$OUT/front/nginx.conf"
 
-BARE=/bare$ROUTE
+BARE=/$BASE_CASE$ROUTE
 GW=/${GW_CASE:-gw}$ROUTE
 
 start "http://127.0.0.1:$BACKEND_PORT/" 10 "$OUT/backend/error.log" \
@@ -289,6 +291,7 @@ client "$GW" "$WARMUP" > /dev/null
 bare=$(measure bare "$BARE")
 gw=$(measure gw "$GW")
 
+B=$BASE_CASE G=$GW_CASE \
 TOTAL_BARE=$bare TOTAL_GW=$gw N=$REQUESTS perl -e '
     my ($b, $g) = map { $_ / $ENV{N} } @ENV{qw(TOTAL_BARE TOTAL_GW)};
     sub group {
@@ -296,11 +299,12 @@ TOTAL_BARE=$bare TOTAL_GW=$gw N=$REQUESTS perl -e '
         1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/;
         return $s;
     }
-    printf "%-9s %14s %12s\n", "case", "Ir total", "Ir/request";
-    printf "%-9s %14s %12s\n", "bare", group($ENV{TOTAL_BARE}), group($b);
-    printf "%-9s %14s %12s\n", "gw", group($ENV{TOTAL_GW}), group($g);
-    printf "%-9s %14s %12s\n", "gw - bare", "", group($g - $b);
-    printf "gw/bare   %.3f\n", $g / $b;
+    my ($bn, $gn) = @ENV{qw(B G)};
+    printf "%-16s %14s %12s\n", "case", "Ir total", "Ir/request";
+    printf "%-16s %14s %12s\n", $bn, group($ENV{TOTAL_BARE}), group($b);
+    printf "%-16s %14s %12s\n", $gn, group($ENV{TOTAL_GW}), group($g);
+    printf "%-16s %14s %12s\n", "$gn - $bn", "", group($g - $b);
+    printf "%-16s %.3f\n", "$gn/$bn", $g / $b;
 '
 
 if [ "$TOP" -gt 0 ]; then

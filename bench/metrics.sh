@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # apigw metrics benchmark: what counting a request costs.
 #
-# One front nginx, the README's fronting configuration twice on the same
-# backend and spec: stage "on" counted (the default), stage "off" with
-# "apigw_metrics off"; wrk alternates them, round after round (off first
-# in odd rounds, on first in even ones), and the script prints on/off per
-# round and its median, for requests a second and for front CPU time per
-# request.  The page (apigw_prometheus) must show every request of "on"
-# counted, and none of "off".
+# The front nginx of bench/run.sh (front_servers in bench/lib.sh): the
+# README's fronting configuration counted (on: /gw/, the default) and the
+# same with "apigw_metrics off" (off: /gu/), one backend, one
+# spec; wrk alternates them, round after round (off first in odd rounds,
+# on first in even ones), and the script prints on/off per round and its
+# median, for requests a second and for front CPU time per request.  The
+# page (apigw_prometheus, on a server of its own) must show every request
+# of "on" counted, and none of "off".  With valgrind installed, then
+# bench/instructions.sh counts the instructions per request of both, the
+# figure a shared machine does not blur (INSTRUCTIONS=0 skips it).
 #
 #   bench/metrics.sh                    (or: make bench-metrics)
 #   ROUNDS=9 DURATION=5s bench/metrics.sh
@@ -35,6 +38,7 @@ MODULE=$OUT/${MODULE##*/}
 
 BACKEND_PORT=$(free_port)
 FRONT_PORT=$(free_port)
+PAGE_PORT=$(free_port)
 ROUTE=$("$ROOT/bench/gen-spec.pl" -r "$OPS")
 "$ROOT/bench/gen-spec.pl" "$OPS" > "$OUT/spec.json"
 
@@ -43,26 +47,11 @@ backend_conf > "$OUT/backend/nginx.conf"
 {
     echo "load_module $MODULE;"
     conf_head "$OUT/front" "$WORKERS"
+    front_servers
     cat <<CONF
-    upstream be {
-        server 127.0.0.1:$BACKEND_PORT;
-    }
-
-    apigw_api bench $OUT/spec.json;
 
     server {
-        listen 127.0.0.1:$FRONT_PORT;
-
-        location /on/ {
-            apigw bench stage=on;
-            apigw_backend http://be/;
-        }
-
-        location /off/ {
-            apigw bench stage=off;
-            apigw_backend http://be/;
-            apigw_metrics off;
-        }
+        listen 127.0.0.1:$PAGE_PORT;
 
         location = /metrics {
             apigw_prometheus;
@@ -75,35 +64,38 @@ CONF
 } > "$OUT/front/nginx.conf"
 
 CASES=(off on)
-PAGE=http://127.0.0.1:$FRONT_PORT/metrics
+PAGE=http://127.0.0.1:$PAGE_PORT/metrics
+declare -A location=([on]=gw [off]=gu)
 
 url() {
-    echo "http://127.0.0.1:$FRONT_PORT/$1$ROUTE"
+    echo "http://127.0.0.1:$FRONT_PORT/${location[$1]}$ROUTE"
 }
 
-# the requests of stage $1 on the page
+# the requests counted on the page
 counted() {
-    curl -sf "$PAGE" | STAGE=$1 perl -ne '
-        my $s = $ENV{STAGE};
-        $n += $1 if /^apigw_requests_total\{.*,stage="\Q$s\E",.*\} (\d+)$/;
+    curl -sf "$PAGE" | perl -ne '
+        $n += $1 if /^apigw_requests_total\{.*\} (\d+)$/;
         END { print $n // 0, "\n" }'
 }
 
 start_nginx "$OUT/backend" "http://127.0.0.1:$BACKEND_PORT/"
 start_nginx "$OUT/front" "$(url off)"
 
+# off counts nothing, on counts
 for c in "${CASES[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$(url "$c")")
     [ "$code" = 200 ] || die "GET $(url "$c") answers $code, not 200"
+    n=$(counted)
+    [ "$c" = off ] && [ "$n" != 0 ] && die "off is counted"
+    [ "$c" = on ] && [ "$n" != 1 ] && die "on is not counted"
 done
-[ "$(counted on)" = 1 ] || die "stage on is not counted"
-[ "$(counted off)" = 0 ] || die "stage off is counted"
 
 echo "apigw metrics benchmark: $("$NGINX" -v 2>&1 | sed 's/.*: //')," \
      "$(nproc) CPUs (load average $(cut -d' ' -f1 /proc/loadavg))," \
      "front workers: $WORKERS"
-echo "spec: $OPS operations, route GET $ROUTE; the README's fronting" \
-     "configuration (apigw_backend http://be/)"
+echo "spec: $OPS operations, route GET $ROUTE; on: /gw/ (the README's" \
+     "fronting configuration), off: /gu/ (the same," \
+     "apigw_metrics off)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, off and on" \
      "alternating $ROUNDS times"
 echo
@@ -146,4 +138,15 @@ for c in "${CASES[@]}"; do
 done
 echo "on/off req/s per round:       ${ratios[*]}  (median $(median "${ratios[@]}"))"
 echo "on/off CPU per request, per round: ${cpu_ratios[*]}  (median $(median "${cpu_ratios[@]}"))"
-echo "counted on the page: on $(counted on), off $(counted off)"
+n=$(counted)
+[ "$n" -gt 1 ] || die "nothing counted"
+echo "counted on the page: $n requests (on's, warm-up included; none of off's)"
+
+if [ "${INSTRUCTIONS:-1}" != 0 ] && command -v callgrind_control >/dev/null
+then
+    echo
+    cleanup
+    pids=()
+    BASE_CASE=gu GW_CASE=gw TOP=${TOP:-0} OPS=$OPS \
+        "$ROOT/bench/instructions.sh"
+fi
