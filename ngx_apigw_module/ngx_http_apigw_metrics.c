@@ -170,10 +170,6 @@ ngx_http_apigw_metrics_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
     ngx_http_apigw_loc_conf_t  **stage, *alcf;
     ngx_http_core_main_conf_t   *cmcf;
 
-    if (amcf->metrics_zone_size == NGX_CONF_UNSET_SIZE) {
-        amcf->metrics_zone_size = NGX_HTTP_APIGW_METRICS_ZONE_SIZE;
-    }
-
     if (amcf->stages.nelts == 0) {
         return NGX_OK;
     }
@@ -393,6 +389,18 @@ ngx_http_apigw_metrics_size(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
     need = ngx_align(need, ngx_pagesize);
 
     m->size = need;
+
+    if (amcf->metrics_zone_size == NGX_CONF_UNSET_SIZE) {
+        /*
+         * not set: 4m, or the power of two that holds the series, so
+         * that a spec growing a little keeps the size, and the counters
+         */
+        amcf->metrics_zone_size = NGX_HTTP_APIGW_METRICS_ZONE_SIZE;
+
+        while (amcf->metrics_zone_size < need) {
+            amcf->metrics_zone_size *= 2;
+        }
+    }
 
     if (need <= amcf->metrics_zone_size) {
         return NGX_OK;

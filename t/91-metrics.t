@@ -454,6 +454,21 @@ like($z->http('GET', '/metrics')->{body},
      qr/^apigw_requests_total\{api="big",stage="b",canary="false",deployment="big",method="GET",resource="\/r300",code="502"\} 1$/m,
      'in its series');
 
+# not set, the zone grows to the power of two that holds the series:
+# 2,100 operations in two stages need more than 4m
+$ops = join('', map { "  /r$_:\n    get: {}\n" } 1 .. 2100);
+$z->write_file('api.yaml', "openapi: 3.0.3\ninfo: {title: z, version: "
+               . "\"1\"}\npaths:\n$ops");
+(my $unset = zone_conf('4m')) =~ s/^\s*apigw_metrics_zone .*\n//m;
+$z->write_conf($unset);
+($rc, $out) = $z->nginx_test;
+is($rc, 0, 'apigw_metrics_zone not set, 4,202 series: nginx -t passes')
+    or diag($out);
+$z->write_conf(zone_conf('4m'));
+($rc, $out) = $z->nginx_test;
+like($out, qr/has 4202 series, which take \d+k; the zone holds 4096k/,
+     'set to 4m, it does not');
+
 $z->check_log;
 
 done_testing();
