@@ -102,7 +102,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install tools bench-jwt \
-        bench-validation bench-throttle bench-auth bench-corpus \
+        bench-validation bench-throttle bench-auth bench-canary bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -287,6 +287,10 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+bench-canary: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/canary.sh
 
 # how many of APIs.guru's real-world specs load (npm install into build/npm;
 # CORPUS_DIR=bench/corpus-fixtures runs offline): bench/README.md
