@@ -103,7 +103,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install tools bench-jwt \
-        bench-validation bench-throttle bench-auth bench-corpus \
+        bench-validation bench-throttle bench-auth bench-canary bench-corpus \
         bench-metrics \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -289,6 +289,10 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+bench-canary: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/canary.sh
 
 # counted (apigw_metrics on) against not (off): bench/README.md
 bench-metrics: deps

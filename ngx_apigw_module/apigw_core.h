@@ -696,6 +696,8 @@ typedef enum {
     APIGW_CTX_ERROR_MESSAGE_STRING,
     APIGW_CTX_ERROR_RESPONSE_TYPE,
     APIGW_CTX_ERROR_VALIDATION_ERROR_STRING,
+    APIGW_CTX_DEPLOYMENT_ID,            /* the apigw_api that serves */
+    APIGW_CTX_IS_CANARY_REQUEST,
     APIGW_CTX_AUTHORIZER_PRINCIPAL_ID,  /* authorizer.principalId */
     APIGW_CTX_AUTHORIZER_CLAIM,         /* authorizer.claims.NAME */
     APIGW_CTX_AUTHORIZER,               /* authorizer.KEY: the context a

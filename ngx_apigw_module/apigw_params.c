@@ -56,6 +56,8 @@ const char  *apigw_context_names[APIGW_CTX_COUNT + 1] = {
     "error.messageString",
     "error.responseType",
     "error.validationErrorString",
+    "deploymentId",
+    "isCanaryRequest",
     "authorizer.principalId",
     "authorizer.claims.",
     "authorizer.",

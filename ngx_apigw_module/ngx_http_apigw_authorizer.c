@@ -380,15 +380,17 @@ ngx_http_apigw_authorizer_cache_key(ngx_http_request_t *r,
     size_t                      len;
     ngx_http_apigw_loc_conf_t  *alcf;
 
+    /* the deployment's name: a canary's authorizers may not be the stage's */
     alcf = ctx->alcf;
-    len = alcf->api_name.len + 1 + alcf->stage.len + 1 + ngx_strlen(ss->name);
+    len = alcf->api->name.len + 1 + alcf->stage.len + 1
+          + ngx_strlen(ss->name);
 
     scope = ngx_pnalloc(r->pool, len);
     if (scope == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(scope, alcf->api_name.data, alcf->api_name.len);
+    p = ngx_cpymem(scope, alcf->api->name.data, alcf->api->name.len);
     *p++ = '\0';
     p = ngx_cpymem(p, alcf->stage.data, alcf->stage.len);
     *p++ = '\0';

@@ -50,6 +50,9 @@ extern ngx_module_t  ngx_http_upstream_keepalive_module;
 
 static ngx_int_t ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive);
+static ngx_int_t ngx_http_apigw_backend_api(ngx_conf_t *cf,
+    ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
+    ngx_array_t *vars, ngx_int_t keepalive);
 static ngx_int_t ngx_http_apigw_backend_template(ngx_conf_t *cf,
     ngx_http_apigw_api_t *a, const char *what, apigw_tpl_t *tpl,
     ngx_array_t *vars, ngx_int_t keepalive);
@@ -127,12 +130,8 @@ static ngx_int_t
 ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive)
 {
-    size_t                              i;
-    ngx_str_t                          *backend;
-    apigw_api_t                        *api;
+    ngx_str_t                          *backend, *canary;
     ngx_array_t                        *vars;
-    apigw_operation_t                  *op;
-    apigw_authorizer_t                 *az;
     ngx_http_apigw_api_t               *a;
     ngx_http_apigw_loc_conf_t          *alcf, *level;
     ngx_http_apigw_backend_loc_conf_t  *b;
@@ -171,6 +170,49 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    if (ngx_http_apigw_backend_api(cf, blcf, a, vars, keepalive) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the canary's deployment, with its own stage variables */
+
+    canary = ngx_http_apigw_canary_name(alcf);
+
+    if (canary) {
+        a = ngx_http_apigw_find_api(
+                ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module),
+                canary);
+
+        if (a == NULL) {
+            /* the apigw module's merge says so */
+            return NGX_OK;
+        }
+
+        vars = ngx_http_apigw_canary_stage_vars(cf, vars,
+                                                alcf->canary_settings);
+
+        if (ngx_http_apigw_backend_api(cf, blcf, a, vars, keepalive)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+}
+
+
+/* the hosts an API's integrations, authorizers and keys are on */
+static ngx_int_t
+ngx_http_apigw_backend_api(ngx_conf_t *cf,
+    ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
+    ngx_array_t *vars, ngx_int_t keepalive)
+{
+    size_t               i;
+    apigw_api_t         *api;
+    apigw_operation_t   *op;
+    apigw_authorizer_t  *az;
+
     api = a->api;
 
     for (i = 0; i < api->nops; i++) {
@@ -200,11 +242,7 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
         }
     }
 
-    if (ngx_http_apigw_backend_keys(cf, blcf, a, keepalive) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+    return ngx_http_apigw_backend_keys(cf, blcf, a, keepalive);
 }
 
 

@@ -331,8 +331,22 @@ ngx_http_apigw_context_var(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         break;
 
     case APIGW_CTX_API_ID:
+        *value = ctx->alcf->api_name;
+        break;
+
+    case APIGW_CTX_DEPLOYMENT_ID:
         if (ctx->alcf->api) {
             *value = ctx->alcf->api->name;
+        }
+
+        break;
+
+    case APIGW_CTX_IS_CANARY_REQUEST:
+        if (ctx->alcf->canary_of) {
+            ngx_str_set(value, "true");
+
+        } else {
+            ngx_str_set(value, "false");
         }
 
         break;

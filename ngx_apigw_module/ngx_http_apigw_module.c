@@ -7,9 +7,6 @@
 #include "ngx_http_apigw_module.h"
 
 
-#define NGX_HTTP_APIGW_MAX_STAGE_VARS   100
-
-
 static ngx_int_t ngx_http_apigw_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_apigw_log_warnings(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
@@ -20,7 +17,7 @@ static void *ngx_http_apigw_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_apigw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
-static char *ngx_http_apigw_check_integrations(ngx_conf_t *cf,
+static ngx_int_t ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 static void ngx_http_apigw_api_cleanup(void *data);
 static char *ngx_http_apigw_api(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -129,6 +126,27 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
     { ngx_string("apigw_stage_variable"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_stage_variable_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_canary"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apigw_canary_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_canary_stage_variable"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_apigw_canary_stage_variable_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_canary_trust"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_apigw_canary_trust_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -406,6 +424,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
 
     alcf->stage_vars = NGX_CONF_UNSET_PTR;
     alcf->delegate = NGX_CONF_UNSET_PTR;
+    alcf->canary_trusted = NGX_CONF_UNSET_PTR;
     alcf->jwt_confs = NGX_CONF_UNSET_PTR;
     alcf->body_limit = NGX_CONF_UNSET;
     alcf->json_max_depth = NGX_CONF_UNSET_UINT;
@@ -424,14 +443,13 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_apigw_loc_conf_t *prev = parent;
     ngx_http_apigw_loc_conf_t *conf = child;
 
-    char                         msg[sizeof(apigw_error_t) + 64];
-    apigw_error_t               *err;
-    ngx_http_apigw_loc_conf_t  **stage;
     ngx_http_apigw_main_conf_t  *amcf;
     ngx_http_core_loc_conf_t    *clcf;
 
     ngx_conf_merge_ptr_value(conf->stage_vars, prev->stage_vars, NULL);
     ngx_conf_merge_ptr_value(conf->delegate, prev->delegate, NULL);
+    ngx_conf_merge_ptr_value(conf->canary_trusted, prev->canary_trusted,
+                             NULL);
     ngx_conf_merge_ptr_value(conf->jwt_confs, prev->jwt_confs, NULL);
     ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
                              NGX_CONF_UNSET);
@@ -503,31 +521,13 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->response_validation != NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF) {
-        err = ngx_pcalloc(cf->temp_pool, sizeof(apigw_error_t));
-        if (err == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        if (apigw_api_compile_responses(conf->api->api, err) != 0) {
-            apigw_error_format(err, msg, sizeof(msg));
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "apigw: %s", msg);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    if (ngx_http_apigw_check_security(cf, conf) != NGX_OK) {
+    if (ngx_http_apigw_check_stage(cf, conf) != NGX_OK
+        || ngx_http_apigw_canary_merge(cf, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
-    stage = ngx_array_push(&amcf->stages);
-    if (stage == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *stage = conf;
-
-    return ngx_http_apigw_check_integrations(cf, conf);
+    return NGX_CONF_OK;
 
 no_api:
 
@@ -537,6 +537,76 @@ no_api:
                   &conf->conf_file, conf->conf_line);
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * A stage's configuration (a location's, or its canary's) against its
+ * API: the response schemas compiled where responses are validated, every
+ * scheme checked or delegated, every operation with an integration
+ */
+ngx_int_t
+ngx_http_apigw_check_stage(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
+{
+    char                         msg[sizeof(apigw_error_t) + 64];
+    apigw_error_t               *err;
+    ngx_http_apigw_loc_conf_t  **stage;
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    if (alcf->response_validation != NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF)
+    {
+        err = ngx_pcalloc(cf->temp_pool, sizeof(apigw_error_t));
+        if (err == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (apigw_api_compile_responses(alcf->api->api, err) != 0) {
+            apigw_error_format(err, msg, sizeof(msg));
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "apigw: %s", msg);
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_http_apigw_check_security(cf, alcf) != NGX_OK
+        || ngx_http_apigw_check_integrations(cf, alcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+
+    stage = ngx_array_push(&amcf->stages);
+    if (stage == NULL) {
+        return NGX_ERROR;
+    }
+
+    *stage = alcf;
+
+    return NGX_OK;
+}
+
+
+/* 1 when an operation of the API changes the method, or it is not known */
+ngx_uint_t
+ngx_http_apigw_changes_method(ngx_http_apigw_main_conf_t *amcf,
+    ngx_str_t *name)
+{
+    size_t                 i;
+    ngx_http_apigw_api_t  *api;
+
+    api = ngx_http_apigw_find_api(amcf, name);
+
+    if (api == NULL) {
+        return 1;
+    }
+
+    for (i = 0; i < api->api->nops; i++) {
+        if (api->api->ops[i].integration.method) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -560,7 +630,7 @@ ngx_http_apigw_find_api(ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name)
 }
 
 
-static char *
+static ngx_int_t
 ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf)
 {
@@ -569,7 +639,7 @@ ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     apigw_operation_t  *op;
 
     if (alcf->backend.len) {
-        return NGX_CONF_OK;
+        return NGX_OK;
     }
 
     api = alcf->api->api;
@@ -583,11 +653,11 @@ ngx_http_apigw_check_integrations(ngx_conf_t *cf,
                           "this location has no apigw_backend in %V:%ui",
                           &alcf->api->name, op->route_key, &alcf->conf_file,
                           alcf->conf_line);
-            return NGX_CONF_ERROR;
+            return NGX_ERROR;
         }
     }
 
-    return NGX_CONF_OK;
+    return NGX_OK;
 }
 
 
@@ -668,10 +738,7 @@ ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_apigw_loc_conf_t *alcf = conf;
 
-    size_t                       i;
-    ngx_str_t                   *value;
-    ngx_uint_t                   method;
-    ngx_http_apigw_api_t        *api;
+    ngx_str_t                   *value, *canary;
     ngx_http_core_loc_conf_t    *clcf;
     ngx_http_apigw_main_conf_t  *amcf;
 
@@ -711,24 +778,18 @@ ngx_http_apigw(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     /*
-     * proxy_method costs every request a variable: skip it when the API is
-     * known already and no operation changes the method
+     * proxy_method costs every request a variable: skip it when the APIs
+     * are known already and no operation changes the method
      */
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
-    api = ngx_http_apigw_find_api(amcf, &alcf->api_name);
-    method = 1;
+    canary = ngx_http_apigw_canary_name(alcf);
 
-    if (api) {
-        for (i = 0, method = 0; i < api->api->nops; i++) {
-            if (api->api->ops[i].integration.method) {
-                method = 1;
-                break;
-            }
-        }
-    }
+    alcf->proxy_method = ngx_http_apigw_changes_method(amcf, &alcf->api_name)
+                         || (canary
+                             && ngx_http_apigw_changes_method(amcf, canary));
 
-    return ngx_http_apigw_proxy_conf(cf, method);
+    return ngx_http_apigw_proxy_conf(cf, alcf->proxy_method);
 }
 
 
@@ -738,19 +799,30 @@ ngx_http_apigw_stage_variable_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_apigw_loc_conf_t *alcf = conf;
 
-    u_char         c;
-    ngx_str_t     *value;
-    ngx_uint_t     i;
-    ngx_keyval_t  *kv;
+    ngx_str_t  *value;
 
     value = cf->args->elts;
 
-    if (value[1].len == 0 || value[1].len > 64) {
+    return ngx_http_apigw_stage_variable_add(cf, &alcf->stage_vars, &value[1],
+                                             &value[2]);
+}
+
+
+/* a stage variable (a stage's or a canary's), within AWS's limits */
+char *
+ngx_http_apigw_stage_variable_add(ngx_conf_t *cf, ngx_array_t **vars,
+    ngx_str_t *name, ngx_str_t *value)
+{
+    u_char         c;
+    ngx_uint_t     i;
+    ngx_keyval_t  *kv;
+
+    if (name->len == 0 || name->len > 64) {
         return "has a name that is not 1 to 64 characters long";
     }
 
-    for (i = 0; i < value[1].len; i++) {
-        c = value[1].data[i];
+    for (i = 0; i < name->len; i++) {
+        c = name->data[i];
 
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
               || (c >= '0' && c <= '9') || c == '_'))
@@ -759,39 +831,38 @@ ngx_http_apigw_stage_variable_directive(ngx_conf_t *cf, ngx_command_t *cmd,
         }
     }
 
-    if (value[2].len > 512) {
+    if (value->len > 512) {
         return "has a value longer than 512 characters";
     }
 
-    if (alcf->stage_vars == NGX_CONF_UNSET_PTR) {
-        alcf->stage_vars = ngx_array_create(cf->pool, 4,
-                                            sizeof(ngx_keyval_t));
-        if (alcf->stage_vars == NULL) {
+    if (*vars == NGX_CONF_UNSET_PTR || *vars == NULL) {
+        *vars = ngx_array_create(cf->pool, 4, sizeof(ngx_keyval_t));
+        if (*vars == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
-    kv = alcf->stage_vars->elts;
+    kv = (*vars)->elts;
 
-    for (i = 0; i < alcf->stage_vars->nelts; i++) {
-        if (kv[i].key.len == value[1].len
-            && ngx_strncmp(kv[i].key.data, value[1].data, value[1].len) == 0)
+    for (i = 0; i < (*vars)->nelts; i++) {
+        if (kv[i].key.len == name->len
+            && ngx_strncmp(kv[i].key.data, name->data, name->len) == 0)
         {
             return "is duplicate";
         }
     }
 
-    if (alcf->stage_vars->nelts == NGX_HTTP_APIGW_MAX_STAGE_VARS) {
+    if ((*vars)->nelts == NGX_HTTP_APIGW_MAX_STAGE_VARS) {
         return "is set more than 100 times in one place";
     }
 
-    kv = ngx_array_push(alcf->stage_vars);
+    kv = ngx_array_push(*vars);
     if (kv == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    kv->key = value[1];
-    kv->value = value[2];
+    kv->key = *name;
+    kv->value = *value;
 
     return NGX_CONF_OK;
 }

@@ -26,6 +26,7 @@
 
 #define NGX_HTTP_APIGW_REQUEST_ID_LEN  36
 #define NGX_HTTP_APIGW_MAX_ERRORS      10
+#define NGX_HTTP_APIGW_MAX_STAGE_VARS  100   /* AWS's */
 #define NGX_HTTP_APIGW_BODY_LIMIT      (10 * 1024 * 1024)  /* AWS's */
 #define NGX_HTTP_APIGW_BACKEND_KEEPALIVE  64    /* idle, per worker and host */
 #define NGX_HTTP_APIGW_FETCH_BUFFER_SIZE  (256 * 1024)  /* a fetch's answer */
@@ -143,6 +144,7 @@ typedef struct {
 
 
 typedef struct ngx_http_apigw_loc_conf_s  ngx_http_apigw_loc_conf_t;
+typedef struct ngx_http_apigw_canary_s  ngx_http_apigw_canary_t;
 
 struct ngx_http_apigw_loc_conf_s {
     ngx_str_t                   api_name;
@@ -168,9 +170,13 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_array_t                *jwt;            /* ngx_http_apigw_jwt_t *,
                                                    per scheme verified */
     ngx_uint_t                  jwt_forward;    /* one forwards claims */
+    ngx_http_apigw_canary_t    *canary_settings;    /* apigw_canary */
+    ngx_array_t                *canary_trusted; /* ngx_cidr_t: may force a
+                                                   release */
     ngx_http_apigw_loc_conf_t  *canary;         /* the stage's canary: a
                                                    conf of its own, or NULL */
     ngx_http_apigw_loc_conf_t  *canary_of;      /* a canary's: its stage's */
+    ngx_uint_t                  proxy_method;   /* proxy_method is set */
     ngx_flag_t                  metrics;        /* apigw_metrics */
     ngx_uint_t                 *metrics_series; /* per operation, then no
                                                    route: the series */
@@ -322,6 +328,7 @@ ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 
 /* ngx_http_apigw_proxy.c: the http integration, for the integrate step */
 char *ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method);
+char *ngx_http_apigw_proxy_method_conf(ngx_conf_t *cf);
 ngx_int_t ngx_http_apigw_proxy_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
@@ -401,6 +408,27 @@ ngx_int_t ngx_http_apigw_set_header(ngx_http_request_t *r, u_char *name,
 /* ngx_http_apigw_module.c */
 ngx_http_apigw_api_t *ngx_http_apigw_find_api(
     ngx_http_apigw_main_conf_t *amcf, ngx_str_t *name);
+ngx_int_t ngx_http_apigw_check_stage(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_uint_t ngx_http_apigw_changes_method(ngx_http_apigw_main_conf_t *amcf,
+    ngx_str_t *name);
+char *ngx_http_apigw_stage_variable_add(ngx_conf_t *cf, ngx_array_t **vars,
+    ngx_str_t *name, ngx_str_t *value);
+
+/* ngx_http_apigw_canary.c: a stage's canary, picked per request */
+char *ngx_http_apigw_canary_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apigw_canary_stage_variable_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_apigw_canary_trust_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_apigw_canary_merge(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_str_t *ngx_http_apigw_canary_name(ngx_http_apigw_loc_conf_t *alcf);
+ngx_array_t *ngx_http_apigw_canary_stage_vars(ngx_conf_t *cf,
+    ngx_array_t *stage, ngx_http_apigw_canary_t *cs);
+ngx_http_apigw_loc_conf_t *ngx_http_apigw_canary_pick(ngx_http_request_t *r,
+    ngx_http_apigw_loc_conf_t *alcf);
 
 /* ngx_http_apigw_backend.c: backend upstreams and proxy defaults */
 char *ngx_http_apigw_run_directive(ngx_conf_t *cf, void *conf,

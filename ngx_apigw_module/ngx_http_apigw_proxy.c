@@ -19,6 +19,8 @@
 extern ngx_module_t  ngx_http_proxy_module;
 
 
+static char *ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name,
+    char *arg);
 static ngx_int_t ngx_http_apigw_backend_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_request_headers(ngx_http_request_t *r,
@@ -61,25 +63,37 @@ static ngx_str_t  ngx_http_apigw_hop_headers[] = {
 char *
 ngx_http_apigw_proxy_conf(ngx_conf_t *cf, ngx_uint_t method)
 {
-    char  *rv, *name, *arg;
+    char  *rv;
+
+    rv = ngx_http_apigw_proxy_directive(cf, "proxy_pass",
+                                        "$apigw_integration_url");
+
+    if (rv == NGX_CONF_OK && method) {
+        rv = ngx_http_apigw_proxy_method_conf(cf);
+    }
+
+    return rv;
+}
+
+
+char *
+ngx_http_apigw_proxy_method_conf(ngx_conf_t *cf)
+{
+    return ngx_http_apigw_proxy_directive(cf, "proxy_method",
+                                          "$apigw_integration_method");
+}
+
+
+static char *
+ngx_http_apigw_proxy_directive(ngx_conf_t *cf, char *name, char *arg)
+{
+    char  *rv;
     void  *plcf;
 
     plcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_proxy_module);
 
-    name = "proxy_pass";
-    arg = "$apigw_integration_url";
-
     rv = ngx_http_apigw_run_directive(cf, plcf, ngx_http_proxy_module.commands,
                                       name, arg);
-
-    if (rv == NGX_CONF_OK && method) {
-        name = "proxy_method";
-        arg = "$apigw_integration_method";
-
-        rv = ngx_http_apigw_run_directive(cf, plcf,
-                                          ngx_http_proxy_module.commands,
-                                          name, arg);
-    }
 
     if (rv != NGX_CONF_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

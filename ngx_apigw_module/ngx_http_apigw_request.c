@@ -38,7 +38,7 @@ ngx_http_apigw_get_ctx(ngx_http_request_t *r)
         return NULL;
     }
 
-    ctx->alcf = alcf;
+    ctx->alcf = ngx_http_apigw_canary_pick(r, alcf);
     ctx->integration_latency = -1;
     ctx->start = ngx_current_msec;
 

@@ -33,7 +33,9 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_ERROR_RESPONSE_TYPE,
     NGX_HTTP_APIGW_VAR_TRACE_ID,
     NGX_HTTP_APIGW_VAR_SPAN_ID,
-    NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID
+    NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID,
+    NGX_HTTP_APIGW_VAR_CANARY,
+    NGX_HTTP_APIGW_VAR_DEPLOYMENT
 } ngx_http_apigw_var_e;
 
 
@@ -125,6 +127,12 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
     { ngx_string("apigw_parent_span_id"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("apigw_canary"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_CANARY, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("apigw_deployment"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_DEPLOYMENT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -179,7 +187,22 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     switch (data) {
 
     case NGX_HTTP_APIGW_VAR_API:
+        s = ctx->alcf->api_name;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_DEPLOYMENT:
         s = ctx->alcf->api->name;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_CANARY:
+        /* empty where the stage has no canary */
+        if (ctx->alcf->canary_of) {
+            ngx_str_set(&s, "true");
+
+        } else if (ctx->alcf->canary) {
+            ngx_str_set(&s, "false");
+        }
+
         break;
 
     case NGX_HTTP_APIGW_VAR_STAGE:

@@ -85,6 +85,16 @@ $t->write_file('api.yaml', spec(<<'YAML'));
     get: {}
 YAML
 
+$t->write_file('v2.yaml', <<'YAML');
+openapi: 3.0.3
+info: {title: metrics v2, version: "2"}
+paths:
+  /pets:
+    get: {}
+  /v2only:
+    get: {}
+YAML
+
 $t->write_file('keys.yaml', <<"YAML");
 plans:
   - id: gold
@@ -103,6 +113,7 @@ YAML
 
 my $CONF = <<'CONF';
     apigw_api api %%PREFIX%%/api.yaml;
+    apigw_api v2 %%PREFIX%%/v2.yaml;
     apigw_keys %%PREFIX%%/keys.yaml;
 
     log_format worker $pid;
@@ -126,6 +137,13 @@ my $CONF = <<'CONF';
             apigw api stage=bulk;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
             access_log %%PREFIX%%/bulk.log worker;
+        }
+
+        location /canary/ {
+            apigw api stage=canary;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+            apigw_canary v2 percent=0 header=X-Apigw-Canary;
+            apigw_canary_trust 127.0.0.1;
         }
 
         location = /metrics {
@@ -186,8 +204,9 @@ my ($m, $r) = scrape();
 is($r->{status}, 200, 'the page: 200');
 is($r->{headers}{'content-type'}, 'text/plain; version=0.0.4; charset=utf-8',
    'the page: text format 0.0.4');
-is($m->{apigw_metrics_series}, 2 * 9, 'the page: 9 series for each '
-   . 'stage counted (8 routes and no route), 2 stages');
+is($m->{apigw_metrics_series}, 3 * 9 + 3, 'the page: 9 series for each '
+   . 'stage counted (8 routes and no route), 3 stages, and 3 for the '
+   . 'canary\'s 2 routes');
 is(scalar(grep { /^apigw_requests_total/ } keys %$m), 0,
    'nothing counted yet: no samples');
 like($r->{body}, qr/^apigw_build_info\{nginx_version="[\d.]+"\} 1$/m,
@@ -377,7 +396,8 @@ is(requests($m, 'bulk', 'GET', '/pets/{petId}', 200), 200,
    'after the reload: bulk still 200');
 is(requests($m, 'prod', 'GET', '/gone', 200), 0,
    'after the reload: /gone is gone');
-is($m->{apigw_metrics_series}, 2 * 8, 'after the reload: 8 series a stage');
+is($m->{apigw_metrics_series}, 3 * 8 + 3,
+   'after the reload: 8 series a stage');
 is(get('/prod/pets')->{status}, 200, 'one more');
 ($m) = scrape();
 is(requests($m, 'prod', 'GET', '/pets', 200), 4, 'and it counts: 4');
@@ -397,6 +417,28 @@ is(get('/prod/gone')->{status}, 200, '/gone again');
 ($m) = scrape();
 is(requests($m, 'prod', 'GET', '/gone', 200), 1, '/gone counts anew');
 is(requests($m, 'prod', 'GET', '/pets', 200), 4, 'GET /pets kept: 4');
+
+# a canary: its requests in series of their own, canary="true", the
+# deployment its apigw_api; the stage's with canary="false"
+is(get('/canary/pets')->{status}, 200, 'canary stage: its release');
+is(get('/canary/pets', 'X-Apigw-Canary' => 'true')->{status}, 200,
+   'canary stage: the canary, forced');
+is(get('/canary/v2only', 'X-Apigw-Canary' => 'true')->{status}, 200,
+   'canary stage: a route only the canary has');
+is(get('/canary/v2only')->{status}, 403, 'which the release has not');
+($m, $r) = scrape();
+is(requests($m, 'canary', 'GET', '/pets', 200), 1,
+   'canary="false", deployment="api": 1');
+my $cs = 'api="api",stage="canary",canary="true",deployment="v2"';
+is($m->{"apigw_requests_total{$cs,method=\"GET\",resource=\"/pets\","
+        . 'code="200"}'}, 1, 'canary="true", deployment="v2", /pets: 1');
+is($m->{"apigw_requests_total{$cs,method=\"GET\",resource=\"/v2only\","
+        . 'code="200"}'}, 1, 'canary="true", /v2only: 1');
+is(requests($m, 'canary', '', '', 403), 1,
+   'the release\'s no route: 1');
+$t->write_file('page.txt', $r->{body});
+$lint = `$PROMTOOL check metrics < $p/page.txt 2>&1`;
+is($?, 0, 'promtool: the page with a canary passes') or diag($lint);
 
 $t->check_log;
 

@@ -118,9 +118,9 @@ fi
 mkdir -p "$run/tmp"
 
 # perl, not sed: paths may hold any character
-PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml PORT=$port \
-BACKEND_PORT=$backend_port \
-    perl -pe 's/\@(PREFIX|MODULE|SPEC|PORT|BACKEND_PORT)\@/$ENV{$1}/g' \
+PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml \
+SPEC_V2=$here/petstore-v2.yaml PORT=$port BACKEND_PORT=$backend_port \
+    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|PORT|BACKEND_PORT)\@/$ENV{$1}/g' \
     "$here/nginx.conf.in" > "$run/nginx.conf"
 
 # an interrupted or failed start still stops what did start
@@ -153,13 +153,16 @@ if ! read_nginx_pid; then
 fi
 
 gw=http://127.0.0.1:$port/prod
+staging=http://127.0.0.1:$port/staging
 
 cat <<EOF
 
 apigw petstore demo
-  gateway   $gw/  (API "petstore", stage "prod")
+  gateway   $gw/  (API "petstore", stage "prod", 20 % to its canary)
+            $staging/  (stage "staging": petstore-v2)
   backend   http://127.0.0.1:$backend_port/  ($here/backend.pl)
-  spec      $here/petstore.yaml
+  specs     $here/petstore.yaml
+            $here/petstore-v2.yaml  (the canary, and staging)
   logs      $run/access.log  (tail -f it to see the \$apigw_* variables)
             $run/error.log
             $run/backend.log
@@ -171,14 +174,21 @@ Try:
   curl -i $gw/pets/1
   # add a pet: 201
   curl -i -X POST $gw/pets -H 'Content-Type: application/json' -d '{"name":"Rex","tag":"dog"}'
-  # a body the spec's schema refuses: 400 with the errors, backend untouched
+  # a body the spec's schema refuses: 400, backend untouched; prod is terse,
+  # staging lists the errors (and logs each refusal in staging-error.log)
   curl -i -X POST $gw/pets -H 'Content-Type: application/json' -d '{"nam":"Rex"}'
+  curl -i -X POST $staging/pets -H 'Content-Type: application/json' -d '{"nam":"Rex"}'
   # a parameter the spec's schema refuses: 400 (limit is an integer)
   curl -i '$gw/pets?limit=many'
   # remove a pet: 204
   curl -i -X DELETE $gw/pets/2
   # a mock integration: the gateway answers, the backend never sees it
   curl -i $gw/health
+  # the canary: about one answer in five says "version":2
+  for i in \$(seq 10); do curl -s $gw/health; echo; done
+  # forced (127.0.0.1 is trusted): always version 2, or never
+  curl -s -H 'X-Apigw-Canary: true' $gw/health; echo
+  curl -s -H 'X-Apigw-Canary: false' $gw/health; echo
   # no such route: 403 {"message":"Missing Authentication Token"}
   curl -i $gw/owners
   # explicit integration, uri http://\${stageVariables.backend}/pets/{petId}/photo
