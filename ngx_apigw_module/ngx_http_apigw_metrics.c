@@ -676,8 +676,8 @@ ngx_http_apigw_metrics_log(ngx_http_request_t *r)
     ngx_int_t                    reason;
     ngx_uint_t                   status, policy;
     ngx_time_t                  *tp;
-    ngx_atomic_t                *c;
     apigw_api_t                 *api;
+    ngx_atomic_t                *c;
     ngx_msec_int_t               ms;
     ngx_http_apigw_ctx_t        *ctx;
     apigw_metrics_series_t      *s;
