@@ -3,12 +3,13 @@
 # The Prometheus metrics page (apigw_prometheus): exact counts after known
 # traffic, the gateway's refusals among them (403 without or with a bad
 # key, 401 without or with a bad token, 429 from a bucket and a quota, 400
-# and 415 from validation, 413, no route); the resource label is the
-# route's template; histograms agree with themselves and the counters; a
-# stage with "apigw_metrics off" is not counted; two workers count
-# exactly; a reload keeps the counters and drops the series of routes
-# gone; promtool accepts the page; a zone too small fails nginx -t with
-# the size that fits, and that size works.
+# and 415 from validation, 413, 504 at the deadline, no route); the
+# resource label is the route's template; histograms agree with themselves
+# and the counters; a stage with "apigw_metrics off" is not counted; a
+# canary's requests have series of their own; two workers count exactly;
+# a reload keeps the counters and drops the series of routes gone;
+# promtool accepts the page; a zone too small fails nginx -t with the size
+# that fits, and that size works; not set, the zone grows to fit.
 
 use strict;
 use warnings;
@@ -26,6 +27,8 @@ my $t = Apigw::Test->new;
 my $p = $t->prefix;
 
 my $be = $t->backend(port => $t->port(2), record => 0, handler => sub {
+    my ($req) = @_;
+    return 'hang' if $req->{path} eq '/slow';
     return (200, ['Content-Type' => 'application/json'], '{"ok":true}');
 });
 
@@ -36,6 +39,8 @@ my $eve = 'eve-key-0123456789abcdefgh';
 
 $t->write_file('secret.json', '{"keys":[{"kty":"oct","kid":"hs",'
     . '"alg":"HS256","k":"YS1zaGFyZWQtc2VjcmV0LW9mLTMyLWJ5dGVzLW9rISE"}]}');
+
+my $port2 = $t->port(2);
 
 sub spec {
     my ($extra) = @_;
@@ -77,6 +82,12 @@ paths:
   /mock:
     get:
       x-apigw-integration: {type: mock, status: 200, body: "{}"}
+  /slow:
+    get:
+      x-apigw-integration:
+        type: http
+        uri: "http://127.0.0.1:$port2/slow"
+        timeout: 300
 YAML
 }
 
@@ -204,8 +215,8 @@ my ($m, $r) = scrape();
 is($r->{status}, 200, 'the page: 200');
 is($r->{headers}{'content-type'}, 'text/plain; version=0.0.4; charset=utf-8',
    'the page: text format 0.0.4');
-is($m->{apigw_metrics_series}, 3 * 9 + 3, 'the page: 9 series for each '
-   . 'stage counted (8 routes and no route), 3 stages, and 3 for the '
+is($m->{apigw_metrics_series}, 3 * 10 + 3, 'the page: 10 series for each '
+   . 'stage counted (9 routes and no route), 3 stages, and 3 for the '
    . 'canary\'s 2 routes');
 is(scalar(grep { /^apigw_requests_total/ } keys %$m), 0,
    'nothing counted yet: no samples');
@@ -219,7 +230,7 @@ $r = $t->http('HEAD', '/metrics');
 is($r->{status}, 200, 'HEAD: 200');
 is($r->{body} // '', '', 'HEAD: no body');
 
-# known traffic, one of each outcome
+# known traffic, one of each outcome (a 504 at the deadline among them)
 is(get('/prod/pets')->{status}, 200, 'GET /pets') for 1 .. 3;
 is(get('/prod/pets/7')->{status}, 200, 'GET /pets/7') for 1 .. 2;
 is(get('/prod/pets/0')->{status}, 400, 'GET /pets/0: 400 parameters');
@@ -253,6 +264,7 @@ is(get('/prod/token', Authorization => 'Bearer abc.def.ghi')->{status}, 401,
 is(get('/prod/limited')->{status}, 200, 'limited: the bucket\'s one');
 is(get('/prod/limited')->{status}, 429, 'limited: then 429');
 is(get('/prod/mock')->{status}, 200, 'a mock');
+is(get('/prod/slow')->{status}, 504, 'a backend that hangs: 504 at 300 ms');
 is(get('/prod/nowhere/7?secret=1')->{status}, 403, 'no route: 403');
 is($t->http('DELETE', '/prod/pets')->{status}, 403,
    'no operation for the method: 403');
@@ -278,6 +290,10 @@ is(requests($m, 'prod', 'GET', '/token', 401), 2, '/token 401: 2');
 is(requests($m, 'prod', 'GET', '/limited', 200), 1, '/limited 200: 1');
 is(requests($m, 'prod', 'GET', '/limited', 429), 1, '/limited 429: 1');
 is(requests($m, 'prod', 'GET', '/mock', 200), 1, '/mock 200: 1');
+is(requests($m, 'prod', 'GET', '/slow', 504), 1, '/slow 504: 1');
+is($m->{'apigw_integration_duration_seconds_count'
+       . series('prod', 'GET', '/slow')}, 1,
+   '/slow: its integration observed once, to its deadline');
 is(requests($m, 'prod', '', '', 403), 2,
    'no route: method="" resource="", 403: 2');
 ok(!grep({ /nowhere|secret|DELETE/ } keys %$m),
@@ -287,7 +303,7 @@ ok(!grep({ /stage="staging"/ } keys %$m),
 
 my $total = 0;
 $total += $m->{$_} for grep { /^apigw_requests_total\{/ } keys %$m;
-is($total, 24, 'every request counted once: 24');
+is($total, 25, 'every request counted once: 25');
 
 is($m->{'apigw_validation_failures_total'
        . series('prod', 'GET', '/pets/{petId}', kind => 'parameters')}, 1,
@@ -396,8 +412,8 @@ is(requests($m, 'bulk', 'GET', '/pets/{petId}', 200), 200,
    'after the reload: bulk still 200');
 is(requests($m, 'prod', 'GET', '/gone', 200), 0,
    'after the reload: /gone is gone');
-is($m->{apigw_metrics_series}, 3 * 8 + 3,
-   'after the reload: 8 series a stage');
+is($m->{apigw_metrics_series}, 3 * 9 + 3,
+   'after the reload: 9 series a stage');
 is(get('/prod/pets')->{status}, 200, 'one more');
 ($m) = scrape();
 is(requests($m, 'prod', 'GET', '/pets', 200), 4, 'and it counts: 4');
