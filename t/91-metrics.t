@@ -471,6 +471,7 @@ sub zone_conf {
     return <<"CONF";
     apigw_api big %%PREFIX%%/api.yaml;
     apigw_metrics_zone $size;
+    apigw_redis 127.0.0.1:%%PORT_3%% on_failure=local;
 
     server {
         listen 127.0.0.1:%%PORT%%;
@@ -483,6 +484,7 @@ sub zone_conf {
         location /b/ {
             apigw big stage=b;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
+            apigw_throttle rate=1000 burst=1000;
         }
 
         location = /metrics {
@@ -508,9 +510,17 @@ $z->run;
 like($r->{body}, qr/^apigw_metrics_series 602$/m,
      "with $fit: nginx runs, 602 series");
 is($z->http('GET', '/b/r300')->{status}, 502, 'the last route counts');
-like($z->http('GET', '/metrics')->{body},
+$r = $z->http('GET', '/metrics');
+like($r->{body},
      qr/^apigw_requests_total\{api="big",stage="b",canary="false",deployment="big",method="GET",resource="\/r300",code="502"\} 1$/m,
      'in its series');
+
+# Redis (apigw_redis to a port where nothing listens): its failures, and
+# the request throttled by the failure policy, without route labels
+like($r->{body}, qr/^apigw_redis_errors_total\{error="connection"\} [1-9]\d*$/m,
+     'Redis refused: connection errors counted');
+like($r->{body}, qr/^apigw_redis_fallbacks_total\{policy="local"\} 1$/m,
+     'the throttled request decided in the zone: a fallback, local');
 
 # not set, the zone grows to the power of two that holds the series:
 # 2,100 operations in two stages need more than 4m
