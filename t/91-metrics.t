@@ -494,8 +494,20 @@ sub zone_conf {
 CONF
 }
 
+# what nginx -t refuses besides
+my ($rc, $out);
+(my $both = zone_conf('4m')) =~ s/(apigw big stage=a;)/$1\n            apigw_prometheus;/;
+$z->write_conf($both);
+($rc, $out) = $z->nginx_test;
+like($out, qr/apigw_prometheus in the location of "apigw" in .*: the page needs a location of its own/,
+     'apigw_prometheus in an apigw location: refused');
+$z->write_conf(zone_conf('16k'));
+($rc, $out) = $z->nginx_test;
+like($out, qr/apigw_metrics_zone "16k" is too small: 32k at least/,
+     'a zone under 8 pages: refused');
+
 $z->write_conf(zone_conf('64k'));
-my ($rc, $out) = $z->nginx_test;
+($rc, $out) = $z->nginx_test;
 isnt($rc, 0, 'a zone too small: nginx -t fails');
 like($out, qr/apigw_metrics_zone: the configuration has 602 series, which take (\d+)k; the zone holds 64k: set "apigw_metrics_zone (\d+)k;" or more/,
      'it says how many series, what they take, what the zone holds');
