@@ -2,7 +2,7 @@
 
 # Per-stage settings: one spec, a staging and a prod stage that differ by
 # their locations alone: validation details, the error log's level (AWS's
-# loggingLevel), throttling, stage variables and access logs.
+# loggingLevel), throttling, stage variables, access logs and metrics.
 
 use strict;
 use warnings;
@@ -84,6 +84,11 @@ $t->write_conf(<<'CONF');
             apigw_throttle rate=0.5 burst=3;   # one taken by the POST above
             error_log %%PREFIX%%/prod-error.log error;
             access_log %%PREFIX%%/prod.log stage;
+            apigw_metrics off;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -147,6 +152,13 @@ for (1 .. 30) {
 unlike($slog, qr/^prod /m, "staging's access log: no prod request");
 unlike($plog, qr/^staging /m, "prod's: no staging request");
 like($plog, qr/^prod 429 /m, "... and prod's throttled requests");
+
+# metrics: staging's requests counted, prod's not
+
+$r = $t->http('GET', '/metrics');
+like($r->{body}, qr/^apigw_requests_total\{[^}]*stage="staging"[^}]*\} \d+$/m,
+     "staging's requests in the metrics");
+unlike($r->{body}, qr/stage="prod"/, "prod's not: apigw_metrics off there");
 
 $t->check_log;
 
