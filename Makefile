@@ -53,7 +53,9 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_trace.c \
                 ngx_apigw_module/apigw_authorizer_identity.c \
                 ngx_apigw_module/apigw_authorizer_event.c \
-                ngx_apigw_module/apigw_policy.c
+                ngx_apigw_module/apigw_policy.c \
+                ngx_apigw_module/apigw_export.c \
+                ngx_apigw_module/apigw_export_bundle.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8 -lcrypto
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
