@@ -102,8 +102,8 @@ ASAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
-.PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install tools bench-jwt \
+.PHONY: all deps npm-tools module unit test test-unit test-t test-asan demo \
+        bench install tools bench-jwt bench-export \
         bench-validation bench-throttle bench-auth bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -112,6 +112,11 @@ all: module
 
 deps:
 	@./scripts/bootstrap-deps
+
+# npm test peers in build/npm-tools: an OpenAPI validator and Swagger UI's
+# files, pinned by tools/npm/package-lock.json (docs/testing.md)
+npm-tools:
+	@./scripts/npm-tools
 
 module: $(MODULE)
 
@@ -179,15 +184,16 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module $(MINT)
+test-t: module $(MINT) npm-tools
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE) $(MINT)
+test-asan: $(ASAN_MODULE) $(MINT) npm-tools
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
 
 test: deps
+	@$(MAKE) --no-print-directory npm-tools
 	@$(MAKE) --no-print-directory module unit
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-conformance

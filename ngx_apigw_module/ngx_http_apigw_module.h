@@ -116,6 +116,8 @@ typedef struct {
     ngx_http_apigw_redis_done_pt  done;
 } ngx_http_apigw_redis_wait_t;
 
+typedef struct ngx_http_apigw_export_s  ngx_http_apigw_export_t;
+
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
     apigw_keys_t               *keys;           /* apigw_keys, or NULL */
@@ -133,6 +135,9 @@ typedef struct {
     ngx_array_t                 stages;         /* ngx_http_apigw_loc_conf_t *:
                                                    every location with apigw,
                                                    and every canary */
+    ngx_array_t                *exports;        /* ngx_http_apigw_export_t *:
+                                                   apigw_export, apigw_docs;
+                                                   or NULL */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -166,6 +171,8 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_http_apigw_loc_conf_t  *canary;         /* the stage's canary: a
                                                    conf of its own, or NULL */
     ngx_http_apigw_loc_conf_t  *canary_of;      /* a canary's: its stage's */
+    ngx_http_apigw_export_t    *export;         /* apigw_export, apigw_docs:
+                                                   an operator's location */
 };
 
 
@@ -530,6 +537,14 @@ ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* ngx_http_apigw_export.c: a stage's spec exported, its docs page */
+char *ngx_http_apigw_export_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apigw_docs_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_export_init(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
 
 /* ngx_http_apigw_lease.c: Redis tokens leased by a worker */
 uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
