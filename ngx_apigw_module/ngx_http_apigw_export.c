@@ -60,7 +60,7 @@ static ngx_int_t ngx_http_apigw_export_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_apigw_docs(ngx_http_request_t *r,
     ngx_http_apigw_export_t *e);
 static ngx_int_t ngx_http_apigw_export_args(ngx_http_request_t *r,
-    ngx_uint_t *format, unsigned *extensions);
+    ngx_uint_t *format, unsigned *extensions, char *errbuf, size_t errlen);
 static ngx_uint_t ngx_http_apigw_export_accept(ngx_http_request_t *r,
     ngx_str_t *type);
 static ngx_int_t ngx_http_apigw_export_send(ngx_http_request_t *r,
@@ -300,6 +300,7 @@ ngx_http_apigw_export_url(ngx_str_t *url, ngx_uint_t slash)
 static ngx_int_t
 ngx_http_apigw_export_handler(ngx_http_request_t *r)
 {
+    char                        errbuf[160];
     unsigned                    extensions;
     ngx_int_t                   rc;
     ngx_str_t                   type;
@@ -325,10 +326,11 @@ ngx_http_apigw_export_handler(ngx_http_request_t *r)
         return ngx_http_apigw_docs(r, e);
     }
 
-    rc = ngx_http_apigw_export_args(r, &format, &extensions);
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_apigw_export_args(r, &format, &extensions, errbuf,
+                                   sizeof(errbuf))
+        != NGX_OK)
+    {
+        return ngx_http_apigw_export_error(r, NGX_HTTP_BAD_REQUEST, errbuf);
     }
 
     if (format == NGX_CONF_UNSET_UINT) {
@@ -382,13 +384,15 @@ ngx_http_apigw_docs(ngx_http_request_t *r, ngx_http_apigw_export_t *e)
 }
 
 
-/* ?format=json|yaml (else NGX_CONF_UNSET_UINT), ?extensions=... */
+/*
+ * ?format=json|yaml (else NGX_CONF_UNSET_UINT), ?extensions=...: NGX_OK,
+ * or NGX_ERROR with errbuf saying what is wrong
+ */
 static ngx_int_t
 ngx_http_apigw_export_args(ngx_http_request_t *r, ngx_uint_t *format,
-    unsigned *extensions)
+    unsigned *extensions, char *errbuf, size_t errlen)
 {
     u_char     *dst, *src;
-    char        errbuf[160];
     ngx_str_t   value;
 
     *format = NGX_CONF_UNSET_UINT;
@@ -406,8 +410,9 @@ ngx_http_apigw_export_args(ngx_http_request_t *r, ngx_uint_t *format,
             *format = NGX_HTTP_APIGW_YAML;
 
         } else {
-            return ngx_http_apigw_export_error(r, NGX_HTTP_BAD_REQUEST,
-                                          "format must be json or yaml");
+            ngx_cpystrn((u_char *) errbuf,
+                        (u_char *) "format must be json or yaml", errlen);
+            return NGX_ERROR;
         }
     }
 
@@ -419,7 +424,8 @@ ngx_http_apigw_export_args(ngx_http_request_t *r, ngx_uint_t *format,
 
     dst = ngx_pnalloc(r->pool, value.len);
     if (dst == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ngx_cpystrn((u_char *) errbuf, (u_char *) "out of memory", errlen);
+        return NGX_ERROR;
     }
 
     src = value.data;
@@ -428,10 +434,10 @@ ngx_http_apigw_export_args(ngx_http_request_t *r, ngx_uint_t *format,
     value.len = dst - value.data;
 
     if (apigw_export_extensions((char *) value.data, value.len, extensions,
-                                errbuf, sizeof(errbuf))
+                                errbuf, errlen)
         != 0)
     {
-        return ngx_http_apigw_export_error(r, NGX_HTTP_BAD_REQUEST, errbuf);
+        return NGX_ERROR;
     }
 
     return NGX_OK;

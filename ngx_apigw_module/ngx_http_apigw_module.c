@@ -113,7 +113,7 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       NULL },
 
     { ngx_string("apigw_docs"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_apigw_docs_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
