@@ -288,6 +288,12 @@ bench-jwt: $(BENCH_JWT)
 	openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null \
 	    | grep -E 'verify|bits'
 
+# milliseconds for apigw_export of a spec of 5,000 operations
+# (docs/export-and-docs-page.md#cost)
+bench-export: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/export.sh
+
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/throttle.sh
