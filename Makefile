@@ -80,7 +80,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace
+                authorizer oidc trace export
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -227,6 +227,7 @@ $(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
 $(FUZZ_DIR)/fuzz_oidc.dict: fuzz/oidc.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_trace.dict: fuzz/trace.dict
+$(FUZZ_DIR)/fuzz_export.dict: fuzz/yaml.dict fuzz/openapi.dict fuzz/export.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -252,7 +253,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \

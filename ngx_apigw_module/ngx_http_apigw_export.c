@@ -143,7 +143,7 @@ ngx_http_apigw_export_conf(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf,
     ngx_http_apigw_main_conf_t   *amcf;
 
     if (alcf->export) {
-        return "is duplicate: one apigw_export or apigw_docs a location";
+        return "is duplicate: one apigw_export or apigw_docs per location";
     }
 
     value = cf->args->elts;
@@ -282,8 +282,8 @@ ngx_http_apigw_export_url(ngx_str_t *url, ngx_uint_t slash)
             || *p == '<' || *p == '>' || *p == '\\' || *p == ';'
             || *p == ',' || *p == '`')
         {
-            return "has a URL with characters it should not have "
-                   "(spaces, quotes, <, >, \\, ;, \",\"): escape them";
+            return "has a URL with a space, a quote, <, >, \\, ;, a comma "
+                   "or a byte past ASCII: escape them";
         }
     }
 
@@ -641,6 +641,7 @@ ngx_http_apigw_export_server(ngx_http_request_t *r,
     ngx_http_apigw_export_t *e, ngx_str_t *url)
 {
     u_char                    *p;
+    size_t                     escape;
     ngx_str_t                  host, scheme;
     in_port_t                  port;
     ngx_http_core_srv_conf_t  *cscf;
@@ -690,13 +691,17 @@ ngx_http_apigw_export_server(ngx_http_request_t *r,
         }
     }
 
+    /* the client's Host, not always UTF-8: bytes past ASCII escaped */
+    escape = 2 * ngx_escape_uri(NULL, host.data, host.len, NGX_ESCAPE_URI);
+
     url->data = ngx_pnalloc(r->pool, scheme.len + sizeof("://:65535") - 1
-                                     + host.len + e->path.len);
+                                     + host.len + escape + e->path.len);
     if (url->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(url->data, "%V://%V", &scheme, &host);
+    p = ngx_sprintf(url->data, "%V://", &scheme);
+    p = (u_char *) ngx_escape_uri(p, host.data, host.len, NGX_ESCAPE_URI);
 
     if (port) {
         p = ngx_sprintf(p, ":%d", (int) port);

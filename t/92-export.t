@@ -355,6 +355,12 @@ $r = export('/export/prod', Host => 'localhost');
 is(JSON::PP->new->utf8->decode($r->{body})->{servers}[0]{url},
    'http://localhost/prod', 'prod: Host without a port');
 
+$r = export('/export/prod?format=yaml', Host => "gw\xe9\"<x>.example.com");
+is($r->{status}, 200, 'a Host with a byte past ASCII, a quote, <>: 200');
+is(validate($r->{body}, 'odd-host', 'yaml')->{servers}[0]{url},
+   'http://gw%E9%22%3Cx%3E.example.com/prod',
+   'those bytes escaped in servers');
+
 # ?extensions=
 
 my %want = (
