@@ -503,8 +503,8 @@ static void
 apigw_export_node(apigw_export_ctx_t *ctx, const json_t *node, int kind,
     int api, unsigned depth)
 {
-    size_t   i, n;
     int      elem;
+    size_t   i, n;
     json_t  *value;
 
     if (ctx->failed) {
@@ -1000,8 +1000,8 @@ apigw_export_plain_safe(const char *s, size_t len)
 static int
 apigw_export_yaml_style(const char *s, size_t len)
 {
-    size_t          i;
-    int             lines;
+    int                   lines;
+    size_t                i;
     const unsigned char  *p;
 
     lines = 0;

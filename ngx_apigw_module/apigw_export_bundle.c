@@ -423,8 +423,8 @@ apigw_bundle_inline(apigw_bundle_t *b, apigw_loc_t *loc,
     apigw_loc_t *target, int kind, unsigned depth)
 {
     void        *iter;
-    unsigned     i;
     json_t      *out, *copy, *v;
+    unsigned     i;
     const char  *key;
 
     for (i = 0; i < b->ninlining; i++) {

@@ -640,12 +640,11 @@ static ngx_int_t
 ngx_http_apigw_export_server(ngx_http_request_t *r,
     ngx_http_apigw_export_t *e, ngx_str_t *url)
 {
-    u_char                    *p;
+    u_char                    *p, addr[NGX_SOCKADDR_STRLEN];
     size_t                     escape;
-    ngx_str_t                  host, scheme;
     in_port_t                  port;
+    ngx_str_t                  host, scheme;
     ngx_http_core_srv_conf_t  *cscf;
-    u_char                     addr[NGX_SOCKADDR_STRLEN];
 
     if (e->server.len) {
         *url = e->server;
@@ -893,11 +892,10 @@ static ngx_int_t
 ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
     ngx_http_apigw_export_t *e)
 {
-    u_char                      *p, *last;
+    u_char                      *p, *last, known[512];
     size_t                       len;
     ngx_uint_t                   i, n, escape;
     ngx_http_apigw_loc_conf_t  **stages, *s, *found;
-    u_char                       known[512];
 
     stages = amcf->stages.elts;
     found = NULL;

@@ -41,6 +41,7 @@ static int
 out_write(void *data, const char *buf, size_t len)
 {
     out_t  *o = data;
+
     char   *p;
 
     if (o->fail_after && ++o->calls >= o->fail_after) {
@@ -600,8 +601,8 @@ static void
 test_servers(void)
 {
     char        *text;
-    json_t      *doc, *y;
     void        *iter;
+    json_t      *doc, *y;
 
     doc = json_pack("{s:s, s:{s:s, s:s}, s:{}}", "openapi", "3.1.0", "info",
                     "title", "t", "version", "1", "paths");
@@ -627,8 +628,8 @@ test_servers(void)
 static void
 test_yaml_values(void)
 {
-    size_t       i;
     char        *text;
+    size_t       i;
     json_t      *doc, *data, *keys, *y;
 
     static const char  *strings[] = {
@@ -729,8 +730,8 @@ static void
 test_all_specs(void)
 {
     int             n, bad;
-    char            p[1024];
     DIR            *d;
+    char            p[1024];
     json_t         *bundle, *j, *y;
     apigw_api_t    *api;
     apigw_error_t   err;
