@@ -54,7 +54,9 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_authorizer_identity.c \
                 ngx_apigw_module/apigw_authorizer_event.c \
                 ngx_apigw_module/apigw_policy.c \
-                ngx_apigw_module/apigw_metrics.c
+                ngx_apigw_module/apigw_metrics.c \
+                ngx_apigw_module/apigw_export.c \
+                ngx_apigw_module/apigw_export_bundle.c
 CORE_HDRS    := $(wildcard ngx_apigw_module/apigw_*.h)
 CORE_LIBS    := -ljansson -lyaml -lpcre2-8 -lcrypto
 UNIT_CFLAGS  := -std=gnu99 -g -O1 -Wall -Wextra -Werror \
@@ -79,7 +81,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace
+                authorizer oidc trace export
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -101,10 +103,9 @@ ASAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
 ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
-.PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install tools bench-jwt \
+.PHONY: all deps npm-tools module unit test test-unit test-t test-asan demo \
+        bench install tools bench-jwt bench-export bench-metrics \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
-        bench-metrics \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -112,6 +113,11 @@ all: module
 
 deps:
 	@./scripts/bootstrap-deps
+
+# npm test peers in build/npm-tools: an OpenAPI validator and Swagger UI's
+# files, pinned by tools/npm/package-lock.json (docs/testing.md)
+npm-tools:
+	@./scripts/npm-tools
 
 module: $(MODULE)
 
@@ -179,15 +185,16 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module $(MINT)
+test-t: module $(MINT) npm-tools
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE) $(MINT)
+test-asan: $(ASAN_MODULE) $(MINT) npm-tools
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
 
 test: deps
+	@$(MAKE) --no-print-directory npm-tools
 	@$(MAKE) --no-print-directory module unit
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-conformance
@@ -221,6 +228,7 @@ $(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
 $(FUZZ_DIR)/fuzz_oidc.dict: fuzz/oidc.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_trace.dict: fuzz/trace.dict
+$(FUZZ_DIR)/fuzz_export.dict: fuzz/yaml.dict fuzz/openapi.dict fuzz/export.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -246,7 +254,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
@@ -281,6 +289,12 @@ bench-jwt: $(BENCH_JWT)
 	$(BENCH_JWT) $(BENCH_JWT_SECONDS)
 	openssl speed -seconds 2 rsa2048 ecdsap256 ed25519 2>/dev/null \
 	    | grep -E 'verify|bits'
+
+# milliseconds for apigw_export of a spec of 5,000 operations
+# (docs/export-and-docs-page.md#cost)
+bench-export: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/export.sh
 
 bench-throttle: deps
 	@$(MAKE) --no-print-directory module

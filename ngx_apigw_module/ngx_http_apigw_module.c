@@ -123,6 +123,20 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_export"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_apigw_export_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("apigw_docs"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
+      ngx_http_apigw_docs_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw_stage_variable"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_stage_variable_directive,
@@ -264,7 +278,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
     if (ngx_http_apigw_log_warnings(cf, amcf) != NGX_OK
         || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK
         || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK
-        || ngx_http_apigw_metrics_init(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_metrics_init(cf, amcf) != NGX_OK
+        || ngx_http_apigw_export_init(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }

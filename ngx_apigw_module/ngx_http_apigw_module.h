@@ -119,6 +119,7 @@ typedef struct {
 } ngx_http_apigw_redis_wait_t;
 
 typedef struct ngx_http_apigw_metrics_s  ngx_http_apigw_metrics_t;
+typedef struct ngx_http_apigw_export_s  ngx_http_apigw_export_t;
 
 typedef struct {
     ngx_array_t                 apis;           /* ngx_http_apigw_api_t */
@@ -139,6 +140,9 @@ typedef struct {
                                                    and every canary */
     ngx_http_apigw_metrics_t   *metrics;        /* the series, or NULL */
     size_t                      metrics_zone_size;
+    ngx_array_t                *exports;        /* ngx_http_apigw_export_t *:
+                                                   apigw_export, apigw_docs;
+                                                   or NULL */
     uint64_t                    rng[2];         /* request ids, per process */
 } ngx_http_apigw_main_conf_t;
 
@@ -181,6 +185,8 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_uint_t                 *metrics_series; /* per operation, then no
                                                    route: the series */
     ngx_flag_t                  prometheus;     /* apigw_prometheus */
+    ngx_http_apigw_export_t    *export;         /* apigw_export, apigw_docs:
+                                                   an operator's location */
 };
 
 
@@ -575,6 +581,14 @@ ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* ngx_http_apigw_export.c: a stage's spec exported, its docs page */
+char *ngx_http_apigw_export_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_apigw_docs_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_export_init(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
 
 /* ngx_http_apigw_lease.c: Redis tokens leased by a worker */
 uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);
