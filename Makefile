@@ -262,7 +262,7 @@ fuzz-run: fuzz
 	    $(FUZZ_DIR)/corpus/$(T) fuzz/corpus/$(T)
 
 demo: deps
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory npm-tools module
 	@./examples/petstore/demo.sh
 
 bench: deps

@@ -5,7 +5,8 @@
 # under /prod/.  Runs until Ctrl-C (or SIGTERM); logs stay in build/demo/.
 #
 # Environment: DEMO_PORT (8080), DEMO_BACKEND_PORT (9000),
-# APIGW_NGINX (/usr/sbin/nginx), APIGW_MODULE (build/ngx_http_apigw_module.so)
+# APIGW_NGINX (/usr/sbin/nginx), APIGW_MODULE (build/ngx_http_apigw_module.so),
+# APIGW_SWAGGER_UI (build/npm-tools/node_modules/swagger-ui-dist)
 
 # shellcheck disable=SC2317  # cleanup and its helpers run from a trap
 
@@ -19,6 +20,7 @@ backend_port=${DEMO_BACKEND_PORT:-9000}
 nginx=${APIGW_NGINX:-/usr/sbin/nginx}
 module=${APIGW_MODULE:-$root/build/ngx_http_apigw_module.so}
 run=$root/build/demo
+swagger_ui=${APIGW_SWAGGER_UI:-$root/build/npm-tools/node_modules/swagger-ui-dist}
 
 nginx_pid=
 nginx_starting=
@@ -105,6 +107,9 @@ cleanup() {
 [[ -x $nginx ]] ||
     die "no nginx at $nginx: apt-get install nginx, or set APIGW_NGINX"
 command -v perl >/dev/null || die "perl is needed for the backend"
+[[ -f $swagger_ui/swagger-ui-bundle.js ]] ||
+    die "Swagger UI is not at $swagger_ui: run scripts/npm-tools" \
+        "(or 'make demo'), or set APIGW_SWAGGER_UI"
 
 if listening "$port"; then
     die "127.0.0.1:$port is already in use (a demo still running?);" \
@@ -120,7 +125,8 @@ mkdir -p "$run/tmp"
 # perl, not sed: paths may hold any character
 PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml \
 SPEC_V2=$here/petstore-v2.yaml PORT=$port BACKEND_PORT=$backend_port \
-    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|PORT|BACKEND_PORT)\@/$ENV{$1}/g' \
+SWAGGER_UI=$swagger_ui \
+    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|PORT|BACKEND_PORT|SWAGGER_UI)\@/$ENV{$1}/g' \
     "$here/nginx.conf.in" > "$run/nginx.conf"
 
 # an interrupted or failed start still stops what did start
@@ -161,6 +167,9 @@ apigw petstore demo
   gateway   $gw/  (API "petstore", stage "prod", 20 % to its canary)
             $staging/  (stage "staging": petstore-v2)
   backend   http://127.0.0.1:$backend_port/  ($here/backend.pl)
+  docs      http://127.0.0.1:$port/docs/prod/  and  /docs/staging/  (Swagger UI)
+  operators http://127.0.0.1:$port/ops/metrics  (Prometheus)
+            http://127.0.0.1:$port/ops/prod/openapi  (the stage's spec)
   specs     $here/petstore.yaml
             $here/petstore-v2.yaml  (the canary, and staging)
   logs      $run/access.log  (tail -f it to see the \$apigw_* variables)
@@ -189,6 +198,10 @@ Try:
   # forced (127.0.0.1 is trusted): always version 2, or never
   curl -s -H 'X-Apigw-Canary: true' $gw/health; echo
   curl -s -H 'X-Apigw-Canary: false' $gw/health; echo
+  # the metrics: every request above, refusals too, by stage and canary
+  curl -s http://127.0.0.1:$port/ops/metrics | grep '^apigw_requests_total'
+  # prod's spec for an SDK generator, servers set to the stage's URL
+  curl -s 'http://127.0.0.1:$port/ops/prod/openapi?format=yaml' | head -20
   # no such route: 403 {"message":"Missing Authentication Token"}
   curl -i $gw/owners
   # explicit integration, uri http://\${stageVariables.backend}/pets/{petId}/photo
