@@ -24,9 +24,10 @@ WARMUP=${WARMUP:-2000}          # requests per case before measuring
 CONNECTIONS=${CONNECTIONS:-8}   # client connections, 1 request in flight each
 KEEPALIVE=${KEEPALIVE:-64}      # idle upstream connections kept
 TOP=${TOP:-10}                  # functions listed (0: none)
-GW_CASE=${GW_CASE:-gw}          # gw (the README's configuration) or gw-tuned
-BASE_CASE=${BASE_CASE:-bare}    # what it is compared with: bare, or gu
-                                # (gw with apigw_metrics off)
+GW_CASE=${GW_CASE:-gw}          # gw (the README's configuration), gw-tuned,
+                                # or gc (gw with half of it a canary)
+BASE_CASE=${BASE_CASE:-bare}    # what it is compared with: bare, gu (gw
+                                # with apigw_metrics off), or gw
 
 BODY='{"ok":true}'
 

@@ -155,6 +155,12 @@ front_servers() {
             apigw_metrics off;
         }
 
+        location /gc/ {
+            apigw bench stage=prod;
+            apigw_backend http://be/;
+            apigw_canary bench percent=50;
+        }
+
         location /gw-tuned/ {
             apigw bench stage=prod;
             apigw_backend http://backend;
