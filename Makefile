@@ -93,6 +93,38 @@ FUZZ_SMOKE_TIME ?= 5
 FUZZ_TIME    ?= 600
 BENCH_JWT_SECONDS ?= 2
 
+# the function host, the C runtime and SDK, the example functions
+# (docs/functions.md): nginx-free programs with their own unit tests
+FN_CFLAGS    := -std=gnu99 -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter
+FN_HOST      := $(BUILD)/apigw-fnhost
+FN_RUNTIME   := $(BUILD)/apigw-fn-runtime
+FN_LIB       := $(BUILD)/libapigw_function.a
+FN_SHLIB     := $(BUILD)/libapigw_function.so
+FN_HOST_SRCS := $(wildcard functions/host/fnhost_*.c) \
+                ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
+                ngx_apigw_module/apigw_doc.c
+FN_HOST_HDRS := functions/host/fnhost.h ngx_apigw_module/apigw_core.h
+FN_HOST_INC  := -Ingx_apigw_module -Ifunctions/host
+FN_HOST_LIBS := -levent -ljansson -lyaml
+FN_SDK_SRCS  := functions/sdk/apigw_fn_event.c \
+                functions/sdk/apigw_fn_response.c \
+                functions/sdk/apigw_fn_util.c \
+                functions/runtime/apigw_fn_runtime.c
+FN_SDK_HDRS  := functions/sdk/apigw_function.h functions/sdk/apigw_fn_int.h \
+                functions/runtime/apigw_fn_runtime.h
+FN_SDK_INC   := -Ifunctions/sdk -Ifunctions/runtime
+FN_SDK_LIBS  := -ljansson -lcurl
+FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,$(FN_SDK_SRCS))
+# the examples and the tests' functions: shared objects that take the SDK
+# from the runtime that loads them
+FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
+                    $(wildcard examples/functions/*.c)) \
+                $(BUILD)/functions/fixtures.so
+# the host and the runtime under AddressSanitizer and UBSan (make test-asan)
+FN_ASAN      := $(BUILD)/fn-asan
+FN_ASAN_BINS := $(FN_ASAN)/apigw-fnhost $(FN_ASAN)/apigw-fn-runtime
+FN_UNIT      := $(BUILD)/unit/test_fnhost_conf $(BUILD)/unit/test_fn_sdk
+
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
 ASAN_MODULE  := $(ASAN_BUILD)/objs/ngx_http_apigw_module.so
@@ -101,7 +133,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install tools bench-jwt \
+        install tools bench-jwt functions functions-asan \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -154,7 +186,66 @@ $(BUILD)/unit/%: t/unit/%.c $(UNIT_HDRS) $(TOOLS_HDRS) $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) $(FN_UNIT)
+
+functions: $(FN_HOST) $(FN_RUNTIME) $(FN_LIB) $(FN_SHLIB) $(FN_SOS)
+
+functions-asan: $(FN_ASAN_BINS)
+
+$(FN_HOST): $(FN_HOST_SRCS) $(FN_HOST_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(FN_CFLAGS) $(FN_HOST_INC) $(FN_HOST_SRCS) $(FN_HOST_LIBS) -o $@
+
+$(BUILD)/fn/obj/%.o: functions/%.c $(FN_SDK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FN_CFLAGS) -fPIC $(FN_SDK_INC) -c $< -o $@
+
+$(FN_LIB): $(FN_SDK_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FN_SHLIB): $(FN_SDK_OBJS)
+	$(CC) -shared -Wl,-soname,libapigw_function.so $^ $(FN_SDK_LIBS) -o $@
+
+# -rdynamic: the functions it loads find the SDK in it
+$(FN_RUNTIME): functions/runtime/apigw_fn_main.c $(FN_SDK_OBJS)
+	$(CC) $(FN_CFLAGS) -rdynamic $(FN_SDK_INC) $^ $(FN_SDK_LIBS) -ldl -o $@
+
+$(BUILD)/functions/%.so: examples/functions/%.c functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+$(BUILD)/functions/fixtures.so: t/functions/fixtures.c \
+                                functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+$(FN_ASAN)/apigw-fnhost: $(FN_HOST_SRCS) $(FN_HOST_HDRS)
+	@mkdir -p $(FN_ASAN)
+	$(CC) $(FN_CFLAGS) $(ASAN_FLAGS) $(FN_HOST_INC) $(FN_HOST_SRCS) \
+	    $(FN_HOST_LIBS) -o $@
+
+$(FN_ASAN)/apigw-fn-runtime: functions/runtime/apigw_fn_main.c \
+                             $(FN_SDK_SRCS) $(FN_SDK_HDRS)
+	@mkdir -p $(FN_ASAN)
+	$(CC) $(FN_CFLAGS) $(ASAN_FLAGS) -rdynamic $(FN_SDK_INC) \
+	    functions/runtime/apigw_fn_main.c $(FN_SDK_SRCS) $(FN_SDK_LIBS) \
+	    -ldl -o $@
+
+$(BUILD)/unit/test_fnhost_conf: functions/host/t/test_fnhost_conf.c \
+                                $(FN_HOST_SRCS) $(FN_HOST_HDRS) t/unit/unit.h
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -Wno-unused-parameter -It/unit $(FN_HOST_INC) \
+	    -DFNHOST_CONF_ONLY $< functions/host/fnhost_conf.c \
+	    ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
+	    ngx_apigw_module/apigw_doc.c -ljansson -lyaml -o $@
+
+$(BUILD)/unit/test_fn_sdk: functions/sdk/t/test_fn_sdk.c $(FN_SDK_SRCS) \
+                           $(FN_SDK_HDRS) t/unit/unit.h
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -It/unit $(FN_SDK_INC) $< \
+	    functions/sdk/apigw_fn_event.c functions/sdk/apigw_fn_response.c \
+	    functions/sdk/apigw_fn_util.c -ljansson -o $@
 
 tools: $(MINT)
 
@@ -163,7 +254,7 @@ $(MINT): tools/apigw_jwt_mint.c $(TOOLS_HDRS)
 	$(CC) $(TOOLS_CFLAGS) $< -ljansson -lcrypto -o $@
 
 test-unit: unit
-	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
+	@rc=0; for t in $(UNIT_TESTS) $(FN_UNIT); do echo "# $$t"; \
 	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
 
 # the JSON Schema Test Suite against the validator (docs/json-schema.md)
@@ -177,16 +268,18 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module $(MINT)
+test-t: module $(MINT) functions
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE) $(MINT)
+test-asan: $(ASAN_MODULE) $(MINT) functions functions-asan
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
+	APIGW_FNHOST=$(CURDIR)/$(FN_ASAN)/apigw-fnhost \
+	APIGW_FN_RUNTIME=$(CURDIR)/$(FN_ASAN)/apigw-fn-runtime \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
 
 test: deps
-	@$(MAKE) --no-print-directory module unit
+	@$(MAKE) --no-print-directory module unit functions
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-conformance
 	@$(MAKE) --no-print-directory test-t
@@ -304,13 +397,20 @@ PREFIX       ?= /usr/local
 MODULES_DIR  ?= /usr/lib/nginx/modules
 MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
 
-install: module
+install: module functions
 	install -D -m 0644 $(MODULE) \
 	    $(DESTDIR)$(MODULES_DIR)/ngx_http_apigw_module.so
 	install -d $(DESTDIR)$(MODULES_AVAILABLE)
 	echo "load_module modules/ngx_http_apigw_module.so;" \
 	    > $(DESTDIR)$(MODULES_AVAILABLE)/mod-http-apigw.conf
 	install -D -m 0755 scripts/apigw-keys $(DESTDIR)$(PREFIX)/bin/apigw-keys
+	install -D -m 0755 $(FN_HOST) $(DESTDIR)$(PREFIX)/bin/apigw-fnhost
+	install -D -m 0755 $(FN_RUNTIME) $(DESTDIR)$(PREFIX)/bin/apigw-fn-runtime
+	install -D -m 0644 functions/sdk/apigw_function.h \
+	    $(DESTDIR)$(PREFIX)/include/apigw_function.h
+	install -D -m 0644 $(FN_LIB) $(DESTDIR)$(PREFIX)/lib/libapigw_function.a
+	install -D -m 0755 $(FN_SHLIB) \
+	    $(DESTDIR)$(PREFIX)/lib/libapigw_function.so
 
 clean:
 	rm -rf $(BUILD)
