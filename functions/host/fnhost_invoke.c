@@ -205,7 +205,7 @@ fnhost_invoke_close(fnhost_t *host)
 static void
 fnhost_invoke_request(struct evhttp_request *req, void *arg)
 {
-    char                             name[128], *decoded;
+    char                             name[128], qbuf[128], *decoded;
     size_t                           n, len;
     fnhost_t                        *host;
     unsigned                         i;
@@ -253,6 +253,11 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
         name[0] = '\0';
     }
 
+    if (qualifier != NULL) {
+        snprintf(qbuf, sizeof(qbuf), "%s", qualifier);
+        qualifier = qbuf;
+    }
+
     fn = NULL;
 
     for (i = 0; i < host->nfunctions; i++) {
@@ -274,7 +279,9 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
         p = evhttp_find_header(&query, "Qualifier");
 
         if (p != NULL && (qualifier == NULL || strcmp(p, qualifier) == 0)) {
-            qualifier = p;
+            /* kept: the query's strings go with it */
+            snprintf(qbuf, sizeof(qbuf), "%s", p);
+            qualifier = qbuf;
 
         } else if (p != NULL) {
             fn = NULL;
