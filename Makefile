@@ -133,7 +133,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
                 $(shell $(CC) -print-file-name=libubsan.so)
 
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
-        install tools bench-jwt functions functions-asan \
+        install tools bench-jwt functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -268,7 +268,13 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module $(MINT) functions
+# AWS's Node.js runtime interface client for t/98 (scripts/npm-functions);
+# without it, t/98 skips its Node.js cases
+npm-functions:
+	@./scripts/npm-functions || echo "apigw: aws-lambda-ric is not" \
+	    "installed: t/98-function-runtimes.t skips its Node.js cases" >&2
+
+test-t: module $(MINT) functions npm-functions
 	prove -j$(PROVE_JOBS) -r t/
 
 test-asan: $(ASAN_MODULE) $(MINT) functions functions-asan

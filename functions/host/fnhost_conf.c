@@ -10,7 +10,9 @@
  * JSON pointer, the line (YAML) and the reason.
  */
 
+#ifndef FNHOST_CONF_ONLY
 #define FNHOST_CONF_ONLY
+#endif
 
 #include <ctype.h>
 #include <errno.h>

@@ -108,7 +108,7 @@ int
 apigw_fn_header_add(apigw_fn_response_t *resp, const char *name,
     const char *value)
 {
-    json_t      *list, *one, *v;
+    json_t      *list, *one, *found, *v;
     const char  *key;
 
     list = NULL;
@@ -122,19 +122,25 @@ apigw_fn_header_add(apigw_fn_response_t *resp, const char *name,
 
     if (list == NULL) {
         list = json_array();
+        found = NULL;
+
+        /* a value set before goes first, under its name */
+        json_object_foreach(resp->headers, key, one) {
+            if (apigw_fn_strcaseeq(key, name)) {
+                name = key;
+                found = one;
+                break;
+            }
+        }
 
         if (list == NULL || json_object_set_new(resp->multi, name, list)) {
             resp->failed = 1;
             return -1;
         }
 
-        /* a value set before goes first */
-        json_object_foreach(resp->headers, key, one) {
-            if (apigw_fn_strcaseeq(key, name)) {
-                json_array_append(list, one);
-                json_object_del(resp->headers, key);
-                break;
-            }
+        if (found != NULL) {
+            json_array_append(list, found);
+            json_object_del(resp->headers, name);
         }
     }
 
