@@ -135,6 +135,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 .PHONY: all deps module unit test test-unit test-t test-asan demo bench \
         install tools bench-jwt functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
+        bench-fnhost \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -386,6 +387,11 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+# the function host alone: cold start, warm invocations/s (unix socket, TCP)
+bench-fnhost: deps
+	@$(MAKE) --no-print-directory functions
+	@./bench/fnhost.sh
 
 bench-canary: deps
 	@$(MAKE) --no-print-directory module
