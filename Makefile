@@ -78,7 +78,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace
+                authorizer oidc trace fnevent fnconf
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -305,6 +305,22 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(TOOLS_HDRS) \
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_OBJS) $(CORE_LIBS) -o $@
 
+# the function SDK and the function host's configuration: their own sources
+$(FUZZ_DIR)/fuzz_fnevent: fuzz/fuzz_fnevent.c $(FN_SDK_HDRS) \
+                          functions/sdk/apigw_fn_event.c \
+                          functions/sdk/apigw_fn_response.c \
+                          functions/sdk/apigw_fn_util.c
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FN_SDK_INC) $< functions/sdk/apigw_fn_event.c \
+	    functions/sdk/apigw_fn_response.c functions/sdk/apigw_fn_util.c \
+	    -ljansson -o $@
+
+$(FUZZ_DIR)/fuzz_fnconf: fuzz/fuzz_fnconf.c functions/host/fnhost_conf.c \
+                         $(FN_HOST_HDRS) $(FUZZ_OBJS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFNHOST_CONF_ONLY -Ifunctions/host $< \
+	    functions/host/fnhost_conf.c $(FUZZ_OBJS) $(CORE_LIBS) -o $@
+
 $(FUZZ_DIR)/fuzz_doc.dict: fuzz/yaml.dict
 $(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
 $(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
@@ -319,6 +335,8 @@ $(FUZZ_DIR)/fuzz_jwk.dict: fuzz/jwk.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
 $(FUZZ_DIR)/fuzz_oidc.dict: fuzz/oidc.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_trace.dict: fuzz/trace.dict
+$(FUZZ_DIR)/fuzz_fnevent.dict: fuzz/fnevent.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_fnconf.dict: fuzz/yaml.dict fuzz/fnconf.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -344,7 +362,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|fnevent|fnconf [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \

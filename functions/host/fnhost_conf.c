@@ -38,8 +38,7 @@ typedef struct {
 static int fnhost_conf_top(fnhost_conf_ctx_t *ctx, json_t *root,
     const char *self_dir, fnhost_conf_t *conf);
 static int fnhost_conf_fn(fnhost_conf_ctx_t *ctx, const char *name,
-    json_t *obj, const char *ptr, fnhost_conf_t *conf,
-    fnhost_function_conf_t *fc);
+    json_t *obj, const char *ptr, fnhost_function_conf_t *fc);
 static int fnhost_conf_handler(fnhost_conf_ctx_t *ctx, json_t *v,
     const char *ptr, fnhost_function_conf_t *fc);
 static int fnhost_conf_command(fnhost_conf_ctx_t *ctx, json_t *v,
@@ -321,6 +320,7 @@ fnhost_conf_top(fnhost_conf_ctx_t *ctx, json_t *root, const char *self_dir,
     if (fnhost_conf_uint(ctx, root, "", "shutdown_timeout", 0, 600000,
                          &conf->shutdown_timeout) != 0)
     {
+        free(runtime);
         return -1;
     }
 
@@ -351,7 +351,7 @@ fnhost_conf_top(fnhost_conf_ctx_t *ctx, json_t *root, const char *self_dir,
     json_object_foreach(fns, name, fobj) {
         fnhost_conf_pointer(ptr, sizeof(ptr), "/functions", name);
 
-        if (fnhost_conf_fn(ctx, name, fobj, ptr, conf,
+        if (fnhost_conf_fn(ctx, name, fobj, ptr,
                            &conf->functions[conf->nfunctions])
             != 0)
         {
@@ -415,7 +415,7 @@ fnhost_conf_top(fnhost_conf_ctx_t *ctx, json_t *root, const char *self_dir,
 
 static int
 fnhost_conf_fn(fnhost_conf_ctx_t *ctx, const char *name, json_t *obj,
-    const char *ptr, fnhost_conf_t *conf, fnhost_function_conf_t *fc)
+    const char *ptr, fnhost_function_conf_t *fc)
 {
     char         p[APIGW_ERR_LEN + 64];
     char        *dir;
