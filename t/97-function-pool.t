@@ -209,6 +209,27 @@ ok(wait_for(sub { !grep { kill 0, $_ } @rt }, 3), 'twice: no runtime left');
 $h2->check_log;
 
 ###############################################################################
+# the host killed with SIGKILL: its runtimes die with it (PR_SET_PDEATHSIG)
+
+my $h3 = Apigw::FnHost->new($t, <<'EOF', name => 'killed');
+listen: unix:%%PREFIX%%/killed.sock
+log: %%PREFIX%%/killed/host.log
+runtime: %%RUNTIME%%
+functions:
+  warm:
+    handler: %%FUNCTIONS%%/fixtures.so:trouble
+    concurrency: 3
+    warm: 3
+    memory: 0
+EOF
+
+ok(wait_for(sub { scalar($h3->runtimes) == 3 }), 'SIGKILL: 3 warm runtimes');
+@rt = $h3->runtimes;
+$h3->stop(signal => 'KILL');
+ok(wait_for(sub { !grep { kill 0, $_ } @rt }, 3),
+   'SIGKILL: the runtimes died with the host');
+
+###############################################################################
 # bad configuration files: the file, the pointer, the reason
 
 my $bin = Apigw::FnHost::host_path();
