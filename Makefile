@@ -81,7 +81,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace export
+                authorizer oidc trace export fnevent fnconf
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -96,6 +96,38 @@ FUZZ_SMOKE_TIME ?= 5
 FUZZ_TIME    ?= 600
 BENCH_JWT_SECONDS ?= 2
 
+# the function host, the C runtime and SDK, the example functions
+# (docs/functions.md): nginx-free programs with their own unit tests
+FN_CFLAGS    := -std=gnu99 -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter
+FN_HOST      := $(BUILD)/apigw-fnhost
+FN_RUNTIME   := $(BUILD)/apigw-fn-runtime
+FN_LIB       := $(BUILD)/libapigw_function.a
+FN_SHLIB     := $(BUILD)/libapigw_function.so
+FN_HOST_SRCS := $(wildcard functions/host/fnhost_*.c) \
+                ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
+                ngx_apigw_module/apigw_doc.c
+FN_HOST_HDRS := functions/host/fnhost.h ngx_apigw_module/apigw_core.h
+FN_HOST_INC  := -Ingx_apigw_module -Ifunctions/host
+FN_HOST_LIBS := -levent -ljansson -lyaml
+FN_SDK_SRCS  := functions/sdk/apigw_fn_event.c \
+                functions/sdk/apigw_fn_response.c \
+                functions/sdk/apigw_fn_util.c \
+                functions/runtime/apigw_fn_runtime.c
+FN_SDK_HDRS  := functions/sdk/apigw_function.h functions/sdk/apigw_fn_int.h \
+                functions/runtime/apigw_fn_runtime.h
+FN_SDK_INC   := -Ifunctions/sdk -Ifunctions/runtime
+FN_SDK_LIBS  := -ljansson -lcurl
+FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,$(FN_SDK_SRCS))
+# the examples and the tests' functions: shared objects that take the SDK
+# from the runtime that loads them
+FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
+                    $(wildcard examples/functions/*.c)) \
+                $(BUILD)/functions/fixtures.so
+# the host and the runtime under AddressSanitizer and UBSan (make test-asan)
+FN_ASAN      := $(BUILD)/fn-asan
+FN_ASAN_BINS := $(FN_ASAN)/apigw-fnhost $(FN_ASAN)/apigw-fn-runtime
+FN_UNIT      := $(BUILD)/unit/test_fnhost_conf $(BUILD)/unit/test_fn_sdk
+
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
 ASAN_MODULE  := $(ASAN_BUILD)/objs/ngx_http_apigw_module.so
@@ -105,7 +137,9 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
 
 .PHONY: all deps npm-tools module unit test test-unit test-t test-asan demo \
         bench install tools bench-jwt bench-export bench-metrics \
+        functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
+        bench-fnhost \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -162,7 +196,66 @@ $(BUILD)/unit/%: t/unit/%.c $(UNIT_HDRS) $(TOOLS_HDRS) $(UNIT_OBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) $(UNIT_LIBS) -o $@
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) $(FN_UNIT)
+
+functions: $(FN_HOST) $(FN_RUNTIME) $(FN_LIB) $(FN_SHLIB) $(FN_SOS)
+
+functions-asan: $(FN_ASAN_BINS)
+
+$(FN_HOST): $(FN_HOST_SRCS) $(FN_HOST_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(FN_CFLAGS) $(FN_HOST_INC) $(FN_HOST_SRCS) $(FN_HOST_LIBS) -o $@
+
+$(BUILD)/fn/obj/%.o: functions/%.c $(FN_SDK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FN_CFLAGS) -fPIC $(FN_SDK_INC) -c $< -o $@
+
+$(FN_LIB): $(FN_SDK_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FN_SHLIB): $(FN_SDK_OBJS)
+	$(CC) -shared -Wl,-soname,libapigw_function.so $^ $(FN_SDK_LIBS) -o $@
+
+# -rdynamic: the functions it loads find the SDK in it
+$(FN_RUNTIME): functions/runtime/apigw_fn_main.c $(FN_SDK_OBJS)
+	$(CC) $(FN_CFLAGS) -rdynamic $(FN_SDK_INC) $^ $(FN_SDK_LIBS) -ldl -o $@
+
+$(BUILD)/functions/%.so: examples/functions/%.c functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+$(BUILD)/functions/fixtures.so: t/functions/fixtures.c \
+                                functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+$(FN_ASAN)/apigw-fnhost: $(FN_HOST_SRCS) $(FN_HOST_HDRS)
+	@mkdir -p $(FN_ASAN)
+	$(CC) $(FN_CFLAGS) $(ASAN_FLAGS) $(FN_HOST_INC) $(FN_HOST_SRCS) \
+	    $(FN_HOST_LIBS) -o $@
+
+$(FN_ASAN)/apigw-fn-runtime: functions/runtime/apigw_fn_main.c \
+                             $(FN_SDK_SRCS) $(FN_SDK_HDRS)
+	@mkdir -p $(FN_ASAN)
+	$(CC) $(FN_CFLAGS) $(ASAN_FLAGS) -rdynamic $(FN_SDK_INC) \
+	    functions/runtime/apigw_fn_main.c $(FN_SDK_SRCS) $(FN_SDK_LIBS) \
+	    -ldl -o $@
+
+$(BUILD)/unit/test_fnhost_conf: functions/host/t/test_fnhost_conf.c \
+                                $(FN_HOST_SRCS) $(FN_HOST_HDRS) t/unit/unit.h
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -Wno-unused-parameter -It/unit $(FN_HOST_INC) \
+	    -DFNHOST_CONF_ONLY $< functions/host/fnhost_conf.c \
+	    ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
+	    ngx_apigw_module/apigw_doc.c -ljansson -lyaml -o $@
+
+$(BUILD)/unit/test_fn_sdk: functions/sdk/t/test_fn_sdk.c $(FN_SDK_SRCS) \
+                           $(FN_SDK_HDRS) t/unit/unit.h
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -It/unit $(FN_SDK_INC) $< \
+	    functions/sdk/apigw_fn_event.c functions/sdk/apigw_fn_response.c \
+	    functions/sdk/apigw_fn_util.c -ljansson -o $@
 
 tools: $(MINT)
 
@@ -171,7 +264,7 @@ $(MINT): tools/apigw_jwt_mint.c $(TOOLS_HDRS)
 	$(CC) $(TOOLS_CFLAGS) $< -ljansson -lcrypto -o $@
 
 test-unit: unit
-	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; \
+	@rc=0; for t in $(UNIT_TESTS) $(FN_UNIT); do echo "# $$t"; \
 	    (cd t/unit && ../../$$t) || rc=1; done; exit $$rc
 
 # the JSON Schema Test Suite against the validator (docs/json-schema.md)
@@ -185,17 +278,25 @@ $(SUITE_BIN): t/conformance/schema_suite.c $(UNIT_OBJS)
 test-conformance: $(SUITE_BIN)
 	$(SUITE_BIN) $(SUITE_DIR)
 
-test-t: module $(MINT) npm-tools
+# AWS's Node.js runtime interface client for t/98 (scripts/npm-functions);
+# without it, t/98 skips its Node.js cases
+npm-functions:
+	@./scripts/npm-functions || echo "apigw: aws-lambda-ric is not" \
+	    "installed: t/98-function-runtimes.t skips its Node.js cases" >&2
+
+test-t: module $(MINT) npm-tools functions npm-functions
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE) $(MINT) npm-tools
+test-asan: $(ASAN_MODULE) $(MINT) npm-tools functions functions-asan
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
+	APIGW_FNHOST=$(CURDIR)/$(FN_ASAN)/apigw-fnhost \
+	APIGW_FN_RUNTIME=$(CURDIR)/$(FN_ASAN)/apigw-fn-runtime \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp:print_suppressions=0 \
 	    prove -j$(PROVE_JOBS) -r t/
 
 test: deps
 	@$(MAKE) --no-print-directory npm-tools
-	@$(MAKE) --no-print-directory module unit
+	@$(MAKE) --no-print-directory module unit functions
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-conformance
 	@$(MAKE) --no-print-directory test-t
@@ -214,6 +315,22 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(TOOLS_HDRS) \
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_OBJS) $(CORE_LIBS) -o $@
 
+# the function SDK and the function host's configuration: their own sources
+$(FUZZ_DIR)/fuzz_fnevent: fuzz/fuzz_fnevent.c $(FN_SDK_HDRS) \
+                          functions/sdk/apigw_fn_event.c \
+                          functions/sdk/apigw_fn_response.c \
+                          functions/sdk/apigw_fn_util.c
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FN_SDK_INC) $< functions/sdk/apigw_fn_event.c \
+	    functions/sdk/apigw_fn_response.c functions/sdk/apigw_fn_util.c \
+	    -ljansson -o $@
+
+$(FUZZ_DIR)/fuzz_fnconf: fuzz/fuzz_fnconf.c functions/host/fnhost_conf.c \
+                         $(FN_HOST_HDRS) $(FUZZ_OBJS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFNHOST_CONF_ONLY -Ifunctions/host $< \
+	    functions/host/fnhost_conf.c $(FUZZ_OBJS) $(CORE_LIBS) -o $@
+
 $(FUZZ_DIR)/fuzz_doc.dict: fuzz/yaml.dict
 $(FUZZ_DIR)/fuzz_spec.dict: fuzz/yaml.dict fuzz/openapi.dict
 $(FUZZ_DIR)/fuzz_route.dict: fuzz/route.dict
@@ -229,6 +346,8 @@ $(FUZZ_DIR)/fuzz_authorizer.dict: fuzz/authorizer.dict
 $(FUZZ_DIR)/fuzz_oidc.dict: fuzz/oidc.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_trace.dict: fuzz/trace.dict
 $(FUZZ_DIR)/fuzz_export.dict: fuzz/yaml.dict fuzz/openapi.dict fuzz/export.dict
+$(FUZZ_DIR)/fuzz_fnevent.dict: fuzz/fnevent.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_fnconf.dict: fuzz/yaml.dict fuzz/fnconf.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -254,7 +373,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export|fnevent|fnconf [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
@@ -304,6 +423,11 @@ bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
 
+# the function host alone: cold start, warm invocations/s (unix socket, TCP)
+bench-fnhost: deps
+	@$(MAKE) --no-print-directory functions
+	@./bench/fnhost.sh
+
 bench-canary: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/canary.sh
@@ -325,13 +449,20 @@ PREFIX       ?= /usr/local
 MODULES_DIR  ?= /usr/lib/nginx/modules
 MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
 
-install: module
+install: module functions
 	install -D -m 0644 $(MODULE) \
 	    $(DESTDIR)$(MODULES_DIR)/ngx_http_apigw_module.so
 	install -d $(DESTDIR)$(MODULES_AVAILABLE)
 	echo "load_module modules/ngx_http_apigw_module.so;" \
 	    > $(DESTDIR)$(MODULES_AVAILABLE)/mod-http-apigw.conf
 	install -D -m 0755 scripts/apigw-keys $(DESTDIR)$(PREFIX)/bin/apigw-keys
+	install -D -m 0755 $(FN_HOST) $(DESTDIR)$(PREFIX)/bin/apigw-fnhost
+	install -D -m 0755 $(FN_RUNTIME) $(DESTDIR)$(PREFIX)/bin/apigw-fn-runtime
+	install -D -m 0644 functions/sdk/apigw_function.h \
+	    $(DESTDIR)$(PREFIX)/include/apigw_function.h
+	install -D -m 0644 $(FN_LIB) $(DESTDIR)$(PREFIX)/lib/libapigw_function.a
+	install -D -m 0755 $(FN_SHLIB) \
+	    $(DESTDIR)$(PREFIX)/lib/libapigw_function.so
 
 clean:
 	rm -rf $(BUILD)
