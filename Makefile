@@ -52,6 +52,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_authorizer.c \
                 ngx_apigw_module/apigw_trace.c \
                 ngx_apigw_module/apigw_authorizer_identity.c \
+                ngx_apigw_module/apigw_event.c \
                 ngx_apigw_module/apigw_authorizer_event.c \
                 ngx_apigw_module/apigw_policy.c \
                 ngx_apigw_module/apigw_metrics.c \

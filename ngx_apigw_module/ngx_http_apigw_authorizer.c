@@ -40,7 +40,7 @@ static ngx_int_t ngx_http_apigw_authorizer_start(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss,
     ngx_http_apigw_authorizer_state_t *st);
 static ngx_int_t ngx_http_apigw_authorizer_request(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_authz_request_t *rq);
+    ngx_http_apigw_ctx_t *ctx, apigw_event_request_t *rq);
 static ngx_int_t ngx_http_apigw_authorizer_cache_key(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss,
     apigw_authz_identity_t *id, u_char *key);
@@ -160,7 +160,7 @@ ngx_http_apigw_authorizer_start(ngx_http_request_t *r,
     apigw_authz_rc_e         arc;
     apigw_authorizer_t      *a;
     apigw_authz_result_t    *res;
-    apigw_authz_request_t    rq;
+    apigw_event_request_t    rq;
     apigw_authz_identity_t   id;
 
     a = ss->authorizer;
@@ -253,7 +253,7 @@ failed:
 /* the request as the core sees it: pointers into r, valid for this run */
 static ngx_int_t
 ngx_http_apigw_authorizer_request(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_authz_request_t *rq)
+    ngx_http_apigw_ctx_t *ctx, apigw_event_request_t *rq)
 {
     u_char                     *q;
     size_t                      i, n;
@@ -267,7 +267,7 @@ ngx_http_apigw_authorizer_request(ngx_http_request_t *r,
     op = ctx->op;
     alcf = ctx->alcf;
 
-    ngx_memzero(rq, sizeof(apigw_authz_request_t));
+    ngx_memzero(rq, sizeof(apigw_event_request_t));
 
     if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
         return NGX_ERROR;
