@@ -34,6 +34,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_spec_jwt.c \
                 ngx_apigw_module/apigw_spec_cors.c \
+                ngx_apigw_module/apigw_spec_function.c \
                 ngx_apigw_module/apigw_cors.c \
                 ngx_apigw_module/apigw_keys.c \
                 ngx_apigw_module/apigw_jwt.c \
