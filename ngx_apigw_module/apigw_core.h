@@ -691,6 +691,14 @@ int apigw_hex_digit(int c);
 size_t apigw_utf8_char(const char *s, const char *end, uint32_t *cp);
 /* 1 when the whole text is UTF-8 (what json_stringn() takes) */
 int apigw_utf8_valid(const char *s, size_t len);
+/* base64, the standard alphabet, padded: (len + 2) / 3 * 4 bytes to out */
+size_t apigw_base64_encode(const unsigned char *in, size_t len, char *out);
+/*
+ * the standard alphabet, padding optional; out holds len / 4 * 3 + 3
+ * bytes: 0, or -1 when it is not base64
+ */
+int apigw_base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t *outlen);
 
 
 /*

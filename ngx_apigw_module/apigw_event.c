@@ -525,7 +525,10 @@ apigw_event_jdecoded(const char *s, size_t len)
 }
 
 
-/* a copy that is UTF-8: each bad byte becomes U+FFFD */
+/*
+ * a copy that is UTF-8 without NUL (an object's key cannot hold one for
+ * jansson's reader): each bad byte and each NUL becomes U+FFFD
+ */
 char *
 apigw_event_utf8(const char *s, size_t len, size_t *olen)
 {
@@ -545,7 +548,7 @@ apigw_event_utf8(const char *s, size_t len, size_t *olen)
     while (s < end) {
         n = apigw_utf8_char(s, end, &cp);
 
-        if (n == 0) {
+        if (n == 0 || cp == 0) {
             memcpy(p, "\xEF\xBF\xBD", 3);
             p += 3;
             s++;

@@ -94,7 +94,10 @@ json_t *apigw_event_jstr(const char *s, size_t len);
     apigw_event_jstr((s).data ? (s).data : "", (s).len)
 /* a raw path, percent-decoded (a bad escape stays as it is) */
 json_t *apigw_event_jdecoded(const char *s, size_t len);
-/* a malloc()ed UTF-8 copy, NUL-terminated: bad bytes become U+FFFD */
+/*
+ * a malloc()ed UTF-8 copy, NUL-terminated, for keys: bad bytes and NUL
+ * become U+FFFD
+ */
 char *apigw_event_utf8(const char *s, size_t len, size_t *olen);
 /* the first header of that name (any case), or NULL */
 const apigw_pair_t *apigw_event_header(const apigw_event_request_t *rq,
@@ -127,16 +130,6 @@ json_t *apigw_event_v2_cookies(apigw_event_t *ev);
  */
 json_t *apigw_event_rest_context(apigw_event_t *ev);
 json_t *apigw_event_v2_context(apigw_event_t *ev);
-
-
-/*
- * The proxy event a function receives (apigw_proxy_event.c): payload 1.0,
- * as REST APIs send it (empty maps null), or 2.0, as HTTP APIs do; a new
- * reference, or NULL (no memory).  The body goes base64, with
- * isBase64Encoded, when its Content-Type is one of binaryMediaTypes or it
- * is not UTF-8.
- */
-json_t *apigw_proxy_event(const apigw_event_request_t *rq, int v2);
 
 
 #endif /* _APIGW_EVENT_H_INCLUDED_ */
