@@ -126,7 +126,7 @@ FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,$(FN_SDK_SRCS))
 # from the runtime that loads them
 FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
                     $(wildcard examples/functions/*.c)) \
-                $(BUILD)/functions/fixtures.so
+                $(BUILD)/functions/fixtures.so $(BUILD)/functions/gateway.so
 # the host and the runtime under AddressSanitizer and UBSan (make test-asan)
 FN_ASAN      := $(BUILD)/fn-asan
 FN_ASAN_BINS := $(FN_ASAN)/apigw-fnhost $(FN_ASAN)/apigw-fn-runtime
@@ -231,6 +231,12 @@ $(BUILD)/functions/%.so: examples/functions/%.c functions/sdk/apigw_function.h
 
 $(BUILD)/functions/fixtures.so: t/functions/fixtures.c \
                                 functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+# the gateway's tests' functions (t/99)
+$(BUILD)/functions/gateway.so: t/functions/gateway.c \
+                               functions/sdk/apigw_function.h
 	@mkdir -p $(BUILD)/functions
 	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
 

@@ -295,6 +295,46 @@ apigw_fn_response_status(json_t *v, int *status)
 }
 
 
+void
+apigw_fn_error_text(const char *payload, size_t len, char *buf, size_t size)
+{
+    char         *p;
+    json_t       *json;
+    const char   *type, *message;
+
+    if (size == 0) {
+        return;
+    }
+
+    if (payload == NULL) {
+        payload = "";
+        len = 0;
+    }
+
+    json = json_loadb(payload, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+
+    type = json_string_value(json_object_get(json, "errorType"));
+    message = json_string_value(json_object_get(json, "errorMessage"));
+
+    if (type != NULL || message != NULL) {
+        snprintf(buf, size, "%s%s%s", type ? type : "",
+                 type && message ? ": " : "", message ? message : "");
+
+    } else {
+        snprintf(buf, size, "%.*s", (int) (len < size ? len : size - 1),
+                 payload);
+    }
+
+    json_decref(json);
+
+    for (p = buf; *p; p++) {
+        if (*p < 0x20 || *p > 0x7e) {
+            *p = '?';
+        }
+    }
+}
+
+
 /* headers: {name: value}; multiValueHeaders: {name: [values]}; null: none */
 static int
 apigw_fn_response_headers(apigw_fn_parse_t *p, json_t *obj, int multi)

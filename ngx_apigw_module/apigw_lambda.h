@@ -82,6 +82,12 @@ apigw_fn_response_rc_e apigw_fn_response_parse(const char *payload,
     size_t len, int v2, int binary, apigw_fn_response_t **out, char *errbuf,
     size_t errlen);
 void apigw_fn_response_free(apigw_fn_response_t *resp);
+/*
+ * a function error's payload ({"errorType", "errorMessage"}) as one line
+ * for the log, "Type: message", printable ASCII, within size
+ */
+void apigw_fn_error_text(const char *payload, size_t len, char *buf,
+    size_t size);
 
 
 #endif /* _APIGW_LAMBDA_H_INCLUDED_ */
