@@ -63,8 +63,9 @@ static ngx_str_t *ngx_http_apigw_function_error(ngx_http_apigw_fetch_t *f);
 static ngx_int_t ngx_http_apigw_function_respond(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_fn_response_t *resp);
 static ngx_int_t ngx_http_apigw_function_fail(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_gr_type_e type, ngx_uint_t status,
-    const char *why, ngx_str_t *detail);
+    ngx_http_apigw_ctx_t *ctx, apigw_fn_outcome_e outcome,
+    apigw_gr_type_e type, ngx_uint_t status, const char *why,
+    ngx_str_t *detail);
 static void ngx_http_apigw_function_free(void *data);
 static void ngx_http_apigw_function_text_free(void *data);
 
@@ -218,7 +219,7 @@ ngx_http_apigw_function_start(ngx_http_request_t *r,
 
     if (elapsed >= (ngx_msec_int_t) in->timeout_ms) {
         ctx->deadline_passed = 1;
-        return ngx_http_apigw_function_fail(r, ctx,
+        return ngx_http_apigw_function_fail(r, ctx, APIGW_FN_OUTCOME_TIMEOUT,
                                             APIGW_GR_INTEGRATION_TIMEOUT, 0,
                                             "no time is left for the call",
                                             NULL);
@@ -234,6 +235,7 @@ ngx_http_apigw_function_start(ngx_http_request_t *r,
 
     if (event.len > APIGW_FN_PAYLOAD_MAX) {
         return ngx_http_apigw_function_fail(r, ctx,
+                                            APIGW_FN_OUTCOME_REFUSED,
                                             APIGW_GR_REQUEST_TOO_LARGE, 0,
                                             "the event is larger than "
                                             "6291456 bytes", NULL);
@@ -459,7 +461,7 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
 
     if (f->timed_out) {
         ctx->deadline_passed = 1;
-        return ngx_http_apigw_function_fail(r, ctx,
+        return ngx_http_apigw_function_fail(r, ctx, APIGW_FN_OUTCOME_TIMEOUT,
                                             APIGW_GR_INTEGRATION_TIMEOUT, 0,
                                             "timed out", NULL);
     }
@@ -470,6 +472,9 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
                               : NGX_HTTP_INTERNAL_SERVER_ERROR;
 
         return ngx_http_apigw_function_fail(r, ctx,
+                                            f->too_large
+                                            ? APIGW_FN_OUTCOME_MALFORMED
+                                            : APIGW_FN_OUTCOME_UNREACHABLE,
                                             APIGW_GR_INTEGRATION_FAILURE,
                                             status,
                                             f->error ? f->error : "no answer",
@@ -482,7 +487,7 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
         text.data = (u_char *) errbuf;
         text.len = ngx_strlen(errbuf);
 
-        return ngx_http_apigw_function_fail(r, ctx,
+        return ngx_http_apigw_function_fail(r, ctx, APIGW_FN_OUTCOME_REFUSED,
                                             APIGW_GR_INTEGRATION_FAILURE,
                                             NGX_HTTP_INTERNAL_SERVER_ERROR,
                                             "the Invoke API refused", &text);
@@ -498,11 +503,13 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
             /* the host stopped it at the deadline it was given */
             ctx->deadline_passed = 1;
             return ngx_http_apigw_function_fail(r, ctx,
+                                                APIGW_FN_OUTCOME_TIMEOUT,
                                                 APIGW_GR_INTEGRATION_TIMEOUT,
                                                 0, "timed out", &text);
         }
 
         return ngx_http_apigw_function_fail(r, ctx,
+                                            APIGW_FN_OUTCOME_FUNCTION_ERROR,
                                             APIGW_GR_INTEGRATION_FAILURE, 0,
                                             "a function error", &text);
     }
@@ -533,6 +540,7 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
 
     case APIGW_FN_RESPONSE_BAD_BASE64:
         return ngx_http_apigw_function_fail(r, ctx,
+                                            APIGW_FN_OUTCOME_MALFORMED,
                                             APIGW_GR_INTEGRATION_FAILURE,
                                             NGX_HTTP_INTERNAL_SERVER_ERROR,
                                             errbuf, NULL);
@@ -542,6 +550,7 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
         text.len = ngx_strlen(errbuf);
 
         return ngx_http_apigw_function_fail(r, ctx,
+                                            APIGW_FN_OUTCOME_MALFORMED,
                                             APIGW_GR_INTEGRATION_FAILURE, 0,
                                             "a malformed answer", &text);
 
@@ -604,6 +613,7 @@ ngx_http_apigw_function_respond(ngx_http_request_t *r,
     apigw_pair_t  *h;
 
     ctx->responded = 1;
+    ctx->function_outcome = APIGW_FN_OUTCOME_OK + 1;
 
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
@@ -646,8 +656,8 @@ ngx_http_apigw_function_respond(ngx_http_request_t *r,
 /* a gateway response for a failed call, logged with why */
 static ngx_int_t
 ngx_http_apigw_function_fail(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    apigw_gr_type_e type, ngx_uint_t status, const char *why,
-    ngx_str_t *detail)
+    apigw_fn_outcome_e outcome, apigw_gr_type_e type, ngx_uint_t status,
+    const char *why, ngx_str_t *detail)
 {
     ngx_str_t                   none;
     ngx_msec_int_t              ms;
@@ -656,6 +666,8 @@ ngx_http_apigw_function_fail(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     fn = ctx->function;
     ngx_str_null(&none);
     ms = ngx_max(ctx->integration_latency, 0);
+
+    ctx->function_outcome = outcome + 1;
 
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                   "apigw: %s: function \"%V\": %s%s%V%s (status %ui, "

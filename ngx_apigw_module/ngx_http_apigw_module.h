@@ -312,6 +312,8 @@ typedef struct {
                                                            + 1 */
     unsigned                    redis_fallback:1;   /* Redis failed: the
                                                        failure policy's */
+    unsigned                    function_outcome:3; /* apigw_fn_outcome_e
+                                                       + 1 */
 } ngx_http_apigw_ctx_t;
 
 

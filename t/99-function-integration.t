@@ -94,6 +94,9 @@ paths:
   /narrow:
     get:
       x-apigw-integration: {type: function, function: narrow}
+  /timed:
+    get:
+      x-apigw-integration: {type: function, function: event, timeout: 2000}
   /staged:
     get:
       x-apigw-integration: {type: function,
@@ -256,6 +259,16 @@ is($c->{identity}{userAgent}, 'apigw-test/1', '1.0: identity.userAgent');
 ok(exists $c->{identity}{apiKey} && !defined $c->{identity}{apiKey},
    '1.0: identity.apiKey null without a key');
 ok(!exists $c->{authorizer}, '1.0: no authorizer');
+
+# the host is told the time left (X-Apigw-Timeout-Ms): an honest deadline
+$r = get('/prod/timed');
+ok(($r->{headers}{'x-remaining-ms'} // 0) <= 2000
+   && ($r->{headers}{'x-remaining-ms'} // 0) > 1500,
+   'the function had the operation\'s 2000 ms, less what passed ('
+   . ($r->{headers}{'x-remaining-ms'} // '') . ')');
+$r = get('/prod/v1/echo/1');
+ok(($r->{headers}{'x-remaining-ms'} // 0) <= 5000,
+   'without a timeout: the function\'s own 5 s stands');
 
 # empty maps are null
 $r = get('/prod/v1/echo/7', headers => []);
@@ -592,6 +605,14 @@ like($line // '', qr/ 504 int=- lat=\d+/, 'log: the deadline');
 like($line // '', qr/ 500 int=404 /, 'log: the Invoke API\'s 404');
 
 $r = $t->http('GET', '/metrics');
+like($r->{body}, qr/apigw_function_invocations_total\{[^}]*stage="prod"[^}]*resource="\/misbehave"[^}]*outcome="function_error"\} [1-9]/,
+     'metrics: function errors counted');
+like($r->{body}, qr/apigw_function_invocations_total\{[^}]*resource="\/deadline"[^}]*outcome="timeout"\} 2/,
+     'metrics: deadlines counted');
+like($r->{body}, qr/apigw_function_invocations_total\{[^}]*resource="\/narrow"[^}]*outcome="refused"\} 2/,
+     'metrics: the Invoke API\'s refusals counted');
+like($r->{body}, qr/apigw_function_invocations_total\{[^\n]*stage="down"[^\n]*outcome="unreachable"\} 1/,
+     'metrics: a host down counted');
 like($r->{body}, qr/apigw_integration_duration_seconds_count\{[^}]*stage="prod"[^}]*resource="\/v1\/echo\/\{id\}"[^}]*\} [1-9]/,
      'metrics: the integration histogram counts functions');
 

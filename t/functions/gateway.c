@@ -18,10 +18,16 @@
 #include <apigw_function.h>
 
 
-/* the event itself, as the body of a 200 */
+/* the event itself, as the body of a 200; the time it had left */
 int
 event(apigw_fn_request_t *req, apigw_fn_response_t *resp)
 {
+    char  left[32];
+
+    snprintf(left, sizeof(left), "%lld",
+             (long long) apigw_fn_remaining_ms(req));
+    apigw_fn_header_set(resp, "X-Remaining-Ms", left);
+
     return apigw_fn_json(resp, 200, json_deep_copy(apigw_fn_event(req)));
 }
 
