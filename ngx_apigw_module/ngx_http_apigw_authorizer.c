@@ -18,8 +18,10 @@
  * an error, and evaluated against this request's method ARN, as a cached
  * one is.  The nginx-free core (apigw_authorizer.h) does the rest; this
  * file shows it the request and keeps each scheme's state across the
- * step's runs.  An authorizer that is a function needs function workers:
- * the load fails unless the scheme is delegated.
+ * step's runs.  An authorizer that is a function is invoked the same way
+ * through the Invoke API at apigw_functions (ngx_http_apigw_function.c
+ * makes its URL); without apigw_functions, the load fails unless the
+ * scheme is delegated.
  */
 
 
@@ -28,6 +30,8 @@
 
 typedef struct {
     ngx_http_apigw_fetch_t      fetch;
+    ngx_keyval_t                timeout_header;     /* functions' */
+    u_char                      timeout_text[NGX_INT_T_LEN];
     ngx_str_t                   arn;
     u_char                      key[APIGW_SHA256_LEN];
     apigw_authz_result_t       *result;
@@ -80,7 +84,9 @@ ngx_http_apigw_authorizer_unchecked(ngx_conf_t *cf,
         return NULL;
 
     case APIGW_AUTHZ_ENDPOINT_FUNCTION:
-        return "needs function workers, not built yet";
+        return alcf->functions.len ? NULL
+                                   : "is a function, and this location has "
+                                     "no apigw_functions to invoke it";
 
     default:
         return "has an authorizer with no endpoint";
@@ -305,11 +311,31 @@ ngx_http_apigw_authorizer_call(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    ngx_str_null(&args);
+    if (a->endpoint == APIGW_AUTHZ_ENDPOINT_FUNCTION) {
+        if (ngx_http_apigw_function_invoke_url(r, ctx, a->function,
+                                               a->qualifier, &f->url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
 
-    if (ngx_http_apigw_render_uri(r, ctx, a->url, &args, &f->url) != NGX_OK)
-    {
-        return NGX_ERROR;
+        /* the host is told the time it has, as for an integration */
+        ngx_str_set(&st->timeout_header.key, "X-Apigw-Timeout-Ms");
+        st->timeout_header.value.data = st->timeout_text;
+        st->timeout_header.value.len = ngx_sprintf(st->timeout_text, "%M",
+                                                   f->timeout)
+                                       - st->timeout_text;
+        f->headers = &st->timeout_header;
+        f->nheaders = 1;
+
+    } else {
+        ngx_str_null(&args);
+
+        if (ngx_http_apigw_render_uri(r, ctx, a->url, &args, &f->url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     text = json_dumps(event, JSON_COMPACT);
@@ -369,6 +395,7 @@ ngx_http_apigw_authorizer_answer(ngx_http_request_t *r,
     ngx_http_apigw_authorizer_state_t *st)
 {
     char                     errbuf[APIGW_ERR_LEN];
+    unsigned                 flags;
     apigw_authz_rc_e         rc;
     apigw_authorizer_t      *a;
     apigw_authz_result_t    *res;
@@ -385,7 +412,25 @@ ngx_http_apigw_authorizer_answer(ngx_http_request_t *r,
         return;
     }
 
-    rc = apigw_authz_parse(a, f->status, 0, (char *) f->response.data,
+    flags = 0;
+
+    if (a->endpoint == APIGW_AUTHZ_ENDPOINT_FUNCTION) {
+        if (f->status != NGX_HTTP_OK) {
+            /* the Invoke API refused: not the function's answer */
+            ngx_snprintf((u_char *) errbuf, sizeof(errbuf),
+                         "the Invoke API answered %ui%Z", f->status);
+            ngx_http_apigw_authorizer_decide(r, ctx, ss, st,
+                                             APIGW_AUTHZ_CONFIG_ERROR,
+                                             errbuf);
+            return;
+        }
+
+        if (ngx_http_apigw_function_failed(f)) {
+            flags = APIGW_AUTHZ_ANSWER_FUNCTION_ERROR;
+        }
+    }
+
+    rc = apigw_authz_parse(a, f->status, flags, (char *) f->response.data,
                            f->response.len, &res, errbuf, sizeof(errbuf));
 
     if (rc != APIGW_AUTHZ_OK) {

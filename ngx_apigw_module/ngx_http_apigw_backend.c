@@ -60,6 +60,7 @@ static ngx_int_t ngx_http_apigw_backend_origin(ngx_conf_t *cf,
     apigw_tpl_t *tpl, ngx_array_t *vars, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
     ngx_str_t *url, ngx_int_t keepalive);
+static ngx_uint_t ngx_http_apigw_backend_invokes(apigw_api_t *api);
 static ngx_int_t ngx_http_apigw_backend_keys(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
     ngx_int_t keepalive);
@@ -185,7 +186,8 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
                 : NULL;
 
     if (functions
-        && (a->api->functions || (ca && ca->api->functions))
+        && (ngx_http_apigw_backend_invokes(a->api)
+            || (ca && ngx_http_apigw_backend_invokes(ca->api)))
         && ngx_http_apigw_backend_upstream(cf, functions, keepalive)
            != NGX_OK)
     {
@@ -222,6 +224,29 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     }
 
     return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+}
+
+
+/* 1 when an API invokes functions: integrations, custom authorizers */
+static ngx_uint_t
+ngx_http_apigw_backend_invokes(apigw_api_t *api)
+{
+    size_t  i;
+
+    if (api->functions) {
+        return 1;
+    }
+
+    for (i = 0; i < api->nschemes; i++) {
+        if (api->schemes[i].authorizer != NULL
+            && api->schemes[i].authorizer->endpoint
+               == APIGW_AUTHZ_ENDPOINT_FUNCTION)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -571,6 +571,39 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
 }
 
 
+/*
+ * the Invoke URL of a function named by a template (a custom authorizer's):
+ * NGX_OK; NGX_DECLINED, its name is not one (a stage variable missing)
+ */
+ngx_int_t
+ngx_http_apigw_function_invoke_url(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *function, char *qualifier,
+    ngx_str_t *url)
+{
+    ngx_int_t  rc;
+    ngx_str_t  name, q;
+
+    rc = ngx_http_apigw_function_name(r, ctx, function, 0, &name);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    q.data = (u_char *) qualifier;
+    q.len = qualifier ? ngx_strlen(qualifier) : 0;
+
+    return ngx_http_apigw_function_url(r, ctx, &name, &q, url);
+}
+
+
+/* 1 when the answer is a function error (X-Amz-Function-Error) */
+ngx_uint_t
+ngx_http_apigw_function_failed(ngx_http_apigw_fetch_t *f)
+{
+    return ngx_http_apigw_function_error(f) != NULL;
+}
+
+
 /* X-Amz-Function-Error's value ("Unhandled"), or NULL when there is none */
 static ngx_str_t *
 ngx_http_apigw_function_error(ngx_http_apigw_fetch_t *f)

@@ -358,6 +358,11 @@ char *ngx_http_apigw_functions_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apigw_function_integration(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+/* for custom authorizers that are functions */
+ngx_int_t ngx_http_apigw_function_invoke_url(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *function, char *qualifier,
+    ngx_str_t *url);
+ngx_uint_t ngx_http_apigw_function_failed(ngx_http_apigw_fetch_t *f);
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);

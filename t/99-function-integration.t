@@ -59,13 +59,36 @@ functions:
   hello:
     handler: %%FUNCTIONS%%/hello.so:hello
     memory: 0
+  authorizer:
+    handler: %%FUNCTIONS%%/authorizer.so:authorizer
+    memory: 0
 EOF
 
 $t->write_file('api.yaml', <<'YAML');
 openapi: 3.0.3
 info: {title: functions, version: "1"}
 x-amazon-apigateway-binary-media-types: [image/png, application/octet-stream]
+components:
+  securitySchemes:
+    fnauth:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:authorizer/invocations
+        authorizerResultTtlInSeconds: 0
 paths:
+  /secure:
+    get:
+      security: [{fnauth: []}]
+      x-apigw-integration: {type: function, function: event}
+  /secure2:
+    get:
+      security: [{fnauth: []}]
+      x-apigw-integration: {type: function, function: event,
+                            payloadFormatVersion: "2.0"}
   /v1/echo/{id}:
     x-apigw-integration: &v1 {type: function, function: event}
     get: {x-apigw-integration: *v1}
@@ -314,6 +337,33 @@ is($c->{routeKey}, 'GET /v2/echo/{id}', '2.0: requestContext.routeKey');
 is($c->{stage}, 'prod', '2.0: requestContext.stage');
 like($c->{time} // '', qr{^\d\d/\w\w\w/\d{4}}, '2.0: time');
 ok($c->{timeEpoch}, '2.0: timeEpoch');
+
+###############################################################################
+# a custom authorizer that is a function; its context in the event
+
+$r = get('/prod/secure', headers => ['Authorization' => 'Bearer allow']);
+is($r->{status}, 200, 'function authorizer: allowed');
+is_deeply(event_of($r)->{requestContext}{authorizer},
+          { principalId => 'user-1', user => 'user-1', level => 3 },
+          '1.0: requestContext.authorizer, principalId and context');
+
+$r = get('/prod/secure2', headers => ['Authorization' => 'allow']);
+is_deeply(event_of($r)->{requestContext}{authorizer},
+          { lambda => { principalId => 'user-1', user => 'user-1',
+                        level => 3 } },
+          '2.0: requestContext.authorizer.lambda');
+
+$r = get('/prod/secure', headers => ['Authorization' => 'deny']);
+is($r->{status}, 403, 'function authorizer: an explicit deny, 403');
+
+$r = get('/prod/secure', headers => ['Authorization' => 'unauthorized']);
+is($r->{status}, 401, 'function authorizer: its "Unauthorized" error, 401');
+
+$r = get('/prod/secure', headers => ['Authorization' => 'what']);
+is($r->{status}, 500, 'function authorizer: another error, 500');
+
+$r = get('/prod/secure');
+is($r->{status}, 401, 'function authorizer: no token, 401 without a call');
 
 ###############################################################################
 # binary bodies, both ways
@@ -647,7 +697,14 @@ is(scalar(grep { waitpid($_, 0) == $_ && $? == 0 } @kids), 3,
 
 (my $none = $conf) =~ s/^\s*apigw_functions http:\/\/unix:\S+\n//m;
 my $f = Apigw::Test->new;
-$f->write_file('api.yaml', $t->read_file('api.yaml'));
+$f->write_file('api.yaml', <<'YAML');
+openapi: 3.0.3
+info: {title: functions, version: "1"}
+paths:
+  /v1/echo/{id}:
+    get:
+      x-apigw-integration: {type: function, function: event}
+YAML
 $f->write_file('aws.json', $t->read_file('aws.json'));
 $f->write_conf($none);
 my ($rc, $out) = $f->nginx_test;
