@@ -143,7 +143,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
         bench install tools bench-jwt bench-export bench-metrics \
         functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
-        bench-fnhost \
+        bench-fnhost bench-functions \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -433,6 +433,13 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+# functions through the gateway beside a bare proxy_pass, an http
+# integration and serverless-offline (scripts/npm-serverless-offline):
+# bench/functions.sh, docs/benchmarks.md
+bench-functions: deps
+	@$(MAKE) --no-print-directory module functions
+	@./bench/functions.sh
 
 # the function host alone: cold start, warm invocations/s (unix socket, TCP)
 bench-fnhost: deps

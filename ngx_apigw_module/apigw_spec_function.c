@@ -39,6 +39,7 @@
 
 #define APIGW_FUNCTION_NAME_MAX     64      /* Lambda's */
 #define APIGW_QUALIFIER_MAX         128
+#define APIGW_BINARY_TYPES          "x-amazon-apigateway-binary-media-types"
 
 
 static int apigw_spec_function_ref(apigw_compile_t *c, apigw_operation_t *op,
@@ -414,8 +415,7 @@ apigw_spec_binary_types(apigw_compile_t *c, apigw_loc_t *root)
     apigw_loc_t   loc;
 
     api = c->api;
-    list = apigw_spec_member(root, &loc, "x-amazon-apigateway-binary-media-"
-                             "types", NULL);
+    list = apigw_spec_member(root, &loc, APIGW_BINARY_TYPES, NULL);
 
     if (list == NULL) {
         return 0;
