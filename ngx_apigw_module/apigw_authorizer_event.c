@@ -377,36 +377,8 @@ apigw_authz_v2_event(apigw_authz_ev_t *ae, const char *arn, size_t arn_len)
     apigw_event_set(ev, e, "rawPath", apigw_event_str(rq->full_path));
     apigw_event_set(ev, e, "rawQueryString", apigw_event_str(rq->query));
 
-    v = apigw_event_v2_cookies(ev);
-
-    if (v != NULL && json_array_size(v) == 0) {
-        json_decref(v);
-
-    } else {
-        apigw_event_set(ev, e, "cookies", v);
-    }
-
-    apigw_event_set(ev, e, "headers", apigw_event_v2_headers(ev));
-
-    if (rq->nquery_params) {
-        apigw_event_set(ev, e, "queryStringParameters",
-                        apigw_event_pairs(ev, rq->query_params,
-                                          rq->nquery_params, 1));
-    }
-
+    apigw_event_v2_maps(ev, e);
     apigw_event_set(ev, e, "requestContext", apigw_event_v2_context(ev));
-
-    if (rq->npath_params) {
-        apigw_event_set(ev, e, "pathParameters",
-                        apigw_event_pairs(ev, rq->path_params,
-                                          rq->npath_params, 0));
-    }
-
-    if (rq->nstage_vars) {
-        apigw_event_set(ev, e, "stageVariables",
-                        apigw_event_pairs(ev, rq->stage_vars,
-                                          rq->nstage_vars, 0));
-    }
 
     return e;
 }

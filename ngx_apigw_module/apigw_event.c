@@ -212,6 +212,49 @@ apigw_event_domain(apigw_event_t *ev, json_t *c)
 }
 
 
+/*
+ * HTTP APIs' cookies, headers, queryStringParameters, pathParameters and
+ * stageVariables, each left out when empty
+ */
+void
+apigw_event_v2_maps(apigw_event_t *ev, json_t *e)
+{
+    json_t                       *v;
+    const apigw_event_request_t  *rq;
+
+    rq = ev->rq;
+
+    v = apigw_event_v2_cookies(ev);
+
+    if (v != NULL && json_array_size(v) == 0) {
+        json_decref(v);
+
+    } else {
+        apigw_event_set(ev, e, "cookies", v);
+    }
+
+    apigw_event_set(ev, e, "headers", apigw_event_v2_headers(ev));
+
+    if (rq->nquery_params) {
+        apigw_event_set(ev, e, "queryStringParameters",
+                        apigw_event_pairs(ev, rq->query_params,
+                                          rq->nquery_params, 1));
+    }
+
+    if (rq->npath_params) {
+        apigw_event_set(ev, e, "pathParameters",
+                        apigw_event_pairs(ev, rq->path_params,
+                                          rq->npath_params, 0));
+    }
+
+    if (rq->nstage_vars) {
+        apigw_event_set(ev, e, "stageVariables",
+                        apigw_event_pairs(ev, rq->stage_vars,
+                                          rq->nstage_vars, 0));
+    }
+}
+
+
 void
 apigw_event_multi(apigw_event_t *ev, json_t *obj, const char *single,
     const char *multi, const apigw_pair_t *pairs, size_t n, int icase,

@@ -121,6 +121,11 @@ json_t *apigw_event_pairs(apigw_event_t *ev, const apigw_pair_t *pairs,
 json_t *apigw_event_v2_headers(apigw_event_t *ev);
 /* HTTP APIs' cookies: each of every Cookie header, in order */
 json_t *apigw_event_v2_cookies(apigw_event_t *ev);
+/*
+ * e's cookies, headers, queryStringParameters, pathParameters and
+ * stageVariables as HTTP APIs send them: each left out when empty
+ */
+void apigw_event_v2_maps(apigw_event_t *ev, json_t *e);
 
 /*
  * requestContext of REST APIs ({path, accountId, resourceId, stage,

@@ -105,7 +105,7 @@ apigw_proxy_v1(apigw_event_t *ev)
 static json_t *
 apigw_proxy_v2(apigw_event_t *ev)
 {
-    json_t                       *e, *v;
+    json_t                       *e;
     const apigw_event_request_t  *rq;
 
     rq = ev->rq;
@@ -121,35 +121,7 @@ apigw_proxy_v2(apigw_event_t *ev)
     apigw_event_set(ev, e, "rawPath", apigw_event_str(rq->full_path));
     apigw_event_set(ev, e, "rawQueryString", apigw_event_str(rq->query));
 
-    v = apigw_event_v2_cookies(ev);
-
-    if (v != NULL && json_array_size(v) == 0) {
-        json_decref(v);
-
-    } else {
-        apigw_event_set(ev, e, "cookies", v);
-    }
-
-    apigw_event_set(ev, e, "headers", apigw_event_v2_headers(ev));
-
-    if (rq->nquery_params) {
-        apigw_event_set(ev, e, "queryStringParameters",
-                        apigw_event_pairs(ev, rq->query_params,
-                                          rq->nquery_params, 1));
-    }
-
-    if (rq->npath_params) {
-        apigw_event_set(ev, e, "pathParameters",
-                        apigw_event_pairs(ev, rq->path_params,
-                                          rq->npath_params, 0));
-    }
-
-    if (rq->nstage_vars) {
-        apigw_event_set(ev, e, "stageVariables",
-                        apigw_event_pairs(ev, rq->stage_vars,
-                                          rq->nstage_vars, 0));
-    }
-
+    apigw_event_v2_maps(ev, e);
     apigw_proxy_context(ev, e, 1);
     apigw_proxy_body(ev, e, 1);
 
