@@ -44,8 +44,10 @@ functions:
   answer:
     handler: %%FUNCTIONS%%/gateway.so:answer
     memory: 0
+  # it crashes on purpose: the plain runtime, whose crash AddressSanitizer
+  # would report
   misbehave:
-    handler: %%FUNCTIONS%%/gateway.so:misbehave
+    command: [%%PLAIN_RUNTIME%%, %%FUNCTIONS%%/gateway.so, misbehave]
     timeout: 1500
     concurrency: 2
     memory: 0
