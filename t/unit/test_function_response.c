@@ -356,9 +356,38 @@ test_gateway(void)
 }
 
 
+static void
+test_error_text(void)
+{
+    char         buf[64];
+    const char  *e;
+
+    NOTE("a function error, for the log");
+
+    e = "{\"errorType\":\"Runtime.ExitError\","
+        "\"errorMessage\":\"signal: killed\"}";
+    apigw_fn_error_text(e, strlen(e), buf, sizeof(buf));
+    CHECK(strcmp(buf, "Runtime.ExitError: signal: killed") == 0,
+          "errorType: errorMessage (%s)", buf);
+
+    e = "{\"errorMessage\":\"a\\nb\"}";
+    apigw_fn_error_text(e, strlen(e), buf, 8);
+    CHECK(strcmp(buf, "a?b") == 0, "controls made ? (%s)", buf);
+
+    apigw_fn_error_text("not json at all, and long enough to be cut", 42,
+                        buf, 10);
+    CHECK(strcmp(buf, "not json ") == 0, "not JSON: its text, cut (%s)",
+          buf);
+
+    apigw_fn_error_text(NULL, 0, buf, sizeof(buf));
+    CHECK(buf[0] == '\0', "nothing: empty");
+}
+
+
 int
 main(void)
 {
+    test_error_text();
     test_rest();
     test_binary();
     test_v2();
