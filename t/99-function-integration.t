@@ -72,6 +72,7 @@ info: {title: functions, version: "1"}
 x-amazon-apigateway-binary-media-types: [image/png, application/octet-stream]
 components:
   securitySchemes:
+    key: {type: apiKey, in: header, name: x-api-key}
     fnauth:
       type: apiKey
       in: header
@@ -82,6 +83,10 @@ components:
         authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:authorizer/invocations
         authorizerResultTtlInSeconds: 0
 paths:
+  /keyed:
+    get:
+      security: [{key: []}]
+      x-apigw-integration: {type: function, function: event}
   /secure:
     get:
       security: [{fnauth: []}]
@@ -168,6 +173,7 @@ JSON
 my $conf = <<'CONF';
     apigw_api fn %%PREFIX%%/api.yaml;
     apigw_api aws %%PREFIX%%/aws.json;
+    apigw_keys %%PREFIX%%/keys.yaml;
 
     log_format fn '$uri $status int=$apigw_integration_status '
                   'lat=$apigw_integration_latency '
@@ -216,6 +222,16 @@ my $conf = <<'CONF';
         }
     }
 CONF
+
+my $key = 'fn-key-0123456789abcdefghij';
+
+$t->write_file('keys.yaml', <<"YAML");
+plans:
+  - id: gold
+    stages: [{stage: fn/prod}]
+keys:
+  - {id: k-fn, value: "$key", plan: gold}
+YAML
 
 $t->write_conf($conf);
 $t->run;
@@ -339,6 +355,15 @@ is($c->{routeKey}, 'GET /v2/echo/{id}', '2.0: requestContext.routeKey');
 is($c->{stage}, 'prod', '2.0: requestContext.stage');
 like($c->{time} // '', qr{^\d\d/\w\w\w/\d{4}}, '2.0: time');
 ok($c->{timeEpoch}, '2.0: timeEpoch');
+
+# an API key: identity.apiKey and apiKeyId
+$r = get('/prod/keyed', headers => ['x-api-key' => $key]);
+is($r->{status}, 200, 'a key: 200');
+is(event_of($r)->{requestContext}{identity}{apiKey}, $key,
+   '1.0: identity.apiKey, as AWS sends it');
+is(event_of($r)->{requestContext}{identity}{apiKeyId}, 'k-fn',
+   '1.0: identity.apiKeyId');
+is(get('/prod/keyed')->{status}, 403, 'no key: 403, no call');
 
 ###############################################################################
 # a custom authorizer that is a function; its context in the event
@@ -708,6 +733,7 @@ paths:
       x-apigw-integration: {type: function, function: event}
 YAML
 $f->write_file('aws.json', $t->read_file('aws.json'));
+$f->write_file('keys.yaml', $t->read_file('keys.yaml'));
 $f->write_conf($none);
 my ($rc, $out) = $f->nginx_test;
 isnt($rc, 0, 'nginx -t: a function without apigw_functions fails');
