@@ -34,6 +34,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_spec_security.c \
                 ngx_apigw_module/apigw_spec_jwt.c \
                 ngx_apigw_module/apigw_spec_cors.c \
+                ngx_apigw_module/apigw_spec_function.c \
                 ngx_apigw_module/apigw_cors.c \
                 ngx_apigw_module/apigw_keys.c \
                 ngx_apigw_module/apigw_jwt.c \
@@ -52,7 +53,10 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_authorizer.c \
                 ngx_apigw_module/apigw_trace.c \
                 ngx_apigw_module/apigw_authorizer_identity.c \
+                ngx_apigw_module/apigw_event.c \
                 ngx_apigw_module/apigw_authorizer_event.c \
+                ngx_apigw_module/apigw_proxy_event.c \
+                ngx_apigw_module/apigw_function_response.c \
                 ngx_apigw_module/apigw_policy.c \
                 ngx_apigw_module/apigw_metrics.c \
                 ngx_apigw_module/apigw_export.c \
@@ -81,7 +85,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace export fnevent fnconf
+                authorizer oidc trace export fnevent fnconf lambda
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -122,7 +126,7 @@ FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,$(FN_SDK_SRCS))
 # from the runtime that loads them
 FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
                     $(wildcard examples/functions/*.c)) \
-                $(BUILD)/functions/fixtures.so
+                $(BUILD)/functions/fixtures.so $(BUILD)/functions/gateway.so
 # the host and the runtime under AddressSanitizer and UBSan (make test-asan)
 FN_ASAN      := $(BUILD)/fn-asan
 FN_ASAN_BINS := $(FN_ASAN)/apigw-fnhost $(FN_ASAN)/apigw-fn-runtime
@@ -139,7 +143,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
         bench install tools bench-jwt bench-export bench-metrics \
         functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
-        bench-fnhost \
+        bench-fnhost bench-functions \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
 
@@ -227,6 +231,12 @@ $(BUILD)/functions/%.so: examples/functions/%.c functions/sdk/apigw_function.h
 
 $(BUILD)/functions/fixtures.so: t/functions/fixtures.c \
                                 functions/sdk/apigw_function.h
+	@mkdir -p $(BUILD)/functions
+	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
+
+# the gateway's tests' functions (t/99)
+$(BUILD)/functions/gateway.so: t/functions/gateway.c \
+                               functions/sdk/apigw_function.h
 	@mkdir -p $(BUILD)/functions
 	$(CC) $(FN_CFLAGS) -fPIC -shared -Ifunctions/sdk $< -o $@
 
@@ -348,6 +358,7 @@ $(FUZZ_DIR)/fuzz_trace.dict: fuzz/trace.dict
 $(FUZZ_DIR)/fuzz_export.dict: fuzz/yaml.dict fuzz/openapi.dict fuzz/export.dict
 $(FUZZ_DIR)/fuzz_fnevent.dict: fuzz/fnevent.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_fnconf.dict: fuzz/yaml.dict fuzz/fnconf.dict
+$(FUZZ_DIR)/fuzz_lambda.dict: fuzz/lambda.dict fuzz/json.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -373,7 +384,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export|fnevent|fnconf [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export|fnevent|fnconf|lambda [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \
@@ -422,6 +433,13 @@ bench-throttle: deps
 bench-auth: deps
 	@$(MAKE) --no-print-directory module tools
 	@./bench/auth.sh
+
+# functions through the gateway beside a bare proxy_pass, an http
+# integration and serverless-offline (scripts/npm-serverless-offline):
+# bench/functions.sh, docs/benchmarks.md
+bench-functions: deps
+	@$(MAKE) --no-print-directory module functions
+	@./bench/functions.sh
 
 # the function host alone: cold start, warm invocations/s (unix socket, TCP)
 bench-fnhost: deps

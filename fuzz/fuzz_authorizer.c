@@ -445,7 +445,7 @@ fuzz_request_parts(const uint8_t *data, size_t size)
     json_t                 *ev;
     apigw_pair_t            header;
     unsigned char           key[APIGW_SHA256_LEN];
-    apigw_authz_request_t   rq;
+    apigw_event_request_t   rq;
     apigw_authz_identity_t  id;
 
     if (size > 4096) {

@@ -806,105 +806,28 @@ static int
 apigw_authz_lambda_arn(apigw_authorizer_t *a, const apigw_loc_t *loc,
     const char *s, apigw_error_t *err)
 {
-    size_t       len, n;
-    const char  *p, *end, *fn, *colon;
+    apigw_lambda_ref_t  ref;
 
-    len = strlen(s);
-    end = s + len;
-    fn = s;
-
-    /* the partition: aws, aws-cn, aws-us-gov */
-    p = s + 4;
-    colon = memchr(p, ':', end - p);
-
-    if (colon == NULL || colon == p) {
-        goto bad;
+    if (apigw_lambda_arn(s, strlen(s), &ref) != 0) {
+        apigw_loc_error(err, loc, "not a Lambda function's ARN: "
+                        "arn:aws:apigateway:REGION:lambda:path/2015-03-31/"
+                        "functions/arn:aws:lambda:REGION:ACCOUNT:function:"
+                        "NAME/invocations");
+        return -1;
     }
 
-    if ((size_t) (end - colon) > 12 && memcmp(colon, ":apigateway:", 12) == 0)
-    {
-        p = colon + 12;
-        colon = memchr(p, ':', end - p);
-
-        if (colon == NULL || colon == p
-            || (size_t) (end - colon) < 8
-            || memcmp(colon, ":lambda:", 8) != 0)
-        {
-            goto bad;
-        }
-
-        p = colon + 8;
-        n = sizeof("path/2015-03-31/functions/") - 1;
-
-        if ((size_t) (end - p) <= n + 12
-            || memcmp(p, "path/2015-03-31/functions/", n) != 0
-            || memcmp(end - 12, "/invocations", 12) != 0)
-        {
-            goto bad;
-        }
-
-        fn = p + n;
-        end -= 12;
-    }
-
-    /* fn: arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
-    if ((size_t) (end - fn) < 4 || memcmp(fn, "arn:", 4) != 0) {
-        goto bad;
-    }
-
-    p = memchr(fn + 4, ':', end - fn - 4);
-
-    if (p == NULL || p == fn + 4 || (size_t) (end - p) < 8
-        || memcmp(p, ":lambda:", 8) != 0)
-    {
-        goto bad;
-    }
-
-    p += 8;
-
-    /* REGION:ACCOUNT: */
-    for (n = 0; n < 2; n++) {
-        colon = memchr(p, ':', end - p);
-
-        if (colon == NULL || colon == p) {
-            goto bad;
-        }
-
-        p = colon + 1;
-    }
-
-    if ((size_t) (end - p) < 10 || memcmp(p, "function:", 9) != 0) {
-        goto bad;
-    }
-
-    p += 9;
-    colon = memchr(p, ':', end - p);
-
-    if (colon != NULL) {
-        if (colon + 1 == end || memchr(colon + 1, ':', end - colon - 1)) {
-            goto bad;
-        }
-
-        a->qualifier = malloc(end - colon);
+    if (ref.qualifier != NULL) {
+        a->qualifier = malloc(ref.qualifier_len + 1);
         if (a->qualifier == NULL) {
             apigw_loc_error(err, loc, "out of memory");
             return -1;
         }
 
-        memcpy(a->qualifier, colon + 1, end - colon - 1);
-        a->qualifier[end - colon - 1] = '\0';
-        end = colon;
+        memcpy(a->qualifier, ref.qualifier, ref.qualifier_len);
+        a->qualifier[ref.qualifier_len] = '\0';
     }
 
-    return apigw_authz_function_name(a, loc, p, end - p, err);
-
-bad:
-
-    apigw_loc_error(err, loc, "not a Lambda function's ARN: "
-                    "arn:aws:apigateway:REGION:lambda:path/2015-03-31/"
-                    "functions/arn:aws:lambda:REGION:ACCOUNT:function:NAME/"
-                    "invocations");
-    return -1;
+    return apigw_authz_function_name(a, loc, ref.name, ref.name_len, err);
 }
 
 
@@ -913,53 +836,17 @@ static int
 apigw_authz_function_name(apigw_authorizer_t *a, const apigw_loc_t *loc,
     const char *s, size_t len, apigw_error_t *err)
 {
-    char                errbuf[APIGW_ERR_LEN];
-    size_t              i, j;
-    apigw_tpl_part_t   *part;
+    char  errbuf[APIGW_ERR_LEN];
 
     a->endpoint = APIGW_AUTHZ_ENDPOINT_FUNCTION;
-    a->function = apigw_tpl_parse(s, len, APIGW_TPL_URI, errbuf,
-                                  sizeof(errbuf));
+    a->function = apigw_function_tpl(s, len, 0, errbuf, sizeof(errbuf));
 
     if (a->function == NULL) {
         apigw_loc_error(err, loc, "%s", errbuf);
         return -1;
     }
 
-    if (len == 0 || len > 140 || a->function->nparts == 0) {
-        goto bad;
-    }
-
-    for (i = 0; i < a->function->nparts; i++) {
-        part = &a->function->parts[i];
-
-        if (part->kind == APIGW_TPL_PATH_PARAM) {
-            goto bad;
-        }
-
-        if (part->kind != APIGW_TPL_LITERAL) {
-            continue;
-        }
-
-        for (j = 0; j < part->len; j++) {
-            if (!((part->text[j] >= 'a' && part->text[j] <= 'z')
-                  || (part->text[j] >= 'A' && part->text[j] <= 'Z')
-                  || (part->text[j] >= '0' && part->text[j] <= '9')
-                  || part->text[j] == '-' || part->text[j] == '_'))
-            {
-                goto bad;
-            }
-        }
-    }
-
     return 0;
-
-bad:
-
-    apigw_loc_error(err, loc, "bad function name \"%.*s\": letters, digits, "
-                    "\"-\" and \"_\", or ${stageVariables.NAME}",
-                    (int) len, s);
-    return -1;
 }
 
 

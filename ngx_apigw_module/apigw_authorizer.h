@@ -28,6 +28,7 @@
 
 #include "apigw_core.h"
 #include "apigw_keys.h"
+#include "apigw_event.h"
 
 
 #define APIGW_AUTHZ_MAX_SOURCES     16
@@ -42,14 +43,10 @@
 #define APIGW_AUTHZ_MATCH_LIMIT     100000      /* the validation regex */
 
 /* methodArn placeholders, when the configuration names none */
-#define APIGW_AUTHZ_REGION          "us-east-1"
-#define APIGW_AUTHZ_ACCOUNT         "000000000000"
+#define APIGW_AUTHZ_REGION          APIGW_EVENT_REGION
+#define APIGW_AUTHZ_ACCOUNT         APIGW_EVENT_ACCOUNT
 
 
-typedef struct {
-    const char               *data;
-    size_t                    len;
-} apigw_authz_str_t;
 
 
 /* the definition: x-amazon-apigateway-authorizer, x-apigw-authorizer */
@@ -161,39 +158,10 @@ int apigw_authz_response(apigw_authz_rc_e rc, apigw_authz_response_t *resp);
 const char *apigw_authz_rc_name(apigw_authz_rc_e rc);
 
 
-/* the request, as the glue sees it; strings need no NUL */
-typedef struct {
-    apigw_authz_str_t         method;       /* the request's verb */
-    apigw_authz_str_t         path;         /* raw, the location's prefix
-                                               off: "/pets/a%20b" */
-    apigw_authz_str_t         full_path;    /* raw, as received, with the
-                                               stage: "/prod/pets/a%20b" */
-    apigw_authz_str_t         query;        /* raw, without "?" */
-    apigw_authz_str_t         resource;     /* "/pets/{petId}" */
-    apigw_authz_str_t         route_key;    /* "GET /pets/{petId}" */
-    apigw_authz_str_t         operation;    /* operationId, or empty */
-    const apigw_pair_t       *headers;      /* as received, in order */
-    size_t                    nheaders;
-    const apigw_pair_t       *query_params; /* decoded, in order */
-    size_t                    nquery_params;
-    const apigw_pair_t       *path_params;  /* decoded */
-    size_t                    npath_params;
-    const apigw_pair_t       *stage_vars;
-    size_t                    nstage_vars;
-    apigw_authz_str_t         stage;        /* empty: "$default" */
-    apigw_authz_str_t         api_id;
-    apigw_authz_str_t         region;       /* empty: APIGW_AUTHZ_REGION */
-    apigw_authz_str_t         account;      /* empty: APIGW_AUTHZ_ACCOUNT */
-    apigw_authz_str_t         request_id;
-    apigw_authz_str_t         source_ip;
-    apigw_authz_str_t         protocol;     /* "HTTP/1.1" */
-    apigw_authz_str_t         api_key;      /* the caller's, or empty */
-    int64_t                   time_ms;      /* the request's start */
-} apigw_authz_request_t;
 
 /* the identity-source values of one request */
 typedef struct {
-    apigw_authz_str_t         values[APIGW_AUTHZ_MAX_SOURCES];
+    apigw_event_str_t         values[APIGW_AUTHZ_MAX_SOURCES];
     size_t                    n;
     char                      scratch[APIGW_AUTHZ_MAX_SOURCES][32];
 } apigw_authz_identity_t;
@@ -205,7 +173,7 @@ typedef struct {
  * past APIGW_AUTHZ_IDENTITY_MAX, no match) with errbuf saying which
  */
 apigw_authz_rc_e apigw_authz_identity(const apigw_authorizer_t *a,
-    const apigw_authz_request_t *rq, apigw_authz_identity_t *id,
+    const apigw_event_request_t *rq, apigw_authz_identity_t *id,
     char *errbuf, size_t errlen);
 
 /*
@@ -231,7 +199,7 @@ int apigw_authz_cache_key(const apigw_authorizer_t *a, const char *scope,
  * the request's, canonical (apigw_authz_canonical_path()) and without its
  * first "/".  APIGW_AUTHZ_OK with *len, or URI_TOO_LONG
  */
-apigw_authz_rc_e apigw_authz_method_arn(const apigw_authz_request_t *rq,
+apigw_authz_rc_e apigw_authz_method_arn(const apigw_event_request_t *rq,
     char *buf, size_t *len);
 /*
  * a raw path in the form methodArn uses: escapes of unreserved characters
@@ -242,13 +210,13 @@ apigw_authz_rc_e apigw_authz_method_arn(const apigw_authz_request_t *rq,
 size_t apigw_authz_canonical_path(const char *path, size_t len, char *out);
 
 /* $context.resourceId: six base-36 characters from the template; out[7] */
-size_t apigw_authz_resource_id(const apigw_authz_str_t *resource, char *out);
+size_t apigw_authz_resource_id(const apigw_event_str_t *resource, char *out);
 /* $context.requestTime: "12/Mar/2020:19:03:58 +0000"; out[32] */
 size_t apigw_authz_format_time(int64_t ms, char *out);
 
 /* the event the endpoint receives (a new reference), or NULL: no memory */
 json_t *apigw_authz_event(const apigw_authorizer_t *a,
-    const apigw_authz_request_t *rq, const apigw_authz_identity_t *id,
+    const apigw_event_request_t *rq, const apigw_authz_identity_t *id,
     const char *arn, size_t arn_len);
 
 
@@ -263,23 +231,23 @@ typedef enum {
 
 typedef struct {
     apigw_authz_ctx_type_e    type;
-    apigw_authz_str_t         key;
-    apigw_authz_str_t         value;    /* the string, or JSON text: what
+    apigw_event_str_t         key;
+    apigw_event_str_t         value;    /* the string, or JSON text: what
                                            $context.authorizer.key is */
 } apigw_authz_ctx_t;
 
 /* a statement that can concern execute-api:Invoke */
 typedef struct {
-    apigw_authz_str_t        *resources;    /* IAM patterns */
+    apigw_event_str_t        *resources;    /* IAM patterns */
     size_t                    nresources;
     unsigned                  deny:1;
     unsigned                  any:1;        /* Deny that applies whatever the
                                                resource (NotResource) */
 } apigw_authz_stmt_t;
 
-typedef struct {
-    apigw_authz_str_t         principal;    /* "" for simple responses */
-    apigw_authz_str_t         usage_key;    /* data NULL: none */
+typedef struct apigw_authz_result_s {
+    apigw_event_str_t         principal;    /* "" for simple responses */
+    apigw_event_str_t         usage_key;    /* data NULL: none */
     apigw_authz_stmt_t       *stmts;
     size_t                    nstmts;
     apigw_authz_ctx_t        *context;

@@ -26,20 +26,20 @@
 
 
 static int apigw_authz_find(const apigw_pair_t *pairs, size_t n,
-    const char *name, size_t len, int icase, apigw_authz_str_t *value);
-static int apigw_authz_context_value(const apigw_authz_request_t *rq,
-    int index, char *scratch, apigw_authz_str_t *value);
+    const char *name, size_t len, int icase, apigw_event_str_t *value);
+static int apigw_authz_context_value(const apigw_event_request_t *rq,
+    int index, char *scratch, apigw_event_str_t *value);
 static unsigned char *apigw_authz_put_len(unsigned char *p, uint64_t len);
 
 
 apigw_authz_rc_e
 apigw_authz_identity(const apigw_authorizer_t *a,
-    const apigw_authz_request_t *rq, apigw_authz_identity_t *id,
+    const apigw_event_request_t *rq, apigw_authz_identity_t *id,
     char *errbuf, size_t errlen)
 {
     int                          rc;
     size_t                       i;
-    apigw_authz_str_t           *v;
+    apigw_event_str_t           *v;
     const apigw_authz_source_t  *src;
 
     static const char  *where[] = {
@@ -146,7 +146,7 @@ apigw_authz_valid(const apigw_authorizer_t *a, const char *s, size_t len)
 /* 1 found (or not: value empty), -1 given twice with different values */
 static int
 apigw_authz_find(const apigw_pair_t *pairs, size_t n, const char *name,
-    size_t len, int icase, apigw_authz_str_t *value)
+    size_t len, int icase, apigw_event_str_t *value)
 {
     size_t  i;
 
@@ -177,10 +177,10 @@ apigw_authz_find(const apigw_pair_t *pairs, size_t n, const char *name,
 
 
 static int
-apigw_authz_context_value(const apigw_authz_request_t *rq, int index,
-    char *scratch, apigw_authz_str_t *value)
+apigw_authz_context_value(const apigw_event_request_t *rq, int index,
+    char *scratch, apigw_event_str_t *value)
 {
-    apigw_authz_str_t  none;
+    apigw_event_str_t  none;
 
     none.data = NULL;
     none.len = 0;
@@ -266,7 +266,7 @@ apigw_authz_context_value(const apigw_authz_request_t *rq, int index,
 
 /* "05c7jb": six base-36 characters from the resource's template */
 size_t
-apigw_authz_resource_id(const apigw_authz_str_t *resource, char *out)
+apigw_authz_resource_id(const apigw_event_str_t *resource, char *out)
 {
     size_t         i;
     unsigned char  md[APIGW_SHA256_LEN];

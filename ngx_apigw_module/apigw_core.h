@@ -174,6 +174,36 @@ void apigw_tpl_free(apigw_tpl_t *tpl);
 int apigw_tpl_is_literal(const apigw_tpl_t *tpl);
 
 
+/*
+ * Lambda functions (apigw_spec_function.c): the name and qualifier an ARN
+ * gives, arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FN/
+ * invocations or FN itself, arn:aws:lambda:REGION:ACCOUNT:function:NAME
+ * [:QUALIFIER]: 0, or -1 when it is not one
+ */
+typedef struct {
+    const char             *name;
+    size_t                  name_len;
+    const char             *qualifier;  /* NULL: none */
+    size_t                  qualifier_len;
+} apigw_lambda_ref_t;
+
+int apigw_lambda_arn(const char *s, size_t len, apigw_lambda_ref_t *ref);
+/*
+ * a function's name, or a qualifier: letters, digits, "-", "_" (and "$"
+ * for a qualifier, as in $LATEST), or ${stageVariables.x}; NULL with
+ * errbuf when it is not one
+ */
+apigw_tpl_t *apigw_function_tpl(const char *s, size_t len, int qualifier,
+    char *errbuf, size_t errlen);
+/* 1 when a name (or qualifier) rendered at run time is one */
+int apigw_function_name_valid(const char *s, size_t len, int qualifier);
+/*
+ * 1 when a media type ("image/png; q=1", any case) is one of the binary
+ * media types ("image/png"; a "*" type or subtype matches any)
+ */
+int apigw_binary_type(char **types, size_t n, const char *type, size_t len);
+
+
 /* where a request parameter is: routes and declared parameters */
 typedef enum {
     APIGW_IN_PATH = 0,
@@ -275,6 +305,7 @@ typedef enum {
     APIGW_INTEGRATION_DEFAULT = 0,      /* the location's apigw_backend */
     APIGW_INTEGRATION_HTTP,
     APIGW_INTEGRATION_MOCK,
+    APIGW_INTEGRATION_FUNCTION,         /* a function, by the Invoke API */
     APIGW_INTEGRATION_NONE              /* the operation did not load */
 } apigw_integration_type_e;
 
@@ -429,8 +460,15 @@ typedef struct {
     apigw_passthrough_e       passthrough;
     apigw_integration_response_t  *responses;
     size_t                    nresponses;
+
+    apigw_tpl_t              *function;     /* function: its name, which
+                                               may hold stage variables */
+    apigw_tpl_t              *qualifier;    /* function: a version or an
+                                               alias, or NULL */
+
     unsigned                  needs_body:1; /* mapping from the body */
     unsigned                  needs_response_body:1;
+    unsigned                  payload_v2:1; /* function: payload 2.0 */
 } apigw_integration_t;
 
 /* a token bucket: rate tokens a second (fractional allowed), burst its size */
@@ -626,6 +664,10 @@ typedef struct {
                                                            api-key-source:
                                                            AUTHORIZER */
     apigw_cors_t             *cors;         /* NULL: no CORS */
+    char                    **binary_types; /* x-amazon-apigateway-binary-
+                                               media-types, lower case */
+    size_t                    nbinary_types;
+    unsigned                  functions:1;  /* an operation is a function */
     apigw_warnings_t          warnings;     /* what loaded with problems */
 } apigw_api_t;
 
@@ -649,6 +691,14 @@ int apigw_hex_digit(int c);
 size_t apigw_utf8_char(const char *s, const char *end, uint32_t *cp);
 /* 1 when the whole text is UTF-8 (what json_stringn() takes) */
 int apigw_utf8_valid(const char *s, size_t len);
+/* base64, the standard alphabet, padded: (len + 2) / 3 * 4 bytes to out */
+size_t apigw_base64_encode(const unsigned char *in, size_t len, char *out);
+/*
+ * the standard alphabet, padding optional; out holds len / 4 * 3 + 3
+ * bytes: 0, or -1 when it is not base64
+ */
+int apigw_base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t *outlen);
 
 
 /*

@@ -82,6 +82,10 @@ static const char  *apigw_metrics_kinds[APIGW_INVALID_COUNT] = {
     "parameters", "body", "content_type"
 };
 
+static const char  *apigw_metrics_outcomes[APIGW_FN_OUTCOME_COUNT] = {
+    "ok", "function_error", "malformed", "refused", "unreachable", "timeout"
+};
+
 static const char  *apigw_metrics_reasons[APIGW_AUTH_COUNT] = {
     "missing_key", "no_credentials", "no_certificate", "invalid_token",
     "unknown_key", "disabled_key", "key_not_in_plan", "insufficient_scope",
@@ -324,8 +328,9 @@ apigw_metrics_render(const apigw_metrics_page_t *page,
                             APIGW_METRICS_REQUEST);
 
     apigw_metrics_family(&out, "apigw_integration_duration_seconds",
-                         "histogram", "Time from the call of an http "
-                         "integration to its response's header, by route.");
+                         "histogram", "Time from the call of an "
+                         "integration (http, a function) to its response's "
+                         "header, by route.");
     apigw_metrics_histogram(&out, page, "apigw_integration_duration_seconds",
                             APIGW_METRICS_INTEGRATION);
 
@@ -349,6 +354,13 @@ apigw_metrics_render(const apigw_metrics_page_t *page,
     apigw_metrics_counters(&out, page, "apigw_auth_failures_total", "reason",
                            APIGW_METRICS_AUTH, APIGW_AUTH_COUNT,
                            apigw_metrics_reasons);
+
+    apigw_metrics_family(&out, "apigw_function_invocations_total", "counter",
+                         "Functions invoked through the Invoke API, by "
+                         "route and outcome.");
+    apigw_metrics_counters(&out, page, "apigw_function_invocations_total",
+                           "outcome", APIGW_METRICS_FUNCTION,
+                           APIGW_FN_OUTCOME_COUNT, apigw_metrics_outcomes);
 
     apigw_metrics_family(&out, "apigw_redis_errors_total", "counter",
                          "Redis failures seen by the workers: connections "

@@ -67,6 +67,17 @@ typedef enum {
     APIGW_AUTH_COUNT
 } apigw_auth_e;
 
+/* apigw_function_invocations_total's outcome */
+typedef enum {
+    APIGW_FN_OUTCOME_OK = 0,            /* a response made of the answer */
+    APIGW_FN_OUTCOME_FUNCTION_ERROR,    /* X-Amz-Function-Error: 502 */
+    APIGW_FN_OUTCOME_MALFORMED,         /* not a proxy response: 502 */
+    APIGW_FN_OUTCOME_REFUSED,           /* the Invoke API's 429, 404...: 500 */
+    APIGW_FN_OUTCOME_UNREACHABLE,       /* no answer: 500 */
+    APIGW_FN_OUTCOME_TIMEOUT,           /* the deadline: 504 */
+    APIGW_FN_OUTCOME_COUNT
+} apigw_fn_outcome_e;
+
 /* the counters of one series, by offset */
 #define APIGW_METRICS_CODES         0
 #define APIGW_METRICS_REQUEST       (APIGW_METRICS_CODES                      \
@@ -80,7 +91,9 @@ typedef enum {
                                      + APIGW_THROTTLED_COUNT)
 #define APIGW_METRICS_AUTH          (APIGW_METRICS_INVALID                    \
                                      + APIGW_INVALID_COUNT)
-#define APIGW_METRICS_NCOUNTERS     (APIGW_METRICS_AUTH + APIGW_AUTH_COUNT)
+#define APIGW_METRICS_FUNCTION      (APIGW_METRICS_AUTH + APIGW_AUTH_COUNT)
+#define APIGW_METRICS_NCOUNTERS     (APIGW_METRICS_FUNCTION                   \
+                                     + APIGW_FN_OUTCOME_COUNT)
 
 /* the zone's own counters, without route labels */
 typedef enum {

@@ -89,8 +89,8 @@ static void apigw_authz_put_str(apigw_authz_out_t *out, const char *s,
 static void apigw_authz_patch_u32(unsigned char *p, uint32_t v);
 static uint32_t apigw_authz_get_u32(const unsigned char *p);
 static int apigw_authz_get_str(const unsigned char **p,
-    const unsigned char *end, apigw_authz_str_t *s);
-static int apigw_authz_pattern_matches(const apigw_authz_str_t *pat,
+    const unsigned char *end, apigw_event_str_t *s);
+static int apigw_authz_pattern_matches(const apigw_event_str_t *pat,
     const char *arn, size_t len);
 
 
@@ -601,7 +601,7 @@ apigw_authz_result_decode(const void *bytes, size_t len)
     unsigned               flags, sflags, type;
     unsigned char         *copy;
     apigw_authz_ctx_t     *ctx;
-    apigw_authz_str_t     *res_strs;
+    apigw_event_str_t     *res_strs;
     apigw_authz_stmt_t    *stmt;
     const unsigned char   *p, *end;
     apigw_authz_result_t  *res;
@@ -633,7 +633,7 @@ apigw_authz_result_decode(const void *bytes, size_t len)
     size = sizeof(apigw_authz_result_t)
            + nstmts * sizeof(apigw_authz_stmt_t)
            + nctx * sizeof(apigw_authz_ctx_t)
-           + nresources * sizeof(apigw_authz_str_t) + len;
+           + nresources * sizeof(apigw_event_str_t) + len;
 
     res = malloc(size);
     if (res == NULL) {
@@ -644,7 +644,7 @@ apigw_authz_result_decode(const void *bytes, size_t len)
 
     res->stmts = (apigw_authz_stmt_t *) (res + 1);
     res->context = (apigw_authz_ctx_t *) (res->stmts + nstmts);
-    res_strs = (apigw_authz_str_t *) (res->context + nctx);
+    res_strs = (apigw_event_str_t *) (res->context + nctx);
     copy = (unsigned char *) (res_strs + nresources);
 
     memcpy(copy, bytes, len);
@@ -792,7 +792,7 @@ apigw_authz_evaluate(const apigw_authz_result_t *res, const char *arn,
 
 
 static int
-apigw_authz_pattern_matches(const apigw_authz_str_t *pat, const char *arn,
+apigw_authz_pattern_matches(const apigw_event_str_t *pat, const char *arn,
     size_t len)
 {
     return apigw_iam_match(pat->data, pat->len, arn, len, 0);
@@ -1123,7 +1123,7 @@ apigw_authz_get_u32(const unsigned char *p)
 
 static int
 apigw_authz_get_str(const unsigned char **p, const unsigned char *end,
-    apigw_authz_str_t *s)
+    apigw_event_str_t *s)
 {
     uint32_t  n;
 

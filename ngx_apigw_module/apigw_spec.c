@@ -139,6 +139,7 @@ apigw_api_load(const char *path, unsigned flags, apigw_error_t *err)
         || apigw_spec_security_init(&c, &root) != 0
         || apigw_spec_gateway_responses(&c, &root) != 0
         || apigw_spec_cors(&c, &root) != 0
+        || apigw_spec_binary_types(&c, &root) != 0
         || apigw_spec_paths(&c, &root) != 0)
     {
         goto failed;
@@ -188,6 +189,11 @@ apigw_api_free(apigw_api_t *api)
         free(gr);
     }
 
+    for (i = 0; i < api->nbinary_types; i++) {
+        free(api->binary_types[i]);
+    }
+
+    free(api->binary_types);
     free(api->ops);
     apigw_spec_security_free(api, NULL);
     apigw_cors_free(api->cors);
@@ -249,6 +255,8 @@ apigw_operation_strip(apigw_operation_t *op)
     free(op->integration.headers);
     free(op->integration.body);
     apigw_tpl_free(op->integration.uri);
+    apigw_tpl_free(op->integration.function);
+    apigw_tpl_free(op->integration.qualifier);
 
     op->parameters = NULL;
     op->nparameters = 0;
@@ -888,8 +896,15 @@ apigw_spec_integration(apigw_compile_t *c, apigw_operation_t *op)
         return apigw_spec_mock(c, op, &eloc, aws);
     }
 
+    if ((!aws && strcmp(t, "function") == 0)
+        || strcasecmp(t, "aws_proxy") == 0)
+    {
+        return apigw_spec_function(c, op, &eloc, aws);
+    }
+
     apigw_loc_error(c->err, &tloc, "integration type \"%s\" is not supported "
-                    "(use http, http_proxy or mock)", t);
+                    "(use http, http_proxy, mock, %s)", t,
+                    aws ? "aws_proxy" : "function or aws_proxy");
     return -1;
 }
 
@@ -898,10 +913,9 @@ static int
 apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
     int aws)
 {
-    char              errbuf[APIGW_ERR_LEN], *end;
+    char              errbuf[APIGW_ERR_LEN];
     size_t            i;
-    json_t           *uri, *method, *timeout;
-    json_int_t        ms;
+    json_t           *uri, *method;
     const char       *s;
     apigw_loc_t       loc;
 
@@ -956,30 +970,51 @@ apigw_spec_http(apigw_compile_t *c, apigw_operation_t *op, apigw_loc_t *ext,
         }
     }
 
-    timeout = apigw_spec_member(ext, &loc, aws ? "timeoutInMillis" : "timeout",
-                                NULL);
-    if (timeout) {
-        ms = json_is_integer(timeout) ? json_integer_value(timeout) : -1;
-
-        if (json_is_string(timeout)) {
-            s = json_string_value(timeout);
-            ms = strtoll(s, &end, 10);
-
-            if (*s == '\0' || *end != '\0') {
-                ms = -1;
-            }
-        }
-
-        if (ms < APIGW_TIMEOUT_MIN || ms > APIGW_TIMEOUT_MAX) {
-            apigw_loc_error(c->err, &loc, "timeout must be from %d to %d ms",
-                            APIGW_TIMEOUT_MIN, APIGW_TIMEOUT_MAX);
-            return -1;
-        }
-
-        op->integration.timeout_ms = (unsigned) ms;
+    if (apigw_spec_timeout(c, op, ext, aws) != 0) {
+        return -1;
     }
 
     return apigw_spec_mapping(c, op, ext);
+}
+
+
+/* timeout (timeoutInMillis), an integer or its text: 50 to 29000 ms */
+int
+apigw_spec_timeout(apigw_compile_t *c, apigw_operation_t *op,
+    apigw_loc_t *ext, int aws)
+{
+    char         *end;
+    json_t       *timeout;
+    json_int_t    ms;
+    const char   *s;
+    apigw_loc_t   loc;
+
+    timeout = apigw_spec_member(ext, &loc, aws ? "timeoutInMillis" : "timeout",
+                                NULL);
+    if (timeout == NULL) {
+        return 0;
+    }
+
+    ms = json_is_integer(timeout) ? json_integer_value(timeout) : -1;
+
+    if (json_is_string(timeout)) {
+        s = json_string_value(timeout);
+        ms = strtoll(s, &end, 10);
+
+        if (*s == '\0' || *end != '\0') {
+            ms = -1;
+        }
+    }
+
+    if (ms < APIGW_TIMEOUT_MIN || ms > APIGW_TIMEOUT_MAX) {
+        apigw_loc_error(c->err, &loc, "timeout must be from %d to %d ms",
+                        APIGW_TIMEOUT_MIN, APIGW_TIMEOUT_MAX);
+        return -1;
+    }
+
+    op->integration.timeout_ms = (unsigned) ms;
+
+    return 0;
 }
 
 

@@ -37,6 +37,8 @@ int apigw_spec_headers(apigw_compile_t *c, apigw_loc_t *loc,
 int apigw_spec_status(apigw_compile_t *c, apigw_loc_t *loc, int *status);
 char *apigw_strndup(const char *s, size_t len);
 char *apigw_json_text(json_t *value, size_t *len);
+int apigw_spec_timeout(apigw_compile_t *c, apigw_operation_t *op,
+    apigw_loc_t *ext, int aws);
 
 /* apigw_spec_validation.c */
 int apigw_spec_validation_init(apigw_compile_t *c, apigw_loc_t *root);
@@ -53,6 +55,11 @@ void apigw_spec_security_free(apigw_api_t *api, apigw_operation_t *op);
 /* apigw_spec_cors.c: x-amazon-apigateway-cors, x-apigw-cors */
 int apigw_spec_cors(apigw_compile_t *c, apigw_loc_t *root);
 int apigw_spec_cors_elsewhere(apigw_compile_t *c, apigw_loc_t *item);
+
+/* apigw_spec_function.c: function integrations, binary media types */
+int apigw_spec_function(apigw_compile_t *c, apigw_operation_t *op,
+    apigw_loc_t *ext, int aws);
+int apigw_spec_binary_types(apigw_compile_t *c, apigw_loc_t *root);
 
 /* apigw_spec_mapping.c */
 int apigw_spec_mapping(apigw_compile_t *c, apigw_operation_t *op,

@@ -293,6 +293,92 @@ apigw_hex_digit(int c)
 }
 
 
+static const char  apigw_base64_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+
+size_t
+apigw_base64_encode(const unsigned char *in, size_t len, char *out)
+{
+    char    *p;
+    size_t   i;
+
+    p = out;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        *p++ = apigw_base64_chars[in[i] >> 2];
+        *p++ = apigw_base64_chars[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        *p++ = apigw_base64_chars[((in[i + 1] & 0xf) << 2) | (in[i + 2] >> 6)];
+        *p++ = apigw_base64_chars[in[i + 2] & 0x3f];
+    }
+
+    if (i < len) {
+        *p++ = apigw_base64_chars[in[i] >> 2];
+
+        if (i + 1 < len) {
+            *p++ = apigw_base64_chars[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+            *p++ = apigw_base64_chars[(in[i + 1] & 0xf) << 2];
+
+        } else {
+            *p++ = apigw_base64_chars[(in[i] & 3) << 4];
+            *p++ = '=';
+        }
+
+        *p++ = '=';
+    }
+
+    return p - out;
+}
+
+
+int
+apigw_base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t *outlen)
+{
+    int          d;
+    size_t       i, n, bits;
+    uint32_t     acc;
+    const char  *pos;
+
+    if (len && in[0] == '=') {
+        return -1;
+    }
+
+    while (len > 0 && in[len - 1] == '=') {
+        len--;
+    }
+
+    if (len % 4 == 1) {
+        return -1;
+    }
+
+    acc = 0;
+    bits = 0;
+
+    for (i = 0, n = 0; i < len; i++) {
+        pos = (in[i] != '\0') ? strchr(apigw_base64_chars, in[i]) : NULL;
+
+        if (pos == NULL) {
+            return -1;
+        }
+
+        d = pos - apigw_base64_chars;
+        acc = (acc << 6) | d;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char) (acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+
+    *outlen = n;
+
+    return 0;
+}
+
+
 /*
  * one UTF-8 character at s: its length and code point, or 0 when the
  * bytes are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)

@@ -29,10 +29,6 @@ static int apigw_vtl_base64_decode(apigw_vtl_ctx_t *ctx,
     apigw_vtl_buf_t *buf, const char *s, size_t len);
 
 
-static const char  apigw_vtl_base64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-
 /*
  * Java's StringEscapeUtils.escapeJavaScript() as AWS uses it: quotes,
  * backslash and slash escaped, control characters as \n or \u00XX, every
@@ -224,10 +220,6 @@ static int
 apigw_vtl_base64_encode(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
     const char *s, size_t len)
 {
-    char                  *out;
-    size_t                 i;
-    const unsigned char   *p;
-
     if (len / 3 * 4 + 4 > APIGW_VTL_MAX_OUTPUT
         || apigw_vtl_buf_reserve(ctx, buf, (len + 2) / 3 * 4) != 0)
     {
@@ -235,32 +227,8 @@ apigw_vtl_base64_encode(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
                                APIGW_VTL_MAX_OUTPUT);
     }
 
-    p = (const unsigned char *) s;
-    out = buf->data + buf->len;
-
-    for (i = 0; i + 2 < len; i += 3) {
-        *out++ = apigw_vtl_base64[p[i] >> 2];
-        *out++ = apigw_vtl_base64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-        *out++ = apigw_vtl_base64[((p[i + 1] & 0xf) << 2) | (p[i + 2] >> 6)];
-        *out++ = apigw_vtl_base64[p[i + 2] & 0x3f];
-    }
-
-    if (i < len) {
-        *out++ = apigw_vtl_base64[p[i] >> 2];
-
-        if (i + 1 < len) {
-            *out++ = apigw_vtl_base64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-            *out++ = apigw_vtl_base64[(p[i + 1] & 0xf) << 2];
-
-        } else {
-            *out++ = apigw_vtl_base64[(p[i] & 3) << 4];
-            *out++ = '=';
-        }
-
-        *out++ = '=';
-    }
-
-    buf->len = out - buf->data;
+    buf->len += apigw_base64_encode((const unsigned char *) s, len,
+                                    buf->data + buf->len);
 
     return 0;
 }
@@ -271,42 +239,17 @@ static int
 apigw_vtl_base64_decode(apigw_vtl_ctx_t *ctx, apigw_vtl_buf_t *buf,
     const char *s, size_t len)
 {
-    int          d;
-    size_t       i, n, bits;
-    uint32_t     acc;
-    const char  *pos;
-
-    while (len > 0 && s[len - 1] == '=') {
-        len--;
-    }
-
-    if (len % 4 == 1 || (len == 0 && s != NULL && s[0] == '=')) {
-        return 1;
-    }
+    size_t  n;
 
     if (apigw_vtl_buf_reserve(ctx, buf, len / 4 * 3 + 3) != 0) {
         return -1;
     }
 
-    acc = 0;
-    bits = 0;
-
-    for (i = 0, n = 0; i < len; i++) {
-        pos = (s[i] != '\0') ? strchr(apigw_vtl_base64, s[i]) : NULL;
-
-        if (pos == NULL) {
-            return 1;
-        }
-
-        d = pos - apigw_vtl_base64;
-        acc = (acc << 6) | d;
-        bits += 6;
-
-        if (bits >= 8) {
-            bits -= 8;
-            buf->data[buf->len + n++] = (char) (acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+    if (apigw_base64_decode(s, len, (unsigned char *) buf->data + buf->len,
+                            &n)
+        != 0)
+    {
+        return 1;
     }
 
     buf->len += n;

@@ -18,8 +18,10 @@
  * an error, and evaluated against this request's method ARN, as a cached
  * one is.  The nginx-free core (apigw_authorizer.h) does the rest; this
  * file shows it the request and keeps each scheme's state across the
- * step's runs.  An authorizer that is a function needs function workers:
- * the load fails unless the scheme is delegated.
+ * step's runs.  An authorizer that is a function is invoked the same way
+ * through the Invoke API at apigw_functions (ngx_http_apigw_function.c
+ * makes its URL); without apigw_functions, the load fails unless the
+ * scheme is delegated.
  */
 
 
@@ -28,6 +30,8 @@
 
 typedef struct {
     ngx_http_apigw_fetch_t      fetch;
+    ngx_keyval_t                timeout_header;     /* functions' */
+    u_char                      timeout_text[NGX_INT_T_LEN];
     ngx_str_t                   arn;
     u_char                      key[APIGW_SHA256_LEN];
     apigw_authz_result_t       *result;
@@ -39,8 +43,6 @@ typedef struct {
 static ngx_int_t ngx_http_apigw_authorizer_start(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss,
     ngx_http_apigw_authorizer_state_t *st);
-static ngx_int_t ngx_http_apigw_authorizer_request(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_authz_request_t *rq);
 static ngx_int_t ngx_http_apigw_authorizer_cache_key(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_security_scheme_t *ss,
     apigw_authz_identity_t *id, u_char *key);
@@ -82,7 +84,9 @@ ngx_http_apigw_authorizer_unchecked(ngx_conf_t *cf,
         return NULL;
 
     case APIGW_AUTHZ_ENDPOINT_FUNCTION:
-        return "needs function workers, not built yet";
+        return alcf->functions.len ? NULL
+                                   : "is a function, and this location has "
+                                     "no apigw_functions to invoke it";
 
     default:
         return "has an authorizer with no endpoint";
@@ -160,12 +164,12 @@ ngx_http_apigw_authorizer_start(ngx_http_request_t *r,
     apigw_authz_rc_e         arc;
     apigw_authorizer_t      *a;
     apigw_authz_result_t    *res;
-    apigw_authz_request_t    rq;
+    apigw_event_request_t    rq;
     apigw_authz_identity_t   id;
 
     a = ss->authorizer;
 
-    if (ngx_http_apigw_authorizer_request(r, ctx, &rq) != NGX_OK) {
+    if (ngx_http_apigw_event_request(r, ctx, &rq) != NGX_OK) {
         goto failed;
     }
 
@@ -250,126 +254,6 @@ failed:
 }
 
 
-/* the request as the core sees it: pointers into r, valid for this run */
-static ngx_int_t
-ngx_http_apigw_authorizer_request(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_authz_request_t *rq)
-{
-    u_char                     *q;
-    size_t                      i, n;
-    ngx_list_part_t            *part;
-    ngx_table_elt_t            *h;
-    ngx_keyval_t               *kv;
-    apigw_pair_t               *pairs;
-    apigw_operation_t          *op;
-    ngx_http_apigw_loc_conf_t  *alcf;
-
-    op = ctx->op;
-    alcf = ctx->alcf;
-
-    ngx_memzero(rq, sizeof(apigw_authz_request_t));
-
-    if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    n = 0;
-
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        n += part->nelts;
-    }
-
-    n += op->nparams;
-
-    if (alcf->stage_vars) {
-        n += alcf->stage_vars->nelts;
-    }
-
-    pairs = ngx_palloc(r->pool, (n + 1) * sizeof(apigw_pair_t));
-    if (pairs == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* the headers, as received and in order */
-
-    rq->headers = pairs;
-
-    for (part = &r->headers_in.headers.part; part; part = part->next) {
-        h = part->elts;
-
-        for (i = 0; i < part->nelts; i++, pairs++) {
-            pairs->name = (char *) h[i].key.data;
-            pairs->name_len = h[i].key.len;
-            pairs->value = (char *) h[i].value.data;
-            pairs->value_len = h[i].value.len;
-        }
-    }
-
-    rq->nheaders = pairs - rq->headers;
-
-    rq->path_params = pairs;
-    rq->npath_params = op->nparams;
-
-    for (i = 0; i < op->nparams; i++, pairs++) {
-        pairs->name = op->param_names[i];
-        pairs->name_len = ngx_strlen(op->param_names[i]);
-        pairs->value = ctx->match.params[i].val;
-        pairs->value_len = ctx->match.params[i].val_len;
-    }
-
-    rq->stage_vars = pairs;
-
-    if (alcf->stage_vars) {
-        kv = alcf->stage_vars->elts;
-        rq->nstage_vars = alcf->stage_vars->nelts;
-
-        for (i = 0; i < rq->nstage_vars; i++, pairs++) {
-            pairs->name = (char *) kv[i].key.data;
-            pairs->name_len = kv[i].key.len;
-            pairs->value = (char *) kv[i].value.data;
-            pairs->value_len = kv[i].value.len;
-        }
-    }
-
-    rq->query_params = ctx->query;
-    rq->nquery_params = ctx->nquery;
-
-    rq->method.data = (char *) r->method_name.data;
-    rq->method.len = r->method_name.len;
-    rq->path.data = (char *) ctx->path.data;
-    rq->path.len = ctx->path.len;
-
-    q = ngx_strlchr(r->unparsed_uri.data,
-                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
-    rq->full_path.data = (char *) r->unparsed_uri.data;
-    rq->full_path.len = (q ? q : r->unparsed_uri.data + r->unparsed_uri.len)
-                        - r->unparsed_uri.data;
-
-    rq->query.data = (char *) r->args.data;
-    rq->query.len = r->args.len;
-    rq->resource.data = op->route_path;
-    rq->resource.len = ngx_strlen(op->route_path);
-    rq->route_key.data = op->route_key;
-    rq->route_key.len = ngx_strlen(op->route_key);
-    rq->operation.data = op->operation_id;
-    rq->operation.len = ngx_strlen(op->operation_id);
-
-    rq->stage.data = (char *) alcf->stage.data;
-    rq->stage.len = alcf->stage.len;
-    rq->api_id.data = (char *) alcf->api_name.data;
-    rq->api_id.len = alcf->api_name.len;
-    rq->request_id.data = (char *) ctx->request_id;
-    rq->request_id.len = NGX_HTTP_APIGW_REQUEST_ID_LEN;
-    rq->source_ip.data = (char *) r->connection->addr_text.data;
-    rq->source_ip.len = r->connection->addr_text.len;
-    rq->protocol.data = (char *) r->http_protocol.data;
-    rq->protocol.len = r->http_protocol.len;
-    rq->time_ms = (int64_t) r->start_sec * 1000 + r->start_msec;
-
-    return NGX_OK;
-}
-
-
 /* the result cache's key: the authorizer, its API, stage and scheme */
 static ngx_int_t
 ngx_http_apigw_authorizer_cache_key(ngx_http_request_t *r,
@@ -427,11 +311,31 @@ ngx_http_apigw_authorizer_call(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    ngx_str_null(&args);
+    if (a->endpoint == APIGW_AUTHZ_ENDPOINT_FUNCTION) {
+        if (ngx_http_apigw_function_invoke_url(r, ctx, a->function,
+                                               a->qualifier, &f->url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
 
-    if (ngx_http_apigw_render_uri(r, ctx, a->url, &args, &f->url) != NGX_OK)
-    {
-        return NGX_ERROR;
+        /* the host is told the time it has, as for an integration */
+        ngx_str_set(&st->timeout_header.key, "X-Apigw-Timeout-Ms");
+        st->timeout_header.value.data = st->timeout_text;
+        st->timeout_header.value.len = ngx_sprintf(st->timeout_text, "%M",
+                                                   f->timeout)
+                                       - st->timeout_text;
+        f->headers = &st->timeout_header;
+        f->nheaders = 1;
+
+    } else {
+        ngx_str_null(&args);
+
+        if (ngx_http_apigw_render_uri(r, ctx, a->url, &args, &f->url)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     text = json_dumps(event, JSON_COMPACT);
@@ -491,6 +395,7 @@ ngx_http_apigw_authorizer_answer(ngx_http_request_t *r,
     ngx_http_apigw_authorizer_state_t *st)
 {
     char                     errbuf[APIGW_ERR_LEN];
+    unsigned                 flags;
     apigw_authz_rc_e         rc;
     apigw_authorizer_t      *a;
     apigw_authz_result_t    *res;
@@ -507,7 +412,25 @@ ngx_http_apigw_authorizer_answer(ngx_http_request_t *r,
         return;
     }
 
-    rc = apigw_authz_parse(a, f->status, 0, (char *) f->response.data,
+    flags = 0;
+
+    if (a->endpoint == APIGW_AUTHZ_ENDPOINT_FUNCTION) {
+        if (f->status != NGX_HTTP_OK) {
+            /* the Invoke API refused: not the function's answer */
+            ngx_snprintf((u_char *) errbuf, sizeof(errbuf),
+                         "the Invoke API answered %ui%Z", f->status);
+            ngx_http_apigw_authorizer_decide(r, ctx, ss, st,
+                                             APIGW_AUTHZ_CONFIG_ERROR,
+                                             errbuf);
+            return;
+        }
+
+        if (ngx_http_apigw_function_failed(f)) {
+            flags = APIGW_AUTHZ_ANSWER_FUNCTION_ERROR;
+        }
+    }
+
+    rc = apigw_authz_parse(a, f->status, flags, (char *) f->response.data,
                            f->response.len, &res, errbuf, sizeof(errbuf));
 
     if (rc != APIGW_AUTHZ_OK) {

@@ -60,6 +60,7 @@ static ngx_int_t ngx_http_apigw_backend_origin(ngx_conf_t *cf,
     apigw_tpl_t *tpl, ngx_array_t *vars, ngx_str_t *url);
 static ngx_int_t ngx_http_apigw_backend_upstream(ngx_conf_t *cf,
     ngx_str_t *url, ngx_int_t keepalive);
+static ngx_uint_t ngx_http_apigw_backend_invokes(apigw_api_t *api);
 static ngx_int_t ngx_http_apigw_backend_keys(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_http_apigw_api_t *a,
     ngx_int_t keepalive);
@@ -130,9 +131,9 @@ static ngx_int_t
 ngx_http_apigw_backend_location(ngx_conf_t *cf,
     ngx_http_apigw_backend_loc_conf_t *blcf, ngx_int_t keepalive)
 {
-    ngx_str_t                          *backend, *canary;
+    ngx_str_t                          *backend, *canary, *functions;
     ngx_array_t                        *vars;
-    ngx_http_apigw_api_t               *a;
+    ngx_http_apigw_api_t               *a, *ca;
     ngx_http_apigw_loc_conf_t          *alcf, *level;
     ngx_http_apigw_backend_loc_conf_t  *b;
 
@@ -150,6 +151,7 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     /* what this location will inherit, the apigw module's merge not run */
 
     backend = NULL;
+    functions = NULL;
     vars = NULL;
 
     for (b = blcf; b; b = b->parent) {
@@ -157,6 +159,10 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
 
         if (backend == NULL && level->backend.data) {
             backend = &level->backend;
+        }
+
+        if (functions == NULL && level->functions.data) {
+            functions = &level->functions;
         }
 
         if (vars == NULL && level->stage_vars != NGX_CONF_UNSET_PTR) {
@@ -170,13 +176,32 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    /* the function hosts, when the API (or its canary's) has functions */
+
+    canary = ngx_http_apigw_canary_name(alcf);
+    ca = canary ? ngx_http_apigw_find_api(
+                      ngx_http_conf_get_module_main_conf(cf,
+                                                     ngx_http_apigw_module),
+                      canary)
+                : NULL;
+
+    if (functions
+        && (ngx_http_apigw_backend_invokes(a->api)
+            || (ca && ngx_http_apigw_backend_invokes(ca->api)))
+        && ngx_http_apigw_backend_upstream(cf, functions, keepalive)
+           != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apigw_functions \"%V\": not a URL nginx can "
+                           "reach", functions);
+        return NGX_ERROR;
+    }
+
     if (ngx_http_apigw_backend_api(cf, blcf, a, vars, keepalive) != NGX_OK) {
         return NGX_ERROR;
     }
 
     /* the canary's deployment, with its own stage variables */
-
-    canary = ngx_http_apigw_canary_name(alcf);
 
     if (canary) {
         a = ngx_http_apigw_find_api(
@@ -199,6 +224,29 @@ ngx_http_apigw_backend_location(ngx_conf_t *cf,
     }
 
     return keepalive ? ngx_http_apigw_proxy_defaults(cf, blcf) : NGX_OK;
+}
+
+
+/* 1 when an API invokes functions: integrations, custom authorizers */
+static ngx_uint_t
+ngx_http_apigw_backend_invokes(apigw_api_t *api)
+{
+    size_t  i;
+
+    if (api->functions) {
+        return 1;
+    }
+
+    for (i = 0; i < api->nschemes; i++) {
+        if (api->schemes[i].authorizer != NULL
+            && api->schemes[i].authorizer->endpoint
+               == APIGW_AUTHZ_ENDPOINT_FUNCTION)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -586,7 +634,10 @@ ngx_http_apigw_backend_resolvable(ngx_conf_t *cf, ngx_str_t *url)
 }
 
 
-/* the host and port of an http:// or https:// URL, to be parsed */
+/*
+ * the host and port of an http:// or https:// URL, to be parsed; of
+ * http://unix:/path.sock[:/uri], "unix:/path.sock"
+ */
 void
 ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u)
 {
@@ -600,8 +651,17 @@ ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u)
     p = url->data + skip;
     end = url->data + url->len;
 
-    while (p < end && *p != '/' && *p != '?') {
-        p++;
+    if (end - p > 5 && ngx_strncmp(p, "unix:", 5) == 0) {
+        p += 5;
+
+        while (p < end && *p != ':') {
+            p++;
+        }
+
+    } else {
+        while (p < end && *p != '/' && *p != '?') {
+            p++;
+        }
     }
 
     ngx_memzero(u, sizeof(ngx_url_t));

@@ -29,6 +29,8 @@
 static ngx_int_t ngx_http_apigw_fetch_body(ngx_http_request_t *r,
     ngx_http_apigw_fetch_t *f, ngx_http_request_body_t **body,
     ngx_list_t *headers, ngx_table_elt_t **type);
+static ngx_int_t ngx_http_apigw_fetch_headers(ngx_http_request_t *r,
+    ngx_http_apigw_fetch_t *f, ngx_list_t *headers);
 static ngx_uint_t ngx_http_apigw_fetch_method(ngx_str_t *name);
 static void ngx_http_apigw_fetch_run(ngx_http_request_t *sr);
 static ngx_int_t ngx_http_apigw_fetch_done(ngx_http_request_t *sr,
@@ -74,14 +76,17 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
 
     ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
     sctx = ngx_pcalloc(r->pool, sizeof(ngx_http_apigw_ctx_t));
-    headers = ngx_list_create(r->pool, 2, sizeof(ngx_table_elt_t));
+    headers = ngx_list_create(r->pool, 2 + f->nheaders,
+                              sizeof(ngx_table_elt_t));
     cln = ngx_http_cleanup_add(r, 0);
 
     if (ps == NULL || sctx == NULL || headers == NULL || cln == NULL) {
         return NGX_ERROR;
     }
 
-    if (ngx_http_apigw_fetch_body(r, f, &body, headers, &type) != NGX_OK) {
+    if (ngx_http_apigw_fetch_body(r, f, &body, headers, &type) != NGX_OK
+        || ngx_http_apigw_fetch_headers(r, f, headers) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -132,9 +137,11 @@ ngx_http_apigw_fetch_start(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f)
     f->status = 0;
     ngx_str_null(&f->response);
     ngx_str_null(&f->content_type_received);
+    f->headers_received = NULL;
     f->error = NULL;
     f->done = 0;
     f->timed_out = 0;
+    f->too_large = 0;
 
     ngx_memzero(&f->timer, sizeof(ngx_event_t));
     f->timer.handler = ngx_http_apigw_fetch_timeout;
@@ -207,6 +214,35 @@ ngx_http_apigw_fetch_body(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f,
 }
 
 
+/* the fetch's own headers, besides Content-Type */
+static ngx_int_t
+ngx_http_apigw_fetch_headers(ngx_http_request_t *r, ngx_http_apigw_fetch_t *f,
+    ngx_list_t *headers)
+{
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+
+    for (i = 0; i < f->nheaders; i++) {
+        h = ngx_list_push(headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->key = f->headers[i].key;
+        h->value = f->headers[i].value;
+
+        h->lowcase_key = ngx_pnalloc(r->pool, h->key.len);
+        if (h->lowcase_key == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, h->key.len);
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_uint_t
 ngx_http_apigw_fetch_method(ngx_str_t *name)
 {
@@ -254,6 +290,15 @@ ngx_http_apigw_fetch_run(ngx_http_request_t *sr)
     }
 
     rc = sr->content_handler(sr);
+
+    /*
+     * unbuffered: the answer goes to memory as it comes; buffered, the
+     * event pipe would write it to a temporary file first, since the
+     * client's connection is not the subrequest's to write to
+     */
+    if (sr->upstream != NULL) {
+        sr->upstream->buffering = 0;
+    }
 
     if (rc == NGX_DECLINED) {
         /* never the phases of a subrequest that has no location */
@@ -324,6 +369,7 @@ ngx_http_apigw_fetch_answer(ngx_http_apigw_fetch_t *f, ngx_http_request_t *sr)
 
     if (sctx->response_too_large) {
         f->error = "the answer is larger than allowed";
+        f->too_large = 1;
         return;
     }
 
@@ -337,6 +383,7 @@ ngx_http_apigw_fetch_answer(ngx_http_apigw_fetch_t *f, ngx_http_request_t *sr)
 
     f->status = sr->headers_out.status;
     f->content_type_received = sr->headers_out.content_type;
+    f->headers_received = &sr->headers_out.headers;
 
     if (len) {
         f->response.data = b->pos;

@@ -8,7 +8,8 @@
 
 
 /*
- * The integrate step, the last one.  A mock answers here.  An http
+ * The integrate step, the last one.  A mock answers here; a function is
+ * called by the Invoke API (ngx_http_apigw_function.c) and answers.  An http
  * integration (the operation's uri, or the location's apigw_backend) gets
  * its URL, headers and deadline in ngx_http_apigw_proxy.c, and then the
  * proxy module, in the content phase, calls it.  An operation that did
@@ -29,6 +30,9 @@ ngx_http_apigw_integrate_step(ngx_http_request_t *r,
 
     case APIGW_INTEGRATION_MOCK:
         return ngx_http_apigw_mock(r, ctx);
+
+    case APIGW_INTEGRATION_FUNCTION:
+        return ngx_http_apigw_function_integration(r, ctx);
 
     case APIGW_INTEGRATION_NONE:
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -58,7 +62,7 @@ ngx_http_apigw_mock(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     ctx->integration_latency = 0;
-    ctx->mock_status = in->status;
+    ctx->integration_status = in->status;
 
     r->headers_out.status = in->status;
     ngx_str_set(&r->headers_out.content_type, "application/json");

@@ -109,6 +109,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_functions"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apigw_functions_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw_throttle"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
       ngx_http_apigw_throttle_directive,
@@ -434,6 +441,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
      *     alcf->stage = { 0, NULL };
      *     alcf->backend = { 0, NULL };
      *     alcf->backend_path = { 0, NULL };
+     *     alcf->functions = { 0, NULL };
      *     alcf->prefix = { 0, NULL };
      */
 
@@ -486,6 +494,10 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->backend_path = prev->backend_path;
     }
 
+    if (conf->functions.data == NULL) {
+        conf->functions = prev->functions;
+    }
+
     if (conf->api_name.data == NULL) {
         return NGX_CONF_OK;
     }
@@ -523,13 +535,26 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     clcf->client_max_body_size = conf->body_limit;
 
     /*
-     * what the location fetches (an authorizer's answer, a key set) is
-     * kept in memory: room for 256k, unless set to other than nginx's
+     * what the location fetches (an authorizer's answer, a key set, a
+     * function's answer) is kept in memory: room for 256k, or for Lambda's
+     * 6 MB where functions are called, unless set to other than nginx's
      * default
      */
     if (clcf->subrequest_output_buffer_size == (size_t) ngx_pagesize) {
         clcf->subrequest_output_buffer_size =
-                                        NGX_HTTP_APIGW_FETCH_BUFFER_SIZE;
+                                 conf->api->api->functions
+                                 ? NGX_HTTP_APIGW_FUNCTION_ANSWER_MAX
+                                 : NGX_HTTP_APIGW_FETCH_BUFFER_SIZE;
+
+    } else if (conf->api->api->functions
+               && clcf->subrequest_output_buffer_size
+                  < NGX_HTTP_APIGW_FUNCTION_ANSWER_MAX)
+    {
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "apigw \"%V\" in %V:%ui: functions' answers over "
+                      "subrequest_output_buffer_size (%uz) get 502, not "
+                      "Lambda's 6 MB", &conf->api_name, &conf->conf_file,
+                      conf->conf_line, clcf->subrequest_output_buffer_size);
     }
 
     if (ngx_http_apigw_stage_bucket(cf, conf) != NGX_OK) {
@@ -653,16 +678,26 @@ ngx_http_apigw_check_integrations(ngx_conf_t *cf,
     apigw_api_t        *api;
     apigw_operation_t  *op;
 
-    if (alcf->backend.len) {
-        return NGX_OK;
-    }
-
     api = alcf->api->api;
 
     for (i = 0; i < api->nops; i++) {
         op = &api->ops[i];
 
-        if (op->integration.type == APIGW_INTEGRATION_DEFAULT) {
+        if (op->integration.type == APIGW_INTEGRATION_FUNCTION
+            && alcf->functions.len == 0)
+        {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "apigw \"%V\": %s is a function and this "
+                          "location has no apigw_functions (the Invoke "
+                          "API's URL: apigw_functions http://unix:/path.sock"
+                          ") in %V:%ui", &alcf->api->name, op->route_key,
+                          &alcf->conf_file, alcf->conf_line);
+            return NGX_ERROR;
+        }
+
+        if (op->integration.type == APIGW_INTEGRATION_DEFAULT
+            && alcf->backend.len == 0)
+        {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                           "apigw \"%V\": %s has no x-apigw-integration and "
                           "this location has no apigw_backend in %V:%ui",

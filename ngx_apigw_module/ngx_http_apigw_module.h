@@ -20,6 +20,7 @@
 #include "apigw_jwt.h"
 #include "apigw_jwt_conf.h"
 #include "apigw_authorizer.h"
+#include "apigw_lambda.h"
 #include "apigw_trace.h"
 #include "apigw_metrics.h"
 
@@ -30,6 +31,8 @@
 #define NGX_HTTP_APIGW_BODY_LIMIT      (10 * 1024 * 1024)  /* AWS's */
 #define NGX_HTTP_APIGW_BACKEND_KEEPALIVE  64    /* idle, per worker and host */
 #define NGX_HTTP_APIGW_FETCH_BUFFER_SIZE  (256 * 1024)  /* a fetch's answer */
+/* a function's answer: Lambda's 6 MB and the host's 100 bytes of slack */
+#define NGX_HTTP_APIGW_FUNCTION_ANSWER_MAX  (APIGW_FN_PAYLOAD_MAX + 100)
 
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF      0
 #define NGX_HTTP_APIGW_RESPONSE_VALIDATION_REPORT   1
@@ -157,6 +160,9 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_array_t                *stage_vars;     /* ngx_keyval_t */
     ngx_str_t                   backend;        /* "http://host:port" */
     ngx_str_t                   backend_path;   /* base path, no "/" at end */
+    ngx_str_t                   functions;      /* apigw_functions: the
+                                                   Invoke API's URL, no "/"
+                                                   at the end */
     ngx_str_t                   prefix;         /* location name to strip */
     ngx_str_t                   conf_file;      /* where "apigw" stands */
     ngx_uint_t                  conf_line;
@@ -201,6 +207,7 @@ typedef struct ngx_http_apigw_jwks_s  ngx_http_apigw_jwks_t;
 
 
 typedef struct ngx_http_apigw_fetch_s  ngx_http_apigw_fetch_t;
+typedef struct ngx_http_apigw_function_s  ngx_http_apigw_function_t;
 
 
 /*
@@ -241,7 +248,9 @@ typedef struct {
                                                    sent: apigw_gr_type_e + 1,
                                                    0: none */
     const char                 *gateway_message;
-    ngx_uint_t                  mock_status;    /* a mock's answer */
+    ngx_uint_t                  integration_status;     /* a mock's, or
+                                                           the Invoke
+                                                           API's answer */
     apigw_trace_t               trace;          /* with trace_set */
     u_char                      span[8];        /* the gateway's span */
     void                      **scheme_state;   /* per scheme of the API,
@@ -257,6 +266,7 @@ typedef struct {
     ngx_str_t                   integration_method;
     ngx_http_apigw_fetch_t     *fetch;          /* a fetch's subrequest:
                                                    its fetch */
+    ngx_http_apigw_function_t  *function;       /* a function's call */
     ngx_msec_t                  start;          /* ngx_current_msec */
     ngx_msec_t                  integration_start;
     ngx_msec_int_t              integration_latency;    /* -1: none yet */
@@ -302,6 +312,8 @@ typedef struct {
                                                            + 1 */
     unsigned                    redis_fallback:1;   /* Redis failed: the
                                                        failure policy's */
+    unsigned                    function_outcome:3; /* apigw_fn_outcome_e
+                                                       + 1 */
 } ngx_http_apigw_ctx_t;
 
 
@@ -341,6 +353,17 @@ ngx_int_t ngx_http_apigw_render_uri(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *tpl, ngx_str_t *args,
     ngx_str_t *url);
 
+/* ngx_http_apigw_function.c: functions, called by the Invoke API */
+char *ngx_http_apigw_functions_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_apigw_function_integration(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+/* for custom authorizers that are functions */
+ngx_int_t ngx_http_apigw_function_invoke_url(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *function, char *qualifier,
+    ngx_str_t *url);
+ngx_uint_t ngx_http_apigw_function_failed(ngx_http_apigw_fetch_t *f);
+
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
 
@@ -371,6 +394,8 @@ size_t ngx_http_apigw_cookies(ngx_http_request_t *r, apigw_pair_t *pairs,
 ngx_int_t ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name,
     size_t len, u_char sep, ngx_str_t *value);
 void ngx_http_apigw_content_type(ngx_http_request_t *r, ngx_str_t *type);
+ngx_int_t ngx_http_apigw_event_request(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_event_request_t *rq);
 ngx_int_t ngx_http_apigw_needs_body(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
@@ -468,6 +493,8 @@ struct ngx_http_apigw_fetch_s {
     ngx_str_t                   method;         /* empty: GET */
     ngx_str_t                   body;           /* sent when not empty */
     ngx_str_t                   content_type;   /* of the body */
+    ngx_keyval_t               *headers;        /* sent besides */
+    ngx_uint_t                  nheaders;
     ngx_msec_t                  timeout;        /* the whole exchange */
     size_t                      max_size;       /* of the answer's body */
 
@@ -479,9 +506,11 @@ struct ngx_http_apigw_fetch_s {
     ngx_uint_t                  status;         /* 0: no answer */
     ngx_str_t                   response;       /* the body */
     ngx_str_t                   content_type_received;
+    ngx_list_t                 *headers_received;   /* ngx_table_elt_t */
     const char                 *error;          /* no answer: why */
     unsigned                    done:1;
     unsigned                    timed_out:1;
+    unsigned                    too_large:1;
 
     /* the fetch's own */
     ngx_http_request_t         *request;        /* who asked */

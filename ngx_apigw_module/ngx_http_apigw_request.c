@@ -451,7 +451,10 @@ ngx_http_apigw_header_values(ngx_http_request_t *r, u_char *name, size_t len,
 }
 
 
-/* whether the body's text is needed: to validate it, or to map it */
+/*
+ * whether the body's text is needed: to validate it, to map it, or for a
+ * function's event
+ */
 ngx_int_t
 ngx_http_apigw_needs_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
@@ -461,5 +464,144 @@ ngx_http_apigw_needs_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     return (op->validate_body && op->body.declared)
            || op->integration.nrequest_templates
-           || op->integration.needs_body;
+           || op->integration.needs_body
+           || op->integration.type == APIGW_INTEGRATION_FUNCTION;
+}
+
+
+/*
+ * the request as the core's events see it (an authorizer's, a function's):
+ * pointers into r, valid for this run; headers removed from the list
+ * (hash 0) left out
+ */
+ngx_int_t
+ngx_http_apigw_event_request(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_event_request_t *rq)
+{
+    u_char                     *q;
+    size_t                      i, n;
+    ngx_list_part_t            *part;
+    ngx_table_elt_t            *h;
+    ngx_keyval_t               *kv;
+    apigw_pair_t               *pairs;
+    apigw_operation_t          *op;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    op = ctx->op;
+    alcf = ctx->alcf;
+
+    ngx_memzero(rq, sizeof(apigw_event_request_t));
+
+    if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    n += op->nparams;
+
+    if (alcf->stage_vars) {
+        n += alcf->stage_vars->nelts;
+    }
+
+    pairs = ngx_palloc(r->pool, (n + 1) * sizeof(apigw_pair_t));
+    if (pairs == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the headers, as received and in order */
+
+    rq->headers = pairs;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash == 0) {
+                continue;
+            }
+
+            pairs->name = (char *) h[i].key.data;
+            pairs->name_len = h[i].key.len;
+            pairs->value = (char *) h[i].value.data;
+            pairs->value_len = h[i].value.len;
+            pairs++;
+        }
+    }
+
+    rq->nheaders = pairs - rq->headers;
+
+    rq->path_params = pairs;
+    rq->npath_params = op->nparams;
+
+    for (i = 0; i < op->nparams; i++, pairs++) {
+        pairs->name = op->param_names[i];
+        pairs->name_len = ngx_strlen(op->param_names[i]);
+        pairs->value = ctx->match.params[i].val;
+        pairs->value_len = ctx->match.params[i].val_len;
+    }
+
+    rq->stage_vars = pairs;
+
+    if (alcf->stage_vars) {
+        kv = alcf->stage_vars->elts;
+        rq->nstage_vars = alcf->stage_vars->nelts;
+
+        for (i = 0; i < rq->nstage_vars; i++, pairs++) {
+            pairs->name = (char *) kv[i].key.data;
+            pairs->name_len = kv[i].key.len;
+            pairs->value = (char *) kv[i].value.data;
+            pairs->value_len = kv[i].value.len;
+        }
+    }
+
+    rq->query_params = ctx->query;
+    rq->nquery_params = ctx->nquery;
+
+    rq->method.data = (char *) r->method_name.data;
+    rq->method.len = r->method_name.len;
+    rq->path.data = (char *) ctx->path.data;
+    rq->path.len = ctx->path.len;
+
+    /* "/pets/1", not "pets/1": the "/" the location's prefix ended with */
+    if ((ctx->path.len == 0 || ctx->path.data[0] != '/')
+        && ctx->path.data > r->unparsed_uri.data
+        && ctx->path.data[-1] == '/')
+    {
+        rq->path.data--;
+        rq->path.len++;
+    }
+
+    q = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+    rq->full_path.data = (char *) r->unparsed_uri.data;
+    rq->full_path.len = (q ? q : r->unparsed_uri.data + r->unparsed_uri.len)
+                        - r->unparsed_uri.data;
+
+    rq->query.data = (char *) r->args.data;
+    rq->query.len = r->args.len;
+    rq->resource.data = op->route_path;
+    rq->resource.len = ngx_strlen(op->route_path);
+    rq->route_key.data = op->route_key;
+    rq->route_key.len = ngx_strlen(op->route_key);
+    rq->operation.data = op->operation_id;
+    rq->operation.len = ngx_strlen(op->operation_id);
+
+    rq->stage.data = (char *) alcf->stage.data;
+    rq->stage.len = alcf->stage.len;
+    rq->api_id.data = (char *) alcf->api_name.data;
+    rq->api_id.len = alcf->api_name.len;
+    rq->request_id.data = (char *) ctx->request_id;
+    rq->request_id.len = NGX_HTTP_APIGW_REQUEST_ID_LEN;
+    rq->source_ip.data = (char *) r->connection->addr_text.data;
+    rq->source_ip.len = r->connection->addr_text.len;
+    rq->protocol.data = (char *) r->http_protocol.data;
+    rq->protocol.len = r->http_protocol.len;
+    rq->time_ms = (int64_t) r->start_sec * 1000 + r->start_msec;
+
+    return NGX_OK;
 }

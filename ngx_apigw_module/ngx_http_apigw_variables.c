@@ -394,8 +394,8 @@ ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
                                  r->upstream->headers_in.status_n)
                      - p;
 
-        } else if (ctx->mock_status) {
-            s->len = ngx_sprintf(p, "%03ui", ctx->mock_status) - p;
+        } else if (ctx->integration_status) {
+            s->len = ngx_sprintf(p, "%03ui", ctx->integration_status) - p;
         }
         break;
 

@@ -1000,16 +1000,16 @@ EOF
 {
     my $bad = integration_spec(<<'EOF');
       x-apigw-integration:
-        type: aws_proxy
+        type: aws
         uri: http://127.0.0.1:1/
 EOF
-    my $l = line_of($bad, 'aws_proxy');
+    my $l = line_of($bad, 'type: aws');
 
     warned('bad integration type', ['err/int-type.yaml' => $bad],
         sub { emerg($_[0],
                     at('/paths/~1pets~1{petId}/put/x-apigw-integration/type',
                        $l),
-                    'integration type "aws_proxy" is not supported[^\n]*') });
+                    'integration type "aws" is not supported[^\n]*') });
 }
 
 {

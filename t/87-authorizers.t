@@ -508,7 +508,7 @@ is($be->requests, $be_before + 17, 'only what was allowed reached the backend');
 
 ###############################################################################
 
-# a function authorizer needs function workers: nginx -t says so
+# a function authorizer needs apigw_functions: nginx -t says so
 
 my $f = Apigw::Test->new;
 
@@ -548,7 +548,7 @@ CONF
 $f->write_conf($plain);
 my ($rc, $out) = $f->nginx_test;
 isnt($rc, 0, 'function authorizer: nginx -t fails');
-like($out, qr/"fn", which needs function workers, not built yet/,
+like($out, qr/"fn", which is a function, and this location has no apigw_functions to invoke it/,
      'function authorizer: and says why');
 
 (my $delegated = $fconf) =~ s/%%DELEGATE%%/apigw_security_delegate fn;/;

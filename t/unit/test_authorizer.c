@@ -391,21 +391,21 @@ static apigw_pair_t  rq_stage[] = { P("backend", "10.0.0.1") };
 
 
 static void
-request(apigw_authz_request_t *rq)
+request(apigw_event_request_t *rq)
 {
-    static const apigw_authz_str_t  method = S("GET");
-    static const apigw_authz_str_t  path = S("/pets/a%20b");
-    static const apigw_authz_str_t  full = S("/prod/pets/a%20b");
-    static const apigw_authz_str_t  query = S("q=1&q=2&x=y");
-    static const apigw_authz_str_t  resource = S("/pets/{petId}");
-    static const apigw_authz_str_t  route_key = S("GET /pets/{petId}");
-    static const apigw_authz_str_t  stage = S("prod");
-    static const apigw_authz_str_t  api_id = S("petstore");
-    static const apigw_authz_str_t  request_id = S("rid-1");
-    static const apigw_authz_str_t  source_ip = S("192.0.2.1");
-    static const apigw_authz_str_t  protocol = S("HTTP/1.1");
+    static const apigw_event_str_t  method = S("GET");
+    static const apigw_event_str_t  path = S("/pets/a%20b");
+    static const apigw_event_str_t  full = S("/prod/pets/a%20b");
+    static const apigw_event_str_t  query = S("q=1&q=2&x=y");
+    static const apigw_event_str_t  resource = S("/pets/{petId}");
+    static const apigw_event_str_t  route_key = S("GET /pets/{petId}");
+    static const apigw_event_str_t  stage = S("prod");
+    static const apigw_event_str_t  api_id = S("petstore");
+    static const apigw_event_str_t  request_id = S("rid-1");
+    static const apigw_event_str_t  source_ip = S("192.0.2.1");
+    static const apigw_event_str_t  protocol = S("HTTP/1.1");
 
-    memset(rq, 0, sizeof(apigw_authz_request_t));
+    memset(rq, 0, sizeof(apigw_event_request_t));
     rq->method = method;
     rq->path = path;
     rq->full_path = full;
@@ -430,7 +430,7 @@ request(apigw_authz_request_t *rq)
 
 
 static const char *
-arn_of(apigw_authz_request_t *rq, const char *path)
+arn_of(apigw_event_request_t *rq, const char *path)
 {
     size_t       len;
     static char  buf[APIGW_AUTHZ_ARN_MAX + 1];
@@ -453,7 +453,7 @@ test_method_arn(void)
 {
     char                   big[2048], out[64];
     size_t                 len, n;
-    apigw_authz_request_t  rq;
+    apigw_event_request_t  rq;
     static char            buf[APIGW_AUTHZ_ARN_MAX + 1];
 
     NOTE("methodArn");
@@ -521,7 +521,7 @@ test_identity(void)
 {
     char                    buf[64];
     apigw_authorizer_t      a;
-    apigw_authz_request_t   rq;
+    apigw_event_request_t   rq;
     apigw_authz_identity_t  id;
 
     static apigw_pair_t  twice[] = {
@@ -704,7 +704,7 @@ test_cache_key(void)
 
 
 static int
-event_is(const apigw_authorizer_t *a, const apigw_authz_request_t *rq,
+event_is(const apigw_authorizer_t *a, const apigw_event_request_t *rq,
     const char *expected, const char *name)
 {
     int                     ok;
@@ -756,7 +756,7 @@ test_events(void)
 {
     char                   rid[8];
     apigw_authorizer_t     a;
-    apigw_authz_request_t  rq;
+    apigw_event_request_t  rq;
 
     static apigw_pair_t  odd[] = {
         P("Authorization", "Bearer abc"), P("X-Bin", "a\xff" "b"),

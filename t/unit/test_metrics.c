@@ -149,6 +149,8 @@ check_page(void)
     c[0][APIGW_METRICS_INTEGRATION + apigw_metrics_bucket(30000)] = 2;
     c[0][APIGW_METRICS_INTEGRATION + APIGW_METRICS_NBUCKETS] = 60001;
     c[0][APIGW_METRICS_THROTTLED + APIGW_THROTTLED_STAGE] = 1;
+    c[0][APIGW_METRICS_FUNCTION + APIGW_FN_OUTCOME_OK] = 2;
+    c[0][APIGW_METRICS_FUNCTION + APIGW_FN_OUTCOME_TIMEOUT] = 1;
 
     /* the canary: one request with no route, a 403 */
     c[1][APIGW_METRICS_CODES + apigw_metrics_code_slot(403)] = 1;
@@ -207,6 +209,12 @@ check_page(void)
           == NULL, "integration: not the canary's, which has none");
 
     HAS("apigw_throttled_total{" SERIES ",level=\"stage\"} 1");
+    HAS("# TYPE apigw_function_invocations_total counter");
+    HAS("apigw_function_invocations_total{" SERIES ",outcome=\"ok\"} 2");
+    HAS("apigw_function_invocations_total{" SERIES
+        ",outcome=\"timeout\"} 1");
+    CHECK(lines(p, "apigw_function_invocations_total{") == 2,
+          "function invocations: only the outcomes counted");
     HAS("apigw_validation_failures_total{" CANARY ",kind=\"body\"} 1");
     HAS("apigw_auth_failures_total{" CANARY ",reason=\"missing_key\"} 1");
     HAS("apigw_redis_errors_total{error=\"timeout\"} 5");
@@ -215,8 +223,8 @@ check_page(void)
     HAS("apigw_build_info{nginx_version=\"1.22.1\"} 1");
 
     CHECK(strstr(p, "api=\"x\"") == NULL, "a series without counters: none");
-    CHECK(lines(p, "# HELP ") == 10 && lines(p, "# TYPE ") == 10,
-          "HELP and TYPE once for each of 10 families");
+    CHECK(lines(p, "# HELP ") == 11 && lines(p, "# TYPE ") == 11,
+          "HELP and TYPE once for each of 11 families");
     CHECK(pg.len && p[pg.len - 1] == '\n', "the last line ends");
 
     /* the families in one piece each: requests before the histograms */
@@ -238,7 +246,7 @@ check_page(void)
     memset(&pg, 0, sizeof(pg));
     pg.fail_after = -1;
     CHECK(apigw_metrics_render(&page, page_write, &pg) == 0
-          && lines(pg.p, "# TYPE ") == 10
+          && lines(pg.p, "# TYPE ") == 11
           && strstr(pg.p, "apigw_metrics_series 0\n") != NULL,
           "no series: the families and their zero");
     free(pg.p);
