@@ -392,7 +392,7 @@ fuzz-run: fuzz
 	    $(FUZZ_DIR)/corpus/$(T) fuzz/corpus/$(T)
 
 demo: deps
-	@$(MAKE) --no-print-directory npm-tools module
+	@$(MAKE) --no-print-directory npm-tools module functions
 	@./examples/petstore/demo.sh
 
 bench: deps

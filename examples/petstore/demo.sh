@@ -2,7 +2,9 @@
 #
 # The apigw petstore demo: backend.pl on 127.0.0.1:9000 behind nginx with
 # the apigw module on 127.0.0.1:8080, serving petstore.yaml as stage "prod"
-# under /prod/.  Runs until Ctrl-C (or SIGTERM); logs stay in build/demo/.
+# under /prod/ (with petstore-v2.yaml as its canary and as "staging"), and
+# the example C functions under /fn/ on a function host (apigw-fnhost).
+# Runs until Ctrl-C (or SIGTERM); logs stay in build/demo/.
 #
 # Environment: DEMO_PORT (8080), DEMO_BACKEND_PORT (9000),
 # APIGW_NGINX (/usr/sbin/nginx), APIGW_MODULE (build/ngx_http_apigw_module.so),
@@ -19,12 +21,14 @@ port=${DEMO_PORT:-8080}
 backend_port=${DEMO_BACKEND_PORT:-9000}
 nginx=${APIGW_NGINX:-/usr/sbin/nginx}
 module=${APIGW_MODULE:-$root/build/ngx_http_apigw_module.so}
+fnhost=$root/build/apigw-fnhost
 run=$root/build/demo
 swagger_ui=${APIGW_SWAGGER_UI:-$root/build/npm-tools/node_modules/swagger-ui-dist}
 
 nginx_pid=
 nginx_starting=
 backend_pid=
+fnhost_pid=
 sleeper=
 
 die() {
@@ -95,6 +99,12 @@ cleanup() {
     fi
     [[ -n $backend_pid ]] && wait "$backend_pid" 2>/dev/null
 
+    if alive "$fnhost_pid"; then
+        echo "demo: stopping the function host"
+        kill -TERM "$fnhost_pid"
+    fi
+    [[ -n $fnhost_pid ]] && wait "$fnhost_pid" 2>/dev/null
+
     if [[ -d $run ]]; then
         echo "demo: logs kept in $run/ (access.log, error.log, backend.log)"
     fi
@@ -107,6 +117,9 @@ cleanup() {
 [[ -x $nginx ]] ||
     die "no nginx at $nginx: apt-get install nginx, or set APIGW_NGINX"
 command -v perl >/dev/null || die "perl is needed for the backend"
+[[ -x $fnhost && -f $root/build/functions/hello.so ]] ||
+    die "the function host or the example functions are not built:" \
+        "run 'make functions' (or 'make demo')"
 [[ -f $swagger_ui/swagger-ui-bundle.js ]] ||
     die "Swagger UI is not at $swagger_ui: run scripts/npm-tools" \
         "(or 'make demo'), or set APIGW_SWAGGER_UI"
@@ -125,8 +138,8 @@ mkdir -p "$run/tmp"
 # perl, not sed: paths may hold any character
 PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml \
 SPEC_V2=$here/petstore-v2.yaml PORT=$port BACKEND_PORT=$backend_port \
-SWAGGER_UI=$swagger_ui \
-    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|PORT|BACKEND_PORT|SWAGGER_UI)\@/$ENV{$1}/g' \
+SWAGGER_UI=$swagger_ui FN_SPEC=$root/examples/functions/api.yaml \
+    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|FN_SPEC|PORT|BACKEND_PORT|SWAGGER_UI)\@/$ENV{$1}/g' \
     "$here/nginx.conf.in" > "$run/nginx.conf"
 
 # an interrupted or failed start still stops what did start
@@ -135,6 +148,31 @@ trap 'exit 0' INT TERM HUP
 
 perl "$here/backend.pl" "$backend_port" >> "$run/backend.log" 2>&1 &
 backend_pid=$!
+
+# the function host: examples/functions/functions.yaml's functions, with
+# the paths of this checkout and a socket in the run directory
+cat > "$run/functions.yaml" <<EOF
+listen: ["unix:$run/functions.sock"]
+socket_mode: "0666"
+log: "$run/functions.log"
+runtime: "$root/build/apigw-fn-runtime"
+functions:
+  hello: {handler: "$root/build/functions/hello.so:hello", concurrency: 4, warm: 1}
+  items: {handler: "$root/build/functions/crud.so:crud", concurrency: 1, warm: 1, idle_timeout: 0}
+  authorizer: {handler: "$root/build/functions/authorizer.so:authorizer", concurrency: 2, timeout: 1000}
+EOF
+rm -f "$run/functions.sock"
+"$fnhost" -c "$run/functions.yaml" >> "$run/functions.log" 2>&1 &
+fnhost_pid=$!
+
+for ((i = 0; i < 50; i++)); do
+    [[ -S $run/functions.sock ]] && break
+    alive "$fnhost_pid" || break
+    sleep 0.1
+done
+[[ -S $run/functions.sock ]] ||
+    die "the function host did not start; see $run/functions.log:" \
+        "$(tail -n 1 "$run/functions.log")"
 
 for ((i = 0; i < 50; i++)); do
     listening "$backend_port" && break
@@ -167,7 +205,8 @@ apigw petstore demo
   gateway   $gw/  (API "petstore", stage "prod", 20 % to its canary)
             $staging/  (stage "staging": petstore-v2)
   backend   http://127.0.0.1:$backend_port/  ($here/backend.pl)
-  docs      http://127.0.0.1:$port/docs/prod/  and  /docs/staging/  (Swagger UI)
+            http://127.0.0.1:$port/fn/  (C functions: examples/functions/)
+  docs      http://127.0.0.1:$port/docs/prod/, /docs/staging/, /docs/fn/  (Swagger UI)
   operators http://127.0.0.1:$port/ops/metrics  (Prometheus)
             http://127.0.0.1:$port/ops/prod/openapi  (the stage's spec)
   specs     $here/petstore.yaml
@@ -175,6 +214,7 @@ apigw petstore demo
   logs      $run/access.log  (tail -f it to see the \$apigw_* variables)
             $run/error.log
             $run/backend.log
+            $run/functions.log  (the functions' output, by request id)
 
 Try:
   # list pets (the query string goes to the backend)
@@ -198,6 +238,12 @@ Try:
   # forced (127.0.0.1 is trusted): always version 2, or never
   curl -s -H 'X-Apigw-Canary: true' $gw/health; echo
   curl -s -H 'X-Apigw-Canary: false' $gw/health; echo
+  # a C function as a REST API (examples/functions/hello.c)
+  curl -i 'http://127.0.0.1:$port/fn/hello?name=you'
+  # items, behind an authorizer that is a function too: 401, then 201, 200
+  curl -i http://127.0.0.1:$port/fn/items
+  curl -i -X POST http://127.0.0.1:$port/fn/items -H 'Authorization: Bearer allow' -H 'Content-Type: application/json' -d '{"name":"ball"}'
+  curl -i http://127.0.0.1:$port/fn/items/1 -H 'Authorization: Bearer allow'
   # the metrics: every request above, refusals too, by stage and canary
   curl -s http://127.0.0.1:$port/ops/metrics | grep '^apigw_requests_total'
   # prod's spec for an SDK generator, servers set to the stage's URL
@@ -213,11 +259,13 @@ Press Ctrl-C to stop.
 EOF
 
 # sleep in the background: a trapped signal interrupts "wait" at once
-while alive "$nginx_pid" && alive "$backend_pid"; do
+while alive "$nginx_pid" && alive "$backend_pid" && alive "$fnhost_pid"; do
     sleep 1 &
     sleeper=$!
     wait "$sleeper" || true
 done
 
 alive "$nginx_pid" || die "nginx exited unexpectedly; see $run/error.log"
+alive "$fnhost_pid" ||
+    die "the function host exited unexpectedly; see $run/functions.log"
 die "the backend exited unexpectedly; see $run/backend.log"
