@@ -129,8 +129,10 @@ is($r->{json}{principalId}, 'user-1', 'authorizer: principalId');
 is_deeply($r->{json}{policyDocument}, {
     Version => '2012-10-17',
     Statement => [{ Action => 'execute-api:Invoke', Effect => 'Allow',
-                    Resource => $arn }],
-}, 'authorizer: an Allow policy');
+                    Resource => 'arn:aws:execute-api:us-east-1:'
+                                . '123456789012:abc/prod/*' }],
+}, 'authorizer: an Allow policy for the whole stage, as a cached answer '
+   . 'needs');
 is_deeply($r->{json}{context}, { user => 'user-1', level => 3 },
           'authorizer: context');
 
