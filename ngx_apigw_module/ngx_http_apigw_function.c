@@ -40,7 +40,8 @@
 
 struct ngx_http_apigw_function_s {
     ngx_http_apigw_fetch_t      fetch;
-    ngx_keyval_t                timeout_header;
+    ngx_keyval_t                headers[2];     /* the budget, the trace */
+    u_char                      trace_text[APIGW_XRAY_LEN];
     ngx_str_t                   name;
     ngx_msec_t                  budget;     /* ms, the host was told */
     u_char                      budget_text[NGX_INT_T_LEN];
@@ -241,17 +242,24 @@ ngx_http_apigw_function_start(ngx_http_request_t *r,
                                             "6291456 bytes", NULL);
     }
 
-    ngx_str_set(&fn->timeout_header.key, "X-Apigw-Timeout-Ms");
-    fn->timeout_header.value.data = fn->budget_text;
-    fn->timeout_header.value.len = ngx_sprintf(fn->budget_text, "%M",
-                                               fn->budget)
-                                   - fn->budget_text;
+    ngx_str_set(&fn->headers[0].key, "X-Apigw-Timeout-Ms");
+    fn->headers[0].value.data = fn->budget_text;
+    fn->headers[0].value.len = ngx_sprintf(fn->budget_text, "%M", fn->budget)
+                               - fn->budget_text;
+
+    /* the trace goes on as to a backend: Lambda-Runtime-Trace-Id */
+    ngx_http_apigw_trace(r, ctx);
+
+    ngx_str_set(&fn->headers[1].key, "X-Amzn-Trace-Id");
+    fn->headers[1].value.data = fn->trace_text;
+    fn->headers[1].value.len = apigw_xray_format(&ctx->trace, ctx->span,
+                                                 (char *) fn->trace_text);
 
     f->body = event;
     f->timeout = fn->budget;
     f->max_size = NGX_HTTP_APIGW_FUNCTION_ANSWER_MAX;
-    f->headers = &fn->timeout_header;
-    f->nheaders = 1;
+    f->headers = fn->headers;
+    f->nheaders = 2;
     f->handler = NULL;
     ngx_str_set(&f->method, "POST");
     ngx_str_set(&f->content_type, "application/json");

@@ -311,6 +311,18 @@ $r = get('/prod/v1/echo/1');
 ok(($r->{headers}{'x-remaining-ms'} // 0) <= 5000,
    'without a timeout: the function\'s own 5 s stands');
 
+# the caller's trace goes on to the function, as Lambda-Runtime-Trace-Id
+$r = get('/prod/v1/echo/1', headers => [traceparent =>
+         '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01']);
+like($r->{headers}{'x-trace-id'} // '',
+     qr/^Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent=[0-9a-f]{16};Sampled=1$/,
+     'the function\'s trace id: the caller\'s trace, the gateway\'s span');
+unlike($r->{headers}{'x-trace-id'} // '', qr/Parent=00f067aa0ba902b7/,
+       '... not the caller\'s span');
+$r = get('/prod/v1/echo/1');
+like($r->{headers}{'x-trace-id'} // '', qr/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};/,
+     'without one: a trace the gateway started');
+
 # empty maps are null
 $r = get('/prod/v1/echo/7', headers => []);
 $e = event_of($r);

@@ -18,7 +18,7 @@
 #include <apigw_function.h>
 
 
-/* the event itself, as the body of a 200; the time it had left */
+/* the event itself, as the body of a 200; the time it had left, its trace */
 int
 event(apigw_fn_request_t *req, apigw_fn_response_t *resp)
 {
@@ -27,6 +27,10 @@ event(apigw_fn_request_t *req, apigw_fn_response_t *resp)
     snprintf(left, sizeof(left), "%lld",
              (long long) apigw_fn_remaining_ms(req));
     apigw_fn_header_set(resp, "X-Remaining-Ms", left);
+
+    if (apigw_fn_trace_id(req) != NULL) {
+        apigw_fn_header_set(resp, "X-Trace-Id", apigw_fn_trace_id(req));
+    }
 
     return apigw_fn_json(resp, 200, json_deep_copy(apigw_fn_event(req)));
 }
