@@ -32,6 +32,7 @@
  */
 
 
+#define NGX_HTTP_APIGW_FUNCTION_CLOCK_SLACK  20     /* ms */
 #define NGX_HTTP_APIGW_INVOKE_PATH   "/2015-03-31/functions/"
 #define NGX_HTTP_APIGW_INVOKE_TAIL   "/invocations"
 #define NGX_HTTP_APIGW_QUALIFIER     "?Qualifier="
@@ -507,8 +508,13 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
         text.data = (u_char *) errbuf;
         text.len = ngx_strlen(errbuf);
 
-        if (ctx->integration_latency >= (ngx_msec_int_t) fn->budget) {
-            /* the host stopped it at the deadline it was given */
+        if (ctx->integration_latency + NGX_HTTP_APIGW_FUNCTION_CLOCK_SLACK
+            >= (ngx_msec_int_t) fn->budget)
+        {
+            /*
+             * the host stopped it at the deadline it was given, by its
+             * own clock: a millisecond or so from ours
+             */
             ctx->deadline_passed = 1;
             return ngx_http_apigw_function_fail(r, ctx,
                                                 APIGW_FN_OUTCOME_TIMEOUT,
