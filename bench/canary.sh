@@ -105,34 +105,4 @@ for c in "${CASES[@]}"; do
     wrk_case "$c" "warmup-$c" 2s > /dev/null
 done
 
-declare -A rps p99 cpu last rounds
-for c in "${CASES[@]}"; do rps[$c]=0 rounds[$c]=; done
-
-for round in $(seq "$ROUNDS"); do
-    for c in "${CASES[@]}"; do
-        read -r r p u <<< "$(wrk_case "$c" "$c-$round" "$DURATION")"
-        printf '  run %d %-8s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n' \
-            "$round" "$c" "$r" "$p" "$u"
-        last[$c]=$r
-        if [ "$r" -gt "${rps[$c]}" ]; then rps[$c]=$r p99[$c]=$p cpu[$c]=$u; fi
-    done
-    for c in "${CASES[@]}"; do
-        rounds[$c]+="$(ratio "${last[$c]}" "${last[stage]}") "
-    done
-done
-
-median() {
-    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
-}
-
-echo
-printf '%-8s %8s %10s %14s %7s %8s\n' case req/s p99 "front CPU" "/stage" \
-    median
-for c in "${CASES[@]}"; do
-    # shellcheck disable=SC2086
-    printf '%-8s %8d %7.2f ms %7.1f us/req %7s %8s\n' "$c" "${rps[$c]}" \
-        "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[stage]}")" \
-        "$(median ${rounds[$c]})"
-done
-echo "(/stage: best against best; median: of the rounds' ratios to stage)"
+compare_cases stage 8

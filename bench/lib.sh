@@ -82,6 +82,50 @@ run_wrk() {
 
 ratio() { perl -e 'printf "%.2f", $ARGV[0] / $ARGV[1]' "$@"; }
 
+# the median of its arguments, two decimals
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
+}
+
+# ROUNDS rounds of the CASES in turn through the caller's
+# wrk_case CASE NAME DURATION; then each case's best run against the best
+# of case $1, and the median of the rounds' ratios to it ($2: the width
+# of the case column)
+compare_cases() {
+    local base=$1 w=$2 round c r p u
+    declare -A rps p99 cpu last rounds
+
+    for c in "${CASES[@]}"; do rps[$c]=0 rounds[$c]=; done
+
+    for round in $(seq "$ROUNDS"); do
+        for c in "${CASES[@]}"; do
+            read -r r p u <<< "$(wrk_case "$c" "$c-$round" "$DURATION")"
+            printf "  run %d %-${w}s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n" \
+                "$round" "$c" "$r" "$p" "$u"
+            last[$c]=$r
+            if [ "$r" -gt "${rps[$c]}" ]; then
+                rps[$c]=$r p99[$c]=$p cpu[$c]=$u
+            fi
+        done
+        for c in "${CASES[@]}"; do
+            rounds[$c]+="$(ratio "${last[$c]}" "${last[$base]}") "
+        done
+    done
+
+    echo
+    printf "%-${w}s %8s %10s %14s %7s %8s\n" case req/s p99 "front CPU" \
+        "/$base" median
+    for c in "${CASES[@]}"; do
+        # shellcheck disable=SC2086
+        printf "%-${w}s %8d %7.2f ms %7.1f us/req %7s %8s\n" "$c" \
+            "${rps[$c]}" "${p99[$c]}" "${cpu[$c]}" \
+            "$(ratio "${rps[$c]}" "${rps[$base]}")" \
+            "$(median ${rounds[$c]})"
+    done
+    echo "(/$base: best against best; median: of the rounds' ratios to $base)"
+}
+
 
 free_port() {
     perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,

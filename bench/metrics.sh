@@ -125,11 +125,6 @@ for round in $(seq "$ROUNDS"); do
     cpu_ratios+=("$(ratio "${lastcpu[on]}" "${lastcpu[off]}")")
 done
 
-median() {
-    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
-}
-
 echo
 printf '%-4s %8s %10s %14s\n' case "best req/s" p99 "front CPU"
 for c in "${CASES[@]}"; do

@@ -140,18 +140,13 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-median() {
-    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
-        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
-}
-
 echo
 printf '%-8s %8s %10s %14s %8s %8s\n' case req/s p99 "front CPU" /bare \
     "median"
 for c in "${CASES[@]}"; do
     printf '%-8s %8d %7.2f ms %7.1f us/req %8s %8s\n' "$c" "${rps[$c]}" \
         "${p99[$c]}" "${cpu[$c]}" "$(ratio "${rps[$c]}" "${rps[bare]}")" \
-        "$([ "$c" = bare ] && echo 1.00 || median "${ratios[$c]}")"
+        "$([ "$c" = bare ] && echo 1.00 || median ${ratios[$c]})"
 done
 for c in gw gw-tuned; do
     echo "$c/bare per round: ${ratios[$c]}"

@@ -150,11 +150,6 @@ for round in $(seq "$ROUNDS"); do
     tpl_ratios+=("$(ratio "${last[tpl]}" "${last[off]}")")
 done
 
-median() {
-    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-        END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
-}
-
 echo
 printf '%-5s %8s %10s %14s %8s\n' case req/s p99 "front CPU" "/off"
 for c in "${CASES[@]}"; do

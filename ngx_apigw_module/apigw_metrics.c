@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "apigw_core.h"
 #include "apigw_metrics.h"
 
 
@@ -26,7 +27,6 @@ typedef struct {
 } apigw_metrics_out_t;
 
 
-static size_t apigw_metrics_utf8(const unsigned char *p, size_t len);
 static char *apigw_metrics_label(char *p, const char *name, const char *s,
     size_t len);
 static void apigw_metrics_put(apigw_metrics_out_t *out, const char *s,
@@ -152,62 +152,11 @@ apigw_metrics_bound(unsigned bucket)
 }
 
 
-/* the length of the valid UTF-8 sequence at p, or 0 */
-static size_t
-apigw_metrics_utf8(const unsigned char *p, size_t len)
-{
-    size_t    n, i;
-    uint32_t  c, min;
-
-    c = p[0];
-
-    if (c < 0x80) {
-        return c ? 1 : 0;
-    }
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        c &= 0x1f;
-        min = 0x80;
-
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        c &= 0x0f;
-        min = 0x800;
-
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        c &= 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if (len < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-
-    return n;
-}
-
-
 size_t
 apigw_metrics_escape(char *dst, const char *s, size_t len)
 {
     size_t                n, out;
+    uint32_t              cp;
     const unsigned char  *p, *end;
 
     p = (const unsigned char *) s;
@@ -227,9 +176,9 @@ apigw_metrics_escape(char *dst, const char *s, size_t len)
             continue;
         }
 
-        n = apigw_metrics_utf8(p, end - p);
+        n = apigw_utf8_char((const char *) p, (const char *) end, &cp);
 
-        if (n == 0) {
+        if (n == 0 || cp == 0) {
             /* U+FFFD REPLACEMENT CHARACTER */
             if (dst) {
                 memcpy(dst + out, "\xef\xbf\xbd", 3);
