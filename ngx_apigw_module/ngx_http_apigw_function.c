@@ -513,9 +513,11 @@ ngx_http_apigw_function_answer(ngx_http_request_t *r,
         {
             /*
              * the host stopped it at the deadline it was given, by its
-             * own clock: a millisecond or so from ours
+             * own clock: a millisecond or so from ours; as at our own
+             * deadline, no integration status is reported
              */
             ctx->deadline_passed = 1;
+            ctx->integration_status = 0;
             return ngx_http_apigw_function_fail(r, ctx,
                                                 APIGW_FN_OUTCOME_TIMEOUT,
                                                 APIGW_GR_INTEGRATION_TIMEOUT,
