@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "apigw_cache.h"
 
 
 #define APIGW_ERR_LEN       512
@@ -546,6 +547,7 @@ typedef struct {
     apigw_security_t         *security;     /* alternatives, NULL: none */
     size_t                    nsecurity;
     apigw_throttle_t          throttle;     /* x-apigw-throttle */
+    apigw_cache_conf_t        cache;        /* x-apigw-cache */
 
     unsigned                  validate_params:1;
     unsigned                  validate_body:1;
