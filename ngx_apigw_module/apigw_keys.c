@@ -336,11 +336,12 @@ static int
 apigw_keys_plan(apigw_keys_ctx_t *kc, apigw_plan_t *plan, apigw_loc_t *loc)
 {
     size_t        i;
-    json_t       *stages;
+    json_t       *stages, *inval;
     apigw_loc_t   child, item;
 
     static const char  *members[] = {
-        "id", "name", "description", "throttle", "quota", "stages", NULL
+        "id", "name", "description", "throttle", "quota", "stages",
+        "cacheInvalidation", NULL
     };
 
     if (!json_is_object(loc->node)) {
@@ -367,6 +368,18 @@ apigw_keys_plan(apigw_keys_ctx_t *kc, apigw_plan_t *plan, apigw_loc_t *loc)
         && apigw_keys_quota(kc, &plan->quota, &child) != 0)
     {
         return -1;
+    }
+
+    inval = apigw_spec_member(loc, &child, "cacheInvalidation", NULL);
+
+    if (inval) {
+        if (!json_is_boolean(inval)) {
+            apigw_loc_error(kc->err, &child, "\"cacheInvalidation\" must be "
+                            "a boolean");
+            return -1;
+        }
+
+        plan->cache_invalidation = json_is_true(inval);
     }
 
     stages = apigw_spec_member(loc, &child, "stages", NULL);

@@ -53,6 +53,8 @@ typedef struct {
     apigw_quota_t           quota;
     apigw_plan_stage_t     *stages;
     size_t                  nstages;
+    unsigned                cache_invalidation:1;   /* may refresh cached
+                                                       responses */
 } apigw_plan_t;
 
 typedef struct {

@@ -884,17 +884,17 @@ ngx_http_apigw_export_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
 
 
 /*
- * The stage whose location's prefix is e's (trailing "/"s aside), canaries
- * aside.  Several locations of one API and stage name (the same stage in
- * two server blocks) export the same document: the first is taken.
+ * The stage whose location's prefix is this one (trailing "/"s aside),
+ * canaries aside, for the directive "name" at file:line.  Several
+ * locations of one API and stage name (the same stage in two server
+ * blocks) are one stage: the first is taken.  NULL: none, or ambiguous
  */
-static ngx_int_t
-ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
-    ngx_http_apigw_export_t *e)
+ngx_http_apigw_loc_conf_t *
+ngx_http_apigw_stage_at(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
+    ngx_str_t *prefix, const char *name, ngx_str_t *file, ngx_uint_t line)
 {
     u_char                      *p, *last, known[512];
-    size_t                       len;
-    ngx_uint_t                   i, n, escape;
+    ngx_uint_t                   i, n;
     ngx_http_apigw_loc_conf_t  **stages, *s, *found;
 
     stages = amcf->stages.elts;
@@ -914,7 +914,7 @@ ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
             p = ngx_slprintf(p, last, "%s%V", n > 1 ? ", " : "", &s->prefix);
         }
 
-        if (!ngx_http_apigw_prefix_eq(&s->prefix, &e->stage_prefix)) {
+        if (!ngx_http_apigw_prefix_eq(&s->prefix, prefix)) {
             continue;
         }
 
@@ -930,13 +930,12 @@ ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                           "%s \"%V\": the prefix is ambiguous: API \"%V\" "
                           "stage \"%V\" in %V:%ui, API \"%V\" stage \"%V\" "
-                          "in %V:%ui; in %V:%ui",
-                          e->docs ? "apigw_docs" : "apigw_export",
-                          &e->stage_prefix, &found->api->name, &found->stage,
+                          "in %V:%ui; in %V:%ui", name, prefix,
+                          &found->api->name, &found->stage,
                           &found->conf_file, found->conf_line,
                           &s->api->name, &s->stage, &s->conf_file,
-                          s->conf_line, &e->conf_file, e->conf_line);
-            return NGX_ERROR;
+                          s->conf_line, file, line);
+            return NULL;
         }
     }
 
@@ -947,10 +946,26 @@ ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
 
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "%s \"%V\": no stage has that location prefix (the "
-                      "stages' locations: %*s) in %V:%ui",
-                      e->docs ? "apigw_docs" : "apigw_export",
-                      &e->stage_prefix, p - known, known, &e->conf_file,
-                      e->conf_line);
+                      "stages' locations: %*s) in %V:%ui", name, prefix,
+                      p - known, known, file, line);
+    }
+
+    return found;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_export_stage(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf,
+    ngx_http_apigw_export_t *e)
+{
+    size_t                      len;
+    ngx_uint_t                  escape;
+    ngx_http_apigw_loc_conf_t  *found;
+
+    found = ngx_http_apigw_stage_at(cf, amcf, &e->stage_prefix,
+                                    e->docs ? "apigw_docs" : "apigw_export",
+                                    &e->conf_file, e->conf_line);
+    if (found == NULL) {
         return NGX_ERROR;
     }
 

@@ -44,6 +44,16 @@ static ngx_conf_enum_t  ngx_http_apigw_response_validation_modes[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_apigw_cache_strategies[] = {
+    { ngx_string("FAIL_WITH_403"), APIGW_CACHE_FAIL_WITH_403 },
+    { ngx_string("SUCCEED_WITH_RESPONSE_HEADER"),
+      APIGW_CACHE_SUCCEED_WITH_RESPONSE_HEADER },
+    { ngx_string("SUCCEED_WITHOUT_RESPONSE_HEADER"),
+      APIGW_CACHE_SUCCEED_WITHOUT_RESPONSE_HEADER },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_apigw_commands[] = {
 
     { ngx_string("apigw_api"),
@@ -228,6 +238,62 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       offsetof(ngx_http_apigw_loc_conf_t, response_validation),
       &ngx_http_apigw_response_validation_modes },
 
+    { ngx_string("apigw_cache_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_apigw_main_conf_t, cache_zone_size),
+      NULL },
+
+    { ngx_string("apigw_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache),
+      NULL },
+
+    { ngx_string("apigw_cache_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache_ttl),
+      NULL },
+
+    { ngx_string("apigw_cache_max_entry"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache_max_entry),
+      NULL },
+
+    { ngx_string("apigw_cache_require_authorization"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache_authorization),
+      NULL },
+
+    { ngx_string("apigw_cache_unauthorized_strategy"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache_unauthorized),
+      &ngx_http_apigw_cache_strategies },
+
+    { ngx_string("apigw_cache_invalidation_scope"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_apigw_loc_conf_t, cache_scope),
+      NULL },
+
+    { ngx_string("apigw_cache_flush"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_apigw_cache_flush_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -286,7 +352,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
         || ngx_http_apigw_zone_add(cf, amcf) != NGX_OK
         || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK
         || ngx_http_apigw_metrics_init(cf, amcf) != NGX_OK
-        || ngx_http_apigw_export_init(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_export_init(cf, amcf) != NGX_OK
+        || ngx_http_apigw_cache_init(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -418,6 +485,7 @@ ngx_http_apigw_create_main_conf(ngx_conf_t *cf)
     amcf->strict = NGX_CONF_UNSET;
     amcf->jwt_cache = NGX_CONF_UNSET;
     amcf->metrics_zone_size = NGX_CONF_UNSET_SIZE;
+    amcf->cache_zone_size = NGX_CONF_UNSET_SIZE;
 
     return amcf;
 }
@@ -455,6 +523,11 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
     alcf->response_validation = NGX_CONF_UNSET_UINT;
     alcf->throttle.rate = -1;
     alcf->metrics = NGX_CONF_UNSET;
+    alcf->cache = NGX_CONF_UNSET;
+    alcf->cache_ttl = NGX_CONF_UNSET;
+    alcf->cache_max_entry = NGX_CONF_UNSET_SIZE;
+    alcf->cache_authorization = NGX_CONF_UNSET;
+    alcf->cache_unauthorized = NGX_CONF_UNSET_UINT;
 
     return alcf;
 }
@@ -483,6 +556,25 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               prev->response_validation,
                               NGX_HTTP_APIGW_RESPONSE_VALIDATION_OFF);
     ngx_conf_merge_value(conf->metrics, prev->metrics, 1);
+    ngx_conf_merge_value(conf->cache, prev->cache, 0);
+    ngx_conf_merge_sec_value(conf->cache_ttl, prev->cache_ttl,
+                             APIGW_CACHE_TTL_DEFAULT);
+    ngx_conf_merge_size_value(conf->cache_max_entry, prev->cache_max_entry,
+                              APIGW_CACHE_ENTRY_MAX);
+    ngx_conf_merge_value(conf->cache_authorization,
+                         prev->cache_authorization, 1);
+    ngx_conf_merge_uint_value(conf->cache_unauthorized,
+                              prev->cache_unauthorized,
+                              APIGW_CACHE_SUCCEED_WITH_RESPONSE_HEADER);
+    ngx_conf_merge_str_value(conf->cache_scope, prev->cache_scope,
+                             "execute-api:InvalidateCache");
+
+    if (conf->cache_ttl > APIGW_CACHE_TTL_MAX) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "apigw_cache_ttl of %T s is over AWS's maximum of "
+                      "%d s", conf->cache_ttl, APIGW_CACHE_TTL_MAX);
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->throttle.rate == -1) {
         conf->throttle = prev->throttle.rate == -1 ? (apigw_throttle_t) { 0, 0 }
@@ -608,7 +700,8 @@ ngx_http_apigw_check_stage(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
     }
 
     if (ngx_http_apigw_check_security(cf, alcf) != NGX_OK
-        || ngx_http_apigw_check_integrations(cf, alcf) != NGX_OK)
+        || ngx_http_apigw_check_integrations(cf, alcf) != NGX_OK
+        || ngx_http_apigw_cache_merge(cf, alcf) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -122,6 +122,14 @@ typedef struct {
 } ngx_http_apigw_redis_wait_t;
 
 typedef struct ngx_http_apigw_metrics_s  ngx_http_apigw_metrics_t;
+typedef struct ngx_http_apigw_cache_zone_s  ngx_http_apigw_cache_zone_t;
+typedef struct ngx_http_apigw_cache_gen_s  ngx_http_apigw_cache_gen_t;
+
+/* a stage's cache: its name, "api/stage", and its generation */
+typedef struct {
+    ngx_str_t                   name;
+    ngx_http_apigw_cache_gen_t *gen;        /* in the zone */
+} ngx_http_apigw_cache_stage_t;
 typedef struct ngx_http_apigw_export_s  ngx_http_apigw_export_t;
 
 typedef struct {
@@ -143,6 +151,11 @@ typedef struct {
                                                    and every canary */
     ngx_http_apigw_metrics_t   *metrics;        /* the series, or NULL */
     size_t                      metrics_zone_size;
+    ngx_http_apigw_cache_zone_t  *cache_zone;   /* or NULL */
+    ngx_array_t                *cache_flushes;  /* ngx_http_apigw_loc_conf_t *:
+                                                   apigw_cache_flush; or
+                                                   NULL */
+    size_t                      cache_zone_size;
     ngx_array_t                *exports;        /* ngx_http_apigw_export_t *:
                                                    apigw_export, apigw_docs;
                                                    or NULL */
@@ -193,6 +206,23 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_flag_t                  prometheus;     /* apigw_prometheus */
     ngx_http_apigw_export_t    *export;         /* apigw_export, apigw_docs:
                                                    an operator's location */
+
+    ngx_flag_t                  cache;          /* apigw_cache */
+    time_t                      cache_ttl;      /* s */
+    size_t                      cache_max_entry;
+    ngx_flag_t                  cache_authorization;    /* required for
+                                                           Cache-Control */
+    ngx_uint_t                  cache_unauthorized;     /* apigw_cache_
+                                                           unauthorized_e */
+    ngx_str_t                   cache_scope;    /* a token's, to refresh */
+    ngx_flag_t                  cache_shared_canary;    /* the canary uses
+                                                           the stage's */
+    ngx_http_apigw_cache_stage_t  cache_stage;
+    u_char                      cache_vars[APIGW_SHA256_LEN];  /* stage
+                                                   variables, backend */
+    ngx_str_t                   cache_flush;    /* apigw_cache_flush: the
+                                                   stage's prefix */
+    ngx_http_apigw_loc_conf_t  *cache_flush_stage;
 };
 
 
@@ -229,6 +259,36 @@ typedef enum {
                                            authorizer */
     NGX_HTTP_APIGW_KEY_ERROR
 } ngx_http_apigw_key_check_e;
+
+
+/* $apigw_cache_status */
+typedef enum {
+    NGX_HTTP_APIGW_CACHE_NONE = 0,
+    NGX_HTTP_APIGW_CACHE_MISS,
+    NGX_HTTP_APIGW_CACHE_HIT_STATUS,
+    NGX_HTTP_APIGW_CACHE_STALE_STATUS,
+    NGX_HTTP_APIGW_CACHE_REFRESH_STATUS,
+    NGX_HTTP_APIGW_CACHE_BYPASS
+} ngx_http_apigw_cache_status_e;
+
+/* a request's dealings with the cache */
+typedef struct {
+    u_char                      key[APIGW_SHA256_LEN];
+    uint64_t                    owner;      /* while it fetches */
+    ngx_msec_t                  ttl;        /* ms */
+    ngx_msec_t                  wait_until;
+    ngx_event_t                 wait;
+    ngx_uint_t                  status;     /* ngx_http_apigw_cache_status_e */
+    ngx_array_t                 body;       /* u_char, kept to store */
+    apigw_cache_response_t      resp;       /* what is kept to store */
+    apigw_cache_header_t        headers[APIGW_CACHE_MAX_HEADERS];
+    unsigned                    filling:1;  /* it fetches for the key */
+    unsigned                    collecting:1;
+    unsigned                    hit:1;      /* answered from the cache */
+    unsigned                    refresh:1;
+    unsigned                    not_authorized:1;   /* a refresh ignored,
+                                                       and said so */
+} ngx_http_apigw_cache_req_t;
 
 
 typedef struct {
@@ -288,6 +348,7 @@ typedef struct {
     json_t                     *response_json;
     ngx_uint_t                  response_validation;
     apigw_cors_answer_t        *cors;           /* an allowed preflight's */
+    ngx_http_apigw_cache_req_t *cache;          /* NULL: not cached */
 
     unsigned                    integration_started:1;
     unsigned                    deadline_passed:1;
@@ -339,6 +400,8 @@ ngx_int_t ngx_http_apigw_throttle_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_validate_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_cache_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_transform_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_integrate_step(ngx_http_request_t *r,
@@ -366,6 +429,52 @@ ngx_uint_t ngx_http_apigw_function_failed(ngx_http_apigw_fetch_t *f);
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);
+
+/* ngx_http_apigw_cache.c: the cache step's configuration, and what the
+ * response filter stores */
+char *ngx_http_apigw_cache_flush_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_apigw_cache_merge(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_int_t ngx_http_apigw_cache_init(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_cache_header(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_cache_body(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in);
+
+/* ngx_http_apigw_cache_zone.c: the cache's shared memory */
+typedef enum {
+    NGX_HTTP_APIGW_CACHE_HIT = 0,   /* the response copied */
+    NGX_HTTP_APIGW_CACHE_STALE,     /* an expired one copied */
+    NGX_HTTP_APIGW_CACHE_FILL,      /* this request fetches and stores */
+    NGX_HTTP_APIGW_CACHE_WAIT,      /* another request fetches */
+    NGX_HTTP_APIGW_CACHE_PASS,      /* straight to the integration */
+    NGX_HTTP_APIGW_CACHE_ERROR
+} ngx_http_apigw_cache_rc_e;
+
+#define NGX_HTTP_APIGW_CACHE_F_REFRESH  0x01
+#define NGX_HTTP_APIGW_CACHE_F_STALE    0x02
+#define NGX_HTTP_APIGW_CACHE_F_FILL     0x04
+
+ngx_int_t ngx_http_apigw_cache_zone_add(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_http_apigw_cache_rc_e ngx_http_apigw_cache_find(ngx_http_request_t *r,
+    ngx_http_apigw_cache_zone_t *cz, ngx_http_apigw_cache_stage_t *stage,
+    const u_char *key, ngx_uint_t flags, uint64_t owner, ngx_msec_t lock,
+    ngx_str_t *data, time_t *date);
+ngx_int_t ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
+    const u_char *key, uint64_t owner, const u_char *data, size_t len,
+    ngx_msec_t ttl);
+void ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
+    const u_char *key, uint64_t owner, ngx_uint_t pass);
+void ngx_http_apigw_cache_invalidate(ngx_http_apigw_cache_zone_t *cz,
+    const u_char *key);
+void ngx_http_apigw_cache_flush(ngx_http_apigw_cache_stage_t *stage);
+ngx_uint_t ngx_http_apigw_cache_redis_gen(ngx_http_apigw_cache_zone_t *cz,
+    ngx_http_apigw_cache_stage_t *stage, uint64_t gen);
+void ngx_http_apigw_cache_stats(ngx_http_apigw_cache_zone_t *cz,
+    ngx_uint_t *entries, size_t *bytes);
 
 /* ngx_http_apigw_cors.c: preflights, for the route step; the headers of
  * every response, for the header filter */
@@ -618,6 +727,9 @@ char *ngx_http_apigw_docs_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_apigw_export_init(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
+ngx_http_apigw_loc_conf_t *ngx_http_apigw_stage_at(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf, ngx_str_t *prefix, const char *name,
+    ngx_str_t *file, ngx_uint_t line);
 
 /* ngx_http_apigw_lease.c: Redis tokens leased by a worker */
 uint32_t ngx_http_apigw_lease_size(const apigw_throttle_t *t);

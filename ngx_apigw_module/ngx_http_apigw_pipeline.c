@@ -44,6 +44,7 @@ static ngx_http_apigw_step_t  ngx_http_apigw_steps[] = {
     { "identity", ngx_http_apigw_identity_step },
     { "throttle", ngx_http_apigw_throttle_step },
     { "validate", ngx_http_apigw_validate_step },
+    { "cache", ngx_http_apigw_cache_step },
     { "transform", ngx_http_apigw_transform_step },
     { "integrate", ngx_http_apigw_integrate_step },
 };

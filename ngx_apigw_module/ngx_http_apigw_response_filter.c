@@ -91,6 +91,11 @@ ngx_http_apigw_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    /* the integration's response as it came: the cache's */
+    if (ctx->cache && ngx_http_apigw_cache_header(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ctx->integration_started && ctx->integration_latency < 0) {
         ctx->integration_latency = ngx_current_msec - ctx->integration_start;
     }
@@ -196,6 +201,12 @@ ngx_http_apigw_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
 
+    if (ctx && ctx->cache && ctx->cache->collecting
+        && ngx_http_apigw_cache_body(r, ctx, in) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (ctx && ctx->hold_response) {
         return ngx_http_apigw_response_body(r, ctx, in);
     }
@@ -238,11 +249,17 @@ static ngx_int_t
 ngx_http_apigw_response_header(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
+    ngx_uint_t                     hit;
     apigw_integration_t           *in;
     apigw_integration_response_t  *ir;
 
-    if (ctx->op == NULL || r->upstream == NULL || ctx->replace_body
-        || ctx->responded)
+    /* an http integration's response, or one the cache kept of it */
+    hit = ctx->cache && ctx->cache->hit && ctx->op
+          && (ctx->op->integration.type == APIGW_INTEGRATION_HTTP
+              || ctx->op->integration.type == APIGW_INTEGRATION_DEFAULT);
+
+    if (ctx->op == NULL || ctx->replace_body
+        || (!hit && (r->upstream == NULL || ctx->responded)))
     {
         return NGX_DECLINED;
     }

@@ -35,7 +35,8 @@ typedef enum {
     NGX_HTTP_APIGW_VAR_SPAN_ID,
     NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID,
     NGX_HTTP_APIGW_VAR_CANARY,
-    NGX_HTTP_APIGW_VAR_DEPLOYMENT
+    NGX_HTTP_APIGW_VAR_DEPLOYMENT,
+    NGX_HTTP_APIGW_VAR_CACHE_STATUS
 } ngx_http_apigw_var_e;
 
 
@@ -43,6 +44,17 @@ static ngx_int_t ngx_http_apigw_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_apigw_log_variable(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, uintptr_t data, ngx_str_t *s);
+
+
+/* $apigw_cache_status, by ngx_http_apigw_cache_status_e */
+static ngx_str_t  ngx_http_apigw_cache_statuses[] = {
+    ngx_null_string,
+    ngx_string("MISS"),
+    ngx_string("HIT"),
+    ngx_string("STALE"),
+    ngx_string("REFRESH"),
+    ngx_string("BYPASS")
+};
 
 
 static ngx_http_variable_t  ngx_http_apigw_vars[] = {
@@ -133,6 +145,9 @@ static ngx_http_variable_t  ngx_http_apigw_vars[] = {
     { ngx_string("apigw_deployment"), NULL, ngx_http_apigw_variable,
       NGX_HTTP_APIGW_VAR_DEPLOYMENT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("apigw_cache_status"), NULL, ngx_http_apigw_variable,
+      NGX_HTTP_APIGW_VAR_CACHE_STATUS, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -192,6 +207,13 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
     case NGX_HTTP_APIGW_VAR_DEPLOYMENT:
         s = ctx->alcf->api->name;
+        break;
+
+    case NGX_HTTP_APIGW_VAR_CACHE_STATUS:
+        if (ctx->cache) {
+            s = ngx_http_apigw_cache_statuses[ctx->cache->status];
+        }
+
         break;
 
     case NGX_HTTP_APIGW_VAR_CANARY:

@@ -1,0 +1,1267 @@
+
+/*
+ * Copyright (C) apigw contributors
+ */
+
+
+#include "ngx_http_apigw_module.h"
+
+
+/*
+ * The cache step, after validation and before the request is mapped: a
+ * stage's responses (apigw_cache on) kept in shared memory under a key
+ * hashed from the stage, the deployment, the operation as defined, its
+ * namespace, the method, the path parameters, the declared key
+ * parameters, the accepted content codings and, when the operation needs
+ * a caller, the caller.  A hit is answered here, and the response's
+ * integration response (mappings, templates) runs on it as on a fresh
+ * one.  A miss makes this request the one that fetches for the key:
+ * others wait for it, polling, no longer than the operation's timeout.
+ * The response filter gives the integration's response, as it came, to
+ * ngx_http_apigw_cache_header() and _body() to store.
+ */
+
+
+#define NGX_HTTP_APIGW_CACHE_POLL       5       /* ms, a waiter's */
+#define NGX_HTTP_APIGW_CACHE_LOCK_SLACK 1000    /* ms past the timeout */
+
+
+static ngx_int_t ngx_http_apigw_cache_start(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+static ngx_int_t ngx_http_apigw_cache_control(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+static ngx_uint_t ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_cache_key(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+static size_t ngx_http_apigw_cache_caller(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, u_char *p);
+static ngx_int_t ngx_http_apigw_cache_lookup(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+static ngx_int_t ngx_http_apigw_cache_send(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_str_t *data, time_t date);
+static void ngx_http_apigw_cache_wake(ngx_event_t *ev);
+static void ngx_http_apigw_cache_cleanup(void *data);
+static void ngx_http_apigw_cache_give_up(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass);
+static ngx_int_t ngx_http_apigw_cache_keep(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
+static ngx_int_t ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r);
+
+
+static ngx_str_t  ngx_http_apigw_cache_warning =
+    ngx_string("199 apigw \"Cache-Control ignored: not authorized to "
+               "invalidate the cache\"");
+
+
+ngx_int_t
+ngx_http_apigw_cache_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    apigw_cache_conf_t  *conf;
+
+    conf = &ctx->op->cache;
+
+    if (ctx->cache == NULL) {
+        if (!ctx->alcf->cache) {
+            return NGX_OK;
+        }
+
+        if (conf->enabled == 0
+            || (conf->enabled == -1
+                && !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+            || (conf->ttl == -1 ? ctx->alcf->cache_ttl : conf->ttl) == 0)
+        {
+            return NGX_OK;
+        }
+
+        return ngx_http_apigw_cache_start(r, ctx, conf);
+    }
+
+    /* woken while waiting for another request's fetch */
+
+    return ngx_http_apigw_cache_lookup(r, ctx, conf);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_cache_conf_t *conf)
+{
+    ngx_int_t                    rc;
+    ngx_pool_cleanup_t          *cln;
+    ngx_http_apigw_cache_req_t  *c;
+
+    c = ngx_pcalloc(r->pool, sizeof(ngx_http_apigw_cache_req_t));
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_apigw_cache_cleanup;
+    cln->data = ctx;
+
+    ctx->cache = c;
+
+    c->ttl = (conf->ttl == -1 ? ctx->alcf->cache_ttl : conf->ttl) * 1000;
+    c->wait_until = ngx_current_msec + ctx->op->integration.timeout_ms;
+
+    /*
+     * RFC 9111 3.5: a response to a request with Authorization is not
+     * shared, unless the operation says it may be
+     */
+    if (ctx->op->nsecurity == 0 && r->headers_in.authorization
+        && !conf->shared)
+    {
+        c->status = NGX_HTTP_APIGW_CACHE_BYPASS;
+        return NGX_OK;
+    }
+
+    rc = ngx_http_apigw_cache_control(r, ctx, conf);
+
+    if (rc != NGX_OK || ctx->responded) {
+        return rc;
+    }
+
+    if (ngx_http_apigw_cache_key(r, ctx, conf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_apigw_cache_lookup(r, ctx, conf);
+}
+
+
+/*
+ * A client's Cache-Control: max-age=0 (or no-cache) refetches and
+ * replaces the entry, as AWS's does, when the caller may invalidate the
+ * cache or the stage does not require it; otherwise the operation's
+ * unauthorizedCacheControlHeaderStrategy says what happens
+ */
+static ngx_int_t
+ngx_http_apigw_cache_control(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf)
+{
+    ngx_uint_t                   i, strategy;
+    ngx_list_part_t             *part;
+    ngx_table_elt_t             *h;
+    apigw_cache_control_t        cc;
+    ngx_http_apigw_cache_req_t  *c;
+
+    apigw_cache_control_init(&cc);
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Cache-Control") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                               sizeof("Cache-Control") - 1) == 0)
+        {
+            apigw_cache_control_parse(&cc, (char *) h[i].value.data,
+                                      h[i].value.len);
+        }
+    }
+
+    if (!apigw_cache_control_refresh(&cc)) {
+        return NGX_OK;
+    }
+
+    c = ctx->cache;
+
+    if (ngx_http_apigw_cache_may_refresh(r, ctx)) {
+        c->refresh = 1;
+        return NGX_OK;
+    }
+
+    strategy = (conf->unauthorized != APIGW_CACHE_UNAUTHORIZED_UNSET)
+               ? (ngx_uint_t) conf->unauthorized
+               : ctx->alcf->cache_unauthorized;
+
+    switch (strategy) {
+
+    case APIGW_CACHE_FAIL_WITH_403:
+        ctx->cache = NULL;
+        ngx_str_set(&ctx->error_message,
+                    "Not authorized to invalidate the cache");
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                                APIGW_GR_ACCESS_DENIED,
+                                                NGX_HTTP_FORBIDDEN);
+
+    case APIGW_CACHE_SUCCEED_WITH_RESPONSE_HEADER:
+        c->not_authorized = 1;
+        break;
+
+    default: /* APIGW_CACHE_SUCCEED_WITHOUT_RESPONSE_HEADER */
+        break;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Who may refresh: anyone, where the operation (or the stage) does not
+ * require authorization; else a caller whose usage plan has
+ * "cacheInvalidation": true, or whose token has the stage's
+ * apigw_cache_invalidation_scope
+ */
+static ngx_uint_t
+ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx)
+{
+    size_t               i, len;
+    json_t              *scope, *v;
+    ngx_str_t           *want;
+    const char          *s, *p, *end;
+    apigw_cache_conf_t  *conf;
+
+    conf = &ctx->op->cache;
+
+    if (!(conf->require_authorization == -1
+          ? ctx->alcf->cache_authorization : conf->require_authorization))
+    {
+        return 1;
+    }
+
+    if (ctx->key && ctx->key->plan && ctx->key->plan->cache_invalidation) {
+        return 1;
+    }
+
+    if (ctx->claims == NULL) {
+        return 0;
+    }
+
+    want = &ctx->alcf->cache_scope;
+
+    scope = json_object_get(ctx->claims, "scp");
+
+    if (json_is_array(scope)) {
+        json_array_foreach(scope, i, v) {
+            if (json_is_string(v) && json_string_length(v) == want->len
+                && ngx_strncmp(json_string_value(v), want->data, want->len)
+                   == 0)
+            {
+                return 1;
+            }
+        }
+
+        scope = NULL;
+    }
+
+    for (i = 0; i < 2; i++) {
+        if (i == 1) {
+            scope = json_object_get(ctx->claims, "scope");
+        }
+
+        if (!json_is_string(scope)) {
+            continue;
+        }
+
+        s = json_string_value(scope);
+        end = s + json_string_length(scope);
+
+        while (s < end) {
+            p = ngx_strlchr((u_char *) s, (u_char *) end, ' ')
+                ? (char *) ngx_strlchr((u_char *) s, (u_char *) end, ' ')
+                : end;
+            len = p - s;
+
+            if (len == want->len
+                && ngx_strncmp(s, want->data, want->len) == 0)
+            {
+                return 1;
+            }
+
+            s = p + 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The key: SHA-256 over length-prefixed fields, so that no credential
+ * or value is kept in clear, and no two lists of fields collide
+ */
+static ngx_int_t
+ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_cache_conf_t *conf)
+{
+    u_char                     *buf, *p, enc;
+    size_t                      i, size, n;
+    ngx_str_t                   ns, deployment, method, body;
+    ngx_uint_t                  j;
+    ngx_list_part_t            *part;
+    ngx_table_elt_t            *h;
+    apigw_operation_t          *op;
+    apigw_cache_param_t        *cp;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    op = ctx->op;
+    alcf = ctx->alcf;
+
+    if (conf->ns) {
+        ns.data = (u_char *) conf->ns;
+        ns.len = conf->ns_len;
+
+    } else {
+        ns.data = (u_char *) op->route_path;
+        ns.len = ngx_strlen(op->route_path);
+    }
+
+    ngx_str_null(&deployment);
+
+    if (alcf->canary_of && !alcf->cache_shared_canary) {
+        deployment = alcf->api->name;
+    }
+
+    if (r->method == NGX_HTTP_HEAD) {
+        ngx_str_set(&method, "GET");
+
+    } else {
+        method = r->method_name;
+    }
+
+    ngx_str_null(&body);
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        if (ctx->body.data == NULL
+            && ngx_http_apigw_read_body_text(r, ctx) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        body = ctx->body;
+    }
+
+    if (ngx_http_apigw_query(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    enc = 0;
+
+    if (r->headers_in.accept_encoding) {
+        enc = (u_char) apigw_cache_encodings(
+                           (char *) r->headers_in.accept_encoding->value.data,
+                           r->headers_in.accept_encoding->value.len);
+    }
+
+    /* the size first: every field, and each value a parameter may have */
+
+    size = APIGW_CACHE_FIELD_LEN(alcf->cache_stage.name.len)
+           + APIGW_CACHE_FIELD_LEN(deployment.len)
+           + APIGW_CACHE_FIELD_LEN(APIGW_CACHE_FINGERPRINT_LEN)
+           + APIGW_CACHE_FIELD_LEN(APIGW_SHA256_LEN)
+           + APIGW_CACHE_FIELD_LEN(ns.len)
+           + APIGW_CACHE_FIELD_LEN(method.len)
+           + APIGW_CACHE_FIELD_LEN(1)
+           + APIGW_CACHE_FIELD_LEN(APIGW_SHA256_LEN)
+           + ngx_http_apigw_cache_caller(r, ctx, NULL);
+
+    for (i = 0; i < ctx->match.nparams; i++) {
+        size += APIGW_CACHE_FIELD_LEN(ctx->match.params[i].val_len);
+    }
+
+    for (i = 0; i < conf->nparams; i++) {
+        size += APIGW_CACHE_FIELD_LEN(conf->params[i].name_len) + 4;
+    }
+
+    for (j = 0; j < ctx->nquery; j++) {
+        size += APIGW_CACHE_FIELD_LEN(ctx->query[j].value_len)
+                * conf->nparams;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (j = 0; /* void */; j++) {
+
+        if (j >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            j = 0;
+        }
+
+        size += APIGW_CACHE_FIELD_LEN(h[j].value.len) * conf->nparams;
+    }
+
+    buf = ngx_pnalloc(r->pool, size);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = apigw_cache_key_field(buf, alcf->cache_stage.name.data,
+                              alcf->cache_stage.name.len);
+    p = apigw_cache_key_field(p, deployment.data, deployment.len);
+    p = apigw_cache_key_field(p, conf->fingerprint,
+                              APIGW_CACHE_FINGERPRINT_LEN);
+    p = apigw_cache_key_field(p, alcf->cache_vars, APIGW_SHA256_LEN);
+    p = apigw_cache_key_field(p, ns.data, ns.len);
+    p = apigw_cache_key_field(p, method.data, method.len);
+    p = apigw_cache_key_field(p, &enc, 1);
+
+    /* the path parameters, always: AWS's shared /pets/1 and /pets/2 */
+
+    for (i = 0; i < ctx->match.nparams; i++) {
+        p = apigw_cache_key_field(p, ctx->match.params[i].val,
+                                  ctx->match.params[i].val_len);
+    }
+
+    for (i = 0; i < conf->nparams; i++) {
+        cp = &conf->params[i];
+        p = apigw_cache_key_field(p, cp->name, cp->name_len);
+
+        /* how many values, so that "a", "" differs from "a" */
+        n = 0;
+
+        if (cp->in == APIGW_CACHE_PARAM_QUERY) {
+            for (j = 0; j < ctx->nquery; j++) {
+                if (ctx->query[j].name_len == cp->name_len
+                    && ngx_strncmp(ctx->query[j].name, cp->name,
+                                   cp->name_len) == 0)
+                {
+                    p = apigw_cache_key_field(p, ctx->query[j].value,
+                                              ctx->query[j].value_len);
+                    n++;
+                }
+            }
+
+        } else if (cp->in == APIGW_CACHE_PARAM_HEADER) {
+            part = &r->headers_in.headers.part;
+            h = part->elts;
+
+            for (j = 0; /* void */; j++) {
+
+                if (j >= part->nelts) {
+                    if (part->next == NULL) {
+                        break;
+                    }
+
+                    part = part->next;
+                    h = part->elts;
+                    j = 0;
+                }
+
+                if (h[j].key.len == cp->name_len
+                    && ngx_strncmp(h[j].lowcase_key, cp->name, cp->name_len)
+                       == 0)
+                {
+                    p = apigw_cache_key_field(p, h[j].value.data,
+                                              h[j].value.len);
+                    n++;
+                }
+            }
+        }
+
+        *p++ = (u_char) (n >> 24);
+        *p++ = (u_char) (n >> 16);
+        *p++ = (u_char) (n >> 8);
+        *p++ = (u_char) n;
+    }
+
+    p += ngx_http_apigw_cache_caller(r, ctx, p);
+
+    if (body.len) {
+        apigw_sha256(body.data, body.len, p + 4);
+        p = apigw_cache_key_field(p, p + 4, APIGW_SHA256_LEN);
+
+    } else {
+        p = apigw_cache_key_field(p, NULL, 0);
+    }
+
+    apigw_sha256(buf, p - buf, ctx->cache->key);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The caller, where the operation needs one and its entries are not
+ * shared: the API key's id, the token's issuer and subject, the
+ * authorizer's principal; with none of those, the credentials the
+ * operation's schemes name.  p NULL: the room it takes
+ */
+static size_t
+ngx_http_apigw_cache_caller(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    u_char *p)
+{
+    size_t                    i, j, size;
+    u_char                   *start;
+    json_t                   *iss;
+    ngx_str_t                 id, issuer, cred;
+    apigw_security_t         *sec;
+    apigw_security_scheme_t  *ss;
+
+    if (ctx->op->nsecurity == 0 || ctx->op->cache.shared) {
+        return p ? 0 : APIGW_CACHE_FIELD_LEN(0);
+    }
+
+    ngx_str_null(&id);
+    ngx_str_null(&issuer);
+
+    if (ctx->key) {
+        id.data = (u_char *) ctx->key->id;
+        id.len = ngx_strlen(ctx->key->id);
+    }
+
+    iss = ctx->claims ? json_object_get(ctx->claims, "iss") : NULL;
+
+    if (json_is_string(iss)) {
+        issuer.data = (u_char *) json_string_value(iss);
+        issuer.len = json_string_length(iss);
+    }
+
+    size = APIGW_CACHE_FIELD_LEN(id.len) + APIGW_CACHE_FIELD_LEN(issuer.len)
+           + APIGW_CACHE_FIELD_LEN(ctx->principal.len);
+    start = p;
+
+    if (p) {
+        p = apigw_cache_key_field(p, id.data, id.len);
+        p = apigw_cache_key_field(p, issuer.data, issuer.len);
+        p = apigw_cache_key_field(p, ctx->principal.data, ctx->principal.len);
+    }
+
+    if (id.len || ctx->principal.len) {
+        return p ? (size_t) (p - start) : size;
+    }
+
+    for (i = 0; i < ctx->op->nsecurity; i++) {
+        sec = &ctx->op->security[i];
+
+        for (j = 0; j < sec->nschemes; j++) {
+            ss = sec->schemes[j];
+            ngx_str_null(&cred);
+
+            if (ss->in == APIGW_IN_HEADER) {
+                (void) ngx_http_apigw_header_values(r, (u_char *) ss->param,
+                                                    ss->param_len, ',',
+                                                    &cred);
+
+            } else if (ss->in == APIGW_IN_QUERY) {
+                (void) ngx_http_arg(r, (u_char *) ss->param, ss->param_len,
+                                    &cred);
+
+            } else if (ss->in == APIGW_IN_COOKIE) {
+                (void) ngx_http_apigw_header_values(r, (u_char *) "cookie",
+                                                    6, ';', &cred);
+            }
+
+            size += APIGW_CACHE_FIELD_LEN(cred.len);
+
+            if (p) {
+                p = apigw_cache_key_field(p, cred.data, cred.len);
+            }
+        }
+    }
+
+    return p ? (size_t) (p - start) : size;
+}
+
+
+static ngx_int_t
+ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_cache_conf_t *conf)
+{
+    time_t                        date;
+    ngx_str_t                     data;
+    ngx_uint_t                    flags;
+    ngx_http_apigw_cache_rc_e     rc;
+    ngx_http_apigw_cache_req_t   *c;
+    ngx_http_apigw_main_conf_t   *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    c = ctx->cache;
+
+    flags = 0;
+
+    if (r->method != NGX_HTTP_HEAD) {
+        flags |= NGX_HTTP_APIGW_CACHE_F_FILL;
+    }
+
+    if (c->refresh) {
+        flags |= NGX_HTTP_APIGW_CACHE_F_REFRESH;
+    }
+
+    if (conf->stale) {
+        flags |= NGX_HTTP_APIGW_CACHE_F_STALE;
+    }
+
+    if (c->owner == 0) {
+        c->owner = ngx_http_apigw_random(r) | 1;
+    }
+
+    rc = ngx_http_apigw_cache_find(r, amcf->cache_zone, &ctx->alcf->cache_stage,
+                                   c->key, flags, c->owner,
+                                   ctx->op->integration.timeout_ms
+                                   + NGX_HTTP_APIGW_CACHE_LOCK_SLACK,
+                                   &data, &date);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "apigw cache: %i", (ngx_int_t) rc);
+
+    switch (rc) {
+
+    case NGX_HTTP_APIGW_CACHE_HIT:
+    case NGX_HTTP_APIGW_CACHE_STALE:
+        c->status = (rc == NGX_HTTP_APIGW_CACHE_HIT)
+                    ? NGX_HTTP_APIGW_CACHE_HIT_STATUS
+                    : NGX_HTTP_APIGW_CACHE_STALE_STATUS;
+        return ngx_http_apigw_cache_send(r, ctx, &data, date);
+
+    case NGX_HTTP_APIGW_CACHE_FILL:
+        c->filling = 1;
+        c->status = c->refresh ? NGX_HTTP_APIGW_CACHE_REFRESH_STATUS
+                               : NGX_HTTP_APIGW_CACHE_MISS;
+        return NGX_OK;
+
+    case NGX_HTTP_APIGW_CACHE_WAIT:
+        if ((ngx_msec_int_t) (c->wait_until - ngx_current_msec) <= 0) {
+            ctx->deadline_passed = 1;
+            return ngx_http_apigw_send_gateway_response(r, ctx,
+                                            APIGW_GR_INTEGRATION_TIMEOUT, 0);
+        }
+
+        c->wait.handler = ngx_http_apigw_cache_wake;
+        c->wait.data = r;
+        c->wait.log = r->connection->log;
+
+        ngx_add_timer(&c->wait, NGX_HTTP_APIGW_CACHE_POLL);
+
+        return NGX_DONE;
+
+    case NGX_HTTP_APIGW_CACHE_PASS:
+        c->status = (r->method == NGX_HTTP_HEAD)
+                    ? NGX_HTTP_APIGW_CACHE_BYPASS : NGX_HTTP_APIGW_CACHE_MISS;
+        return NGX_OK;
+
+    default: /* NGX_HTTP_APIGW_CACHE_ERROR */
+        return NGX_ERROR;
+    }
+}
+
+
+/* a stored response answers: the integration's, as it came, and Age */
+static ngx_int_t
+ngx_http_apigw_cache_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_str_t *data, time_t date)
+{
+    u_char                  *p;
+    size_t                   i;
+    time_t                   age;
+    ngx_buf_t               *b;
+    ngx_table_elt_t         *h;
+    apigw_cache_header_t    *hh;
+    apigw_cache_response_t   resp;
+
+    if (apigw_cache_response_read(data->data, data->len, &resp,
+                                  ctx->cache->headers)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "apigw: a cached response is malformed");
+        return NGX_ERROR;
+    }
+
+    ctx->responded = 1;
+    ctx->cache->hit = 1;
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    r->headers_out.status = resp.status;
+    r->headers_out.content_type.data = (u_char *) resp.content_type;
+    r->headers_out.content_type.len = resp.content_type_len;
+
+    for (i = 0; i < resp.nheaders; i++) {
+        hh = &resp.headers[i];
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = 1;
+        h->key.data = (u_char *) hh->name;
+        h->key.len = hh->name_len;
+        h->value.data = (u_char *) hh->value;
+        h->value.len = hh->value_len;
+        h->lowcase_key = NULL;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    age = ngx_time() - date;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Age");
+    h->value.data = p;
+    h->value.len = ngx_sprintf(p, "%T", age > 0 ? age : 0) - p;
+    h->lowcase_key = NULL;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = (u_char *) resp.body;
+    b->last = b->pos + resp.body_len;
+    b->memory = resp.body_len ? 1 : 0;
+
+    return ngx_http_apigw_send_response(r, b);
+}
+
+
+static void
+ngx_http_apigw_cache_wake(ngx_event_t *ev)
+{
+    ngx_http_request_t  *r = ev->data;
+
+    ngx_connection_t  *c;
+
+    c = r->connection;
+
+    ngx_http_apigw_resume(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* the request ends: its timer goes, and a fetch it did not finish */
+static void
+ngx_http_apigw_cache_cleanup(void *data)
+{
+    ngx_http_apigw_ctx_t *ctx = data;
+
+    ngx_http_apigw_cache_req_t  *c;
+
+    c = ctx->cache;
+
+    if (c == NULL) {
+        return;
+    }
+
+    if (c->wait.timer_set) {
+        ngx_del_timer(&c->wait);
+    }
+
+    if (c->filling) {
+        ngx_http_apigw_cache_give_up(ctx->request, ctx, 0);
+    }
+}
+
+
+static void
+ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_uint_t pass)
+{
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+
+    ctx->cache->filling = 0;
+    ctx->cache->collecting = 0;
+
+    ngx_http_apigw_cache_release(amcf->cache_zone, ctx->cache->key,
+                                 ctx->cache->owner, pass);
+}
+
+
+/*
+ * From the header filter, before anything of the gateway's touches the
+ * response: whether the integration's response may be stored, and its
+ * headers, kept.  Hits get Age here, and a refresh ignored its warning.
+ */
+ngx_int_t
+ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    size_t                       n;
+    ngx_uint_t                   i, pass;
+    ngx_list_part_t             *part;
+    ngx_table_elt_t             *h;
+    apigw_cache_control_t        cc;
+    apigw_cache_header_t        *hh;
+    ngx_http_apigw_cache_req_t  *c;
+
+    c = ctx->cache;
+
+    if (c->not_authorized
+        && ngx_http_apigw_set_header(r, (u_char *) "Warning", 7,
+                                     ngx_http_apigw_cache_warning.data,
+                                     ngx_http_apigw_cache_warning.len)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!c->filling) {
+        return NGX_OK;
+    }
+
+    /* a page nginx made, a gateway response: never stored */
+
+    if (r->err_status || ctx->gateway_error || r->header_only) {
+        ngx_http_apigw_cache_give_up(r, ctx, 0);
+        return NGX_OK;
+    }
+
+    pass = !apigw_cache_status_stored(&ctx->op->cache,
+                                      (int) r->headers_out.status)
+           || (r->headers_out.content_length_n > 0
+               && r->headers_out.content_length_n
+                  > (off_t) ctx->alcf->cache_max_entry);
+
+    apigw_cache_control_init(&cc);
+    n = 0;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; !pass; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+#define ngx_http_apigw_is(name)                                               \
+        (h[i].key.len == sizeof(name) - 1                                     \
+         && ngx_strncasecmp(h[i].key.data, (u_char *) name,                   \
+                            sizeof(name) - 1) == 0)
+
+        if (ngx_http_apigw_is("Set-Cookie")) {
+            pass = 1;
+            break;
+        }
+
+        if (ngx_http_apigw_is("Cache-Control")) {
+            apigw_cache_control_parse(&cc, (char *) h[i].value.data,
+                                      h[i].value.len);
+
+        } else if (ngx_http_apigw_is("Vary")) {
+            if (!apigw_cache_vary_covered(&ctx->op->cache,
+                                          (char *) h[i].value.data,
+                                          h[i].value.len))
+            {
+                pass = 1;
+                break;
+            }
+        }
+
+        /* per connection or per response: made again for each */
+
+        if (ngx_http_apigw_is("Connection")
+            || ngx_http_apigw_is("Keep-Alive")
+            || ngx_http_apigw_is("Transfer-Encoding")
+            || ngx_http_apigw_is("Content-Length")
+            || ngx_http_apigw_is("Date")
+            || ngx_http_apigw_is("Server")
+            || ngx_http_apigw_is("Age"))
+        {
+            continue;
+        }
+
+#undef ngx_http_apigw_is
+
+        if (n == APIGW_CACHE_MAX_HEADERS) {
+            pass = 1;
+            break;
+        }
+
+        hh = &c->headers[n++];
+        hh->name = (char *) h[i].key.data;
+        hh->name_len = h[i].key.len;
+        hh->value = (char *) h[i].value.data;
+        hh->value_len = h[i].value.len;
+    }
+
+    if (pass || !apigw_cache_control_storable(&cc)) {
+        ngx_http_apigw_cache_give_up(r, ctx, 1);
+        return NGX_OK;
+    }
+
+    c->resp.status = (int) r->headers_out.status;
+    c->resp.content_type = (char *) r->headers_out.content_type.data;
+    c->resp.content_type_len = r->headers_out.content_type.len;
+    c->resp.headers = c->headers;
+    c->resp.nheaders = n;
+
+    if (ngx_array_init(&c->body, r->pool,
+                       r->headers_out.content_length_n > 0
+                       ? (size_t) r->headers_out.content_length_n : 1024,
+                       1)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    c->collecting = 1;
+
+    return NGX_OK;
+}
+
+
+/* From the body filter: the integration's body kept, then stored. */
+ngx_int_t
+ngx_http_apigw_cache_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_chain_t *in)
+{
+    u_char                      *p;
+    size_t                       size;
+    ssize_t                      n;
+    ngx_buf_t                   *b;
+    ngx_uint_t                   last;
+    ngx_chain_t                 *cl;
+    ngx_http_apigw_cache_req_t  *c;
+
+    c = ctx->cache;
+    last = 0;
+
+    for (cl = in; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->last_buf) {
+            last = 1;
+        }
+
+        size = ngx_buf_size(b);
+
+        if (size == 0 || ngx_buf_special(b)) {
+            continue;
+        }
+
+        if (c->body.nelts + size > ctx->alcf->cache_max_entry) {
+            ngx_http_apigw_cache_give_up(r, ctx, 1);
+            return NGX_OK;
+        }
+
+        p = ngx_array_push_n(&c->body, size);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_buf_in_memory(b)) {
+            ngx_memcpy(p, b->pos, size);
+
+        } else {
+            n = ngx_read_file(b->file, p, size, b->file_pos);
+
+            if (n != (ssize_t) size) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (!last) {
+        return NGX_OK;
+    }
+
+    return ngx_http_apigw_cache_keep(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_apigw_cache_keep(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    u_char                      *buf, *p;
+    size_t                       size;
+    ngx_http_apigw_cache_req_t  *c;
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    c = ctx->cache;
+
+    c->collecting = 0;
+    c->resp.body = c->body.elts;
+    c->resp.body_len = c->body.nelts;
+
+    size = apigw_cache_response_size(&c->resp);
+
+    buf = ngx_pnalloc(r->pool, size);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = apigw_cache_response_write(buf, &c->resp);
+
+    if (ngx_http_apigw_cache_store(amcf->cache_zone, c->key, c->owner, buf,
+                                   p - buf, c->ttl)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "apigw: %s: a response of %uz bytes is not cached: "
+                      "apigw_cache_zone has no room", ctx->op->route_key,
+                      size);
+    }
+
+    c->filling = 0;
+
+    return NGX_OK;
+}
+
+
+/* "apigw_cache_flush STAGE_PREFIX": an operator's location */
+char *
+ngx_http_apigw_cache_flush_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_apigw_loc_conf_t *alcf = conf;
+
+    ngx_str_t                    *value;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_apigw_loc_conf_t   **flush;
+    ngx_http_apigw_main_conf_t   *amcf;
+
+    if (alcf->cache_flush.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].data[0] != '/') {
+        return "needs the location prefix of a stage, such as /prod/";
+    }
+
+    alcf->cache_flush = value[1];
+    alcf->conf_file = cf->conf_file->file.name;
+    alcf->conf_line = cf->conf_file->line;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+
+    if (amcf->cache_flushes == NULL) {
+        amcf->cache_flushes = ngx_array_create(cf->pool, 2,
+                                          sizeof(ngx_http_apigw_loc_conf_t *));
+        if (amcf->cache_flushes == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    flush = ngx_array_push(amcf->cache_flushes);
+    if (flush == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *flush = alcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_apigw_cache_flush_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * DELETE flushes the stage's cache, as AWS's FlushStageCache does (202);
+ * GET tells what the zone holds
+ */
+static ngx_int_t
+ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r)
+{
+    u_char                      *p;
+    size_t                       bytes;
+    ngx_buf_t                   *b;
+    ngx_int_t                    rc;
+    ngx_uint_t                   entries;
+    ngx_http_apigw_loc_conf_t   *alcf, *stage;
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_apigw_module);
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    stage = alcf->cache_flush_stage;
+
+    if (r->method == NGX_HTTP_DELETE) {
+        ngx_http_apigw_cache_flush(&stage->cache_stage);
+
+        ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                      "apigw: the cache of stage \"%V\" flushed",
+                      &stage->cache_stage.name);
+
+        r->headers_out.status = NGX_HTTP_ACCEPTED;
+
+    } else {
+        r->headers_out.status = NGX_HTTP_OK;
+    }
+
+    ngx_http_apigw_cache_stats(amcf->cache_zone, &entries, &bytes);
+
+    b = ngx_create_temp_buf(r->pool, 128 + 2 * stage->cache_stage.name.len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(b->last, "{\"stage\":\"");
+    p = (u_char *) ngx_http_apigw_json_escape(p, stage->cache_stage.name.data,
+                                              stage->cache_stage.name.len);
+    b->last = ngx_sprintf(p, "\",\"flushed\":%s,\"zone\":{\"entries\":%ui,"
+                          "\"bytes\":%uz}}\n",
+                          r->method == NGX_HTTP_DELETE ? "true" : "false",
+                          entries, bytes);
+
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+
+    return ngx_http_apigw_send_response(r, b) == NGX_ERROR
+           ? NGX_ERROR : NGX_OK;
+}
+
+
+/*
+ * A location's cache settings, once merged: apigw_cache_ttl within AWS's
+ * bounds, the stage's name, and what the stage's variables and backend
+ * make of a key (a canary's own, unless it uses the stage's cache)
+ */
+ngx_int_t
+ngx_http_apigw_cache_merge(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
+{
+    u_char       *buf, *p;
+    size_t        size;
+    ngx_uint_t    i;
+    ngx_keyval_t *kv;
+
+    if (!alcf->cache) {
+        return NGX_OK;
+    }
+
+    if (alcf->canary_of) {
+        if (alcf->cache_shared_canary) {
+            ngx_memcpy(alcf->cache_vars, alcf->canary_of->cache_vars,
+                       APIGW_SHA256_LEN);
+            return NGX_OK;
+        }
+
+    } else {
+        size = alcf->api_name.len + 1 + alcf->stage.len;
+
+        alcf->cache_stage.name.data = ngx_pnalloc(cf->pool, size);
+        if (alcf->cache_stage.name.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        alcf->cache_stage.name.len = ngx_sprintf(alcf->cache_stage.name.data,
+                                                 "%V/%V", &alcf->api_name,
+                                                 &alcf->stage)
+                                     - alcf->cache_stage.name.data;
+        alcf->cache_stage.gen = NULL;
+    }
+
+    size = APIGW_CACHE_FIELD_LEN(alcf->backend.len)
+           + APIGW_CACHE_FIELD_LEN(alcf->functions.len);
+
+    kv = alcf->stage_vars ? alcf->stage_vars->elts : NULL;
+
+    for (i = 0; kv && i < alcf->stage_vars->nelts; i++) {
+        size += APIGW_CACHE_FIELD_LEN(kv[i].key.len)
+                + APIGW_CACHE_FIELD_LEN(kv[i].value.len);
+    }
+
+    buf = ngx_pnalloc(cf->temp_pool, size);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = apigw_cache_key_field(buf, alcf->backend.data, alcf->backend.len);
+    p = apigw_cache_key_field(p, alcf->functions.data, alcf->functions.len);
+
+    for (i = 0; kv && i < alcf->stage_vars->nelts; i++) {
+        p = apigw_cache_key_field(p, kv[i].key.data, kv[i].key.len);
+        p = apigw_cache_key_field(p, kv[i].value.data, kv[i].value.len);
+    }
+
+    apigw_sha256(buf, p - buf, alcf->cache_vars);
+
+    return NGX_OK;
+}
+
+
+/* the zone, and the stages operators' locations flush */
+ngx_int_t
+ngx_http_apigw_cache_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
+{
+    ngx_uint_t                   i;
+    ngx_http_apigw_loc_conf_t  **flush, *alcf, *stage;
+
+    if (ngx_http_apigw_cache_zone_add(cf, amcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (amcf->cache_flushes == NULL) {
+        return NGX_OK;
+    }
+
+    flush = amcf->cache_flushes->elts;
+
+    for (i = 0; i < amcf->cache_flushes->nelts; i++) {
+        alcf = flush[i];
+
+        if (alcf->api_name.data) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "apigw_cache_flush cannot share a location with "
+                          "\"apigw\" in %V:%ui", &alcf->conf_file,
+                          alcf->conf_line);
+            return NGX_ERROR;
+        }
+
+        stage = ngx_http_apigw_stage_at(cf, amcf, &alcf->cache_flush,
+                                        "apigw_cache_flush", &alcf->conf_file,
+                                        alcf->conf_line);
+        if (stage == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (!stage->cache) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "apigw_cache_flush \"%V\": the stage has no "
+                          "\"apigw_cache on\" in %V:%ui", &alcf->cache_flush,
+                          &alcf->conf_file, alcf->conf_line);
+            return NGX_ERROR;
+        }
+
+        alcf->cache_flush_stage = stage;
+    }
+
+    return NGX_OK;
+}
