@@ -216,6 +216,27 @@ sub processes {
 }
 
 
+# processes in these process groups, zombies too: what a host left of its
+# runtimes, each of which leads a group of its own
+sub in_groups {
+    my (@pgids) = @_;
+
+    my %want = map { $_ => 1 } @pgids;
+    my @pids;
+
+    opendir(my $dh, '/proc') or return ();
+
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        my $st = Apigw::Test::_stat($pid) or next;
+        push @pids, $pid if $want{$st->{pgrp}};
+    }
+
+    closedir $dh;
+
+    return @pids;
+}
+
+
 # zombies whose parent is pid
 sub zombies {
     my ($pid) = @_;
@@ -348,17 +369,24 @@ sub proxy_body {
 }
 
 
-# SIGTERM (or another signal), then waits for the host to exit
-sub stop {
-    my ($self, %opts) = @_;
+# whether the Invoke API answers, whatever the status: the host is past
+# listen(), not only bind() that makes its unix socket appear
+sub answers {
+    my ($self) = @_;
 
-    return if $self->{owner} != $$;
+    my $r = $self->invoke('-', '', method => 'GET', timeout => 2);
 
-    my $pid = $self->{pid} or return;
+    return $r->{status} != 0;
+}
 
-    kill($opts{signal} // 'TERM', $pid);
 
-    my $deadline = time + ($opts{wait} // 40);
+# waits, at most $timeout s, for the host to exit after a signal the test
+# sent: its wait status, or undef while it runs
+sub wait_exit {
+    my ($self, $timeout) = @_;
+
+    my $pid = $self->{pid} or return $self->{status};
+    my $deadline = time + $timeout;
 
     while (time < $deadline) {
         if (waitpid($pid, WNOHANG) == $pid) {
@@ -369,6 +397,24 @@ sub stop {
 
         sleep 0.02;
     }
+
+    return undef;
+}
+
+
+# SIGTERM (or another signal), then waits for the host to exit
+sub stop {
+    my ($self, %opts) = @_;
+
+    return if $self->{owner} != $$;
+
+    my $pid = $self->{pid} or return;
+
+    kill($opts{signal} // 'TERM', $pid);
+
+    my $status = $self->wait_exit($opts{wait} // 40);
+
+    return $status if defined $status;
 
     kill 'KILL', $pid;
     waitpid($pid, 0);

@@ -515,8 +515,8 @@ sub _stat {
     my $s = <$fh>;
     close $fh;
 
-    return unless defined $s && $s =~ /^\d+ \((.*)\) (\S) (\d+)/s;
-    return { comm => $1, state => $2, ppid => $3 };
+    return unless defined $s && $s =~ /^\d+ \((.*)\) (\S) (\d+) (\d+)/s;
+    return { comm => $1, state => $2, ppid => $3, pgrp => $4 };
 }
 
 
