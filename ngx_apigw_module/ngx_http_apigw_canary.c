@@ -36,6 +36,7 @@ struct ngx_http_apigw_canary_s {
                                                    and additions */
     ngx_str_t                   conf_file;
     ngx_uint_t                  conf_line;
+    unsigned                    use_stage_cache:1;  /* AWS's useStageCache */
 };
 
 
@@ -157,7 +158,10 @@ ngx_http_apigw_canary_forced(ngx_http_request_t *r,
 }
 
 
-/* "apigw_canary NAME percent=P [sticky=KEY] [header=NAME]" */
+/*
+ * "apigw_canary NAME percent=P [sticky=KEY] [header=NAME]
+ * [use_stage_cache]"
+ */
 char *
 ngx_http_apigw_canary_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -228,6 +232,14 @@ ngx_http_apigw_canary_directive(ngx_conf_t *cf, ngx_command_t *cmd,
                 return NGX_CONF_ERROR;
             }
 
+            continue;
+        }
+
+        if (value[i].len == sizeof("use_stage_cache") - 1
+            && ngx_strncmp(value[i].data, "use_stage_cache",
+                           sizeof("use_stage_cache") - 1) == 0)
+        {
+            cs->use_stage_cache = 1;
             continue;
         }
 
@@ -563,6 +575,7 @@ ngx_http_apigw_canary_merge(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
 
     c->canary = NULL;
     c->canary_of = alcf;
+    c->cache_shared_canary = cs->use_stage_cache;
     c->canary_settings = NULL;
     c->jwt = NULL;
 
