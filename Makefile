@@ -35,7 +35,9 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_spec_jwt.c \
                 ngx_apigw_module/apigw_spec_cors.c \
                 ngx_apigw_module/apigw_spec_function.c \
+                ngx_apigw_module/apigw_spec_cache.c \
                 ngx_apigw_module/apigw_cors.c \
+                ngx_apigw_module/apigw_cache.c \
                 ngx_apigw_module/apigw_keys.c \
                 ngx_apigw_module/apigw_jwt.c \
                 ngx_apigw_module/apigw_jwk.c \

@@ -74,6 +74,9 @@ typedef struct {
     unsigned char             fingerprint[APIGW_CACHE_FINGERPRINT_LEN];
 } apigw_cache_conf_t;
 
+/* the defaults: nothing set, every field the stage's */
+void apigw_cache_conf_init(apigw_cache_conf_t *conf);
+/* frees what the spec compiler allocated; the pointers are NULL after */
 void apigw_cache_conf_free(apigw_cache_conf_t *conf);
 
 /* 1 when a response of this status may be stored, else 0 */

@@ -250,6 +250,7 @@ apigw_operation_strip(apigw_operation_t *op)
 
     apigw_spec_validation_free(op);
     apigw_spec_mapping_free(&op->integration);
+    apigw_cache_conf_free(&op->cache);
 
     free(op->integration.method);
     free(op->integration.headers);
@@ -269,6 +270,9 @@ apigw_operation_strip(apigw_operation_t *op)
     memset(&op->integration, 0, sizeof(apigw_integration_t));
     op->integration.type = APIGW_INTEGRATION_NONE;
     op->integration.timeout_ms = APIGW_TIMEOUT_MAX;
+
+    /* an operation that did not load is never cached */
+    op->cache.enabled = 0;
 }
 
 
@@ -564,6 +568,8 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     op = &api->ops[api->nops++];
     memset(op, 0, sizeof(apigw_operation_t));
 
+    apigw_cache_conf_init(&op->cache);
+
     op->method = method;
     op->loc = *loc;
     op->path = strdup(path);
@@ -599,7 +605,8 @@ apigw_spec_operation(apigw_compile_t *c, const char *path, int method,
     }
 
     if (apigw_spec_validation(c, op, item) != 0
-        || apigw_spec_integration(c, op) != 0)
+        || apigw_spec_integration(c, op) != 0
+        || apigw_spec_cache(c, op) != 0)
     {
         return apigw_spec_unusable(c, op);
     }

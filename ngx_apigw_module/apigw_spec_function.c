@@ -51,7 +51,8 @@ static const char *apigw_lambda_field(const char *p, const char *end);
 
 
 static const char  *apigw_spec_function_members[] = {
-    "type", "function", "payloadFormatVersion", "timeout", NULL
+    "type", "function", "payloadFormatVersion", "timeout",
+    "cacheKeyParameters", "cacheNamespace", NULL
 };
 
 
