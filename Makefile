@@ -87,7 +87,7 @@ PROVE_JOBS   ?= 2
 FUZZ_CC      ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := doc spec route template schema ecma vtl json keys jws jwk \
-                authorizer oidc trace export fnevent fnconf lambda
+                authorizer oidc trace export fnevent fnconf lambda cache
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OBJS    := $(patsubst ngx_apigw_module/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRCS))
 # kept: make would remove them as intermediates after each link
@@ -361,6 +361,7 @@ $(FUZZ_DIR)/fuzz_export.dict: fuzz/yaml.dict fuzz/openapi.dict fuzz/export.dict
 $(FUZZ_DIR)/fuzz_fnevent.dict: fuzz/fnevent.dict fuzz/json.dict
 $(FUZZ_DIR)/fuzz_fnconf.dict: fuzz/yaml.dict fuzz/fnconf.dict
 $(FUZZ_DIR)/fuzz_lambda.dict: fuzz/lambda.dict fuzz/json.dict
+$(FUZZ_DIR)/fuzz_cache.dict: fuzz/cache.dict
 
 $(FUZZ_DICTS):
 	@mkdir -p $(FUZZ_DIR)
@@ -386,7 +387,7 @@ fuzz-smoke: fuzz
 # a long run of one fuzzer, growing build/fuzz/corpus/<target>:
 #     make fuzz-run T=doc FUZZ_TIME=600
 fuzz-run: fuzz
-	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export|fnevent|fnconf|lambda [FUZZ_TIME=600]" >&2; exit 2; }
+	@test -n "$(T)" || { echo "usage: make fuzz-run T=doc|spec|route|template|schema|ecma|vtl|json|keys|jws|jwk|authorizer|oidc|trace|export|fnevent|fnconf|lambda|cache [FUZZ_TIME=600]" >&2; exit 2; }
 	@mkdir -p $(FUZZ_DIR)/corpus/$(T) $(FUZZ_DIR)/artifacts
 	$(FUZZ_DIR)/fuzz_$(T) -max_total_time=$(FUZZ_TIME) $(FUZZ_OPTS) \
 	    -dict=$(FUZZ_DIR)/fuzz_$(T).dict -print_final_stats=1 \

@@ -33,7 +33,10 @@
  *     operation for a request made from the operation's own path, method
  *     and discriminators; one that did not load (a warning: its template,
  *     or another operation taking its requests, among the reasons) keeps
- *     its route and nothing else.
+ *     its route and nothing else, and is never cached;
+ *   - a loaded operation's cache settings are in their bounds: at most
+ *     16 key parameters, each named, path ones at a place of the route,
+ *     headers in lower case, statuses 100 to 599, ttl -1 to 3600.
  */
 
 #include <dirent.h>
@@ -498,6 +501,56 @@ fuzz_conds_hold(const apigw_operation_t *op)
 
 
 static void
+fuzz_check_cache(apigw_operation_t *op)
+{
+    size_t                      i, j;
+    const apigw_cache_conf_t   *cc;
+    const apigw_cache_param_t  *p;
+
+    cc = &op->cache;
+
+    if (cc->ttl < -1 || cc->ttl > APIGW_CACHE_TTL_MAX
+        || cc->enabled < -1 || cc->enabled > 1
+        || cc->require_authorization < -1 || cc->require_authorization > 1
+        || (cc->ns == NULL) != (cc->ns_len == 0)
+        || (cc->statuses == NULL) != (cc->nstatuses == 0)
+        || (cc->params == NULL) != (cc->nparams == 0)
+        || cc->nparams > APIGW_CACHE_MAX_PARAMS)
+    {
+        fuzz_fail("cache settings out of bounds", op->route_key);
+    }
+
+    for (i = 0; i < cc->nstatuses; i++) {
+        if (cc->statuses[i] < 100 || cc->statuses[i] > 599) {
+            fuzz_fail("a cached status out of range", op->route_key);
+        }
+    }
+
+    for (i = 0; i < cc->nparams; i++) {
+        p = &cc->params[i];
+
+        if (p->name == NULL || p->name_len == 0
+            || (p->in == APIGW_CACHE_PARAM_PATH
+                && (p->path_index >= op->nparams
+                    || strcmp(op->param_names[p->path_index], p->name) != 0)))
+        {
+            fuzz_fail("a cache key parameter unnamed or not the route's",
+                      op->route_key);
+        }
+
+        for (j = 0; p->in == APIGW_CACHE_PARAM_HEADER && j < p->name_len;
+             j++)
+        {
+            if (p->name[j] >= 'A' && p->name[j] <= 'Z') {
+                fuzz_fail("a cache key header not in lower case",
+                          op->route_key);
+            }
+        }
+    }
+}
+
+
+static void
 fuzz_check_api(apigw_api_t *api)
 {
     int                 rc;
@@ -566,7 +619,9 @@ fuzz_check_api(apigw_api_t *api)
         if (op->problem || op->integration.type == APIGW_INTEGRATION_NONE) {
             if (op->problem == NULL
                 || op->integration.type != APIGW_INTEGRATION_NONE
-                || op->nparameters || op->responses)
+                || op->nparameters || op->responses
+                || op->cache.enabled != 0 || op->cache.params != NULL
+                || op->cache.statuses != NULL || op->cache.ns != NULL)
             {
                 fuzz_fail("an operation that did not load keeps more than "
                           "its route", op->route_key);
@@ -584,6 +639,8 @@ fuzz_check_api(apigw_api_t *api)
             fuzz_fail("parameter names do not match the path", op->path);
         }
 
+        fuzz_check_cache(op);
+
         switch (op->integration.type) {
 
         case APIGW_INTEGRATION_HTTP:
@@ -597,6 +654,13 @@ fuzz_check_api(apigw_api_t *api)
                 || op->integration.status > 599)
             {
                 fuzz_fail("mock status out of range", op->route_key);
+            }
+            break;
+
+        case APIGW_INTEGRATION_FUNCTION:
+            if (op->integration.function == NULL) {
+                fuzz_fail("function integration without a function",
+                          op->route_key);
             }
             break;
 
