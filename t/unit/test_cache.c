@@ -700,7 +700,11 @@ test_vary(void)
 {
     size_t               i;
     apigw_cache_conf_t   conf;
-    apigw_cache_param_t  params[2];
+
+    static apigw_cache_param_t  params[] = {
+        { APIGW_CACHE_PARAM_HEADER, "x-tenant", 8, 0 },
+        { APIGW_CACHE_PARAM_QUERY, "lang", 4, 0 },
+    };
 
     static const struct {
         const char  *v;
@@ -739,17 +743,8 @@ test_vary(void)
               cases[i].bare);
     }
 
-    params[0].in = APIGW_CACHE_PARAM_HEADER;
-    params[0].name = "x-tenant";
-    params[0].name_len = 8;
-    params[0].path_index = 0;
-    params[1].in = APIGW_CACHE_PARAM_QUERY;
-    params[1].name = "lang";
-    params[1].name_len = 4;
-    params[1].path_index = 0;
-
     conf.params = params;
-    conf.nparams = 2;
+    conf.nparams = sizeof(params) / sizeof(params[0]);
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         CHECK(apigw_cache_vary_covered(&conf, cases[i].v,
