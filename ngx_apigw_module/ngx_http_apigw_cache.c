@@ -223,10 +223,10 @@ static ngx_uint_t
 ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    size_t               i, len;
+    u_char              *s, *p, *end;
+    size_t               i, j;
     json_t              *scope, *v;
     ngx_str_t           *want;
-    const char          *s, *p, *end;
     apigw_cache_conf_t  *conf;
 
     conf = &ctx->op->cache;
@@ -247,40 +247,39 @@ ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
 
     want = &ctx->alcf->cache_scope;
 
-    scope = json_object_get(ctx->claims, "scp");
-
-    if (json_is_array(scope)) {
-        json_array_foreach(scope, i, v) {
-            if (json_is_string(v) && json_string_length(v) == want->len
-                && ngx_strncmp(json_string_value(v), want->data, want->len)
-                   == 0)
-            {
-                return 1;
-            }
-        }
-
-        scope = NULL;
-    }
+    /* "scp": an array or a string; "scope": a string; space-separated */
 
     for (i = 0; i < 2; i++) {
-        if (i == 1) {
-            scope = json_object_get(ctx->claims, "scope");
+        scope = json_object_get(ctx->claims, i ? "scope" : "scp");
+
+        if (json_is_array(scope)) {
+            json_array_foreach(scope, j, v) {
+                if (json_is_string(v) && json_string_length(v) == want->len
+                    && ngx_strncmp(json_string_value(v), want->data,
+                                   want->len) == 0)
+                {
+                    return 1;
+                }
+            }
+
+            continue;
         }
 
         if (!json_is_string(scope)) {
             continue;
         }
 
-        s = json_string_value(scope);
+        s = (u_char *) json_string_value(scope);
         end = s + json_string_length(scope);
 
         while (s < end) {
-            p = ngx_strlchr((u_char *) s, (u_char *) end, ' ')
-                ? (char *) ngx_strlchr((u_char *) s, (u_char *) end, ' ')
-                : end;
-            len = p - s;
+            p = ngx_strlchr(s, end, ' ');
 
-            if (len == want->len
+            if (p == NULL) {
+                p = end;
+            }
+
+            if ((size_t) (p - s) == want->len
                 && ngx_strncmp(s, want->data, want->len) == 0)
             {
                 return 1;

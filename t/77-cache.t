@@ -209,6 +209,10 @@ $t->write_conf(<<'CONF');
         location = /ops/prod/cache {
             apigw_cache_flush /prod/;
         }
+
+        location = /metrics {
+            apigw_prometheus;
+        }
     }
 CONF
 
@@ -499,6 +503,17 @@ like($last->{headers}{age} // '', qr/^\d+$/,
 my $first = get('/prod/fill/1');
 ok(!defined $first->{headers}{age}, 'the least recently used went');
 is($first->{status}, 200, '... and is fetched again');
+
+###############################################################################
+# metrics: AWS's CacheHitCount and CacheMissCount, by route
+
+my $metrics = $t->http('GET', '/metrics')->{body};
+like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="hit"\} 99$/m,
+     'metrics: 99 hits of /slow');
+like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="miss"\} 1$/m,
+     '... and its one miss');
+unlike($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="nocache"/m,
+       'a stage without a cache has no cache counts');
 
 ###############################################################################
 # the access log
