@@ -43,7 +43,7 @@ static ngx_int_t ngx_http_apigw_cache_send(ngx_http_request_t *r,
 static void ngx_http_apigw_cache_wake(ngx_event_t *ev);
 static void ngx_http_apigw_cache_cleanup(void *data);
 static void ngx_http_apigw_cache_give_up(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass);
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass, ngx_uint_t failed);
 static ngx_int_t ngx_http_apigw_cache_keep(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r);
@@ -585,39 +585,43 @@ static ngx_int_t
 ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_cache_conf_t *conf)
 {
-    time_t                        date;
-    ngx_str_t                     data;
-    ngx_uint_t                    flags;
     ngx_http_apigw_cache_rc_e     rc;
     ngx_http_apigw_cache_req_t   *c;
     ngx_http_apigw_main_conf_t   *amcf;
+    ngx_http_apigw_cache_find_t   f;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     c = ctx->cache;
-
-    flags = 0;
-
-    if (r->method != NGX_HTTP_HEAD) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_FILL;
-    }
-
-    if (c->refresh) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_REFRESH;
-    }
-
-    if (conf->stale) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_STALE;
-    }
 
     if (c->owner == 0) {
         c->owner = ngx_http_apigw_random(r) | 1;
     }
 
-    rc = ngx_http_apigw_cache_find(r, amcf->cache_zone, &ctx->alcf->cache_stage,
-                                   c->key, flags, c->owner,
-                                   ctx->op->integration.timeout_ms
-                                   + NGX_HTTP_APIGW_CACHE_LOCK_SLACK,
-                                   &data, &date);
+    ngx_memzero(&f, sizeof(ngx_http_apigw_cache_find_t));
+
+    f.owner = c->owner;
+    f.lock = ctx->op->integration.timeout_ms
+             + NGX_HTTP_APIGW_CACHE_LOCK_SLACK;
+    f.since = c->wait_start;
+
+    if (r->method != NGX_HTTP_HEAD) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_FILL;
+    }
+
+    if (c->refresh) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_REFRESH;
+    }
+
+    if (conf->stale) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_STALE;
+    }
+
+    if (c->waited) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_WAITED;
+    }
+
+    rc = ngx_http_apigw_cache_find(r, amcf->cache_zone,
+                                   &ctx->alcf->cache_stage, c->key, &f);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "apigw cache: %i", (ngx_int_t) rc);
@@ -629,7 +633,7 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         c->status = (rc == NGX_HTTP_APIGW_CACHE_HIT)
                     ? NGX_HTTP_APIGW_CACHE_HIT_STATUS
                     : NGX_HTTP_APIGW_CACHE_STALE_STATUS;
-        return ngx_http_apigw_cache_send(r, ctx, &data, date);
+        return ngx_http_apigw_cache_send(r, ctx, &f.data, f.date);
 
     case NGX_HTTP_APIGW_CACHE_FILL:
         c->filling = 1;
@@ -638,7 +642,13 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
 
     case NGX_HTTP_APIGW_CACHE_WAIT:
+        if (!c->waited) {
+            c->waited = 1;
+            c->wait_start = ngx_current_msec;
+        }
+
         if ((ngx_msec_int_t) (c->wait_until - ngx_current_msec) <= 0) {
+            c->status = NGX_HTTP_APIGW_CACHE_MISS;
             ctx->deadline_passed = 1;
             return ngx_http_apigw_send_gateway_response(r, ctx,
                                             APIGW_GR_INTEGRATION_TIMEOUT, 0);
@@ -651,6 +661,17 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         ngx_add_timer(&c->wait, NGX_HTTP_APIGW_CACHE_POLL);
 
         return NGX_DONE;
+
+    case NGX_HTTP_APIGW_CACHE_FAILED:
+        c->status = NGX_HTTP_APIGW_CACHE_MISS;
+
+        if (f.status == NGX_HTTP_GATEWAY_TIME_OUT) {
+            ctx->deadline_passed = 1;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        ngx_http_apigw_error_type(f.status),
+                                        f.status);
 
     case NGX_HTTP_APIGW_CACHE_PASS:
         c->status = (r->method == NGX_HTTP_HEAD)
@@ -776,14 +797,14 @@ ngx_http_apigw_cache_cleanup(void *data)
     }
 
     if (c->filling) {
-        ngx_http_apigw_cache_give_up(ctx->request, ctx, 0);
+        ngx_http_apigw_cache_give_up(ctx->request, ctx, 0, 0);
     }
 }
 
 
 static void
 ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    ngx_uint_t pass)
+    ngx_uint_t pass, ngx_uint_t failed)
 {
     ngx_http_apigw_main_conf_t  *amcf;
 
@@ -793,7 +814,7 @@ ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ctx->cache->collecting = 0;
 
     ngx_http_apigw_cache_release(amcf->cache_zone, ctx->cache->key,
-                                 ctx->cache->owner, pass);
+                                 ctx->cache->owner, pass, failed);
 }
 
 
@@ -828,10 +849,20 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         return NGX_OK;
     }
 
-    /* a page nginx made, a gateway response: never stored */
+    /*
+     * a page nginx made, a gateway response: never stored, and what the
+     * requests that waited for it get too
+     */
 
-    if (r->err_status || ctx->gateway_error || r->header_only) {
-        ngx_http_apigw_cache_give_up(r, ctx, 0);
+    if (r->err_status || ctx->gateway_error) {
+        ngx_http_apigw_cache_give_up(r, ctx, 0,
+                                     r->err_status ? r->err_status
+                                                   : r->headers_out.status);
+        return NGX_OK;
+    }
+
+    if (r->header_only) {
+        ngx_http_apigw_cache_give_up(r, ctx, 0, 0);
         return NGX_OK;
     }
 
@@ -915,7 +946,7 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     if (pass || !apigw_cache_control_storable(&cc)) {
-        ngx_http_apigw_cache_give_up(r, ctx, 1);
+        ngx_http_apigw_cache_give_up(r, ctx, 1, 0);
         return NGX_OK;
     }
 
@@ -970,7 +1001,7 @@ ngx_http_apigw_cache_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         }
 
         if (c->body.nelts + size > ctx->alcf->cache_max_entry) {
-            ngx_http_apigw_cache_give_up(r, ctx, 1);
+            ngx_http_apigw_cache_give_up(r, ctx, 1, 0);
             return NGX_OK;
         }
 
