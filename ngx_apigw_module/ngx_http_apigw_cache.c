@@ -120,6 +120,12 @@ ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
     }
 
+    /* a part of a response is neither served whole nor kept as one */
+    if (r->headers_in.range) {
+        c->status = NGX_HTTP_APIGW_CACHE_BYPASS;
+        return NGX_OK;
+    }
+
     rc = ngx_http_apigw_cache_control(r, ctx, conf);
 
     if (rc != NGX_OK || ctx->responded) {
@@ -861,7 +867,10 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         return NGX_OK;
     }
 
-    if (r->header_only) {
+    /* an answer to the client's conditions, not the response itself */
+    if (r->header_only || r->headers_out.status == NGX_HTTP_NOT_MODIFIED
+        || r->headers_out.status == NGX_HTTP_PARTIAL_CONTENT)
+    {
         ngx_http_apigw_cache_give_up(r, ctx, 0, 0);
         return NGX_OK;
     }

@@ -58,6 +58,9 @@ my $be = $t->backend(port => $t->port(2), handler => sub {
         my $gzip = ($req->{headers}{'accept-encoding'} // '') =~ /gzip/;
         push @h, 'Content-Encoding' => 'gzip' if $gzip;
         $body = ($gzip ? 'gzip:' : 'plain:') . $req->{seq};
+    } elsif ($path eq '/range' && ($req->{headers}{range} // '') =~ /^bytes=0-3$/) {
+        return (206, ['Content-Type' => 'application/json',
+                      'Content-Range' => 'bytes 0-3/100'], substr($body, 0, 4));
     } elsif ($path =~ m{^/fill/}) {
         $body = $path . ('.' x 60000);
     }
@@ -116,6 +119,7 @@ paths:
     get:
       x-apigw-cache: {statuses: [200, 404]}
   /coded: {get: {}}
+  /range: {get: {}}
   /slow: {get: {}}
   /fill/{n}: {get: {}}
   /mock:
@@ -369,6 +373,14 @@ like($plain->{body}, qr/^plain:/, 'identity first');
 like($gz->{body}, qr/^gzip:/, 'a gzip client never gets the plain entry');
 like(get('/prod/coded')->{body}, qr/^plain:/,
      'and a plain client never the gzip one');
+
+my $rg = get('/prod/range', Range => 'bytes=0-3');
+is($rg->{status}, 206, 'a Range request gets its part');
+is(get('/prod/range')->{status}, 200, 'the next request gets the whole');
+my $whole = get('/prod/range');
+like($whole->{headers}{age} // '', qr/^\d+$/, '... which is cached');
+is(get('/prod/range', Range => 'bytes=0-3')->{status}, 206,
+   'a Range request never takes the whole entry');
 
 my $h = $t->http('HEAD', '/prod/items/1');
 is($h->{status}, 200, 'HEAD is answered');
