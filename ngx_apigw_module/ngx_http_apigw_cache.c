@@ -507,14 +507,15 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 /*
  * The caller, where the operation needs one and its entries are not
  * shared: the API key's id, the token's issuer and subject, the
- * authorizer's principal; with none of those, the credentials the
+ * authorizer's principal and the identity it allowed (its identity
+ * sources, digested); with none of those, the credentials the
  * operation's schemes name.  p NULL: the room it takes
  */
 static size_t
 ngx_http_apigw_cache_caller(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     u_char *p)
 {
-    size_t                    i, j, size;
+    size_t                    i, j, size, authz;
     u_char                   *start;
     json_t                   *iss;
     ngx_str_t                 id, issuer, cred;
@@ -540,17 +541,21 @@ ngx_http_apigw_cache_caller(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         issuer.len = json_string_length(iss);
     }
 
+    authz = ctx->authz_identified ? APIGW_SHA256_LEN : 0;
+
     size = APIGW_CACHE_FIELD_LEN(id.len) + APIGW_CACHE_FIELD_LEN(issuer.len)
-           + APIGW_CACHE_FIELD_LEN(ctx->principal.len);
+           + APIGW_CACHE_FIELD_LEN(ctx->principal.len)
+           + APIGW_CACHE_FIELD_LEN(authz);
     start = p;
 
     if (p) {
         p = apigw_cache_key_field(p, id.data, id.len);
         p = apigw_cache_key_field(p, issuer.data, issuer.len);
         p = apigw_cache_key_field(p, ctx->principal.data, ctx->principal.len);
+        p = apigw_cache_key_field(p, ctx->authz_identity, authz);
     }
 
-    if (id.len || ctx->principal.len) {
+    if (id.len || ctx->principal.len || authz) {
         return p ? (size_t) (p - start) : size;
     }
 

@@ -321,6 +321,9 @@ typedef struct {
     ngx_http_apigw_redis_wait_t  *redis;
     ngx_uint_t                  step;           /* the pipeline's cursor */
     u_char                      keystore_digest[APIGW_SHA256_LEN];
+    u_char                      authz_identity[APIGW_SHA256_LEN];  /* the
+                                                   identity an authorizer
+                                                   allowed, digested */
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -363,6 +366,7 @@ typedef struct {
                                                        its answer dropped */
     unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
+    unsigned                    authz_identified:1;
     unsigned                    trace_set:1;
     unsigned                    trace_continued:1;  /* a caller's trace */
     unsigned                    cors_preflight:1;   /* answered as one */

@@ -45,12 +45,29 @@ functions:
   event:
     handler: %%FUNCTIONS%%/gateway.so:event
     memory: 0
+  authorizer:
+    handler: %%FUNCTIONS%%/authorizer.so:authorizer
+    memory: 0
 EOF
 
 $t->write_file('api.yaml', $t->expand(<<'YAML'));
 openapi: 3.0.3
 info: {title: more, version: "1"}
+components:
+  securitySchemes:
+    fnauth:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:authorizer/invocations
+        authorizerResultTtlInSeconds: 0
 paths:
+  /authz:
+    get:
+      security: [{fnauth: []}]
   /fn/{id}:
     get:
       x-apigw-integration: {type: function, function: event}
@@ -151,6 +168,18 @@ is($f2->{body}, $f1->{body}, 'its response is cached');
 like($f2->{headers}{age} // '', qr/^\d+$/, '... a hit, with Age');
 isnt(get('/prod/fn/2')->{body}, $f1->{body},
      'another path parameter, another invocation');
+
+###############################################################################
+# a custom authorizer's callers: its principal and the identity it allowed
+
+my $a1 = get('/prod/authz', Authorization => 'Bearer allow');
+is($a1->{status}, 200, 'an authorizer lets the caller in');
+is(seq(get('/prod/authz', Authorization => 'Bearer allow')), seq($a1),
+   'the same identity hits');
+isnt(seq(get('/prod/authz', Authorization => 'allow')), seq($a1),
+     'another identity with the same principalId does not');
+is(get('/prod/authz', Authorization => 'Bearer deny')->{status}, 403,
+   'a denied caller never reaches the cache');
 
 ###############################################################################
 # integration responses run on every hit
