@@ -86,6 +86,10 @@ static const char  *apigw_metrics_outcomes[APIGW_FN_OUTCOME_COUNT] = {
     "ok", "function_error", "malformed", "refused", "unreachable", "timeout"
 };
 
+static const char  *apigw_metrics_cache_results[APIGW_CACHE_RESULT_COUNT] = {
+    "miss", "hit", "stale", "refresh", "bypass"
+};
+
 static const char  *apigw_metrics_reasons[APIGW_AUTH_COUNT] = {
     "missing_key", "no_credentials", "no_certificate", "invalid_token",
     "unknown_key", "disabled_key", "key_not_in_plan", "insufficient_scope",
@@ -310,6 +314,15 @@ apigw_metrics_render(const apigw_metrics_page_t *page,
     apigw_metrics_counters(&out, page, "apigw_function_invocations_total",
                            "outcome", APIGW_METRICS_FUNCTION,
                            APIGW_FN_OUTCOME_COUNT, apigw_metrics_outcomes);
+
+    apigw_metrics_family(&out, "apigw_cache_requests_total", "counter",
+                         "Requests of operations the stage caches, by "
+                         "route and what the cache did: AWS's "
+                         "CacheHitCount and CacheMissCount.");
+    apigw_metrics_counters(&out, page, "apigw_cache_requests_total",
+                           "result", APIGW_METRICS_CACHE,
+                           APIGW_CACHE_RESULT_COUNT,
+                           apigw_metrics_cache_results);
 
     apigw_metrics_family(&out, "apigw_redis_errors_total", "counter",
                          "Redis failures seen by the workers: connections "

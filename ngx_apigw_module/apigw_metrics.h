@@ -78,6 +78,16 @@ typedef enum {
     APIGW_FN_OUTCOME_COUNT
 } apigw_fn_outcome_e;
 
+/* apigw_cache_requests_total's result: $apigw_cache_status, in order */
+typedef enum {
+    APIGW_CACHE_RESULT_MISS = 0,
+    APIGW_CACHE_RESULT_HIT,
+    APIGW_CACHE_RESULT_STALE,
+    APIGW_CACHE_RESULT_REFRESH,
+    APIGW_CACHE_RESULT_BYPASS,
+    APIGW_CACHE_RESULT_COUNT
+} apigw_cache_result_e;
+
 /* the counters of one series, by offset */
 #define APIGW_METRICS_CODES         0
 #define APIGW_METRICS_REQUEST       (APIGW_METRICS_CODES                      \
@@ -92,8 +102,10 @@ typedef enum {
 #define APIGW_METRICS_AUTH          (APIGW_METRICS_INVALID                    \
                                      + APIGW_INVALID_COUNT)
 #define APIGW_METRICS_FUNCTION      (APIGW_METRICS_AUTH + APIGW_AUTH_COUNT)
-#define APIGW_METRICS_NCOUNTERS     (APIGW_METRICS_FUNCTION                   \
+#define APIGW_METRICS_CACHE         (APIGW_METRICS_FUNCTION                   \
                                      + APIGW_FN_OUTCOME_COUNT)
+#define APIGW_METRICS_NCOUNTERS     (APIGW_METRICS_CACHE                      \
+                                     + APIGW_CACHE_RESULT_COUNT)
 
 /* the zone's own counters, without route labels */
 typedef enum {

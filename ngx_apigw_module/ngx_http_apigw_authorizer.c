@@ -188,13 +188,14 @@ ngx_http_apigw_authorizer_start(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (a->ttl) {
-        if (ngx_http_apigw_authorizer_cache_key(r, ctx, ss, &id, st->key)
-            != NGX_OK)
-        {
-            goto failed;
-        }
+    /* the identity's digest: the result cache's key, the caller's too */
+    if (ngx_http_apigw_authorizer_cache_key(r, ctx, ss, &id, st->key)
+        != NGX_OK)
+    {
+        goto failed;
+    }
 
+    if (a->ttl) {
         if (ngx_http_apigw_authorizer_cache_get(r, st->key, &bytes)
             == NGX_OK)
         {
@@ -531,6 +532,10 @@ ngx_http_apigw_authorizer_verdict(ngx_http_apigw_ctx_t *ctx,
         /* the API key, when the API takes it from the authorizer */
         ctx->usage_key.data = (u_char *) res->usage_key.data;
         ctx->usage_key.len = res->usage_key.data ? res->usage_key.len : 0;
+
+        /* who the authorizer let in, for the response cache's key */
+        ngx_memcpy(ctx->authz_identity, st->key, APIGW_SHA256_LEN);
+        ctx->authz_identified = 1;
 
         return NGX_HTTP_APIGW_KEY_OK;
     }

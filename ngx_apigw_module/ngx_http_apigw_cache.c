@@ -43,7 +43,7 @@ static ngx_int_t ngx_http_apigw_cache_send(ngx_http_request_t *r,
 static void ngx_http_apigw_cache_wake(ngx_event_t *ev);
 static void ngx_http_apigw_cache_cleanup(void *data);
 static void ngx_http_apigw_cache_give_up(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass);
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass, ngx_uint_t failed);
 static ngx_int_t ngx_http_apigw_cache_keep(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r);
@@ -116,6 +116,12 @@ ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     if (ctx->op->nsecurity == 0 && r->headers_in.authorization
         && !conf->shared)
     {
+        c->status = NGX_HTTP_APIGW_CACHE_BYPASS;
+        return NGX_OK;
+    }
+
+    /* a part of a response is neither served whole nor kept as one */
+    if (r->headers_in.range) {
         c->status = NGX_HTTP_APIGW_CACHE_BYPASS;
         return NGX_OK;
     }
@@ -223,10 +229,10 @@ static ngx_uint_t
 ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    size_t               i, len;
+    u_char              *s, *p, *end;
+    size_t               i, j;
     json_t              *scope, *v;
     ngx_str_t           *want;
-    const char          *s, *p, *end;
     apigw_cache_conf_t  *conf;
 
     conf = &ctx->op->cache;
@@ -247,40 +253,39 @@ ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
 
     want = &ctx->alcf->cache_scope;
 
-    scope = json_object_get(ctx->claims, "scp");
-
-    if (json_is_array(scope)) {
-        json_array_foreach(scope, i, v) {
-            if (json_is_string(v) && json_string_length(v) == want->len
-                && ngx_strncmp(json_string_value(v), want->data, want->len)
-                   == 0)
-            {
-                return 1;
-            }
-        }
-
-        scope = NULL;
-    }
+    /* "scp": an array or a string; "scope": a string; space-separated */
 
     for (i = 0; i < 2; i++) {
-        if (i == 1) {
-            scope = json_object_get(ctx->claims, "scope");
+        scope = json_object_get(ctx->claims, i ? "scope" : "scp");
+
+        if (json_is_array(scope)) {
+            json_array_foreach(scope, j, v) {
+                if (json_is_string(v) && json_string_length(v) == want->len
+                    && ngx_strncmp(json_string_value(v), want->data,
+                                   want->len) == 0)
+                {
+                    return 1;
+                }
+            }
+
+            continue;
         }
 
         if (!json_is_string(scope)) {
             continue;
         }
 
-        s = json_string_value(scope);
+        s = (u_char *) json_string_value(scope);
         end = s + json_string_length(scope);
 
         while (s < end) {
-            p = ngx_strlchr((u_char *) s, (u_char *) end, ' ')
-                ? (char *) ngx_strlchr((u_char *) s, (u_char *) end, ' ')
-                : end;
-            len = p - s;
+            p = ngx_strlchr(s, end, ' ');
 
-            if (len == want->len
+            if (p == NULL) {
+                p = end;
+            }
+
+            if ((size_t) (p - s) == want->len
                 && ngx_strncmp(s, want->data, want->len) == 0)
             {
                 return 1;
@@ -502,14 +507,15 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 /*
  * The caller, where the operation needs one and its entries are not
  * shared: the API key's id, the token's issuer and subject, the
- * authorizer's principal; with none of those, the credentials the
+ * authorizer's principal and the identity it allowed (its identity
+ * sources, digested); with none of those, the credentials the
  * operation's schemes name.  p NULL: the room it takes
  */
 static size_t
 ngx_http_apigw_cache_caller(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     u_char *p)
 {
-    size_t                    i, j, size;
+    size_t                    i, j, size, authz;
     u_char                   *start;
     json_t                   *iss;
     ngx_str_t                 id, issuer, cred;
@@ -535,17 +541,21 @@ ngx_http_apigw_cache_caller(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         issuer.len = json_string_length(iss);
     }
 
+    authz = ctx->authz_identified ? APIGW_SHA256_LEN : 0;
+
     size = APIGW_CACHE_FIELD_LEN(id.len) + APIGW_CACHE_FIELD_LEN(issuer.len)
-           + APIGW_CACHE_FIELD_LEN(ctx->principal.len);
+           + APIGW_CACHE_FIELD_LEN(ctx->principal.len)
+           + APIGW_CACHE_FIELD_LEN(authz);
     start = p;
 
     if (p) {
         p = apigw_cache_key_field(p, id.data, id.len);
         p = apigw_cache_key_field(p, issuer.data, issuer.len);
         p = apigw_cache_key_field(p, ctx->principal.data, ctx->principal.len);
+        p = apigw_cache_key_field(p, ctx->authz_identity, authz);
     }
 
-    if (id.len || ctx->principal.len) {
+    if (id.len || ctx->principal.len || authz) {
         return p ? (size_t) (p - start) : size;
     }
 
@@ -586,39 +596,43 @@ static ngx_int_t
 ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_cache_conf_t *conf)
 {
-    time_t                        date;
-    ngx_str_t                     data;
-    ngx_uint_t                    flags;
     ngx_http_apigw_cache_rc_e     rc;
     ngx_http_apigw_cache_req_t   *c;
     ngx_http_apigw_main_conf_t   *amcf;
+    ngx_http_apigw_cache_find_t   f;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     c = ctx->cache;
-
-    flags = 0;
-
-    if (r->method != NGX_HTTP_HEAD) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_FILL;
-    }
-
-    if (c->refresh) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_REFRESH;
-    }
-
-    if (conf->stale) {
-        flags |= NGX_HTTP_APIGW_CACHE_F_STALE;
-    }
 
     if (c->owner == 0) {
         c->owner = ngx_http_apigw_random(r) | 1;
     }
 
-    rc = ngx_http_apigw_cache_find(r, amcf->cache_zone, &ctx->alcf->cache_stage,
-                                   c->key, flags, c->owner,
-                                   ctx->op->integration.timeout_ms
-                                   + NGX_HTTP_APIGW_CACHE_LOCK_SLACK,
-                                   &data, &date);
+    ngx_memzero(&f, sizeof(ngx_http_apigw_cache_find_t));
+
+    f.owner = c->owner;
+    f.lock = ctx->op->integration.timeout_ms
+             + NGX_HTTP_APIGW_CACHE_LOCK_SLACK;
+    f.since = c->wait_start;
+
+    if (r->method != NGX_HTTP_HEAD) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_FILL;
+    }
+
+    if (c->refresh) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_REFRESH;
+    }
+
+    if (conf->stale) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_STALE;
+    }
+
+    if (c->waited) {
+        f.flags |= NGX_HTTP_APIGW_CACHE_F_WAITED;
+    }
+
+    rc = ngx_http_apigw_cache_find(r, amcf->cache_zone,
+                                   &ctx->alcf->cache_stage, c->key, &f);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "apigw cache: %i", (ngx_int_t) rc);
@@ -630,7 +644,7 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         c->status = (rc == NGX_HTTP_APIGW_CACHE_HIT)
                     ? NGX_HTTP_APIGW_CACHE_HIT_STATUS
                     : NGX_HTTP_APIGW_CACHE_STALE_STATUS;
-        return ngx_http_apigw_cache_send(r, ctx, &data, date);
+        return ngx_http_apigw_cache_send(r, ctx, &f.data, f.date);
 
     case NGX_HTTP_APIGW_CACHE_FILL:
         c->filling = 1;
@@ -639,7 +653,13 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
 
     case NGX_HTTP_APIGW_CACHE_WAIT:
+        if (!c->waited) {
+            c->waited = 1;
+            c->wait_start = ngx_current_msec;
+        }
+
         if ((ngx_msec_int_t) (c->wait_until - ngx_current_msec) <= 0) {
+            c->status = NGX_HTTP_APIGW_CACHE_MISS;
             ctx->deadline_passed = 1;
             return ngx_http_apigw_send_gateway_response(r, ctx,
                                             APIGW_GR_INTEGRATION_TIMEOUT, 0);
@@ -652,6 +672,17 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         ngx_add_timer(&c->wait, NGX_HTTP_APIGW_CACHE_POLL);
 
         return NGX_DONE;
+
+    case NGX_HTTP_APIGW_CACHE_FAILED:
+        c->status = NGX_HTTP_APIGW_CACHE_MISS;
+
+        if (f.status == NGX_HTTP_GATEWAY_TIME_OUT) {
+            ctx->deadline_passed = 1;
+        }
+
+        return ngx_http_apigw_send_gateway_response(r, ctx,
+                                        ngx_http_apigw_error_type(f.status),
+                                        f.status);
 
     case NGX_HTTP_APIGW_CACHE_PASS:
         c->status = (r->method == NGX_HTTP_HEAD)
@@ -777,14 +808,14 @@ ngx_http_apigw_cache_cleanup(void *data)
     }
 
     if (c->filling) {
-        ngx_http_apigw_cache_give_up(ctx->request, ctx, 0);
+        ngx_http_apigw_cache_give_up(ctx->request, ctx, 0, 0);
     }
 }
 
 
 static void
 ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
-    ngx_uint_t pass)
+    ngx_uint_t pass, ngx_uint_t failed)
 {
     ngx_http_apigw_main_conf_t  *amcf;
 
@@ -794,7 +825,7 @@ ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ctx->cache->collecting = 0;
 
     ngx_http_apigw_cache_release(amcf->cache_zone, ctx->cache->key,
-                                 ctx->cache->owner, pass);
+                                 ctx->cache->owner, pass, failed);
 }
 
 
@@ -829,10 +860,23 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
         return NGX_OK;
     }
 
-    /* a page nginx made, a gateway response: never stored */
+    /*
+     * a page nginx made, a gateway response: never stored, and what the
+     * requests that waited for it get too
+     */
 
-    if (r->err_status || ctx->gateway_error || r->header_only) {
-        ngx_http_apigw_cache_give_up(r, ctx, 0);
+    if (r->err_status || ctx->gateway_error) {
+        ngx_http_apigw_cache_give_up(r, ctx, 0,
+                                     r->err_status ? r->err_status
+                                                   : r->headers_out.status);
+        return NGX_OK;
+    }
+
+    /* an answer to the client's conditions, not the response itself */
+    if (r->header_only || r->headers_out.status == NGX_HTTP_NOT_MODIFIED
+        || r->headers_out.status == NGX_HTTP_PARTIAL_CONTENT)
+    {
+        ngx_http_apigw_cache_give_up(r, ctx, 0, 0);
         return NGX_OK;
     }
 
@@ -916,7 +960,7 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     }
 
     if (pass || !apigw_cache_control_storable(&cc)) {
-        ngx_http_apigw_cache_give_up(r, ctx, 1);
+        ngx_http_apigw_cache_give_up(r, ctx, 1, 0);
         return NGX_OK;
     }
 
@@ -971,7 +1015,7 @@ ngx_http_apigw_cache_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         }
 
         if (c->body.nelts + size > ctx->alcf->cache_max_entry) {
-            ngx_http_apigw_cache_give_up(r, ctx, 1);
+            ngx_http_apigw_cache_give_up(r, ctx, 1, 0);
             return NGX_OK;
         }
 

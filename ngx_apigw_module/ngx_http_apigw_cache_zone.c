@@ -36,6 +36,8 @@ typedef struct {
     time_t                      date;       /* stored at, for Age */
     u_char                     *data;       /* the response, or NULL */
     size_t                      len;
+    ngx_msec_t                  failed_at;  /* the last fetch failed */
+    u_short                     failed;     /* with this status, or 0 */
     unsigned                    updating:1;
     unsigned                    pass:1;     /* not storable, until expires */
 } ngx_http_apigw_cache_node_t;
@@ -82,8 +84,9 @@ static void ngx_http_apigw_cache_free_data(ngx_http_apigw_cache_zone_t *cz,
     ngx_http_apigw_cache_node_t *n);
 static void ngx_http_apigw_cache_delete(ngx_http_apigw_cache_zone_t *cz,
     ngx_http_apigw_cache_node_t *n);
-static ngx_int_t ngx_http_apigw_cache_copy(ngx_http_request_t *r,
-    ngx_http_apigw_cache_node_t *n, ngx_str_t *data, time_t *date);
+static ngx_http_apigw_cache_rc_e ngx_http_apigw_cache_copy(
+    ngx_http_request_t *r, ngx_http_apigw_cache_node_t *n,
+    ngx_http_apigw_cache_find_t *f);
 
 
 static ngx_str_t  ngx_http_apigw_cache_zone_name = ngx_string("apigw_cache");
@@ -253,18 +256,18 @@ ngx_http_apigw_cache_stage_gens(ngx_http_apigw_cache_zone_t *cz)
 
 
 /*
- * What the request does about its key.  flags: REFRESH, the client asked
- * for a fresh response; STALE, an expired one will do while another
- * request fetches; FILL, this request may fetch and store.  HIT and
- * STALE copy the response into *data.
+ * What the request does about its key.  f->flags: REFRESH, the client
+ * asked for a fresh response; STALE, an expired one will do while another
+ * request fetches; FILL, this request may fetch and store; WAITED, it
+ * waited for another's fetch since f->since, and shares its failure.  HIT
+ * and STALE copy the response into f->data.
  */
 ngx_http_apigw_cache_rc_e
 ngx_http_apigw_cache_find(ngx_http_request_t *r,
     ngx_http_apigw_cache_zone_t *cz, ngx_http_apigw_cache_stage_t *stage,
-    const u_char *key, ngx_uint_t flags, uint64_t owner, ngx_msec_t lock,
-    ngx_str_t *data, time_t *date)
+    const u_char *key, ngx_http_apigw_cache_find_t *f)
 {
-    ngx_uint_t                    gen;
+    ngx_uint_t                    gen, fresh;
     ngx_msec_t                    now;
     ngx_http_apigw_cache_rc_e     rc;
     ngx_http_apigw_cache_node_t  *n;
@@ -283,7 +286,7 @@ ngx_http_apigw_cache_find(ngx_http_request_t *r,
     }
 
     if (n == NULL) {
-        if (!(flags & NGX_HTTP_APIGW_CACHE_F_FILL)) {
+        if (!(f->flags & NGX_HTTP_APIGW_CACHE_F_FILL)) {
             rc = NGX_HTTP_APIGW_CACHE_PASS;
             goto done;
         }
@@ -311,30 +314,31 @@ ngx_http_apigw_cache_find(ngx_http_request_t *r,
         goto fill;
     }
 
-    if (n->pass && (ngx_msec_int_t) (n->expires - now) > 0
-        && !(flags & NGX_HTTP_APIGW_CACHE_F_REFRESH))
-    {
+    fresh = ((ngx_msec_int_t) (n->expires - now) > 0);
+
+    if (n->pass && fresh && !(f->flags & NGX_HTTP_APIGW_CACHE_F_REFRESH)) {
         rc = NGX_HTTP_APIGW_CACHE_PASS;
         goto done;
     }
 
-    if (n->data && n->gen == gen && (ngx_msec_int_t) (n->expires - now) > 0
-        && !(flags & NGX_HTTP_APIGW_CACHE_F_REFRESH))
+    if (n->data && n->gen == gen && fresh
+        && !(f->flags & NGX_HTTP_APIGW_CACHE_F_REFRESH))
     {
         ngx_queue_remove(&n->queue);
         ngx_queue_insert_head(&cz->sh->lru, &n->queue);
 
-        rc = ngx_http_apigw_cache_copy(r, n, data, date) == NGX_OK
-             ? NGX_HTTP_APIGW_CACHE_HIT : NGX_HTTP_APIGW_CACHE_ERROR;
+        rc = ngx_http_apigw_cache_copy(r, n, f);
         goto done;
     }
 
     if (n->updating && (ngx_msec_int_t) (n->lock - now) > 0) {
 
-        if (n->data && n->gen == gen && (flags & NGX_HTTP_APIGW_CACHE_F_STALE))
+        if (n->data && n->gen == gen
+            && (f->flags & NGX_HTTP_APIGW_CACHE_F_STALE))
         {
-            rc = ngx_http_apigw_cache_copy(r, n, data, date) == NGX_OK
-                 ? NGX_HTTP_APIGW_CACHE_STALE : NGX_HTTP_APIGW_CACHE_ERROR;
+            rc = ngx_http_apigw_cache_copy(r, n, f);
+            rc = (rc == NGX_HTTP_APIGW_CACHE_HIT) ? NGX_HTTP_APIGW_CACHE_STALE
+                                                  : rc;
             goto done;
         }
 
@@ -342,7 +346,18 @@ ngx_http_apigw_cache_find(ngx_http_request_t *r,
         goto done;
     }
 
-    if (!(flags & NGX_HTTP_APIGW_CACHE_F_FILL)) {
+    /* the fetch this request waited for failed: so does the request */
+
+    if (n->failed && !n->updating
+        && (f->flags & NGX_HTTP_APIGW_CACHE_F_WAITED)
+        && (ngx_msec_int_t) (n->failed_at - f->since) >= 0)
+    {
+        f->status = n->failed;
+        rc = NGX_HTTP_APIGW_CACHE_FAILED;
+        goto done;
+    }
+
+    if (!(f->flags & NGX_HTTP_APIGW_CACHE_F_FILL)) {
         rc = NGX_HTTP_APIGW_CACHE_PASS;
         goto done;
     }
@@ -355,8 +370,9 @@ fill:
 
     n->updating = 1;
     n->pass = 0;
-    n->owner = owner;
-    n->lock = now + lock;
+    n->failed = 0;
+    n->owner = f->owner;
+    n->lock = now + f->lock;
 
     rc = NGX_HTTP_APIGW_CACHE_FILL;
 
@@ -368,20 +384,20 @@ done:
 }
 
 
-static ngx_int_t
+static ngx_http_apigw_cache_rc_e
 ngx_http_apigw_cache_copy(ngx_http_request_t *r,
-    ngx_http_apigw_cache_node_t *n, ngx_str_t *data, time_t *date)
+    ngx_http_apigw_cache_node_t *n, ngx_http_apigw_cache_find_t *f)
 {
-    data->data = ngx_pnalloc(r->pool, n->len);
-    if (data->data == NULL) {
-        return NGX_ERROR;
+    f->data.data = ngx_pnalloc(r->pool, n->len);
+    if (f->data.data == NULL) {
+        return NGX_HTTP_APIGW_CACHE_ERROR;
     }
 
-    ngx_memcpy(data->data, n->data, n->len);
-    data->len = n->len;
-    *date = n->date;
+    ngx_memcpy(f->data.data, n->data, n->len);
+    f->data.len = n->len;
+    f->date = n->date;
 
-    return NGX_OK;
+    return NGX_HTTP_APIGW_CACHE_HIT;
 }
 
 
@@ -441,12 +457,14 @@ ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
 /*
  * The owner's fetch ends without a response to store.  pass: what came
  * may not be stored (the old response goes, and the next requests go
- * straight to the integration for a second); else the fetch failed or
- * was given up, and an old response stays
+ * straight to the integration for a second); failed: the integration
+ * failed with this status (502, 504), which the requests that waited get
+ * too; neither: the fetch was given up (its client left), and one of the
+ * waiters fetches.  An old response stays but for pass.
  */
 void
 ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
-    const u_char *key, uint64_t owner, ngx_uint_t pass)
+    const u_char *key, uint64_t owner, ngx_uint_t pass, ngx_uint_t failed)
 {
     ngx_http_apigw_cache_node_t  *n;
 
@@ -465,6 +483,10 @@ ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
         ngx_http_apigw_cache_free_data(cz, n);
         n->pass = 1;
         n->expires = ngx_current_msec + NGX_HTTP_APIGW_CACHE_PASS_TIME;
+
+    } else if (failed) {
+        n->failed = (u_short) failed;
+        n->failed_at = ngx_current_msec;
 
     } else if (n->data == NULL) {
         ngx_http_apigw_cache_delete(cz, n);

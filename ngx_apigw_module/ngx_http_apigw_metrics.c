@@ -772,6 +772,12 @@ ngx_http_apigw_metrics_log(ngx_http_request_t *r)
                                     1);
     }
 
+    if (ctx->cache && ctx->cache->status) {
+        (void) ngx_atomic_fetch_add(&c[APIGW_METRICS_CACHE
+                                       + ctx->cache->status - 1],
+                                    1);
+    }
+
     if (ctx->validation_failed) {
         (void) ngx_atomic_fetch_add(&c[APIGW_METRICS_INVALID
                                        + ctx->validation_failed - 1],

@@ -276,6 +276,7 @@ typedef struct {
     u_char                      key[APIGW_SHA256_LEN];
     uint64_t                    owner;      /* while it fetches */
     ngx_msec_t                  ttl;        /* ms */
+    ngx_msec_t                  wait_start;
     ngx_msec_t                  wait_until;
     ngx_event_t                 wait;
     ngx_uint_t                  status;     /* ngx_http_apigw_cache_status_e */
@@ -286,6 +287,7 @@ typedef struct {
     unsigned                    collecting:1;
     unsigned                    hit:1;      /* answered from the cache */
     unsigned                    refresh:1;
+    unsigned                    waited:1;   /* for another's fetch */
     unsigned                    not_authorized:1;   /* a refresh ignored,
                                                        and said so */
 } ngx_http_apigw_cache_req_t;
@@ -319,6 +321,9 @@ typedef struct {
     ngx_http_apigw_redis_wait_t  *redis;
     ngx_uint_t                  step;           /* the pipeline's cursor */
     u_char                      keystore_digest[APIGW_SHA256_LEN];
+    u_char                      authz_identity[APIGW_SHA256_LEN];  /* the
+                                                   identity an authorizer
+                                                   allowed, digested */
     ngx_str_t                   path;           /* raw, prefix stripped */
     u_char                      request_id[NGX_HTTP_APIGW_REQUEST_ID_LEN];
 
@@ -361,6 +366,7 @@ typedef struct {
                                                        its answer dropped */
     unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
+    unsigned                    authz_identified:1;
     unsigned                    trace_set:1;
     unsigned                    trace_continued:1;  /* a caller's trace */
     unsigned                    cors_preflight:1;   /* answered as one */
@@ -450,24 +456,35 @@ typedef enum {
     NGX_HTTP_APIGW_CACHE_FILL,      /* this request fetches and stores */
     NGX_HTTP_APIGW_CACHE_WAIT,      /* another request fetches */
     NGX_HTTP_APIGW_CACHE_PASS,      /* straight to the integration */
+    NGX_HTTP_APIGW_CACHE_FAILED,    /* the fetch waited for failed */
     NGX_HTTP_APIGW_CACHE_ERROR
 } ngx_http_apigw_cache_rc_e;
 
 #define NGX_HTTP_APIGW_CACHE_F_REFRESH  0x01
 #define NGX_HTTP_APIGW_CACHE_F_STALE    0x02
 #define NGX_HTTP_APIGW_CACHE_F_FILL     0x04
+#define NGX_HTTP_APIGW_CACHE_F_WAITED   0x08
 
 ngx_int_t ngx_http_apigw_cache_zone_add(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf);
+typedef struct {
+    uint64_t                    owner;      /* the request */
+    ngx_uint_t                  flags;      /* NGX_HTTP_APIGW_CACHE_F_* */
+    ngx_msec_t                  lock;       /* how long a fetch may take */
+    ngx_msec_t                  since;      /* waiting since */
+    ngx_str_t                   data;       /* a hit's copy */
+    time_t                      date;       /* a hit's, for Age */
+    ngx_uint_t                  status;     /* a failed fetch's */
+} ngx_http_apigw_cache_find_t;
+
 ngx_http_apigw_cache_rc_e ngx_http_apigw_cache_find(ngx_http_request_t *r,
     ngx_http_apigw_cache_zone_t *cz, ngx_http_apigw_cache_stage_t *stage,
-    const u_char *key, ngx_uint_t flags, uint64_t owner, ngx_msec_t lock,
-    ngx_str_t *data, time_t *date);
+    const u_char *key, ngx_http_apigw_cache_find_t *f);
 ngx_int_t ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
     const u_char *key, uint64_t owner, const u_char *data, size_t len,
     ngx_msec_t ttl);
 void ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
-    const u_char *key, uint64_t owner, ngx_uint_t pass);
+    const u_char *key, uint64_t owner, ngx_uint_t pass, ngx_uint_t failed);
 void ngx_http_apigw_cache_invalidate(ngx_http_apigw_cache_zone_t *cz,
     const u_char *key);
 void ngx_http_apigw_cache_flush(ngx_http_apigw_cache_stage_t *stage);

@@ -600,6 +600,7 @@ static ngx_int_t
 ngx_http_apigw_deadline_start(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
+    ngx_msec_t           timeout, waited;
     ngx_pool_cleanup_t  *cln;
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
@@ -619,7 +620,15 @@ ngx_http_apigw_deadline_start(ngx_http_request_t *r,
     ctx->integration_start = ngx_current_msec;
     ctx->integration_started = 1;
 
-    ngx_add_timer(&ctx->deadline, ctx->op->integration.timeout_ms);
+    /* the time a request waited for another's fetch counts */
+    timeout = ctx->op->integration.timeout_ms;
+
+    if (ctx->cache && ctx->cache->waited) {
+        waited = ngx_current_msec - ctx->cache->wait_start;
+        timeout = (waited < timeout) ? timeout - waited : 1;
+    }
+
+    ngx_add_timer(&ctx->deadline, timeout);
 
     return NGX_OK;
 }

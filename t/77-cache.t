@@ -58,6 +58,9 @@ my $be = $t->backend(port => $t->port(2), handler => sub {
         my $gzip = ($req->{headers}{'accept-encoding'} // '') =~ /gzip/;
         push @h, 'Content-Encoding' => 'gzip' if $gzip;
         $body = ($gzip ? 'gzip:' : 'plain:') . $req->{seq};
+    } elsif ($path eq '/range' && ($req->{headers}{range} // '') =~ /^bytes=0-3$/) {
+        return (206, ['Content-Type' => 'application/json',
+                      'Content-Range' => 'bytes 0-3/100'], substr($body, 0, 4));
     } elsif ($path =~ m{^/fill/}) {
         $body = $path . ('.' x 60000);
     }
@@ -116,6 +119,7 @@ paths:
     get:
       x-apigw-cache: {statuses: [200, 404]}
   /coded: {get: {}}
+  /range: {get: {}}
   /slow: {get: {}}
   /fill/{n}: {get: {}}
   /mock:
@@ -208,6 +212,10 @@ $t->write_conf(<<'CONF');
 
         location = /ops/prod/cache {
             apigw_cache_flush /prod/;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -366,6 +374,14 @@ like($gz->{body}, qr/^gzip:/, 'a gzip client never gets the plain entry');
 like(get('/prod/coded')->{body}, qr/^plain:/,
      'and a plain client never the gzip one');
 
+my $rg = get('/prod/range', Range => 'bytes=0-3');
+is($rg->{status}, 206, 'a Range request gets its part');
+is(get('/prod/range')->{status}, 200, 'the next request gets the whole');
+my $whole = get('/prod/range');
+like($whole->{headers}{age} // '', qr/^\d+$/, '... which is cached');
+is(get('/prod/range', Range => 'bytes=0-3')->{status}, 206,
+   'a Range request never takes the whole entry');
+
 my $h = $t->http('HEAD', '/prod/items/1');
 is($h->{status}, 200, 'HEAD is answered');
 like($h->{headers}{age} // '', qr/^\d+$/, '... from the GET\'s entry');
@@ -499,6 +515,17 @@ like($last->{headers}{age} // '', qr/^\d+$/,
 my $first = get('/prod/fill/1');
 ok(!defined $first->{headers}{age}, 'the least recently used went');
 is($first->{status}, 200, '... and is fetched again');
+
+###############################################################################
+# metrics: AWS's CacheHitCount and CacheMissCount, by route
+
+my $metrics = $t->http('GET', '/metrics')->{body};
+like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="hit"\} 99$/m,
+     'metrics: 99 hits of /slow');
+like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="miss"\} 1$/m,
+     '... and its one miss');
+unlike($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="nocache"/m,
+       'a stage without a cache has no cache counts');
 
 ###############################################################################
 # the access log

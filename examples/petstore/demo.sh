@@ -229,6 +229,10 @@ Try:
   curl -i -X POST $staging/pets -H 'Content-Type: application/json' -d '{"nam":"Rex"}'
   # a parameter the spec's schema refuses: 400 (limit is an integer)
   curl -i '$gw/pets?limit=many'
+  # prod caches GETs for 30 s: the second answer comes with Age (HIT in the log)
+  curl -s -o /dev/null -D - $gw/pets/1 | grep -i '^age'
+  # an operator flushes prod's cache: 202
+  curl -i -X DELETE http://127.0.0.1:$port/ops/prod/cache
   # remove a pet: 204
   curl -i -X DELETE $gw/pets/2
   # a mock integration: the gateway answers, the backend never sees it
