@@ -223,8 +223,8 @@ check_page(void)
     HAS("apigw_build_info{nginx_version=\"1.22.1\"} 1");
 
     CHECK(strstr(p, "api=\"x\"") == NULL, "a series without counters: none");
-    CHECK(lines(p, "# HELP ") == 11 && lines(p, "# TYPE ") == 11,
-          "HELP and TYPE once for each of 11 families");
+    CHECK(lines(p, "# HELP ") == 12 && lines(p, "# TYPE ") == 12,
+          "HELP and TYPE once for each of 12 families");
     CHECK(pg.len && p[pg.len - 1] == '\n', "the last line ends");
 
     /* the families in one piece each: requests before the histograms */
@@ -246,7 +246,7 @@ check_page(void)
     memset(&pg, 0, sizeof(pg));
     pg.fail_after = -1;
     CHECK(apigw_metrics_render(&page, page_write, &pg) == 0
-          && lines(pg.p, "# TYPE ") == 11
+          && lines(pg.p, "# TYPE ") == 12
           && strstr(pg.p, "apigw_metrics_series 0\n") != NULL,
           "no series: the families and their zero");
     free(pg.p);
