@@ -140,7 +140,8 @@ apigw_api_load(const char *path, unsigned flags, apigw_error_t *err)
         || apigw_spec_gateway_responses(&c, &root) != 0
         || apigw_spec_cors(&c, &root) != 0
         || apigw_spec_binary_types(&c, &root) != 0
-        || apigw_spec_paths(&c, &root) != 0)
+        || apigw_spec_paths(&c, &root) != 0
+        || apigw_spec_cache_namespaces(&c) != 0)
     {
         goto failed;
     }

@@ -508,3 +508,91 @@ apigw_spec_cache_ns(apigw_compile_t *c, apigw_cache_conf_t *conf,
 
     return 0;
 }
+
+
+/*
+ * Operations that share a namespace share one fingerprint, made of all
+ * of theirs in the spec's order: their entries stay shared, and a reload
+ * that changes one of them never serves what the old ones stored
+ */
+int
+apigw_spec_cache_namespaces(apigw_compile_t *c)
+{
+    size_t              i, j, n;
+    json_t             *groups, *group, *v;
+    const char         *name;
+    unsigned char      *buf;
+    apigw_api_t        *api;
+    apigw_operation_t  *op;
+
+    api = c->api;
+    groups = json_object();
+
+    if (groups == NULL) {
+        goto nomem;
+    }
+
+    for (i = 0; i < api->nops; i++) {
+        op = &api->ops[i];
+
+        if (op->cache.ns == NULL) {
+            continue;
+        }
+
+        group = json_object_get(groups, op->cache.ns);
+
+        if (group == NULL) {
+            group = json_array();
+
+            if (group == NULL || json_object_set_new(groups, op->cache.ns,
+                                                     group)
+                                 != 0)
+            {
+                goto nomem;
+            }
+        }
+
+        if (json_array_append_new(group, json_integer((json_int_t) i)) != 0)
+        {
+            goto nomem;
+        }
+    }
+
+    json_object_foreach(groups, name, group) {
+        n = json_array_size(group);
+
+        if (n < 2) {
+            continue;
+        }
+
+        buf = malloc(n * APIGW_CACHE_FINGERPRINT_LEN);
+        if (buf == NULL) {
+            goto nomem;
+        }
+
+        json_array_foreach(group, j, v) {
+            op = &api->ops[json_integer_value(v)];
+            memcpy(buf + j * APIGW_CACHE_FINGERPRINT_LEN,
+                   op->cache.fingerprint, APIGW_CACHE_FINGERPRINT_LEN);
+        }
+
+        json_array_foreach(group, j, v) {
+            op = &api->ops[json_integer_value(v)];
+            apigw_sha256(buf, n * APIGW_CACHE_FINGERPRINT_LEN,
+                         op->cache.fingerprint);
+        }
+
+        free(buf);
+    }
+
+    json_decref(groups);
+
+    return 0;
+
+nomem:
+
+    json_decref(groups);
+    apigw_error_set(c->err, "", 0, "out of memory");
+
+    return -1;
+}

@@ -63,6 +63,7 @@ int apigw_spec_binary_types(apigw_compile_t *c, apigw_loc_t *root);
 
 /* apigw_spec_cache.c: x-apigw-cache, cacheKeyParameters, cacheNamespace */
 int apigw_spec_cache(apigw_compile_t *c, apigw_operation_t *op);
+int apigw_spec_cache_namespaces(apigw_compile_t *c);
 
 /* apigw_spec_mapping.c */
 int apigw_spec_mapping(apigw_compile_t *c, apigw_operation_t *op,

@@ -418,12 +418,11 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
                               alcf->cache_stage.name.len);
     p = apigw_cache_key_field(p, deployment.data, deployment.len);
     /*
-     * the operation as defined, so that a reload that changes it never
-     * serves the old one's entries; but a namespace is shared by the
-     * resources that declare it
+     * the operation as defined (with those that share its namespace), so
+     * that a reload that changes it never serves the old one's entries
      */
     p = apigw_cache_key_field(p, conf->fingerprint,
-                              conf->ns ? 0 : APIGW_CACHE_FINGERPRINT_LEN);
+                              APIGW_CACHE_FINGERPRINT_LEN);
     p = apigw_cache_key_field(p, alcf->cache_vars, APIGW_SHA256_LEN);
     p = apigw_cache_key_field(p, ns.data, ns.len);
     p = apigw_cache_key_field(p, method.data, method.len);

@@ -567,6 +567,49 @@ test_fingerprint(void)
 
 
 static void
+test_namespace_fingerprint(void)
+{
+    apigw_api_t  *a, *b;
+
+    NOTE("operations that share a namespace share a fingerprint");
+
+#define NS_SPEC(summary)                                                      \
+    HEAD "paths:\n"                                                            \
+    "  /a:\n    get:\n      summary: " summary "\n" MOCK                       \
+    "      x-apigw-cache: {namespace: shared}\n"                              \
+    "  /b:\n    get:\n" MOCK                                                  \
+    "      x-apigw-cache: {namespace: shared}\n"                              \
+    "  /c:\n    get:\n" MOCK
+
+    a = load_text(NS_SPEC("one"));
+    b = load_text(NS_SPEC("two"));
+
+    CHECK(a != NULL && a->nops == 3 && b != NULL && b->nops == 3,
+          "loads: %s", err.message);
+
+    if (a != NULL && a->nops == 3 && b != NULL && b->nops == 3) {
+        CHECK(memcmp(a->ops[0].cache.fingerprint, a->ops[1].cache.fingerprint,
+                     APIGW_CACHE_FINGERPRINT_LEN) == 0,
+              "/a and /b: one fingerprint");
+        CHECK(memcmp(a->ops[0].cache.fingerprint, a->ops[2].cache.fingerprint,
+                     APIGW_CACHE_FINGERPRINT_LEN) != 0,
+              "/c, without the namespace: its own");
+        CHECK(memcmp(a->ops[1].cache.fingerprint, b->ops[1].cache.fingerprint,
+                     APIGW_CACHE_FINGERPRINT_LEN) != 0,
+              "/a changed: /b's fingerprint changes with it");
+        CHECK(memcmp(a->ops[2].cache.fingerprint, b->ops[2].cache.fingerprint,
+                     APIGW_CACHE_FINGERPRINT_LEN) == 0,
+              "/c's does not");
+    }
+
+#undef NS_SPEC
+
+    apigw_api_free(a);
+    apigw_api_free(b);
+}
+
+
+static void
 test_statuses(void)
 {
     uint16_t            list[] = { 404, 203 };
@@ -1094,6 +1137,7 @@ main(void)
     test_errors();
     test_unusable();
     test_fingerprint();
+    test_namespace_fingerprint();
     test_statuses();
     test_cache_control();
     test_vary();
