@@ -38,13 +38,17 @@
  */
 
 
-#define NGX_HTTP_APIGW_CACHE_REDIS_ORIGIN_LEN   16      /* hex */
 #define NGX_HTTP_APIGW_CACHE_REDIS_PENDING      1024    /* commands, at most */
 #define NGX_HTTP_APIGW_CACHE_REDIS_REREAD_MIN   100     /* ms */
 #define NGX_HTTP_APIGW_CACHE_REDIS_REREAD_MAX   5000
 #define NGX_HTTP_APIGW_CACHE_REDIS_KEEPIDLE     15      /* s */
 
 #define NGX_HTTP_APIGW_CACHE_REDIS_GEN_KEY      "{apigw}:cache:gen:"
+
+/* a command's argument, into the locals argv and argvlen */
+#define ngx_http_apigw_cache_redis_arg(n, s, len)                            \
+    argv[n] = (const char *) (s);                                             \
+    argvlen[n] = (len)
 
 
 /* a caching stage, as Redis knows it */
@@ -61,8 +65,7 @@ struct ngx_http_apigw_cache_redis_s {
     ngx_uint_t                       nstages;
     const char                     **argv;  /* MGET and every stage's key */
     size_t                          *argvlen;
-    u_char                           origin[
-                                         NGX_HTTP_APIGW_CACHE_REDIS_ORIGIN_LEN];
+    u_char                           origin[16];    /* 64 bits, hex */
     ngx_event_t                      reread;
     ngx_msec_t                       backoff;
     ngx_uint_t                       pending;   /* replies to come */
@@ -102,10 +105,10 @@ static ngx_str_t  ngx_http_apigw_cache_redis_channel =
     ngx_string("apigw:cache");
 
 /* KEYS: the generation; ARGV: the channel, "flush ORIGIN", the stage */
-static const char  ngx_http_apigw_cache_redis_script[] =
+static ngx_str_t  ngx_http_apigw_cache_redis_script = ngx_string(
     "local g = redis.call('INCR', KEYS[1])\n"
     "redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. g .. ' ' .. ARGV[3])\n"
-    "return g\n";
+    "return g\n");
 
 
 /* with apigw_redis and a cache: the stages, their keys, the origin */
@@ -280,22 +283,17 @@ ngx_http_apigw_cache_redis_flush(ngx_http_request_t *r,
     p = ngx_sprintf(msg, "flush %*s", (size_t) sizeof(cr->origin),
                     cr->origin);
 
-    argv[0] = "EVAL";
-    argvlen[0] = 4;
-    argv[1] = ngx_http_apigw_cache_redis_script;
-    argvlen[1] = sizeof(ngx_http_apigw_cache_redis_script) - 1;
-    argv[2] = "1";
-    argvlen[2] = 1;
-    argv[4] = (char *) ngx_http_apigw_cache_redis_channel.data;
-    argvlen[4] = ngx_http_apigw_cache_redis_channel.len;
-    argv[5] = (char *) msg;
-    argvlen[5] = p - msg;
-    argv[6] = (char *) stage->name.data;
-    argvlen[6] = stage->name.len;
+    ngx_http_apigw_cache_redis_arg(0, "EVAL", 4);
+    ngx_http_apigw_cache_redis_arg(1, ngx_http_apigw_cache_redis_script.data,
+                                   ngx_http_apigw_cache_redis_script.len);
+    ngx_http_apigw_cache_redis_arg(2, "1", 1);
+    ngx_http_apigw_cache_redis_arg(4, ngx_http_apigw_cache_redis_channel.data,
+                                   ngx_http_apigw_cache_redis_channel.len);
+    ngx_http_apigw_cache_redis_arg(5, msg, p - msg);
+    ngx_http_apigw_cache_redis_arg(6, stage->name.data, stage->name.len);
 
     if (s != NULL) {
-        argv[3] = (char *) s->key.data;
-        argvlen[3] = s->key.len;
+        ngx_http_apigw_cache_redis_arg(3, s->key.data, s->key.len);
 
         if (cr->pending < NGX_HTTP_APIGW_CACHE_REDIS_PENDING
             && ngx_http_apigw_redis_command(7, argv, argvlen,
@@ -319,8 +317,8 @@ void
 ngx_http_apigw_cache_redis_refresh(ngx_http_request_t *r, const u_char *key)
 {
     u_char                        *p;
-    u_char                         msg[sizeof("key  ") + 2 * APIGW_SHA256_LEN
-                                       + NGX_HTTP_APIGW_CACHE_REDIS_ORIGIN_LEN];
+    u_char                         msg[sizeof("key  ") + 16
+                                       + 2 * APIGW_SHA256_LEN];
     size_t                         argvlen[3];
     const char                    *argv[3];
     ngx_http_apigw_main_conf_t    *amcf;
@@ -337,12 +335,10 @@ ngx_http_apigw_cache_redis_refresh(ngx_http_request_t *r, const u_char *key)
                     cr->origin);
     p = ngx_hex_dump(p, (u_char *) key, APIGW_SHA256_LEN);
 
-    argv[0] = "PUBLISH";
-    argvlen[0] = 7;
-    argv[1] = (char *) ngx_http_apigw_cache_redis_channel.data;
-    argvlen[1] = ngx_http_apigw_cache_redis_channel.len;
-    argv[2] = (char *) msg;
-    argvlen[2] = p - msg;
+    ngx_http_apigw_cache_redis_arg(0, "PUBLISH", 7);
+    ngx_http_apigw_cache_redis_arg(1, ngx_http_apigw_cache_redis_channel.data,
+                                   ngx_http_apigw_cache_redis_channel.len);
+    ngx_http_apigw_cache_redis_arg(2, msg, p - msg);
 
     if (ngx_http_apigw_redis_command(3, argv, argvlen,
                                      ngx_http_apigw_cache_redis_published, cr)
@@ -365,10 +361,9 @@ ngx_http_apigw_cache_redis_subscribe(ngx_http_apigw_redis_link_t *link)
 
     ngx_http_apigw_cache_redis_keepalive(link);
 
-    argv[0] = "SUBSCRIBE";
-    argvlen[0] = 9;
-    argv[1] = (char *) ngx_http_apigw_cache_redis_channel.data;
-    argvlen[1] = ngx_http_apigw_cache_redis_channel.len;
+    ngx_http_apigw_cache_redis_arg(0, "SUBSCRIBE", 9);
+    ngx_http_apigw_cache_redis_arg(1, ngx_http_apigw_cache_redis_channel.data,
+                                   ngx_http_apigw_cache_redis_channel.len);
 
     redisAsyncCommandArgv(link->ac, ngx_http_apigw_cache_redis_message, cr,
                           2, argv, argvlen);
@@ -458,9 +453,9 @@ static void
 ngx_http_apigw_cache_redis_handle(ngx_http_apigw_cache_redis_t *cr,
     u_char *p, size_t len)
 {
+    off_t                                gen;
     u_char                              *start, *last, *q;
     u_char                               key[APIGW_SHA256_LEN];
-    off_t                                gen;
     ngx_int_t                            n;
     ngx_uint_t                           i, flush;
     ngx_http_apigw_cache_redis_stage_t  *s;

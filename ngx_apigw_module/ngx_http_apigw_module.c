@@ -455,13 +455,14 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
 
 /*
  * the digest of API keys kept for the process, freed before nginx unloads
- * the module (a leak to LeakSanitizer otherwise); the cache's subscriber
- * closed
+ * the module (a leak to LeakSanitizer otherwise), and so are the Redis
+ * connections
  */
 static void
 ngx_http_apigw_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_apigw_cache_redis_exit_process(cycle);
+    ngx_http_apigw_redis_exit_process();
     ngx_http_apigw_metrics_exit_process(cycle);
     apigw_sha256_free();
     ngx_http_apigw_jwt_exit_process();

@@ -814,6 +814,7 @@ void ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *link);
 void ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *link,
     const char *why);
 void ngx_http_apigw_redis_close(ngx_http_apigw_redis_link_t *link);
+void ngx_http_apigw_redis_exit_process(void);
 
 
 #endif /* _NGX_HTTP_APIGW_MODULE_H_INCLUDED_ */

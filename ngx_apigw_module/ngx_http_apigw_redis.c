@@ -20,7 +20,8 @@
  * yet).  When Redis is down or slow, requests fall back to the shared
  * zone (on_failure=local, the default), pass (open) or are refused with
  * 429 (closed); the outage is logged once, and the connection comes back
- * by itself with backoff.
+ * by itself with backoff.  The cache's subscriber (worker 0's, in
+ * ngx_http_apigw_cache_redis.c) is a second connection of the same kind.
  */
 
 
@@ -397,7 +398,18 @@ ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *rd)
 }
 
 
-/* the worker exits: the connection goes now, its callbacks see NULL */
+/*
+ * the worker exits: hiredis's memory freed (a fast shutdown leaves the
+ * connection open, and the module is unloaded before LeakSanitizer looks)
+ */
+void
+ngx_http_apigw_redis_exit_process(void)
+{
+    ngx_http_apigw_redis_close(&ngx_http_apigw_redis);
+}
+
+
+/* the connection goes now, for good; its callbacks see NULL */
 void
 ngx_http_apigw_redis_close(ngx_http_apigw_redis_link_t *rd)
 {
@@ -733,8 +745,8 @@ ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
         ngx_free(call);
     }
 
-    if (!waiting) {
-        /* the request is gone, or its time was up */
+    if (!waiting || ngx_http_apigw_redis.closed) {
+        /* the request is gone, or its time was up, or the worker exits */
         return;
     }
 
