@@ -811,8 +811,6 @@ ngx_int_t ngx_http_apigw_redis_command(int argc, const char **argv,
 void ngx_http_apigw_redis_link_init(ngx_http_apigw_redis_link_t *link,
     ngx_cycle_t *cycle, ngx_http_apigw_redis_conf_t *conf);
 void ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *link);
-void ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *link,
-    const char *why);
 void ngx_http_apigw_redis_close(ngx_http_apigw_redis_link_t *link);
 void ngx_http_apigw_redis_exit_process(void);
 

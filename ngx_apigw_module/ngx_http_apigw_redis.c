@@ -42,6 +42,8 @@ typedef struct {
 
 
 static void ngx_http_apigw_redis_reconnect_handler(ngx_event_t *ev);
+static void ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *rd,
+    const char *why);
 static void ngx_http_apigw_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_apigw_redis_disconnected(const redisAsyncContext *ac,
@@ -320,11 +322,11 @@ ngx_http_apigw_redis_link_init(ngx_http_apigw_redis_link_t *rd,
 void
 ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *rd)
 {
-    const char                   *argv[2];
-    size_t                        argvlen[2];
-    u_char                        db[NGX_INT_T_LEN];
-    redisAsyncContext            *ac;
-    ngx_connection_t             *c;
+    const char               *argv[2];
+    size_t                    argvlen[2];
+    u_char                    db[NGX_INT_T_LEN];
+    redisAsyncContext        *ac;
+    ngx_connection_t         *c;
     ngx_http_apigw_redis_conf_t  *rc;
 
     rc = rd->conf;
@@ -434,7 +436,7 @@ ngx_http_apigw_redis_reconnect_handler(ngx_event_t *ev)
 
 
 /* marks Redis down (logged once per outage) and plans a reconnection */
-void
+static void
 ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *rd, const char *why)
 {
     rd->up = 0;
