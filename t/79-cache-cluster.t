@@ -4,9 +4,10 @@
 # backend: a refresh on one drops the entry on the other, a flush on one
 # flushes the other and no other stage, a flush published while the
 # subscribers are gone is found by the generations read again, a reload
-# keeps one subscriber per gateway, and Redis killed under a stream of
-# requests: every request answered, the caches local, and invalidations
-# across gateways back once Redis is; a fast shutdown leaves no leak.
+# keeps one subscriber per gateway, Redis frozen delays nothing, Redis
+# killed under a stream of requests: every request answered, the caches
+# local, and invalidations across gateways back once Redis is; a fast
+# shutdown leaves no leak.
 
 use strict;
 use warnings;
@@ -228,6 +229,21 @@ my ($a6, $b6) = cached_on_both('/prod/items/6');
 get($ga, '/prod/items/6', 'Cache-Control' => 'max-age=0');
 ok(refetched($gb, '/prod/items/6', $b6, 3), 'a refresh after the reload '
    . 'reaches B');
+
+###############################################################################
+# Redis frozen (SIGSTOP): nothing waits for it
+
+my ($a9, $b9) = cached_on_both('/prod/items/9');
+kill 'STOP', $redis->pid;
+my $t0 = time;
+is(flush($ga)->{status}, 202, 'Redis frozen: a flush answers 202');
+is(get($ga, '/prod/items/9', 'Cache-Control' => 'max-age=0')->{status}, 200,
+   'a refresh answers');
+is(get($gb, '/prod/items/9')->{status}, 200, 'a hit on B answers');
+my $took = time - $t0;
+cmp_ok($took, '<', 1, sprintf('at once (%.3f s)', $took));
+kill 'CONT', $redis->pid;
+ok(refetched($gb, '/prod/items/9', $b9, 5), 'thawed: B has the flush');
 
 ###############################################################################
 # Redis killed under a stream of requests to both gateways
