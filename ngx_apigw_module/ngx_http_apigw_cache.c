@@ -646,6 +646,10 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return ngx_http_apigw_cache_send(r, ctx, &f.data, f.date);
 
     case NGX_HTTP_APIGW_CACHE_FILL:
+        if (c->refresh) {
+            ngx_http_apigw_cache_redis_refresh(r, c->key);
+        }
+
         c->filling = 1;
         c->status = c->refresh ? NGX_HTTP_APIGW_CACHE_REFRESH_STATUS
                                : NGX_HTTP_APIGW_CACHE_MISS;
@@ -1164,6 +1168,7 @@ ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r)
 
     if (r->method == NGX_HTTP_DELETE) {
         ngx_http_apigw_cache_flush(&stage->cache_stage);
+        ngx_http_apigw_cache_redis_flush(r, &stage->cache_stage);
 
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "apigw: the cache of stage \"%V\" flushed",

@@ -353,7 +353,8 @@ ngx_http_apigw_init(ngx_conf_t *cf)
         || ngx_http_apigw_authorizer_cache_add(cf, amcf) != NGX_OK
         || ngx_http_apigw_metrics_init(cf, amcf) != NGX_OK
         || ngx_http_apigw_export_init(cf, amcf) != NGX_OK
-        || ngx_http_apigw_cache_init(cf, amcf) != NGX_OK)
+        || ngx_http_apigw_cache_init(cf, amcf) != NGX_OK
+        || ngx_http_apigw_cache_redis_init(cf, amcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -444,17 +445,24 @@ ngx_http_apigw_init_process(ngx_cycle_t *cycle)
 
     ngx_http_apigw_metrics_init_process(cycle, amcf);
 
-    return ngx_http_apigw_redis_init_process(cycle, amcf);
+    if (ngx_http_apigw_redis_init_process(cycle, amcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_apigw_cache_redis_init_process(cycle, amcf);
 }
 
 
 /*
  * the digest of API keys kept for the process, freed before nginx unloads
- * the module (a leak to LeakSanitizer otherwise)
+ * the module (a leak to LeakSanitizer otherwise), and so are the Redis
+ * connections
  */
 static void
 ngx_http_apigw_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_apigw_cache_redis_exit_process(cycle);
+    ngx_http_apigw_redis_exit_process();
     ngx_http_apigw_metrics_exit_process(cycle);
     apigw_sha256_free();
     ngx_http_apigw_jwt_exit_process();

@@ -121,9 +121,43 @@ typedef struct {
     ngx_http_apigw_redis_done_pt  done;
 } ngx_http_apigw_redis_wait_t;
 
+struct redisAsyncContext;
+
+/* hiredis's redisCallbackFn: a reply, or NULL when the connection went */
+typedef void (*ngx_http_apigw_redis_reply_pt)(struct redisAsyncContext *ac,
+    void *reply, void *data);
+
+typedef struct ngx_http_apigw_redis_link_s  ngx_http_apigw_redis_link_t;
+
+/* a new connection, before it is up: its first commands */
+typedef void (*ngx_http_apigw_redis_opened_pt)(
+    ngx_http_apigw_redis_link_t *link);
+
+/*
+ * a worker's hiredis async connection on nginx's event loop, made again
+ * with backoff when it fails (ngx_http_apigw_redis.c)
+ */
+struct ngx_http_apigw_redis_link_s {
+    struct redisAsyncContext   *ac;
+    ngx_connection_t           *conn;
+    ngx_http_apigw_redis_conf_t  *conf;
+    ngx_log_t                  *log;
+    ngx_event_t                 reconnect;
+    ngx_msec_t                  backoff;
+    const char                 *name;       /* for the log: "redis" */
+    const char                 *fallback;   /* what goes on while down */
+    ngx_http_apigw_redis_opened_pt  opened;
+    void                       *data;
+    unsigned                    up:1;
+    unsigned                    down_logged:1;
+    unsigned                    writing:1;  /* in the write handler */
+    unsigned                    closed:1;   /* for good: the worker exits */
+};
+
 typedef struct ngx_http_apigw_metrics_s  ngx_http_apigw_metrics_t;
 typedef struct ngx_http_apigw_cache_zone_s  ngx_http_apigw_cache_zone_t;
 typedef struct ngx_http_apigw_cache_gen_s  ngx_http_apigw_cache_gen_t;
+typedef struct ngx_http_apigw_cache_redis_s  ngx_http_apigw_cache_redis_t;
 
 /* a stage's cache: its name, "api/stage", and its generation */
 typedef struct {
@@ -156,6 +190,7 @@ typedef struct {
                                                    apigw_cache_flush; or
                                                    NULL */
     size_t                      cache_zone_size;
+    ngx_http_apigw_cache_redis_t  *cache_redis; /* with apigw_redis */
     ngx_array_t                *exports;        /* ngx_http_apigw_export_t *:
                                                    apigw_export, apigw_docs;
                                                    or NULL */
@@ -493,6 +528,17 @@ ngx_uint_t ngx_http_apigw_cache_redis_gen(ngx_http_apigw_cache_zone_t *cz,
 void ngx_http_apigw_cache_stats(ngx_http_apigw_cache_zone_t *cz,
     ngx_uint_t *entries, size_t *bytes);
 
+/* ngx_http_apigw_cache_redis.c: flushes and refreshes across gateways */
+ngx_int_t ngx_http_apigw_cache_redis_init(ngx_conf_t *cf,
+    ngx_http_apigw_main_conf_t *amcf);
+ngx_int_t ngx_http_apigw_cache_redis_init_process(ngx_cycle_t *cycle,
+    ngx_http_apigw_main_conf_t *amcf);
+void ngx_http_apigw_cache_redis_exit_process(ngx_cycle_t *cycle);
+void ngx_http_apigw_cache_redis_flush(ngx_http_request_t *r,
+    ngx_http_apigw_cache_stage_t *stage);
+void ngx_http_apigw_cache_redis_refresh(ngx_http_request_t *r,
+    const u_char *key);
+
 /* ngx_http_apigw_cors.c: preflights, for the route step; the headers of
  * every response, for the header filter */
 ngx_uint_t ngx_http_apigw_cors_preflight(ngx_http_request_t *r,
@@ -777,6 +823,13 @@ ngx_int_t ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
 ngx_int_t ngx_http_apigw_redis_send(ngx_http_request_t *r, int argc,
     const char **argv, const size_t *argvlen,
     ngx_http_apigw_redis_done_pt done);
+ngx_int_t ngx_http_apigw_redis_command(int argc, const char **argv,
+    const size_t *argvlen, ngx_http_apigw_redis_reply_pt fn, void *data);
+void ngx_http_apigw_redis_link_init(ngx_http_apigw_redis_link_t *link,
+    ngx_cycle_t *cycle, ngx_http_apigw_redis_conf_t *conf);
+void ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *link);
+void ngx_http_apigw_redis_close(ngx_http_apigw_redis_link_t *link);
+void ngx_http_apigw_redis_exit_process(void);
 
 
 #endif /* _NGX_HTTP_APIGW_MODULE_H_INCLUDED_ */

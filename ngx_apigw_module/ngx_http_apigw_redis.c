@@ -20,25 +20,14 @@
  * yet).  When Redis is down or slow, requests fall back to the shared
  * zone (on_failure=local, the default), pass (open) or are refused with
  * 429 (closed); the outage is logged once, and the connection comes back
- * by itself with backoff.
+ * by itself with backoff.  The cache's subscriber (worker 0's, in
+ * ngx_http_apigw_cache_redis.c) is a second connection of the same kind.
  */
 
 
 #define NGX_HTTP_APIGW_REDIS_BACKOFF_MIN    100
 #define NGX_HTTP_APIGW_REDIS_BACKOFF_MAX    5000
 
-
-typedef struct {
-    redisAsyncContext          *ac;
-    ngx_connection_t           *conn;
-    ngx_event_t                 reconnect;
-    ngx_msec_t                  backoff;
-    ngx_http_apigw_redis_conf_t  *conf;
-    ngx_log_t                  *log;
-    unsigned                    up:1;
-    unsigned                    down_logged:1;
-    unsigned                    writing:1;      /* in the write handler */
-} ngx_http_apigw_redis_t;
 
 /*
  * one request's script run, freed when both its reply (hiredis always
@@ -52,9 +41,8 @@ typedef struct {
 } ngx_http_apigw_redis_call_t;
 
 
-static void ngx_http_apigw_redis_connect(ngx_http_apigw_redis_t *rd);
 static void ngx_http_apigw_redis_reconnect_handler(ngx_event_t *ev);
-static void ngx_http_apigw_redis_down(ngx_http_apigw_redis_t *rd,
+static void ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *rd,
     const char *why);
 static void ngx_http_apigw_redis_connected(const redisAsyncContext *ac,
     int status);
@@ -75,9 +63,10 @@ static void ngx_http_apigw_redis_resume(ngx_http_request_t *r);
 static void ngx_http_apigw_redis_throttled(ngx_http_request_t *r,
     redisReply *rr);
 static void ngx_http_apigw_redis_load_script(redisAsyncContext *ac);
+static void ngx_http_apigw_redis_opened(ngx_http_apigw_redis_link_t *rd);
 
 
-static ngx_http_apigw_redis_t  ngx_http_apigw_redis;
+static ngx_http_apigw_redis_link_t  ngx_http_apigw_redis;
 
 
 /*
@@ -287,23 +276,20 @@ ngx_int_t
 ngx_http_apigw_redis_init_process(ngx_cycle_t *cycle,
     ngx_http_apigw_main_conf_t *amcf)
 {
-    ngx_http_apigw_redis_t  *rd;
+    ngx_http_apigw_redis_link_t  *rd;
 
     if (amcf->redis == NULL) {
         return NGX_OK;
     }
 
     rd = &ngx_http_apigw_redis;
-    ngx_memzero(rd, sizeof(ngx_http_apigw_redis_t));
+    ngx_http_apigw_redis_link_init(rd, cycle, amcf->redis);
 
-    rd->conf = amcf->redis;
-    rd->log = cycle->log;
-    rd->backoff = NGX_HTTP_APIGW_REDIS_BACKOFF_MIN;
-
-    rd->reconnect.handler = ngx_http_apigw_redis_reconnect_handler;
-    rd->reconnect.data = rd;
-    rd->reconnect.log = cycle->log;
-    rd->reconnect.cancelable = 1;
+    rd->opened = ngx_http_apigw_redis_opened;
+    rd->fallback = amcf->redis->on_failure == NGX_HTTP_APIGW_REDIS_LOCAL
+                   ? "throttling in this node's shared zone"
+                   : amcf->redis->on_failure == NGX_HTTP_APIGW_REDIS_OPEN
+                   ? "throttling is off" : "throttling refuses every request";
 
     ngx_http_apigw_redis_connect(rd);
 
@@ -311,8 +297,30 @@ ngx_http_apigw_redis_init_process(ngx_cycle_t *cycle,
 }
 
 
-static void
-ngx_http_apigw_redis_connect(ngx_http_apigw_redis_t *rd)
+/*
+ * A connection of a worker's, to be made with ngx_http_apigw_redis_connect()
+ * and made again by itself, with backoff, when it fails
+ */
+void
+ngx_http_apigw_redis_link_init(ngx_http_apigw_redis_link_t *rd,
+    ngx_cycle_t *cycle, ngx_http_apigw_redis_conf_t *conf)
+{
+    ngx_memzero(rd, sizeof(ngx_http_apigw_redis_link_t));
+
+    rd->conf = conf;
+    rd->log = cycle->log;
+    rd->backoff = NGX_HTTP_APIGW_REDIS_BACKOFF_MIN;
+    rd->name = "redis";
+
+    rd->reconnect.handler = ngx_http_apigw_redis_reconnect_handler;
+    rd->reconnect.data = rd;
+    rd->reconnect.log = cycle->log;
+    rd->reconnect.cancelable = 1;
+}
+
+
+void
+ngx_http_apigw_redis_connect(ngx_http_apigw_redis_link_t *rd)
 {
     const char               *argv[2];
     size_t                    argvlen[2];
@@ -388,7 +396,35 @@ ngx_http_apigw_redis_connect(ngx_http_apigw_redis_t *rd)
         redisAsyncCommandArgv(ac, NULL, NULL, 2, argv, argvlen);
     }
 
-    ngx_http_apigw_redis_load_script(ac);
+    rd->opened(rd);
+}
+
+
+/*
+ * the worker exits: hiredis's memory freed (a fast shutdown leaves the
+ * connection open, and the module is unloaded before LeakSanitizer looks)
+ */
+void
+ngx_http_apigw_redis_exit_process(void)
+{
+    ngx_http_apigw_redis_close(&ngx_http_apigw_redis);
+}
+
+
+/* the connection goes now, for good; its callbacks see NULL */
+void
+ngx_http_apigw_redis_close(ngx_http_apigw_redis_link_t *rd)
+{
+    rd->closed = 1;
+
+    if (rd->reconnect.timer_set) {
+        ngx_del_timer(&rd->reconnect);
+    }
+
+    if (rd->ac) {
+        redisAsyncFree(rd->ac);
+        rd->ac = NULL;
+    }
 }
 
 
@@ -401,21 +437,19 @@ ngx_http_apigw_redis_reconnect_handler(ngx_event_t *ev)
 
 /* marks Redis down (logged once per outage) and plans a reconnection */
 static void
-ngx_http_apigw_redis_down(ngx_http_apigw_redis_t *rd, const char *why)
+ngx_http_apigw_redis_down(ngx_http_apigw_redis_link_t *rd, const char *why)
 {
     rd->up = 0;
 
     if (!rd->down_logged) {
-        ngx_log_error(NGX_LOG_WARN, rd->log, 0, "apigw: redis is down (%s): "
-                      "throttling %s until it is back", why,
-                      rd->conf->on_failure == NGX_HTTP_APIGW_REDIS_LOCAL
-                      ? "in this node's shared zone"
-                      : rd->conf->on_failure == NGX_HTTP_APIGW_REDIS_OPEN
-                      ? "is off" : "refuses every request");
+        ngx_log_error(NGX_LOG_WARN, rd->log, 0, "apigw: %s is down (%s): "
+                      "%s until it is back", rd->name, why, rd->fallback);
         rd->down_logged = 1;
     }
 
-    if (!rd->reconnect.timer_set && !ngx_exiting && !ngx_terminate) {
+    if (!rd->reconnect.timer_set && !rd->closed && !ngx_exiting
+        && !ngx_terminate)
+    {
         ngx_add_timer(&rd->reconnect, rd->backoff);
         rd->backoff = ngx_min(rd->backoff * 2,
                               NGX_HTTP_APIGW_REDIS_BACKOFF_MAX);
@@ -426,7 +460,7 @@ ngx_http_apigw_redis_down(ngx_http_apigw_redis_t *rd, const char *why)
 static void
 ngx_http_apigw_redis_connected(const redisAsyncContext *ac, int status)
 {
-    ngx_http_apigw_redis_t  *rd;
+    ngx_http_apigw_redis_link_t  *rd;
 
     rd = ac->data;
 
@@ -443,7 +477,8 @@ ngx_http_apigw_redis_connected(const redisAsyncContext *ac, int status)
     rd->backoff = NGX_HTTP_APIGW_REDIS_BACKOFF_MIN;
 
     if (rd->down_logged) {
-        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0, "apigw: redis is back");
+        ngx_log_error(NGX_LOG_NOTICE, rd->log, 0, "apigw: %s is back",
+                      rd->name);
         rd->down_logged = 0;
     }
 }
@@ -452,13 +487,13 @@ ngx_http_apigw_redis_connected(const redisAsyncContext *ac, int status)
 static void
 ngx_http_apigw_redis_disconnected(const redisAsyncContext *ac, int status)
 {
-    ngx_http_apigw_redis_t  *rd;
+    ngx_http_apigw_redis_link_t  *rd;
 
     rd = ac->data;
     rd->ac = NULL;
 
-    if (ngx_exiting) {
-        /* closed by the read handler: the worker is shutting down */
+    if (ngx_exiting || rd->closed) {
+        /* closed by the read handler or at exit: the worker is going */
         rd->up = 0;
         return;
     }
@@ -507,7 +542,7 @@ ngx_http_apigw_redis_add_write(void *data)
 {
     ngx_connection_t  *c = data;
 
-    ngx_http_apigw_redis_t  *rd = c->data;
+    ngx_http_apigw_redis_link_t  *rd = c->data;
 
     if (c->write->active || c->write->posted) {
         return;
@@ -543,11 +578,13 @@ ngx_http_apigw_redis_cleanup(void *data)
 {
     ngx_connection_t  *c = data;
 
+    ngx_http_apigw_redis_link_t  *rd = c->data;
+
     ngx_http_apigw_redis_del_read(c);
     ngx_http_apigw_redis_del_write(c);
 
-    if (ngx_http_apigw_redis.conn == c) {
-        ngx_http_apigw_redis.conn = NULL;
+    if (rd->conn == c) {
+        rd->conn = NULL;
     }
 
     c->fd = (ngx_socket_t) -1;
@@ -560,7 +597,7 @@ ngx_http_apigw_redis_read_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
 
-    ngx_http_apigw_redis_t  *rd = c->data;
+    ngx_http_apigw_redis_link_t  *rd = c->data;
 
     if (rd->ac == NULL) {
         return;
@@ -584,7 +621,7 @@ ngx_http_apigw_redis_write_handler(ngx_event_t *ev)
 {
     ngx_connection_t  *c = ev->data;
 
-    ngx_http_apigw_redis_t  *rd = c->data;
+    ngx_http_apigw_redis_link_t  *rd = c->data;
 
     if (rd->ac) {
         rd->writing = 1;
@@ -606,7 +643,7 @@ ngx_http_apigw_redis_send(ngx_http_request_t *r, int argc, const char **argv,
 {
     ngx_pool_cleanup_t           *cln;
     ngx_http_apigw_ctx_t         *ctx;
-    ngx_http_apigw_redis_t       *rd;
+    ngx_http_apigw_redis_link_t  *rd;
     ngx_http_apigw_redis_call_t  *call;
     ngx_http_apigw_redis_wait_t  *w;
 
@@ -710,8 +747,8 @@ ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
         ngx_free(call);
     }
 
-    if (!waiting) {
-        /* the request is gone, or its time was up */
+    if (!waiting || ngx_http_apigw_redis.closed) {
+        /* the request is gone, or its time was up, or the worker exits */
         return;
     }
 
@@ -745,6 +782,37 @@ ngx_http_apigw_redis_reply(redisAsyncContext *ac, void *reply, void *privdata)
 }
 
 
+/* a new connection: the throttling script, before anything else */
+static void
+ngx_http_apigw_redis_opened(ngx_http_apigw_redis_link_t *rd)
+{
+    ngx_http_apigw_redis_load_script(rd->ac);
+}
+
+
+/*
+ * a command of the worker's own, not a request's: fn has the reply, or
+ * NULL when the connection goes first; NGX_DECLINED, Redis is down
+ */
+ngx_int_t
+ngx_http_apigw_redis_command(int argc, const char **argv,
+    const size_t *argvlen, ngx_http_apigw_redis_reply_pt fn, void *data)
+{
+    ngx_http_apigw_redis_link_t  *rd;
+
+    rd = &ngx_http_apigw_redis;
+
+    if (rd->ac == NULL || !rd->up
+        || redisAsyncCommandArgv(rd->ac, fn, data, argc, argv, argvlen)
+           != REDIS_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 /* SCRIPT LOAD, so that EVALSHA works; its reply is not waited for */
 static void
 ngx_http_apigw_redis_load_script(redisAsyncContext *ac)
@@ -770,7 +838,7 @@ ngx_http_apigw_redis_timeout(ngx_event_t *ev)
     ngx_http_request_t  *r = ev->data;
 
     ngx_http_apigw_ctx_t         *ctx;
-    ngx_http_apigw_redis_t       *rd;
+    ngx_http_apigw_redis_link_t  *rd;
     ngx_http_apigw_redis_call_t  *call;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_apigw_module);
