@@ -483,6 +483,10 @@ ngx_int_t ngx_http_apigw_cache_header(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_cache_body(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_chain_t *in);
+/* the fetch let go: pass, what came may not be stored; failed, its
+ * status, which the requests that waited get */
+void ngx_http_apigw_cache_give_up(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t pass, ngx_uint_t failed);
 
 /* ngx_http_apigw_cache_zone.c: the cache's shared memory */
 typedef enum {
