@@ -145,6 +145,7 @@ ASAN_PRELOAD  = $(shell $(CC) -print-file-name=libasan.so) \
         bench install tools bench-jwt bench-export bench-metrics \
         functions functions-asan npm-functions \
         bench-validation bench-throttle bench-auth bench-canary bench-corpus \
+        bench-cache \
         bench-fnhost bench-functions \
         clean test-conformance
 .PHONY: fuzz fuzz-smoke fuzz-run
@@ -457,6 +458,12 @@ bench-canary: deps
 bench-metrics: deps
 	@$(MAKE) --no-print-directory module
 	@./bench/metrics.sh
+
+# the response cache: a hit against bare proxy_pass and proxy_cache, a
+# miss against caching off, hits over 1 to 1,000,000 keys: bench/README.md
+bench-cache: deps
+	@$(MAKE) --no-print-directory module
+	@./bench/cache.sh
 
 # how many of APIs.guru's real-world specs load (npm install into build/npm;
 # CORPUS_DIR=bench/corpus-fixtures runs offline): bench/README.md

@@ -1,9 +1,13 @@
 # Shared by the bench scripts: the shape of a wrk run, checks, process
-# cleanup, free ports, nginx config.  The sourcing script sets $BENCH_NAME
-# (for messages), $NGINX and $MODULE first, and its own defaults, which
-# these do not override.
+# cleanup, free ports, nginx config.  The sourcing script sets $ROOT and
+# $BENCH_NAME (for messages) first, and its own defaults, which these do
+# not override ($NGINX, $MODULE too).
 
 declare -F die >/dev/null || die() { echo "bench: $*" >&2; exit 1; }
+
+: "${NGINX:=/usr/sbin/nginx}"
+export -n NGINX                 # nginx reads $NGINX as inherited sockets
+: "${MODULE:=$ROOT/build/ngx_http_apigw_module.so}"
 
 : "${WORKERS:=1}"               # front nginx worker processes
 : "${THREADS:=2}"               # wrk
@@ -91,10 +95,12 @@ median() {
 # ROUNDS rounds of the CASES in turn through the caller's
 # wrk_case CASE NAME DURATION; then each case's best run against the best
 # of case $1, and the median of the rounds' ratios to it ($2: the width
-# of the case column)
+# of the case column).  $3 "median": each case's medians of its runs
+# (req/s, p99, CPU, each on its own) in place of its best run.  Each
+# case's runs stay in CMP_RUNS (req/s) and CMP_CPU (us/req), round by round
 compare_cases() {
-    local base=$1 w=$2 round c r p u
-    declare -A rps p99 cpu last rounds
+    local base=$1 w=$2 pick=${3:-best} round c r p u what
+    declare -A rps p99 cpu last rounds runs_r runs_p runs_u
 
     for c in "${CASES[@]}"; do rps[$c]=0 rounds[$c]=; done
 
@@ -104,6 +110,7 @@ compare_cases() {
             printf "  run %d %-${w}s %8d req/s  p99 %6.2f ms  front CPU %5.1f us/req\n" \
                 "$round" "$c" "$r" "$p" "$u"
             last[$c]=$r
+            runs_r[$c]+="$r " runs_p[$c]+="$p " runs_u[$c]+="$u "
             if [ "$r" -gt "${rps[$c]}" ]; then
                 rps[$c]=$r p99[$c]=$p cpu[$c]=$u
             fi
@@ -113,17 +120,36 @@ compare_cases() {
         done
     done
 
+    what="best against best"
+    if [ "$pick" = median ]; then
+        what="median against median"
+        for c in "${CASES[@]}"; do
+            # shellcheck disable=SC2086
+            rps[$c]=$(median ${runs_r[$c]}) p99[$c]=$(median ${runs_p[$c]}) \
+                cpu[$c]=$(median ${runs_u[$c]})
+        done
+    fi
+
     echo
     printf "%-${w}s %8s %10s %14s %7s %8s\n" case req/s p99 "front CPU" \
         "/$base" median
     for c in "${CASES[@]}"; do
         # shellcheck disable=SC2086
-        printf "%-${w}s %8d %7.2f ms %7.1f us/req %7s %8s\n" "$c" \
+        printf "%-${w}s %8.0f %7.2f ms %7.1f us/req %7s %8s\n" "$c" \
             "${rps[$c]}" "${p99[$c]}" "${cpu[$c]}" \
             "$(ratio "${rps[$c]}" "${rps[$base]}")" \
             "$(median ${rounds[$c]})"
     done
-    echo "(/$base: best against best; median: of the rounds' ratios to $base)"
+    echo "(req/s, p99, front CPU: each case's $pick; /$base: $what;" \
+         "median: of the rounds' ratios to $base)"
+    for c in "${CASES[@]}"; do
+        [ "$c" = "$base" ] || echo "$c/$base per round: ${rounds[$c]}"
+    done
+
+    declare -gA CMP_RUNS CMP_CPU
+    for c in "${CASES[@]}"; do
+        CMP_RUNS[$c]=${runs_r[$c]} CMP_CPU[$c]=${runs_u[$c]}
+    done
 }
 
 
@@ -178,9 +204,10 @@ front_servers() {
     }
 
     apigw_api bench $OUT/spec.json;
-
+${FRONT_HTTP-}
     server {
         listen 127.0.0.1:$FRONT_PORT;
+${FRONT_LOCATIONS-}
 
         location /bare/ {
             proxy_pass http://backend/;
@@ -216,8 +243,8 @@ CONF
 }
 
 
-# the backend both cases share: a small JSON answer
-# (uses OUT, BACKEND_PORT, BODY)
+# the backend both cases share: a small JSON answer, and the count of
+# requests it has answered (backend_requests) (uses OUT, BACKEND_PORT, BODY)
 backend_conf() {
     conf_head "$OUT/backend" 1
     cat <<CONF
@@ -228,7 +255,18 @@ backend_conf() {
             default_type application/json;
             return 200 '$BODY';
         }
+
+        location = /backend-status {
+            stub_status;
+        }
     }
 }
 CONF
+}
+
+# the requests the backend has answered so far, this one included: two
+# readings differ by one more than the requests between them
+backend_requests() {
+    curl -sf "http://127.0.0.1:$BACKEND_PORT/backend-status" \
+        | awk 'NR == 3 { print $3 }' | grep . || die "the backend's status"
 }
