@@ -638,6 +638,8 @@ ngx_http_apigw_cache_lookup(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return ngx_http_apigw_cache_send(r, ctx, &f.data, f.date);
 
     case NGX_HTTP_APIGW_CACHE_FILL:
+        c->node = f.node;
+
         if (c->refresh) {
             ngx_http_apigw_cache_redis_refresh(r, c->key);
         }
@@ -703,9 +705,13 @@ ngx_http_apigw_cache_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_cache_header_t    *hh;
     apigw_cache_response_t   resp;
 
-    if (apigw_cache_response_read(data->data, data->len, &resp,
-                                  ctx->cache->headers)
-        != 0)
+    hh = ngx_palloc(r->pool,
+                    APIGW_CACHE_MAX_HEADERS * sizeof(apigw_cache_header_t));
+    if (hh == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (apigw_cache_response_read(data->data, data->len, &resp, hh) != 0)
     {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "apigw: a cached response is malformed");

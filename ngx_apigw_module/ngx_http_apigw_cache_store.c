@@ -36,8 +36,9 @@ ngx_http_apigw_cache_give_up(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ctx->cache->filling = 0;
     ctx->cache->collecting = 0;
 
-    ngx_http_apigw_cache_release(amcf->cache_zone, ctx->cache->key,
-                                 ctx->cache->owner, pass, failed);
+    ngx_http_apigw_cache_release(amcf->cache_zone, ctx->cache->node,
+                                 ctx->cache->key, ctx->cache->owner, pass,
+                                 failed);
 }
 
 
@@ -54,7 +55,7 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     ngx_list_part_t             *part;
     ngx_table_elt_t             *h;
     apigw_cache_control_t        cc;
-    apigw_cache_header_t        *hh;
+    apigw_cache_header_t        *hh, *kept;
     ngx_http_apigw_cache_req_t  *c;
 
     c = ctx->cache;
@@ -100,6 +101,12 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     apigw_cache_control_init(&cc);
     n = 0;
+
+    kept = ngx_palloc(r->pool,
+                      APIGW_CACHE_MAX_HEADERS * sizeof(apigw_cache_header_t));
+    if (kept == NULL) {
+        return NGX_ERROR;
+    }
 
     part = &r->headers_out.headers.part;
     h = part->elts;
@@ -164,7 +171,7 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
             break;
         }
 
-        hh = &c->headers[n++];
+        hh = &kept[n++];
         hh->name = (char *) h[i].key.data;
         hh->name_len = h[i].key.len;
         hh->value = (char *) h[i].value.data;
@@ -179,7 +186,7 @@ ngx_http_apigw_cache_header(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
     c->resp.status = (int) r->headers_out.status;
     c->resp.content_type = (char *) r->headers_out.content_type.data;
     c->resp.content_type_len = r->headers_out.content_type.len;
-    c->resp.headers = c->headers;
+    c->resp.headers = kept;
     c->resp.nheaders = n;
 
     if (ngx_array_init(&c->body, r->pool,
@@ -280,8 +287,8 @@ ngx_http_apigw_cache_keep(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     p = apigw_cache_response_write(buf, &c->resp);
 
-    if (ngx_http_apigw_cache_store(amcf->cache_zone, c->key, c->owner, buf,
-                                   p - buf, c->ttl)
+    if (ngx_http_apigw_cache_store(amcf->cache_zone, c->node, c->key,
+                                   c->owner, buf, p - buf, c->ttl)
         != NGX_OK)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,

@@ -74,6 +74,9 @@ static ngx_int_t ngx_http_apigw_cache_stage_gens(
     ngx_http_apigw_cache_zone_t *cz);
 static ngx_http_apigw_cache_node_t *ngx_http_apigw_cache_lookup(
     ngx_http_apigw_cache_zone_t *cz, const u_char *key);
+static ngx_http_apigw_cache_node_t *ngx_http_apigw_cache_owned(
+    ngx_http_apigw_cache_zone_t *cz, void *node, const u_char *key,
+    uint64_t owner);
 static void ngx_http_apigw_cache_node_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static u_char *ngx_http_apigw_cache_alloc(ngx_http_apigw_cache_zone_t *cz,
@@ -374,6 +377,7 @@ fill:
     n->owner = f->owner;
     n->lock = now + f->lock;
 
+    f->node = n;
     rc = NGX_HTTP_APIGW_CACHE_FILL;
 
 done:
@@ -406,7 +410,7 @@ ngx_http_apigw_cache_copy(ngx_http_request_t *r,
  * stored (the zone has no room, or another request took the fetch over)
  */
 ngx_int_t
-ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
+ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz, void *node,
     const u_char *key, uint64_t owner, const u_char *data, size_t len,
     ngx_msec_t ttl)
 {
@@ -415,14 +419,14 @@ ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
 
     ngx_shmtx_lock(&cz->shpool->mutex);
 
-    ngx_http_apigw_cache_expire(cz, 0);
+    n = ngx_http_apigw_cache_owned(cz, node, key, owner);
 
-    n = ngx_http_apigw_cache_lookup(cz, key);
-
-    if (n == NULL || !n->updating || n->owner != owner) {
+    if (n == NULL) {
         ngx_shmtx_unlock(&cz->shpool->mutex);
         return NGX_DECLINED;
     }
+
+    ngx_http_apigw_cache_expire(cz, 0);
 
     ngx_http_apigw_cache_free_data(cz, n);
 
@@ -463,16 +467,16 @@ ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
  * waiters fetches.  An old response stays but for pass.
  */
 void
-ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
+ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz, void *node,
     const u_char *key, uint64_t owner, ngx_uint_t pass, ngx_uint_t failed)
 {
     ngx_http_apigw_cache_node_t  *n;
 
     ngx_shmtx_lock(&cz->shpool->mutex);
 
-    n = ngx_http_apigw_cache_lookup(cz, key);
+    n = ngx_http_apigw_cache_owned(cz, node, key, owner);
 
-    if (n == NULL || !n->updating || n->owner != owner) {
+    if (n == NULL) {
         ngx_shmtx_unlock(&cz->shpool->mutex);
         return;
     }
@@ -601,6 +605,32 @@ ngx_http_apigw_cache_lookup(ngx_http_apigw_cache_zone_t *cz,
     }
 
     return NULL;
+}
+
+
+/*
+ * The node a fetch was given, found again, under the lock.  Its memory
+ * may have been freed and used again since (the fetch's lock passed,
+ * another request took the node over and let it go): the zone stays
+ * mapped, and only the node that still holds this fetch's key and its
+ * random owner is this fetch's; else the tree says, with a walk that a
+ * miss is spared
+ */
+static ngx_http_apigw_cache_node_t *
+ngx_http_apigw_cache_owned(ngx_http_apigw_cache_zone_t *cz, void *node,
+    const u_char *key, uint64_t owner)
+{
+    ngx_http_apigw_cache_node_t  *n;
+
+    n = node;
+
+    if (n == NULL || n->owner != owner || !n->updating
+        || ngx_memcmp(n->key, key, APIGW_SHA256_LEN) != 0)
+    {
+        n = ngx_http_apigw_cache_lookup(cz, key);
+    }
+
+    return (n != NULL && n->updating && n->owner == owner) ? n : NULL;
 }
 
 

@@ -310,6 +310,7 @@ typedef enum {
 typedef struct {
     u_char                      key[APIGW_SHA256_LEN];
     uint64_t                    owner;      /* while it fetches */
+    void                       *node;       /* its node in the zone */
     ngx_msec_t                  ttl;        /* ms */
     ngx_msec_t                  wait_start;
     ngx_msec_t                  wait_until;
@@ -317,7 +318,6 @@ typedef struct {
     ngx_uint_t                  status;     /* ngx_http_apigw_cache_status_e */
     ngx_array_t                 body;       /* u_char, kept to store */
     apigw_cache_response_t      resp;       /* what is kept to store */
-    apigw_cache_header_t        headers[APIGW_CACHE_MAX_HEADERS];
     unsigned                    filling:1;  /* it fetches for the key */
     unsigned                    collecting:1;
     unsigned                    hit:1;      /* answered from the cache */
@@ -514,16 +514,18 @@ typedef struct {
     ngx_str_t                   data;       /* a hit's copy */
     time_t                      date;       /* a hit's, for Age */
     ngx_uint_t                  status;     /* a failed fetch's */
+    void                       *node;       /* a fill's */
 } ngx_http_apigw_cache_find_t;
 
 ngx_http_apigw_cache_rc_e ngx_http_apigw_cache_find(ngx_http_request_t *r,
     ngx_http_apigw_cache_zone_t *cz, ngx_http_apigw_cache_stage_t *stage,
     const u_char *key, ngx_http_apigw_cache_find_t *f);
 ngx_int_t ngx_http_apigw_cache_store(ngx_http_apigw_cache_zone_t *cz,
-    const u_char *key, uint64_t owner, const u_char *data, size_t len,
-    ngx_msec_t ttl);
+    void *node, const u_char *key, uint64_t owner, const u_char *data,
+    size_t len, ngx_msec_t ttl);
 void ngx_http_apigw_cache_release(ngx_http_apigw_cache_zone_t *cz,
-    const u_char *key, uint64_t owner, ngx_uint_t pass, ngx_uint_t failed);
+    void *node, const u_char *key, uint64_t owner, ngx_uint_t pass,
+    ngx_uint_t failed);
 void ngx_http_apigw_cache_invalidate(ngx_http_apigw_cache_zone_t *cz,
     const u_char *key);
 void ngx_http_apigw_cache_flush(ngx_http_apigw_cache_stage_t *stage);
