@@ -8,8 +8,10 @@
 
 
 /*
- * The response cache's shared memory, limit_req's way: a red-black tree
- * of entries by their key's digest, a queue for LRU, the zone's slab
+ * The response cache's shared memory, as limit_req keeps its own but for
+ * the index: a hash table of entries by their key's digest (a bucket for
+ * every 512 bytes of the zone, so a lookup reads a node or two where a
+ * tree of a million would read twenty), a queue for LRU, the zone's slab
  * allocator, one mutex.  An entry's node outlives its response: while a
  * request fetches it ("updating", until its lock passes) the others wait
  * or, when the stage allows, take the expired response.  A response that
@@ -25,22 +27,25 @@
 #define NGX_HTTP_APIGW_CACHE_PASS_TIME  1000    /* ms */
 
 
-typedef struct {
-    ngx_rbtree_node_t           node;       /* key: the digest's first bytes */
+typedef struct ngx_http_apigw_cache_node_s  ngx_http_apigw_cache_node_t;
+
+/* at most 128 bytes: the slab's size of it */
+struct ngx_http_apigw_cache_node_s {
+    ngx_http_apigw_cache_node_t  *next;     /* in its bucket */
     ngx_queue_t                 queue;
     u_char                      key[APIGW_SHA256_LEN];
     uint64_t                    owner;      /* the request fetching it */
-    ngx_uint_t                  gen;        /* the stage's, when stored */
+    u_char                     *data;       /* the response, or NULL */
     ngx_msec_t                  expires;    /* fresh until */
     ngx_msec_t                  lock;       /* updating until */
-    time_t                      date;       /* stored at, for Age */
-    u_char                     *data;       /* the response, or NULL */
-    size_t                      len;
     ngx_msec_t                  failed_at;  /* the last fetch failed */
+    time_t                      date;       /* stored at, for Age */
+    uint32_t                    gen;        /* the stage's, when stored */
+    uint32_t                    len;
     u_short                     failed;     /* with this status, or 0 */
     unsigned                    updating:1;
     unsigned                    pass:1;     /* not storable, until expires */
-} ngx_http_apigw_cache_node_t;
+};
 
 struct ngx_http_apigw_cache_gen_s {
     ngx_str_node_t              sn;         /* the stage's name */
@@ -51,8 +56,9 @@ struct ngx_http_apigw_cache_gen_s {
 };
 
 typedef struct {
-    ngx_rbtree_t                rbtree;
-    ngx_rbtree_node_t           sentinel;
+    ngx_http_apigw_cache_node_t  **buckets;    /* by the digest's first
+                                                  bytes */
+    ngx_uint_t                  mask;       /* buckets, less one */
     ngx_queue_t                 lru;
     ngx_rbtree_t                gens;
     ngx_rbtree_node_t           gens_sentinel;
@@ -77,8 +83,8 @@ static ngx_http_apigw_cache_node_t *ngx_http_apigw_cache_lookup(
 static ngx_http_apigw_cache_node_t *ngx_http_apigw_cache_owned(
     ngx_http_apigw_cache_zone_t *cz, void *node, const u_char *key,
     uint64_t owner);
-static void ngx_http_apigw_cache_node_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_http_apigw_cache_node_t **ngx_http_apigw_cache_bucket(
+    ngx_http_apigw_cache_zone_t *cz, const u_char *key);
 static u_char *ngx_http_apigw_cache_alloc(ngx_http_apigw_cache_zone_t *cz,
     size_t size);
 static void ngx_http_apigw_cache_expire(ngx_http_apigw_cache_zone_t *cz,
@@ -156,6 +162,7 @@ ngx_http_apigw_cache_zone_init(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_apigw_cache_zone_t  *ocz = data;
 
     size_t                        len;
+    ngx_uint_t                    n;
     ngx_http_apigw_cache_zone_t  *cz;
 
     cz = shm_zone->data;
@@ -180,8 +187,22 @@ ngx_http_apigw_cache_zone_init(ngx_shm_zone_t *shm_zone, void *data)
 
     cz->shpool->data = cz->sh;
 
-    ngx_rbtree_init(&cz->sh->rbtree, &cz->sh->sentinel,
-                    ngx_http_apigw_cache_node_insert);
+    /* a bucket for every 512 bytes of the zone: chains of one or two */
+
+    n = 1024;
+
+    while (n < shm_zone->shm.size / 512) {
+        n <<= 1;
+    }
+
+    cz->sh->buckets = ngx_slab_calloc(cz->shpool,
+                                    n * sizeof(ngx_http_apigw_cache_node_t *));
+    if (cz->sh->buckets == NULL) {
+        return NGX_ERROR;
+    }
+
+    cz->sh->mask = n - 1;
+
     ngx_rbtree_init(&cz->sh->gens, &cz->sh->gens_sentinel,
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&cz->sh->lru);
@@ -270,10 +291,10 @@ ngx_http_apigw_cache_find(ngx_http_request_t *r,
     ngx_http_apigw_cache_zone_t *cz, ngx_http_apigw_cache_stage_t *stage,
     const u_char *key, ngx_http_apigw_cache_find_t *f)
 {
-    ngx_uint_t                    gen, fresh;
-    ngx_msec_t                    now;
-    ngx_http_apigw_cache_rc_e     rc;
-    ngx_http_apigw_cache_node_t  *n;
+    ngx_uint_t                     gen, fresh;
+    ngx_msec_t                     now;
+    ngx_http_apigw_cache_rc_e      rc;
+    ngx_http_apigw_cache_node_t   *n, **bucket;
 
     gen = stage->gen->gen;
     now = ngx_current_msec;
@@ -308,10 +329,12 @@ ngx_http_apigw_cache_find(ngx_http_request_t *r,
         }
 
         ngx_memcpy(n->key, key, APIGW_SHA256_LEN);
-        ngx_memcpy(&n->node.key, key, sizeof(ngx_rbtree_key_t));
         n->gen = gen;
 
-        ngx_rbtree_insert(&cz->sh->rbtree, &n->node);
+        bucket = ngx_http_apigw_cache_bucket(cz, key);
+        n->next = *bucket;
+        *bucket = n;
+
         ngx_queue_insert_head(&cz->sh->lru, &n->queue);
 
         goto fill;
@@ -570,41 +593,28 @@ static ngx_http_apigw_cache_node_t *
 ngx_http_apigw_cache_lookup(ngx_http_apigw_cache_zone_t *cz,
     const u_char *key)
 {
-    ngx_int_t                     rc;
-    ngx_rbtree_key_t              hash;
-    ngx_rbtree_node_t            *node, *sentinel;
     ngx_http_apigw_cache_node_t  *n;
 
-    ngx_memcpy(&hash, key, sizeof(ngx_rbtree_key_t));
-
-    node = cz->sh->rbtree.root;
-    sentinel = cz->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash < node->key) {
-            node = node->left;
-            continue;
-        }
-
-        if (hash > node->key) {
-            node = node->right;
-            continue;
-        }
-
-        /* hash == node->key */
-
-        n = (ngx_http_apigw_cache_node_t *) node;
-        rc = ngx_memcmp(key, n->key, APIGW_SHA256_LEN);
-
-        if (rc == 0) {
+    for (n = *ngx_http_apigw_cache_bucket(cz, key); n; n = n->next) {
+        if (ngx_memcmp(n->key, key, APIGW_SHA256_LEN) == 0) {
             return n;
         }
-
-        node = (rc < 0) ? node->left : node->right;
     }
 
     return NULL;
+}
+
+
+/* the digest is uniform already: its first bytes pick the bucket */
+static ngx_http_apigw_cache_node_t **
+ngx_http_apigw_cache_bucket(ngx_http_apigw_cache_zone_t *cz,
+    const u_char *key)
+{
+    uint64_t  h;
+
+    ngx_memcpy(&h, key, sizeof(uint64_t));
+
+    return &cz->sh->buckets[h & cz->sh->mask];
 }
 
 
@@ -613,8 +623,7 @@ ngx_http_apigw_cache_lookup(ngx_http_apigw_cache_zone_t *cz,
  * may have been freed and used again since (the fetch's lock passed,
  * another request took the node over and let it go): the zone stays
  * mapped, and only the node that still holds this fetch's key and its
- * random owner is this fetch's; else the tree says, with a walk that a
- * miss is spared
+ * random owner is this fetch's; else the table says
  */
 static ngx_http_apigw_cache_node_t *
 ngx_http_apigw_cache_owned(ngx_http_apigw_cache_zone_t *cz, void *node,
@@ -631,45 +640,6 @@ ngx_http_apigw_cache_owned(ngx_http_apigw_cache_zone_t *cz, void *node,
     }
 
     return (n != NULL && n->updating && n->owner == owner) ? n : NULL;
-}
-
-
-static void
-ngx_http_apigw_cache_node_insert(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t            **p;
-    ngx_http_apigw_cache_node_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else { /* node->key == temp->key */
-
-            n = (ngx_http_apigw_cache_node_t *) node;
-            t = (ngx_http_apigw_cache_node_t *) temp;
-
-            p = (ngx_memcmp(n->key, t->key, APIGW_SHA256_LEN) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
 }
 
 
@@ -755,9 +725,18 @@ static void
 ngx_http_apigw_cache_delete(ngx_http_apigw_cache_zone_t *cz,
     ngx_http_apigw_cache_node_t *n)
 {
+    ngx_http_apigw_cache_node_t  **p;
+
     ngx_http_apigw_cache_free_data(cz, n);
 
+    p = ngx_http_apigw_cache_bucket(cz, n->key);
+
+    while (*p != n) {
+        p = &(*p)->next;
+    }
+
+    *p = n->next;
+
     ngx_queue_remove(&n->queue);
-    ngx_rbtree_delete(&cz->sh->rbtree, &n->node);
     ngx_slab_free_locked(cz->shpool, n);
 }

@@ -577,6 +577,13 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->cache_scope, prev->cache_scope,
                              "execute-api:InvalidateCache");
 
+    if (conf->cache_max_entry > 1024 * 1024 * 1024) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "apigw_cache_max_entry of %uz bytes is over 1g",
+                      conf->cache_max_entry);
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->cache_ttl > APIGW_CACHE_TTL_MAX) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "apigw_cache_ttl of %T s is over AWS's maximum of "
