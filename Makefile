@@ -39,6 +39,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_cors.c \
                 ngx_apigw_module/apigw_cache.c \
                 ngx_apigw_module/apigw_keys.c \
+                ngx_apigw_module/apigw_sigv4.c \
                 ngx_apigw_module/apigw_jwt.c \
                 ngx_apigw_module/apigw_jwk.c \
                 ngx_apigw_module/apigw_throttle.c \
@@ -77,6 +78,10 @@ $(BUILD)/unit/test_jwt_keys: UNIT_LIBS := -ljwt
 TOOLS_HDRS   := tools/apigw_jwt_sign.h
 # the token tool of the examples and tests (docs/authorizers.md)
 MINT         := $(BUILD)/apigw-jwt-mint
+# what the SigV4 signer makes of a request, beside AWS's own signer and
+# aws4 (t/99c-sigv4-signers.t): built as the unit tests are, on the core's
+# objects, with ASan and UBSan
+SIGV4_SIGN   := $(BUILD)/apigw-sigv4-sign
 TOOLS_CFLAGS := -std=gnu99 -g -O2 -Wall -Wextra -Werror
 # the core compiled once for all unit tests and the conformance runner
 UNIT_OBJS    := $(patsubst ngx_apigw_module/%.c,$(BUILD)/unit/obj/%.o,$(CORE_SRCS))
@@ -155,8 +160,9 @@ all: module
 deps:
 	@./scripts/bootstrap-deps
 
-# npm test peers in build/npm-tools: an OpenAPI validator and Swagger UI's
-# files, pinned by tools/npm/package-lock.json (docs/testing.md)
+# npm test peers in build/npm-tools: an OpenAPI validator, Swagger UI's
+# files and two SigV4 signers, pinned by tools/npm/package-lock.json
+# (docs/testing.md)
 npm-tools:
 	@./scripts/npm-tools
 
@@ -270,11 +276,14 @@ $(BUILD)/unit/test_fn_sdk: functions/sdk/t/test_fn_sdk.c $(FN_SDK_SRCS) \
 	    functions/sdk/apigw_fn_event.c functions/sdk/apigw_fn_response.c \
 	    functions/sdk/apigw_fn_util.c -ljansson -o $@
 
-tools: $(MINT)
+tools: $(MINT) $(SIGV4_SIGN)
 
 $(MINT): tools/apigw_jwt_mint.c $(TOOLS_HDRS)
 	@mkdir -p $(BUILD)
 	$(CC) $(TOOLS_CFLAGS) $< -ljansson -lcrypto -o $@
+
+$(SIGV4_SIGN): tools/apigw_sigv4_sign.c $(UNIT_OBJS)
+	$(CC) $(UNIT_CFLAGS) $< $(UNIT_OBJS) $(CORE_LIBS) -o $@
 
 test-unit: unit
 	@rc=0; for t in $(UNIT_TESTS) $(FN_UNIT); do echo "# $$t"; \
@@ -297,10 +306,11 @@ npm-functions:
 	@./scripts/npm-functions || echo "apigw: aws-lambda-ric is not" \
 	    "installed: t/98-function-runtimes.t skips its Node.js cases" >&2
 
-test-t: module $(MINT) npm-tools functions npm-functions
+test-t: module $(MINT) $(SIGV4_SIGN) npm-tools functions npm-functions
 	prove -j$(PROVE_JOBS) -r t/
 
-test-asan: $(ASAN_MODULE) $(MINT) npm-tools functions functions-asan
+test-asan: $(ASAN_MODULE) $(MINT) $(SIGV4_SIGN) npm-tools functions \
+           functions-asan
 	APIGW_MODULE=$(CURDIR)/$(ASAN_MODULE) APIGW_PRELOAD="$(ASAN_PRELOAD)" \
 	APIGW_FNHOST=$(CURDIR)/$(FN_ASAN)/apigw-fnhost \
 	APIGW_FN_RUNTIME=$(CURDIR)/$(FN_ASAN)/apigw-fn-runtime \

@@ -44,7 +44,6 @@ typedef struct {
 static int apigw_authz_put(char *buf, int n, const char *s, size_t len);
 static size_t apigw_authz_canon(const char *p, size_t len, char *out,
     size_t max);
-static int apigw_authz_unreserved(int c);
 static int apigw_authz_raw_ok(int c);
 static json_t *apigw_authz_token_event(apigw_authz_ev_t *ae,
     const char *arn, size_t arn_len);
@@ -83,7 +82,7 @@ apigw_authz_canon(const char *p, size_t len, char *out, size_t max)
             i += 2;
             c = h * 16 + l;
 
-            if (apigw_authz_unreserved(c)) {
+            if (apigw_uri_unreserved(c)) {
                 if (n < max) {
                     out[n] = (char) c;
                 }
@@ -114,20 +113,11 @@ apigw_authz_canon(const char *p, size_t len, char *out, size_t max)
 }
 
 
-static int
-apigw_authz_unreserved(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-           || c == '~';
-}
-
-
 /* unreserved, sub-delims, "@" and "/": not ":", which splits ARNs */
 static int
 apigw_authz_raw_ok(int c)
 {
-    return apigw_authz_unreserved(c)
+    return apigw_uri_unreserved(c)
            || (c != '\0' && strchr("!$&'()*+,;=@/", c) != NULL);
 }
 

@@ -686,6 +686,8 @@ apigw_integration_response_t *apigw_integration_response_select(
 /* the declared responses' schemas, for response validation: on demand */
 int apigw_api_compile_responses(apigw_api_t *api, apigw_error_t *err);
 int apigw_hex_digit(int c);
+/* 1 for RFC 3986's unreserved: A-Z a-z 0-9 - . _ ~ */
+int apigw_uri_unreserved(int c);
 /*
  * one UTF-8 character at s: its length and code point, 0 when the bytes
  * are not UTF-8 (overlong, surrogate, past U+10FFFF, cut short)
@@ -783,6 +785,9 @@ typedef struct {
 
 /* decoded query pairs; their text goes to scratch, len bytes at most */
 size_t apigw_query_parse(const char *s, size_t len, char *scratch,
+    apigw_pair_t *pairs, size_t max);
+/* the same, "+" a plus sign, not a space (RFC 3986, AWS SigV4) */
+size_t apigw_query_parse_uri(const char *s, size_t len, char *scratch,
     apigw_pair_t *pairs, size_t max);
 /* a Cookie header's pairs appended after the n already in pairs */
 size_t apigw_cookie_parse(const char *s, size_t len, apigw_pair_t *pairs,

@@ -589,10 +589,7 @@ apigw_fmt_uri_chars(const char *s, size_t len, const char *extra)
     for (i = 0; i < len; i++) {
         c = (unsigned char) s[i];
 
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-            || c == '~')
-        {
+        if (apigw_uri_unreserved(c)) {
             continue;
         }
 

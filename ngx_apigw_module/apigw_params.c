@@ -31,7 +31,10 @@ static apigw_type_e apigw_param_prop_type(const apigw_parameter_t *p,
     const char *name, size_t len);
 static size_t apigw_param_matrix(const apigw_parameter_t *p, const char *s,
     size_t len, const char **value);
-static size_t apigw_unescape_form(const char *s, size_t len, char *dst);
+static size_t apigw_query_split(const char *s, size_t len, char *scratch,
+    apigw_pair_t *pairs, size_t max, int form);
+static size_t apigw_unescape_query(const char *s, size_t len, char *dst,
+    int form);
 
 
 const char  *apigw_context_names[APIGW_CTX_COUNT + 1] = {
@@ -127,6 +130,23 @@ size_t
 apigw_query_parse(const char *s, size_t len, char *scratch,
     apigw_pair_t *pairs, size_t max)
 {
+    return apigw_query_split(s, len, scratch, pairs, max, 1);
+}
+
+
+/* "a=1&b=x+y%21" as RFC 3986 reads it, "+" a plus sign, as AWS does */
+size_t
+apigw_query_parse_uri(const char *s, size_t len, char *scratch,
+    apigw_pair_t *pairs, size_t max)
+{
+    return apigw_query_split(s, len, scratch, pairs, max, 0);
+}
+
+
+static size_t
+apigw_query_split(const char *s, size_t len, char *scratch,
+    apigw_pair_t *pairs, size_t max, int form)
+{
     size_t       n, nlen, vlen;
     const char  *end, *amp, *eq;
 
@@ -147,13 +167,13 @@ apigw_query_parse(const char *s, size_t len, char *scratch,
         }
 
         if (eq > s) {
-            nlen = apigw_unescape_form(s, eq - s, scratch);
+            nlen = apigw_unescape_query(s, eq - s, scratch, form);
             pairs[n].name = scratch;
             pairs[n].name_len = nlen;
             scratch += nlen;
 
-            vlen = (eq < amp) ? apigw_unescape_form(eq + 1, amp - eq - 1,
-                                                    scratch)
+            vlen = (eq < amp) ? apigw_unescape_query(eq + 1, amp - eq - 1,
+                                                     scratch, form)
                               : 0;
             pairs[n].value = scratch;
             pairs[n].value_len = vlen;
@@ -653,9 +673,9 @@ apigw_param_matrix(const apigw_parameter_t *p, const char *s, size_t len,
 }
 
 
-/* form decoding: "+" is a space, bad escapes stay as they are */
+/* "%XX" a byte, bad escapes as they are; form: "+" is a space */
 static size_t
-apigw_unescape_form(const char *s, size_t len, char *dst)
+apigw_unescape_query(const char *s, size_t len, char *dst, int form)
 {
     int          hi, lo;
     char        *d;
@@ -665,7 +685,7 @@ apigw_unescape_form(const char *s, size_t len, char *dst)
     end = s + len;
 
     while (s < end) {
-        if (*s == '+') {
+        if (form && *s == '+') {
             *d++ = ' ';
             s++;
             continue;

@@ -277,6 +277,15 @@ apigw_linemap_find(const apigw_linemap_t *map, const json_t *node)
 
 
 int
+apigw_uri_unreserved(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+           || c == '~';
+}
+
+
+int
 apigw_hex_digit(int c)
 {
     if (c >= '0' && c <= '9') {

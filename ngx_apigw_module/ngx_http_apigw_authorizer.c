@@ -362,6 +362,14 @@ ngx_http_apigw_authorizer_call(ngx_http_request_t *r,
     f->max_size = APIGW_AUTHZ_ANSWER_MAX;
     f->handler = NULL;
 
+    if (a->endpoint == APIGW_AUTHZ_ENDPOINT_FUNCTION
+        && ctx->alcf->functions_sigv4 != NULL
+        && ngx_http_apigw_sigv4_sign(r, ctx->alcf->functions_sigv4, f)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_http_apigw_fetch_start(r, f);
 }
 

@@ -74,7 +74,8 @@ static void ngx_http_apigw_function_text_free(void *data);
 
 /*
  * apigw_functions http://unix:/path.sock | http://host:port | http://name
- * (an upstream{}): where functions are invoked
+ * (an upstream{}) [aws_sigv4 ...]: where functions are invoked, and how
+ * the calls are signed (ngx_http_apigw_sigv4.c)
  */
 char *
 ngx_http_apigw_functions_directive(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -136,7 +137,22 @@ ngx_http_apigw_functions_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     alcf->functions = url;
 
-    return NGX_CONF_OK;
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (value[2].len != sizeof("aws_sigv4") - 1
+        || ngx_strncmp(value[2].data, "aws_sigv4", value[2].len) != 0)
+    {
+        /* never shown: it may be a key */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "apigw_functions \"%V\": what follows the URL "
+                           "is aws_sigv4 and its parameters", &url);
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_apigw_sigv4_conf(cf, &url, &value[3], cf->args->nelts - 3,
+                                     &alcf->functions_sigv4);
 }
 
 
@@ -264,6 +280,13 @@ ngx_http_apigw_function_start(ngx_http_request_t *r,
     f->handler = NULL;
     ngx_str_set(&f->method, "POST");
     ngx_str_set(&f->content_type, "application/json");
+
+    if (ctx->alcf->functions_sigv4 != NULL
+        && ngx_http_apigw_sigv4_sign(r, ctx->alcf->functions_sigv4, f)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "apigw function: %V, %uz bytes, %M ms", &f->url,

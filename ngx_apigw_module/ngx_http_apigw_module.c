@@ -120,7 +120,7 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       NULL },
 
     { ngx_string("apigw_functions"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_apigw_functions_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -518,6 +518,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
      *     alcf->backend = { 0, NULL };
      *     alcf->backend_path = { 0, NULL };
      *     alcf->functions = { 0, NULL };
+     *     alcf->functions_sigv4 = NULL;
      *     alcf->prefix = { 0, NULL };
      */
 
@@ -603,6 +604,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->functions.data == NULL) {
         conf->functions = prev->functions;
+        conf->functions_sigv4 = prev->functions_sigv4;
     }
 
     if (conf->api_name.data == NULL) {

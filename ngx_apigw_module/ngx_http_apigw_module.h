@@ -200,6 +200,7 @@ typedef struct {
 
 typedef struct ngx_http_apigw_loc_conf_s  ngx_http_apigw_loc_conf_t;
 typedef struct ngx_http_apigw_canary_s  ngx_http_apigw_canary_t;
+typedef struct ngx_http_apigw_sigv4_s  ngx_http_apigw_sigv4_t;
 
 struct ngx_http_apigw_loc_conf_s {
     ngx_str_t                   api_name;
@@ -211,6 +212,8 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_str_t                   functions;      /* apigw_functions: the
                                                    Invoke API's URL, no "/"
                                                    at the end */
+    ngx_http_apigw_sigv4_t     *functions_sigv4;    /* its aws_sigv4, or
+                                                       NULL */
     ngx_str_t                   prefix;         /* location name to strip */
     ngx_str_t                   conf_file;      /* where "apigw" stands */
     ngx_uint_t                  conf_line;
@@ -467,6 +470,12 @@ ngx_int_t ngx_http_apigw_function_invoke_url(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_tpl_t *function, char *qualifier,
     ngx_str_t *url);
 ngx_uint_t ngx_http_apigw_function_failed(ngx_http_apigw_fetch_t *f);
+
+/* ngx_http_apigw_sigv4.c: Invoke API calls signed with AWS SigV4 */
+char *ngx_http_apigw_sigv4_conf(ngx_conf_t *cf, ngx_str_t *url,
+    ngx_str_t *args, ngx_uint_t n, ngx_http_apigw_sigv4_t **svp);
+ngx_int_t ngx_http_apigw_sigv4_sign(ngx_http_request_t *r,
+    ngx_http_apigw_sigv4_t *sv, ngx_http_apigw_fetch_t *f);
 
 /* ngx_http_apigw_response_filter.c: the response side */
 ngx_int_t ngx_http_apigw_filter_init(ngx_conf_t *cf);

@@ -95,6 +95,12 @@ test_query(void)
 
     n = query("k%3D=v%26w");
     CHECK(n == 1 && pair_is(0, "k=", "v&w"), "query: escaped = and &");
+
+    n = apigw_query_parse_uri("b=x+y%21%2B&&c&=skip&d=%zz", 26, scratch,
+                              pairs, APIGW_MAX_PAIRS);
+    CHECK(n == 3 && pair_is(0, "b", "x+y!+") && pair_is(1, "c", "")
+          && pair_is(2, "d", "%zz"),
+          "query as RFC 3986 reads it: + a plus sign, the rest alike");
 }
 
 

@@ -11,7 +11,7 @@ use Carp qw(croak);
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Path qw(make_path rmtree);
-use File::Temp qw(tempdir);
+use File::Temp qw(tempdir tempfile);
 use IO::Select;
 use IO::Socket::INET;
 use JSON::PP;
@@ -51,6 +51,53 @@ sub mint {
     $? == 0 or Test::More::BAIL_OUT("apigw-jwt-mint @args: $out");
     chomp $out;
     return $out;
+}
+
+
+# the SigV4 signers of the tests: build/apigw-sigv4-sign (make tools), the
+# gateway's, and tools/sigv4-sign.js, AWS's @smithy/signature-v4 and aws4
+# (scripts/npm-tools); each a command, or undef when it cannot run
+sub sigv4_signers {
+    my $tools = $ENV{APIGW_NPM_TOOLS} // "$REPO/build/npm-tools";
+    my $node = `command -v node 2>/dev/null`;
+    chomp $node;
+
+    my $ours = "$REPO/build/apigw-sigv4-sign";
+    my $npm = $node ne ''
+              && -f "$tools/node_modules/\@smithy/signature-v4/package.json"
+              && -f "$tools/node_modules/aws4/aws4.js";
+
+    return (ours => -x $ours ? [$ours] : undef,
+            npm => $npm ? [$node, "$REPO/tools/sigv4-sign.js"] : undef);
+}
+
+
+# the command's answers to objects given one a JSON line on its standard
+# input, a JSON line each: its exit status, then the objects
+sub json_lines {
+    my ($cmd, @in) = @_;
+
+    my $json = JSON::PP->new->utf8->canonical;
+    my ($fh, $file) = tempfile(UNLINK => 1);
+
+    print $fh map { $json->encode($_) . "\n" } @in;
+    close $fh;
+
+    my $pid = open(my $out, '-|');
+    defined $pid or croak("fork: $!");
+
+    # the child never returns to the test (its END would stop nginx)
+    if ($pid == 0) {
+        no warnings 'exec';
+        open(STDIN, '<', $file) and exec(@$cmd);
+        print STDERR "$cmd->[0]: $!\n";
+        POSIX::_exit(127);
+    }
+
+    my @answers = map { eval { $json->decode($_) } // {} } <$out>;
+    close $out;
+
+    return ($?, @answers);
 }
 
 
