@@ -743,6 +743,24 @@ ngx_http_apigw_cache_send(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         h->value.data = (u_char *) hh->value;
         h->value.len = hh->value_len;
         h->lowcase_key = NULL;
+
+        /* the validators: nginx answers a conditional request with 304 */
+
+        if (h->key.len == sizeof("ETag") - 1
+            && ngx_strncasecmp(h->key.data, (u_char *) "ETag",
+                               sizeof("ETag") - 1) == 0)
+        {
+            r->headers_out.etag = h;
+
+        } else if (h->key.len == sizeof("Last-Modified") - 1
+                   && ngx_strncasecmp(h->key.data, (u_char *) "Last-Modified",
+                                      sizeof("Last-Modified") - 1) == 0)
+        {
+            r->headers_out.last_modified = h;
+            r->headers_out.last_modified_time =
+                                  ngx_parse_http_time(h->value.data,
+                                                      h->value.len);
+        }
     }
 
     p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);

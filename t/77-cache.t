@@ -58,6 +58,9 @@ my $be = $t->backend(port => $t->port(2), handler => sub {
         my $gzip = ($req->{headers}{'accept-encoding'} // '') =~ /gzip/;
         push @h, 'Content-Encoding' => 'gzip' if $gzip;
         $body = ($gzip ? 'gzip:' : 'plain:') . $req->{seq};
+    } elsif ($path eq '/tagged') {
+        push @h, 'ETag' => '"v1"',
+                 'Last-Modified' => 'Tue, 01 Dec 2026 10:00:00 GMT';
     } elsif ($path eq '/range' && ($req->{headers}{range} // '') =~ /^bytes=0-3$/) {
         return (206, ['Content-Type' => 'application/json',
                       'Content-Range' => 'bytes 0-3/100'], substr($body, 0, 4));
@@ -120,6 +123,7 @@ paths:
       x-apigw-cache: {statuses: [200, 404]}
   /coded: {get: {}}
   /range: {get: {}}
+  /tagged: {get: {}}
   /slow: {get: {}}
   /fill/{n}: {get: {}}
   /mock:
@@ -381,6 +385,16 @@ my $whole = get('/prod/range');
 like($whole->{headers}{age} // '', qr/^\d+$/, '... which is cached');
 is(get('/prod/range', Range => 'bytes=0-3')->{status}, 206,
    'a Range request never takes the whole entry');
+
+my $tag = get('/prod/tagged');
+is($tag->{headers}{etag}, '"v1"', 'a stored ETag');
+my $nm = get('/prod/tagged', 'If-None-Match' => '"v1"');
+is($nm->{status}, 304, 'a hit answers If-None-Match with 304');
+like($nm->{headers}{age} // '', qr/^\d+$/, '... from the cache');
+is(get('/prod/tagged', 'If-Modified-Since' => 'Tue, 01 Dec 2026 10:00:00 GMT')
+   ->{status}, 304, '... and If-Modified-Since');
+is(get('/prod/tagged', 'If-None-Match' => '"v0"')->{status}, 200,
+   'another tag gets the whole response');
 
 my $h = $t->http('HEAD', '/prod/items/1');
 is($h->{status}, 200, 'HEAD is answered');
