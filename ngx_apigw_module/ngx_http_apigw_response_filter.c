@@ -253,13 +253,16 @@ ngx_http_apigw_response_header(ngx_http_request_t *r,
     apigw_integration_t           *in;
     apigw_integration_response_t  *ir;
 
-    /* an http integration's response, or one the cache kept of it */
+    /*
+     * an http integration's response, a function's (which only response
+     * validation concerns), or one the cache kept of either
+     */
     hit = ctx->cache && ctx->cache->hit && ctx->op
-          && (ctx->op->integration.type == APIGW_INTEGRATION_HTTP
-              || ctx->op->integration.type == APIGW_INTEGRATION_DEFAULT);
+          && ctx->op->integration.type != APIGW_INTEGRATION_MOCK;
 
     if (ctx->op == NULL || ctx->replace_body
-        || (!hit && (r->upstream == NULL || ctx->responded)))
+        || (!hit && ctx->function_outcome != APIGW_FN_OUTCOME_OK + 1
+            && (r->upstream == NULL || ctx->responded)))
     {
         return NGX_DECLINED;
     }

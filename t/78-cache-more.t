@@ -71,6 +71,24 @@ paths:
   /fn/{id}:
     get:
       x-apigw-integration: {type: function, function: event}
+  /checked/{id}:
+    get:
+      responses:
+        "200":
+          description: the event
+          content:
+            application/json:
+              schema: {type: object, required: [requestContext]}
+      x-apigw-integration: {type: function, function: event}
+  /unchecked/{id}:
+    get:
+      responses:
+        "200":
+          description: not what the function answers
+          content:
+            application/json:
+              schema: {type: object, required: [nope]}
+      x-apigw-integration: {type: function, function: event}
   /mapped:
     get:
       x-amazon-apigateway-integration:
@@ -128,6 +146,14 @@ $t->write_conf(<<'CONF', workers => 2);
             access_log %%PREFIX%%/cache.log cache;
         }
 
+        location /enforce/ {
+            apigw more stage=enforce;
+            apigw_backend http://127.0.0.1:%%PORT_2%%;
+            apigw_functions http://unix:%%PREFIX%%/fn.sock;
+            apigw_response_validation enforce;
+            apigw_cache on;
+        }
+
         location /shared/ {
             apigw more stage=shared;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
@@ -180,6 +206,21 @@ isnt(seq(get('/prod/authz', Authorization => 'allow')), seq($a1),
      'another identity with the same principalId does not');
 is(get('/prod/authz', Authorization => 'Bearer deny')->{status}, 403,
    'a denied caller never reaches the cache');
+
+###############################################################################
+# a function's response validated, on a miss and on a hit
+
+is(get('/enforce/checked/1')->{status}, 200,
+   'enforce: a function\'s response that matches its schema passes');
+is(get('/enforce/checked/1')->{status}, 200, '... and its hit');
+my $bad = get('/enforce/unchecked/1');
+is($bad->{status}, 502, 'enforce: one that does not is a 502');
+is($bad->{body}, '{"message":"Internal server error"}',
+   '... AWS\'s integration failure');
+is(get('/enforce/unchecked/1')->{status}, 502,
+   '... and so is a hit of it: validation runs on every hit');
+is(get('/prod/unchecked/1')->{status}, 200,
+   'validation off: the same response passes');
 
 ###############################################################################
 # integration responses run on every hit
