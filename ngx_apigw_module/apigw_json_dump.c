@@ -81,35 +81,20 @@ apigw_json_dump_value(const json_t *v, char *p, unsigned depth)
     switch (json_typeof(v)) {
 
     case JSON_OBJECT:
-        n = 0;
-
-        if (p) {
-            p[n] = '{';
-        }
-
-        n++;
+        n = apigw_json_dump_text("{", 1, p);
 
         for (it = json_object_iter((json_t *) v);
              it != NULL;
              it = json_object_iter_next((json_t *) v, it))
         {
             if (n > 1) {
-                if (p) {
-                    p[n] = ',';
-                }
-
-                n++;
+                n += apigw_json_dump_text(",", 1, p ? p + n : NULL);
             }
 
             key = json_object_iter_key(it);
             n += apigw_json_dump_string(key, json_object_iter_key_len(it),
                                         p ? p + n : NULL);
-
-            if (p) {
-                p[n] = ':';
-            }
-
-            n++;
+            n += apigw_json_dump_text(":", 1, p ? p + n : NULL);
 
             sub = apigw_json_dump_value(json_object_iter_value(it),
                                         p ? p + n : NULL, depth + 1);
@@ -120,45 +105,27 @@ apigw_json_dump_value(const json_t *v, char *p, unsigned depth)
             n += sub;
         }
 
-        if (p) {
-            p[n] = '}';
-        }
-
-        return n + 1;
+        return n + apigw_json_dump_text("}", 1, p ? p + n : NULL);
 
     case JSON_ARRAY:
-        n = 0;
+        n = apigw_json_dump_text("[", 1, p);
         len = json_array_size(v);
 
-        if (p) {
-            p[n] = '[';
-        }
-
-        n++;
-
-        for (sub = 0; sub < len; sub++) {
-            if (sub > 0) {
-                if (p) {
-                    p[n] = ',';
-                }
-
-                n++;
+        for (i = 0; i < len; i++) {
+            if (i > 0) {
+                n += apigw_json_dump_text(",", 1, p ? p + n : NULL);
             }
 
-            i = apigw_json_dump_value(json_array_get(v, sub),
-                                      p ? p + n : NULL, depth + 1);
-            if (i == (size_t) -1) {
-                return i;
+            sub = apigw_json_dump_value(json_array_get(v, i),
+                                        p ? p + n : NULL, depth + 1);
+            if (sub == (size_t) -1) {
+                return sub;
             }
 
-            n += i;
+            n += sub;
         }
 
-        if (p) {
-            p[n] = ']';
-        }
-
-        return n + 1;
+        return n + apigw_json_dump_text("]", 1, p ? p + n : NULL);
 
     case JSON_STRING:
         return apigw_json_dump_string(json_string_value(v),
