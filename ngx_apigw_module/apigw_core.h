@@ -706,6 +706,15 @@ int apigw_base64_decode(const char *in, size_t len, unsigned char *out,
 
 
 /*
+ * v as json_dumps(v, JSON_COMPACT) writes it (apigw_json_dump.c): its
+ * length, (size_t) -1 when it cannot be written; then the text, into that
+ * many bytes at p (no NUL), and the end of it
+ */
+size_t apigw_json_dump_size(const json_t *v);
+char *apigw_json_dump_write(const json_t *v, char *p);
+
+
+/*
  * a body as JSON, strictly (apigw_json.c): UTF-8, no NUL, no duplicate
  * keys, numbers in range, nesting up to max_depth; NULL with errbuf
  * ("line 1, column 9: ...") when it is not

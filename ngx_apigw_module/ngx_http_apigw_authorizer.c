@@ -300,7 +300,6 @@ ngx_http_apigw_authorizer_call(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_authorizer_t *a,
     ngx_http_apigw_authorizer_state_t *st, json_t *event)
 {
-    char                    *text;
     ngx_str_t                args;
     ngx_http_apigw_fetch_t  *f;
 
@@ -339,23 +338,17 @@ ngx_http_apigw_authorizer_call(ngx_http_request_t *r,
         }
     }
 
-    text = json_dumps(event, JSON_COMPACT);
-    if (text == NULL) {
+    f->body.len = apigw_json_dump_size(event);
+    if (f->body.len == (size_t) -1) {
         return NGX_ERROR;
     }
 
-    f->body.len = ngx_strlen(text);
     f->body.data = ngx_pnalloc(r->pool, f->body.len);
-
-    if (f->body.data != NULL) {
-        ngx_memcpy(f->body.data, text, f->body.len);
-    }
-
-    free(text);
-
     if (f->body.data == NULL) {
         return NGX_ERROR;
     }
+
+    (void) apigw_json_dump_write(event, (char *) f->body.data);
 
     ngx_str_set(&f->method, "POST");
     ngx_str_set(&f->content_type, "application/json");

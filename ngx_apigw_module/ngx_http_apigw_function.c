@@ -69,7 +69,6 @@ static ngx_int_t ngx_http_apigw_function_fail(ngx_http_request_t *r,
     apigw_gr_type_e type, ngx_uint_t status, const char *why,
     ngx_str_t *detail);
 static void ngx_http_apigw_function_free(void *data);
-static void ngx_http_apigw_function_text_free(void *data);
 
 
 /*
@@ -394,11 +393,10 @@ static ngx_int_t
 ngx_http_apigw_function_event(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *text)
 {
-    char                   *dumped;
+    size_t                  len;
     json_t                 *event;
     ngx_str_t               key;
     apigw_api_t            *api;
-    ngx_pool_cleanup_t     *cln;
     apigw_event_request_t   rq;
 
     if (ngx_http_apigw_event_request(r, ctx, &rq) != NGX_OK) {
@@ -446,24 +444,24 @@ ngx_http_apigw_function_event(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    dumped = json_dumps(event, JSON_COMPACT);
+    /* written straight into the request's pool, its length known first */
+    len = apigw_json_dump_size(event);
+
+    if (len == (size_t) -1) {
+        json_decref(event);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    text->data = ngx_pnalloc(r->pool, len);
+    if (text->data == NULL) {
+        json_decref(event);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    text->len = (u_char *) apigw_json_dump_write(event, (char *) text->data)
+                - text->data;
+
     json_decref(event);
-
-    if (dumped == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        free(dumped);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln->handler = ngx_http_apigw_function_text_free;
-    cln->data = dumped;
-
-    text->data = (u_char *) dumped;
-    text->len = ngx_strlen(dumped);
 
     return NGX_OK;
 }
@@ -757,9 +755,3 @@ ngx_http_apigw_function_free(void *data)
     apigw_fn_response_free(data);
 }
 
-
-static void
-ngx_http_apigw_function_text_free(void *data)
-{
-    free(data);
-}

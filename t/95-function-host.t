@@ -216,6 +216,11 @@ ok($budget > 1500 && $budget <= 1900,
 ok($seen->{remaining} > 1000 && $seen->{remaining} <= 1800,
    "the remaining time the function sees ($seen->{remaining} ms)");
 is($seen->{trace}, 'Root=1-abc', 'X-Amzn-Trace-Id passed on');
+is($seen->{traceEnv}, 'Root=1-abc',
+   '_X_AMZN_TRACE_ID: the next invocation\'s, in the same runtime');
+like($r->{headers}{'x-amzn-requestid'} // '',
+     qr/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+     'the request id: a version 4 UUID');
 
 $r = $h->invoke('echo', $v1, headers => ['X-Apigw-Timeout-Ms' => 60000]);
 $budget = $body->($r)->{deadline} - time * 1000;

@@ -38,6 +38,7 @@
 
 #define FNHOST_INVOKE_PREFIX     "/2015-03-31/functions/"
 #define FNHOST_CLIENT_CONTEXT    3583
+#define FNHOST_RANDOM_POOL       4096
 #define FNHOST_THROTTLED                                                      \
     "ReservedFunctionConcurrentInvocationLimitExceeded"
 
@@ -896,28 +897,48 @@ fnhost_epoch_ms(void)
 }
 
 
-/* a version 4 UUID, as Lambda's request ids are */
+/*
+ * a version 4 UUID, as Lambda's request ids are; the random bytes are
+ * drawn 4 KB at a time, not a system call for each id (the runtimes the
+ * host forks exec at once: none of them ever shares the pool)
+ */
 
 void
 fnhost_request_id(char *buf)
 {
-    int            i;
-    unsigned char  b[16];
+    int                   i;
+    unsigned char        *b;
+    static const char     hex[] = "0123456789abcdef";
+    static size_t         used = FNHOST_RANDOM_POOL;
+    static unsigned char  pool[FNHOST_RANDOM_POOL];
 
-    if (getrandom(b, sizeof(b), 0) != sizeof(b)) {
-        for (i = 0; i < 16; i++) {
-            b[i] = random();
+    if (used + 16 > sizeof(pool)) {
+        if (getrandom(pool, sizeof(pool), 0) != (ssize_t) sizeof(pool)) {
+            for (i = 0; i < (int) sizeof(pool); i++) {
+                pool[i] = random();
+            }
         }
+
+        used = 0;
     }
+
+    b = pool + used;
+    used += 16;
 
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
 
-    snprintf(buf, FNHOST_ID_LEN + 1,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-             b[10], b[11], b[12], b[13], b[14], b[15]);
+    /* 8-4-4-4-12 */
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *buf++ = '-';
+        }
+
+        *buf++ = hex[b[i] >> 4];
+        *buf++ = hex[b[i] & 0x0f];
+    }
+
+    *buf = '\0';
 }
 
 

@@ -26,6 +26,8 @@
 
 #define APIGW_FN_MAX_EVENT       (6 * 1024 * 1024 + 1024)
 #define APIGW_FN_NEXT_RETRIES    3
+#define APIGW_FN_TRACE_ENV       "_X_AMZN_TRACE_ID="
+#define APIGW_FN_TRACE_NAME      (sizeof(APIGW_FN_TRACE_ENV) - 1)
 
 #define APIGW_FN_TOO_LARGE                                                    \
     "{\"errorMessage\":\"Response payload size exceeded maximum allowed "   \
@@ -51,6 +53,10 @@ typedef struct {
     char                      base[300];    /* http://HOST:PORT/2018-06-01 */
     apigw_fn_buf_t            body;
     apigw_fn_next_t           next;
+    /* "_X_AMZN_TRACE_ID=...", in the environment while set */
+    char                      trace_env[sizeof(APIGW_FN_TRACE_ENV)
+                                        + sizeof(((apigw_fn_next_t *) 0)
+                                                 ->trace)];
 } apigw_fn_client_t;
 
 
@@ -64,6 +70,7 @@ static size_t apigw_fn_curl_header(char *ptr, size_t size, size_t n,
     void *arg);
 static void apigw_fn_copy(char *dst, size_t size, const char *src,
     size_t len);
+static void apigw_fn_trace_env(apigw_fn_client_t *c);
 
 
 int
@@ -119,12 +126,7 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
         apigw_fn_request_set(req, c.next.id, c.next.arn, c.next.trace,
                              strtoll(c.next.deadline, NULL, 10));
 
-        if (c.next.trace[0]) {
-            setenv("_X_AMZN_TRACE_ID", c.next.trace, 1);
-
-        } else {
-            unsetenv("_X_AMZN_TRACE_ID");
-        }
+        apigw_fn_trace_env(&c);
 
         resp = apigw_fn_response_new(req);
 
@@ -173,6 +175,11 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
             /* "Container error: the runtime should exit promptly" */
             break;
         }
+    }
+
+    if (getenv("_X_AMZN_TRACE_ID") == c.trace_env + APIGW_FN_TRACE_NAME) {
+        /* the environment must not point into c once it is gone */
+        unsetenv("_X_AMZN_TRACE_ID");
     }
 
     free(c.body.data);
@@ -466,4 +473,37 @@ apigw_fn_copy(char *dst, size_t size, const char *src, size_t len)
 
     memcpy(dst, src, len);
     dst[len] = '\0';
+}
+
+
+/*
+ * _X_AMZN_TRACE_ID for this invocation.  The variable is c's own string,
+ * put in the environment once and rewritten in place: setenv() would keep
+ * every value it was ever given, a string a request (glibc never frees
+ * them), and look each up in a tree that grows with them.  A function
+ * that set or unset it itself gets c's string put back.
+ */
+
+static void
+apigw_fn_trace_env(apigw_fn_client_t *c)
+{
+    char  *v;
+
+    v = getenv("_X_AMZN_TRACE_ID");
+
+    if (c->next.trace[0] == '\0') {
+        if (v != NULL) {
+            unsetenv("_X_AMZN_TRACE_ID");
+        }
+
+        return;
+    }
+
+    memcpy(c->trace_env, APIGW_FN_TRACE_ENV, APIGW_FN_TRACE_NAME);
+    memcpy(c->trace_env + APIGW_FN_TRACE_NAME, c->next.trace,
+           strlen(c->next.trace) + 1);
+
+    if (v != c->trace_env + APIGW_FN_TRACE_NAME) {
+        (void) putenv(c->trace_env);
+    }
 }
