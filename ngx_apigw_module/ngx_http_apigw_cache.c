@@ -35,6 +35,8 @@ static ngx_uint_t ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_cache_key(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+static size_t ngx_http_apigw_cache_params(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf, u_char *p);
 static size_t ngx_http_apigw_cache_caller(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, u_char *p);
 static ngx_int_t ngx_http_apigw_cache_lookup(ngx_http_request_t *r,
@@ -142,37 +144,26 @@ static ngx_int_t
 ngx_http_apigw_cache_control(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf)
 {
-    ngx_uint_t                   i, strategy;
-    ngx_list_part_t             *part;
-    ngx_table_elt_t             *h;
+    ngx_str_t                    value;
+    ngx_uint_t                   strategy;
     apigw_cache_control_t        cc;
     ngx_http_apigw_cache_req_t  *c;
 
-    apigw_cache_control_init(&cc);
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Cache-Control") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
-                               sizeof("Cache-Control") - 1) == 0)
-        {
-            apigw_cache_control_parse(&cc, (char *) h[i].value.data,
-                                      h[i].value.len);
-        }
+    /* several headers as one list, as RFC 9110 reads them */
+    if (ngx_http_apigw_header_values(r, (u_char *) "cache-control",
+                                     sizeof("cache-control") - 1, ',',
+                                     &value)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
+
+    if (value.data == NULL) {
+        return NGX_OK;
+    }
+
+    apigw_cache_control_init(&cc);
+    apigw_cache_control_parse(&cc, (char *) value.data, value.len);
 
     if (!apigw_cache_control_refresh(&cc)) {
         return NGX_OK;
@@ -302,11 +293,7 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     u_char                     *buf, *p, enc;
     size_t                      i, size, n;
     ngx_str_t                   ns, deployment, method, body;
-    ngx_uint_t                  j;
-    ngx_list_part_t            *part;
-    ngx_table_elt_t            *h;
     apigw_operation_t          *op;
-    apigw_cache_param_t        *cp;
     ngx_http_apigw_loc_conf_t  *alcf;
 
     op = ctx->op;
@@ -374,32 +361,13 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         size += APIGW_CACHE_FIELD_LEN(ctx->match.params[i].val_len);
     }
 
-    for (i = 0; i < conf->nparams; i++) {
-        size += APIGW_CACHE_FIELD_LEN(conf->params[i].name_len) + 4;
+    n = ngx_http_apigw_cache_params(r, ctx, conf, NULL);
+
+    if (n == (size_t) NGX_ERROR) {
+        return NGX_ERROR;
     }
 
-    for (j = 0; j < ctx->nquery; j++) {
-        size += APIGW_CACHE_FIELD_LEN(ctx->query[j].value_len)
-                * conf->nparams;
-    }
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (j = 0; /* void */; j++) {
-
-        if (j >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            j = 0;
-        }
-
-        size += APIGW_CACHE_FIELD_LEN(h[j].value.len) * conf->nparams;
-    }
+    size += n;
 
     buf = ngx_pnalloc(r->pool, size);
     if (buf == NULL) {
@@ -427,58 +395,13 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
                                   ctx->match.params[i].val_len);
     }
 
-    for (i = 0; i < conf->nparams; i++) {
-        cp = &conf->params[i];
-        p = apigw_cache_key_field(p, cp->name, cp->name_len);
+    n = ngx_http_apigw_cache_params(r, ctx, conf, p);
 
-        /* how many values, so that "a", "" differs from "a" */
-        n = 0;
-
-        if (cp->in == APIGW_CACHE_PARAM_QUERY) {
-            for (j = 0; j < ctx->nquery; j++) {
-                if (ctx->query[j].name_len == cp->name_len
-                    && ngx_strncmp(ctx->query[j].name, cp->name,
-                                   cp->name_len) == 0)
-                {
-                    p = apigw_cache_key_field(p, ctx->query[j].value,
-                                              ctx->query[j].value_len);
-                    n++;
-                }
-            }
-
-        } else if (cp->in == APIGW_CACHE_PARAM_HEADER) {
-            part = &r->headers_in.headers.part;
-            h = part->elts;
-
-            for (j = 0; /* void */; j++) {
-
-                if (j >= part->nelts) {
-                    if (part->next == NULL) {
-                        break;
-                    }
-
-                    part = part->next;
-                    h = part->elts;
-                    j = 0;
-                }
-
-                if (h[j].key.len == cp->name_len
-                    && ngx_strncmp(h[j].lowcase_key, cp->name, cp->name_len)
-                       == 0)
-                {
-                    p = apigw_cache_key_field(p, h[j].value.data,
-                                              h[j].value.len);
-                    n++;
-                }
-            }
-        }
-
-        *p++ = (u_char) (n >> 24);
-        *p++ = (u_char) (n >> 16);
-        *p++ = (u_char) (n >> 8);
-        *p++ = (u_char) n;
+    if (n == (size_t) NGX_ERROR) {
+        return NGX_ERROR;
     }
 
+    p += n;
     p += ngx_http_apigw_cache_caller(r, ctx, p);
 
     if (body.len) {
@@ -492,6 +415,80 @@ ngx_http_apigw_cache_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_sha256(buf, p - buf, ctx->cache->key);
 
     return NGX_OK;
+}
+
+
+/*
+ * The declared key parameters: each one's name, its values (every value
+ * of a query parameter; a header's lines as one list) and how many there
+ * are, so that "a", "" differs from "a".  p NULL: the room they take;
+ * NGX_ERROR as a size when a header's lines could not be joined
+ */
+static size_t
+ngx_http_apigw_cache_params(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    apigw_cache_conf_t *conf, u_char *p)
+{
+    size_t                i, j, n, size;
+    ngx_str_t             value;
+    apigw_pair_t         *q;
+    apigw_cache_param_t  *cp;
+
+    size = 0;
+
+    for (i = 0; i < conf->nparams; i++) {
+        cp = &conf->params[i];
+        size += APIGW_CACHE_FIELD_LEN(cp->name_len) + 4;
+        n = 0;
+
+        if (p) {
+            p = apigw_cache_key_field(p, cp->name, cp->name_len);
+        }
+
+        if (cp->in == APIGW_CACHE_PARAM_QUERY) {
+            for (j = 0; j < ctx->nquery; j++) {
+                q = &ctx->query[j];
+
+                if (q->name_len != cp->name_len
+                    || ngx_strncmp(q->name, cp->name, cp->name_len) != 0)
+                {
+                    continue;
+                }
+
+                size += APIGW_CACHE_FIELD_LEN(q->value_len);
+                n++;
+
+                if (p) {
+                    p = apigw_cache_key_field(p, q->value, q->value_len);
+                }
+            }
+
+        } else if (cp->in == APIGW_CACHE_PARAM_HEADER) {
+            if (ngx_http_apigw_header_values(r, (u_char *) cp->name,
+                                             cp->name_len, ',', &value)
+                != NGX_OK)
+            {
+                return (size_t) NGX_ERROR;
+            }
+
+            if (value.data) {
+                size += APIGW_CACHE_FIELD_LEN(value.len);
+                n++;
+
+                if (p) {
+                    p = apigw_cache_key_field(p, value.data, value.len);
+                }
+            }
+        }
+
+        if (p) {
+            *p++ = (u_char) (n >> 24);
+            *p++ = (u_char) (n >> 16);
+            *p++ = (u_char) (n >> 8);
+            *p++ = (u_char) n;
+        }
+    }
+
+    return size;
 }
 
 

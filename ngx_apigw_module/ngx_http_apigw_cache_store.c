@@ -209,9 +209,7 @@ ngx_int_t
 ngx_http_apigw_cache_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_chain_t *in)
 {
-    u_char                      *p;
     size_t                       size;
-    ssize_t                      n;
     ngx_buf_t                   *b;
     ngx_uint_t                   last;
     ngx_chain_t                 *cl;
@@ -238,20 +236,8 @@ ngx_http_apigw_cache_body(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
             return NGX_OK;
         }
 
-        p = ngx_array_push_n(&c->body, size);
-        if (p == NULL) {
+        if (ngx_http_apigw_append_buf(&c->body, b, size) != NGX_OK) {
             return NGX_ERROR;
-        }
-
-        if (ngx_buf_in_memory(b)) {
-            ngx_memcpy(p, b->pos, size);
-
-        } else {
-            n = ngx_read_file(b->file, p, size, b->file_pos);
-
-            if (n != (ssize_t) size) {
-                return NGX_ERROR;
-            }
         }
     }
 

@@ -587,6 +587,8 @@ ngx_int_t ngx_http_apigw_needs_body(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_read_body_text(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
+ngx_int_t ngx_http_apigw_append_buf(ngx_array_t *a, ngx_buf_t *b,
+    size_t size);
 ngx_int_t ngx_http_apigw_parse_json(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *text, json_t **json,
     char *errbuf, size_t errlen);

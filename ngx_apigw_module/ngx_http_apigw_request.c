@@ -605,3 +605,26 @@ ngx_http_apigw_event_request(ngx_http_request_t *r,
 
     return NGX_OK;
 }
+
+
+/* a buffer's bytes appended to an array of u_char: in memory, or read */
+ngx_int_t
+ngx_http_apigw_append_buf(ngx_array_t *a, ngx_buf_t *b, size_t size)
+{
+    u_char   *p;
+    ssize_t   n;
+
+    p = ngx_array_push_n(a, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        ngx_memcpy(p, b->pos, size);
+        return NGX_OK;
+    }
+
+    n = ngx_read_file(b->file, p, size, b->file_pos);
+
+    return (n == (ssize_t) size) ? NGX_OK : NGX_ERROR;
+}

@@ -475,9 +475,7 @@ static ngx_int_t
 ngx_http_apigw_collect(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     ngx_chain_t *in, ngx_uint_t *last)
 {
-    u_char       *p;
     size_t        size;
-    ssize_t       n;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
@@ -499,22 +497,10 @@ ngx_http_apigw_collect(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         if (ctx->response_body.nelts + size > (size_t) ctx->alcf->body_limit) {
             ctx->response_too_large = 1;
 
-        } else {
-            p = ngx_array_push_n(&ctx->response_body, size);
-            if (p == NULL) {
-                return NGX_ERROR;
-            }
-
-            if (ngx_buf_in_memory(b)) {
-                ngx_memcpy(p, b->pos, size);
-
-            } else {
-                n = ngx_read_file(b->file, p, size, b->file_pos);
-
-                if (n != (ssize_t) size) {
-                    return NGX_ERROR;
-                }
-            }
+        } else if (ngx_http_apigw_append_buf(&ctx->response_body, b, size)
+                   != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         b->pos = b->last;

@@ -10,8 +10,6 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use IO::Select;
-use IO::Socket::INET;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64url);
 use Time::HiRes qw(time sleep);
@@ -483,30 +481,8 @@ is($t->http('POST', '/ops/prod/cache')->{status}, 405, 'POST: 405');
 ###############################################################################
 # single flight: 100 concurrent misses, one backend call
 
-my $port = $t->port(1);
-my @socks;
-for (1 .. 100) {
-    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or die;
-    print $s "GET /prod/slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    push @socks, $s;
-}
-
-my %answer;
-my $sel = IO::Select->new(@socks);
-my $start = time;
-while ($sel->count && time - $start < 15) {
-    for my $s ($sel->can_read(1)) {
-        my $n = sysread($s, my $buf, 65536);
-        if ($n) {
-            $answer{$s} .= $buf;
-            next;
-        }
-        $sel->remove($s);
-        close $s;
-    }
-}
-
-my @ok = grep { /^HTTP\/1.1 200 / } map { $answer{$_} // '' } @socks;
+my @ok = grep { /^HTTP\/1.1 200 / }
+         $t->concurrent_get('/prod/slow', 100, timeout => 15);
 is(scalar @ok, 100, 'all 100 concurrent requests answered');
 is(calls('/slow'), 1, 'the backend was called once');
 my %bodies = map { (split /\r\n\r\n/, $_, 2)[1] => 1 } @ok;

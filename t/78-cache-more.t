@@ -11,8 +11,6 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use IO::Select;
-use IO::Socket::INET;
 use JSON::PP;
 use Time::HiRes qw(time sleep);
 use Apigw::Test;
@@ -259,42 +257,12 @@ like($log, qr{^/prod/colored HIT true$}m, 'the log says which release hit');
 ###############################################################################
 # stale while one request refreshes
 
-sub concurrent {
-    my ($uri, $n) = @_;
-    my $port = $t->port(1);
-    my @socks;
-
-    for (1 .. $n) {
-        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") or die;
-        print $s "GET $uri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-        push @socks, $s;
-    }
-
-    my %answer;
-    my $sel = IO::Select->new(@socks);
-    my $start = time;
-
-    while ($sel->count && time - $start < 10) {
-        for my $s ($sel->can_read(1)) {
-            my $got = sysread($s, my $buf, 65536);
-            if ($got) {
-                $answer{$s} .= $buf;
-                next;
-            }
-            $sel->remove($s);
-            close $s;
-        }
-    }
-
-    return (map { $answer{$_} // '' } @socks);
-}
-
 get('/prod/stale/slow');
 get('/prod/fresh/slow');
 sleep 1.2;
 
 my $start = time;
-my @stale = concurrent('/prod/stale/slow', 10);
+my @stale = $t->concurrent_get('/prod/stale/slow', 10);
 my $took = time - $start;
 is(scalar(grep { /^HTTP\/1.1 200 / } @stale), 10, 'stale: all answered');
 is(calls('/stale/slow'), 2, 'stale: one refresh reached the backend');
@@ -302,7 +270,7 @@ $log = $t->read_file('cache.log');
 my $n_stale = () = $log =~ m{^/prod/stale/slow STALE }mg;
 is($n_stale, 9, 'stale: the others got the expired entry');
 
-my @fresh = concurrent('/prod/fresh/slow', 10);
+my @fresh = $t->concurrent_get('/prod/fresh/slow', 10);
 is(calls('/fresh/slow'), 2, 'without stale: one refresh too');
 my @bodies = map { (split /\r\n\r\n/, $_, 2)[1] // '' } @fresh;
 my %distinct = map { $_ => 1 } @bodies;
@@ -311,7 +279,7 @@ is(scalar keys %distinct, 1, '... and every waiter got the new response');
 ###############################################################################
 # two workers: one fetch
 
-my @both = concurrent('/prod/both/slow', 60);
+my @both = $t->concurrent_get('/prod/both/slow', 60);
 is(scalar(grep { /^HTTP\/1.1 200 / } @both), 60, '2 workers: all answered');
 is(calls('/both/slow'), 1, '... by one backend call');
 
@@ -319,7 +287,7 @@ is(calls('/both/slow'), 1, '... by one backend call');
 # waiters bounded by the deadline; a 504 never stored
 
 $start = time;
-my @hang = concurrent('/prod/hang', 5);
+my @hang = $t->concurrent_get('/prod/hang', 5);
 $took = time - $start;
 is(scalar(grep { /^HTTP\/1.1 504 / } @hang), 5,
    'a hung backend: the fetch and its waiters get 504');

@@ -706,6 +706,43 @@ sub http {
 }
 
 
+# n GET requests of uri sent at once, each on its own connection; their
+# raw answers in order, empty for one that got none within timeout
+
+sub concurrent_get {
+    my ($self, $uri, $n, %opts) = @_;
+
+    my $timeout = $opts{timeout} // 10;
+    my $port = $self->port(1);
+    my @socks;
+
+    for (1 .. $n) {
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port")
+            or croak "concurrent_get: connect: $!";
+        print $s "GET $uri HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        push @socks, $s;
+    }
+
+    my %answer;
+    my $sel = IO::Select->new(@socks);
+    my $start = time;
+
+    while ($sel->count && time - $start < $timeout) {
+        for my $s ($sel->can_read(1)) {
+            my $got = sysread($s, my $buf, 65536);
+            if ($got) {
+                $answer{$s} .= $buf;
+                next;
+            }
+            $sel->remove($s);
+            close $s;
+        }
+    }
+
+    return map { $answer{$_} // '' } @socks;
+}
+
+
 sub http_json {
     my ($self, @args) = @_;
 
