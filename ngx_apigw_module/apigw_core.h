@@ -721,6 +721,12 @@ char *apigw_json_dump_write(const json_t *v, char *p);
  */
 json_t *apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
     char *errbuf, size_t errlen);
+/*
+ * as json_loadb(JSON_DECODE_ANY | JSON_ALLOW_NUL) reads a function's
+ * answer: \u0000 in strings, a repeated key's last value
+ */
+json_t *apigw_json_parse_lenient(const char *buf, size_t len,
+    unsigned max_depth, char *errbuf, size_t errlen);
 
 /* where the nodes of a tree parsed by apigw_json_parse_in() come from */
 typedef struct {
@@ -734,6 +740,11 @@ void apigw_json_use_arenas(void);
  * arena */
 json_t *apigw_json_parse_in(const apigw_json_arena_t *arena, const char *buf,
     size_t len, unsigned max_depth, char *errbuf, size_t errlen);
+/*
+ * where jansson allocates from until set to NULL again: what is made
+ * meanwhile goes with the arena, and must not be json_decref()ed after
+ */
+void apigw_json_set_arena(const apigw_json_arena_t *arena);
 
 
 /* $context variables, for templates and parameter mappings */

@@ -23,6 +23,7 @@
 
 #define APIGW_FN_NUMBER_LEN     32      /* a number or boolean as text */
 #define APIGW_FN_REMAPPED       "x-amzn-Remapped-"
+#define APIGW_FN_ANSWER_DEPTH   2048    /* jansson's own limit */
 
 
 typedef struct {
@@ -68,8 +69,8 @@ apigw_fn_response_rc_e
 apigw_fn_response_parse(const char *payload, size_t len, int v2, int binary,
     apigw_fn_response_t **out, char *errbuf, size_t errlen)
 {
+    char                     jerr[160];
     json_t                  *json;
-    json_error_t             jerr;
     apigw_fn_parse_t         p;
     apigw_fn_response_t     *resp;
     apigw_fn_response_rc_e   rc;
@@ -81,11 +82,11 @@ apigw_fn_response_parse(const char *payload, size_t len, int v2, int binary,
     p.errbuf = errbuf;
     p.errlen = errlen;
 
-    json = json_loadb(payload, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    json = apigw_json_parse_lenient(payload, len, APIGW_FN_ANSWER_DEPTH,
+                                    jerr, sizeof(jerr));
 
     if (json == NULL) {
-        apigw_fn_error(&p, "the answer is not JSON: %s (line %d, column "
-                       "%d)", jerr.text, jerr.line, jerr.column);
+        apigw_fn_error(&p, "the answer is not JSON: %s", jerr);
         return APIGW_FN_RESPONSE_MALFORMED;
     }
 

@@ -48,6 +48,7 @@
 
 
 
+static json_t *apigw_json_parse_all(apigw_json_parser_t *jp);
 static json_t *apigw_json_object(apigw_json_parser_t *jp);
 static json_t *apigw_json_array(apigw_json_parser_t *jp);
 static json_t *apigw_json_number(apigw_json_parser_t *jp);
@@ -153,30 +154,52 @@ json_t *
 apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
     char *errbuf, size_t errlen)
 {
-    json_t               *value;
-    apigw_json_parser_t   jp;
+    apigw_json_parser_t  jp;
 
     apigw_json_init(&jp, buf, len, max_depth, errbuf, errlen);
-    apigw_json_skip_ws(&jp);
 
-    if (jp.p == jp.end) {
-        apigw_json_error(&jp, "the body is empty");
+    return apigw_json_parse_all(&jp);
+}
+
+
+json_t *
+apigw_json_parse_lenient(const char *buf, size_t len, unsigned max_depth,
+    char *errbuf, size_t errlen)
+{
+    apigw_json_parser_t  jp;
+
+    apigw_json_init(&jp, buf, len, max_depth, errbuf, errlen);
+    jp.lenient = 1;
+
+    return apigw_json_parse_all(&jp);
+}
+
+
+static json_t *
+apigw_json_parse_all(apigw_json_parser_t *jp)
+{
+    json_t  *value;
+
+    apigw_json_skip_ws(jp);
+
+    if (jp->p == jp->end) {
+        apigw_json_error(jp, "the body is empty");
         return NULL;
     }
 
-    value = apigw_json_value(&jp);
+    value = apigw_json_value(jp);
 
     if (value) {
-        apigw_json_skip_ws(&jp);
+        apigw_json_skip_ws(jp);
 
-        if (jp.p != jp.end) {
-            apigw_json_error(&jp, "unexpected text after the JSON value");
+        if (jp->p != jp->end) {
+            apigw_json_error(jp, "unexpected text after the JSON value");
             json_decref(value);
             value = NULL;
         }
     }
 
-    apigw_json_done(&jp);
+    apigw_json_done(jp);
 
     return value;
 }
@@ -195,6 +218,7 @@ apigw_json_init(apigw_json_parser_t *jp, const char *buf, size_t len,
     jp->errlen = errlen;
     jp->scratch = NULL;
     jp->scratch_len = 0;
+    jp->lenient = 0;
 
     if (errlen) {
         errbuf[0] = '\0';
@@ -362,7 +386,7 @@ apigw_json_object(apigw_json_parser_t *jp)
             goto failed;
         }
 
-        if (json_object_size(object) == size) {
+        if (json_object_size(object) == size && !jp->lenient) {
             free(copy);
             apigw_json_error(jp, "duplicate object key");
             goto failed;
@@ -699,7 +723,7 @@ apigw_json_escape(apigw_json_parser_t *jp, char **d)
 
         jp->p += 6;
 
-        if (cp == 0) {
+        if (cp == 0 && !jp->lenient) {
             apigw_json_error(jp, "NUL (\\u0000) in a string");
             return -1;
         }

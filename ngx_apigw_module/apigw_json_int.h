@@ -27,6 +27,7 @@ typedef struct {
     size_t                  errlen;
     char                   *scratch;    /* unescaped strings */
     size_t                  scratch_len;
+    unsigned                lenient:1;  /* \u0000 and repeated keys */
 } apigw_json_parser_t;
 
 typedef struct {
@@ -40,8 +41,6 @@ void apigw_json_init(apigw_json_parser_t *jp, const char *buf, size_t len,
     unsigned max_depth, char *errbuf, size_t errlen);
 /* frees the scratch buffer */
 void apigw_json_done(apigw_json_parser_t *jp);
-/* where jansson allocates from, until set to NULL again */
-void apigw_json_set_arena(const apigw_json_arena_t *arena);
 
 /* at *jp->p: a value, as a tree */
 json_t *apigw_json_value(apigw_json_parser_t *jp);

@@ -197,6 +197,20 @@ test_rest(void)
     a = parse("", 1, 0, 0);
     CHECK(refused(a, APIGW_FN_RESPONSE_MALFORMED, "not JSON"),
           "nothing: 502");
+
+    /* as jansson read it before, and as Lambda's JSON readers do */
+    a = parse("{'statusCode': 200, 'statusCode': 201, 'body': 'x'}", 0, 0,
+              0);
+    CHECK(ok(a, 201, "", "x"), "a repeated key: its last value");
+
+    a = parse("{'body': 'a\\u0000b'}", 0, 0, 0);
+    CHECK(a->rc == APIGW_FN_RESPONSE_OK && a->resp->body_len == 3
+          && memcmp(a->resp->body, "a\0b", 3) == 0,
+          "\\u0000 in the body: a NUL byte");
+
+    a = parse("{\"statusCode\": 200} x", 1, 0, 0);
+    CHECK(refused(a, APIGW_FN_RESPONSE_MALFORMED, "not JSON"),
+          "text after the answer: 502");
 }
 
 

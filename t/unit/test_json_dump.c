@@ -58,6 +58,24 @@ main(void)
 
     ok = 1;
 
+    /* each byte that needs escaping, at each place of an eight-byte read */
+    for (i = 0; i < 6 * 24; i++) {
+        char  text[40];
+
+        memset(text, 'a', sizeof(text));
+        text[i % 24] = "\"\\\n\001\037\0"[i / 24];
+        text[30] = (char) 0xc3;                 /* é: plain */
+        text[31] = (char) 0xa9;
+
+        v = json_stringn(text, sizeof(text));
+        ok &= v != NULL && same(v, NULL);
+        json_decref(v);
+    }
+
+    CHECK(ok, "an escape at each offset of a 40-byte string");
+
+    ok = 1;
+
     for (i = 0; i < 3000; i++) {
         v = random_tree(0);
         ok &= same(v, NULL);
