@@ -2,10 +2,10 @@
 
 # Canary releases: a stage sends a share of its requests to another
 # deployment (another apigw_api document) with stage variables of its own.
-# The share over many requests; the canary's routes, variables and
-# context; a key stuck to one release (a cookie, the client's address,
-# the caller's API key from the keys file or from Redis), and kept there
-# when the share grows or a reload keeps it; the
+# The share over many requests, a fractional one too; the canary's
+# routes, variables and context; a key stuck to one release (a cookie,
+# the client's address, the caller's API key from the keys file or from
+# Redis), and kept there when the share grows or a reload keeps it; the
 # header that forces a release, trusted only from the addresses
 # apigw_canary_trust names; usage plans that name the stage admit the
 # canary's requests; 0 % and 100 %; $apigw_canary and $apigw_deployment in
@@ -148,6 +148,11 @@ sub conf {
         location /byaddr/ {
             apigw pets stage=byaddr;
             apigw_canary pets2 percent=50 sticky=\${apigw_source_ip};
+        }
+
+        location /frac/ {
+            apigw pets stage=frac;
+            apigw_canary pets2 percent=2.5;
         }
 
         location /all/ {
@@ -326,6 +331,20 @@ my %byaddr;
 $byaddr{which('/byaddr/which')}++ for 1 .. 30;
 is(scalar(keys %byaddr), 1,
    'sticky=${apigw_source_ip}: one client address, one release');
+
+# a fractional share: 2.5 % of 4,000 requests, within 5 standard
+# deviations (9.9)
+
+my %frac;
+for (1 .. 16) {
+    for my $raw ($t->concurrent_get('/frac/which', 250)) {
+        $frac{$raw =~ /^HTTP\/1\.1 200 .*"v":(\d)/s ? $1 : 'other'}++;
+    }
+}
+is(($frac{1} // 0) + ($frac{2} // 0), 4000,
+   '2.5 %: every request answered by a release');
+cmp_ok($frac{2} // 0, '>=', 100 - 49, '2.5 %: not too few canary requests');
+cmp_ok($frac{2} // 0, '<=', 100 + 49, '2.5 %: not too many');
 
 # plain stages, and the access log
 
