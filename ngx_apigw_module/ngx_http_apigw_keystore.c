@@ -183,8 +183,9 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
     ngx_http_apigw_cached_key_t  *ck;
     ngx_http_apigw_main_conf_t   *amcf;
 
+    /* name is optional: never a NULL to copy from */
     ngx_str_null(&id);
-    ngx_str_null(&name);
+    ngx_str_set(&name, "");
     ngx_str_null(&plan);
     ngx_str_set(&enabled, "1");
 
