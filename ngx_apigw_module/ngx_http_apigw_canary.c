@@ -21,6 +21,13 @@
  * goes to the canary, so a key stays where it is while the share holds,
  * and raising the share only moves keys onto the canary.  A trusted
  * client may force either release with a header.
+ *
+ * The key is made when the request's context is, before any step has
+ * run: of the module's variables it may only use those known then
+ * (nginx -t refuses the others).  $apigw_api_key_id is the id of the API
+ * key the caller presents, looked up as the identity step will look it
+ * up; when only Redis can say, the pipeline's first step asks it, and the
+ * request keeps the stage's release until then.
  */
 
 
@@ -31,6 +38,7 @@ struct ngx_http_apigw_canary_s {
     ngx_str_t                   name;           /* the canary's apigw_api */
     ngx_uint_t                  share;          /* of a million requests */
     ngx_http_complex_value_t   *sticky;         /* the key, or NULL */
+    ngx_uint_t                  sticky_key_id;  /* it has $apigw_api_key_id */
     ngx_str_t                   header;         /* forces a release */
     ngx_array_t                *stage_vars;     /* ngx_keyval_t: overrides
                                                    and additions */
@@ -40,26 +48,33 @@ struct ngx_http_apigw_canary_s {
 };
 
 
+static ngx_int_t ngx_http_apigw_canary_assign(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t wait);
 static ngx_int_t ngx_http_apigw_canary_forced(ngx_http_request_t *r,
     ngx_http_apigw_loc_conf_t *alcf, ngx_uint_t *canary);
+static char *ngx_http_apigw_canary_sticky(ngx_conf_t *cf,
+    ngx_http_apigw_canary_t *cs, ngx_str_t *value);
 static ngx_int_t ngx_http_apigw_canary_share(ngx_str_t *value,
     ngx_uint_t *share);
 static ngx_http_apigw_canary_t *ngx_http_apigw_canary_get(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 
 
-/* the configuration a new request of the location runs with */
-ngx_http_apigw_loc_conf_t *
-ngx_http_apigw_canary_pick(ngx_http_request_t *r,
-    ngx_http_apigw_loc_conf_t *alcf)
+/*
+ * The release a new request of the location runs with: ctx->alcf, the
+ * location's, becomes its canary's when the request goes there
+ */
+void
+ngx_http_apigw_canary_pick(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
-    uint32_t                  hash;
-    ngx_str_t                 key;
-    ngx_uint_t                canary, bucket;
-    ngx_http_apigw_canary_t  *cs;
+    ngx_uint_t                  canary;
+    ngx_http_apigw_canary_t    *cs;
+    ngx_http_apigw_loc_conf_t  *alcf;
+
+    alcf = ctx->alcf;
 
     if (alcf->canary == NULL) {
-        return alcf;
+        return;
     }
 
     cs = alcf->canary_settings;
@@ -67,15 +82,79 @@ ngx_http_apigw_canary_pick(ngx_http_request_t *r,
     if (cs->header.len
         && ngx_http_apigw_canary_forced(r, alcf, &canary) == NGX_OK)
     {
-        return canary ? alcf->canary : alcf;
+        if (canary) {
+            ctx->alcf = alcf->canary;
+        }
+
+        return;
     }
 
     if (cs->share == 0) {
-        return alcf;
+        return;
     }
 
     if (cs->share >= NGX_HTTP_APIGW_CANARY_SCALE) {
-        return alcf->canary;
+        ctx->alcf = alcf->canary;
+        return;
+    }
+
+    if (ngx_http_apigw_canary_assign(r, ctx, 0) == NGX_DECLINED) {
+        /* the caller's key is for Redis to say: the first step asks */
+        ctx->canary_pending = 1;
+    }
+}
+
+
+/*
+ * The pipeline's first step: a release that waits for a key in Redis is
+ * picked once Redis has answered (or could not)
+ */
+ngx_int_t
+ngx_http_apigw_canary_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
+{
+    if (!ctx->canary_pending) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_apigw_canary_assign(r, ctx, 1) == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    ctx->canary_pending = 0;
+
+    /* the identity step may ask Redis for a key of its own */
+    ctx->keystore_asked = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * By the hash of the sticky key, or at random when there is none or it is
+ * empty.  NGX_DECLINED: the key needs a caller's key that only Redis
+ * knows, and wait is 0; NGX_AGAIN: Redis is asked
+ */
+static ngx_int_t
+ngx_http_apigw_canary_assign(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_uint_t wait)
+{
+    uint32_t                  hash;
+    ngx_int_t                 rc;
+    ngx_str_t                 key;
+    ngx_uint_t                bucket;
+    ngx_http_apigw_canary_t  *cs;
+
+    cs = ctx->alcf->canary_settings;
+    ngx_str_null(&key);
+
+    if (cs->sticky_key_id) {
+        rc = ngx_http_apigw_identity_key(r, ctx, wait, &ctx->canary_key);
+
+        if (rc == NGX_DECLINED || rc == NGX_AGAIN) {
+            return rc;
+        }
+
+        /* NGX_ERROR: no key, as when none is presented */
     }
 
     if (cs->sticky
@@ -89,7 +168,13 @@ ngx_http_apigw_canary_pick(ngx_http_request_t *r,
         bucket = ngx_http_apigw_random(r) % NGX_HTTP_APIGW_CANARY_SCALE;
     }
 
-    return bucket < cs->share ? alcf->canary : alcf;
+    ctx->canary_key = NULL;
+
+    if (bucket < cs->share) {
+        ctx->alcf = ctx->alcf->canary;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -228,7 +313,9 @@ ngx_http_apigw_canary_directive(ngx_conf_t *cf, ngx_command_t *cmd,
             ccv.value = &s;
             ccv.complex_value = cs->sticky;
 
-            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK
+                || ngx_http_apigw_canary_sticky(cf, cs, &s) != NGX_CONF_OK)
+            {
                 return NGX_CONF_ERROR;
             }
 
@@ -290,6 +377,63 @@ invalid:
                        &value[i]);
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * The variables of a sticky key, as nginx's scripts name them ($name,
+ * ${name}): the module's must be known when the release is picked
+ */
+static char *
+ngx_http_apigw_canary_sticky(ngx_conf_t *cf, ngx_http_apigw_canary_t *cs,
+    ngx_str_t *value)
+{
+    u_char      *p, *last, *start;
+    ngx_str_t    name;
+    const char  *why;
+
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last) {
+        if (*p++ != '$' || p == last) {
+            continue;
+        }
+
+        if (*p == '{') {
+            start = ++p;
+
+            while (p < last && *p != '}') {
+                p++;
+            }
+
+        } else {
+            start = p;
+
+            while (p < last
+                   && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+                       || (*p >= '0' && *p <= '9') || *p == '_'))
+            {
+                p++;
+            }
+        }
+
+        name.data = start;
+        name.len = p - start;
+
+        if (ngx_http_apigw_variable_sticky(&name, &cs->sticky_key_id, &why)
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "apigw_canary: sticky=%V cannot choose a "
+                               "release: $%V %s; a sticky key may use "
+                               "$apigw_api_key_id, $apigw_source_ip, "
+                               "cookies and headers", value, &name, why);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -523,6 +667,7 @@ ngx_http_apigw_canary_name(ngx_http_apigw_loc_conf_t *alcf)
 ngx_int_t
 ngx_http_apigw_canary_merge(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
 {
+    const char                  *why;
     ngx_http_apigw_canary_t     *cs;
     ngx_http_apigw_loc_conf_t   *c;
     ngx_http_apigw_main_conf_t  *amcf;
@@ -549,6 +694,19 @@ ngx_http_apigw_canary_merge(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
     }
 
     amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_apigw_module);
+
+    if (cs->sticky_key_id) {
+        why = ngx_http_apigw_identity_key_unknown(amcf, alcf);
+
+        if (why) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "apigw_canary: a sticky key with "
+                          "$apigw_api_key_id needs the caller's key, but "
+                          "API \"%V\" %s, in %V:%ui", &alcf->api_name,
+                          why, &cs->conf_file, cs->conf_line);
+            return NGX_ERROR;
+        }
+    }
 
     c = ngx_palloc(cf->pool, sizeof(ngx_http_apigw_loc_conf_t));
     if (c == NULL) {

@@ -51,6 +51,8 @@ static void ngx_http_apigw_mask_query_keys(ngx_http_request_t *r,
 static const char *ngx_http_apigw_unchecked(ngx_conf_t *cf,
     ngx_http_apigw_main_conf_t *amcf, ngx_http_apigw_loc_conf_t *alcf,
     apigw_security_scheme_t *ss);
+static ngx_uint_t ngx_http_apigw_own_key_scheme(
+    ngx_http_apigw_loc_conf_t *alcf, apigw_security_scheme_t *ss);
 static void ngx_http_apigw_keys_cleanup(void *data);
 
 
@@ -251,6 +253,125 @@ ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
     }
 
     return 0;
+}
+
+
+/*
+ * an apiKey scheme whose keys the gateway looks up itself: not an
+ * authorizer's or a token's, not delegated to the backend
+ */
+static ngx_uint_t
+ngx_http_apigw_own_key_scheme(ngx_http_apigw_loc_conf_t *alcf,
+    apigw_security_scheme_t *ss)
+{
+    return ss->kind == APIGW_SCHEME_API_KEY && ss->authorizer == NULL
+           && ss->jwt == NULL && !ngx_http_apigw_delegated(alcf, ss)
+           && ngx_http_apigw_jwt_find(alcf, ss) == NULL;
+}
+
+
+/*
+ * The API key a caller presents, found before the route is, for a
+ * canary's sticky key: the credential of the first of the API's apiKey
+ * schemes (components.securitySchemes, in order) that the gateway checks
+ * itself and the request carries (AWS's source HEADER: x-api-key), looked
+ * up by its digest in the keys file, then in Redis.  The route's own
+ * check comes later, in the identity step.
+ *
+ *     NGX_OK        *key is the key, or NULL: none presented, or unknown;
+ *     NGX_DECLINED  Redis must be asked, and wait is 0;
+ *     NGX_AGAIN     Redis is asked: the request waits for its answer.
+ */
+ngx_int_t
+ngx_http_apigw_identity_key(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
+    ngx_uint_t wait, const apigw_key_t **key)
+{
+    u_char                       digest[APIGW_SHA256_LEN];
+    size_t                       i;
+    ngx_int_t                    rc;
+    ngx_str_t                    text;
+    apigw_api_t                 *api;
+    apigw_security_scheme_t     *ss;
+    ngx_http_apigw_main_conf_t  *amcf;
+
+    *key = NULL;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
+    api = ctx->alcf->api->api;
+
+    if (amcf->keys == NULL || api->key_from_authorizer) {
+        return NGX_OK;
+    }
+
+    ngx_str_null(&text);
+
+    for (i = 0; i < api->nschemes; i++) {
+        ss = &api->schemes[i];
+
+        if (!ngx_http_apigw_own_key_scheme(ctx->alcf, ss)) {
+            continue;
+        }
+
+        rc = ngx_http_apigw_key_text(r, ctx, ss, &text);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_OK && text.len) {
+            break;
+        }
+    }
+
+    if (text.len < APIGW_KEY_MIN_LEN || text.len > APIGW_KEY_MAX_LEN) {
+        return NGX_OK;
+    }
+
+    apigw_sha256(text.data, text.len, digest);
+    *key = apigw_keys_find_digest(amcf->keys, digest);
+    rc = NGX_OK;
+
+    if (*key == NULL && amcf->redis) {
+        rc = wait ? ngx_http_apigw_keystore_find(r, ctx, digest, key)
+                  : ngx_http_apigw_keystore_cached(digest, key);
+    }
+
+    ngx_memzero(digest, sizeof(digest));
+
+    return rc;
+}
+
+
+/*
+ * NULL when a caller's key can be found before the route, for a sticky
+ * key of the location's canary; else why not
+ */
+const char *
+ngx_http_apigw_identity_key_unknown(ngx_http_apigw_main_conf_t *amcf,
+    ngx_http_apigw_loc_conf_t *alcf)
+{
+    size_t        i;
+    apigw_api_t  *api;
+
+    api = alcf->api->api;
+
+    if (api->key_from_authorizer) {
+        return "takes its API keys from an authorizer "
+               "(x-amazon-apigateway-api-key-source: AUTHORIZER), which "
+               "runs after a release is picked";
+    }
+
+    if (amcf->keys == NULL) {
+        return "has no keys to look them up in (apigw_keys)";
+    }
+
+    for (i = 0; i < api->nschemes; i++) {
+        if (ngx_http_apigw_own_key_scheme(alcf, &api->schemes[i])) {
+            return NULL;
+        }
+    }
+
+    return "has no apiKey security scheme that the gateway checks";
 }
 
 

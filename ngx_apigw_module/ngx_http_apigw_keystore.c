@@ -113,6 +113,34 @@ ngx_http_apigw_keystore_find(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 }
 
 
+/*
+ * What the worker's cache has fresh from Redis for that digest, without
+ * asking: NGX_OK, *key the key or NULL (none there); NGX_DECLINED: Redis
+ * must be asked
+ */
+ngx_int_t
+ngx_http_apigw_keystore_cached(const u_char *digest, const apigw_key_t **key)
+{
+    ngx_http_apigw_cached_key_t  *ck;
+
+    *key = NULL;
+
+    if (ngx_http_apigw_keystore.root == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ck = ngx_http_apigw_keystore_lookup(digest);
+
+    if (ck == NULL || ck->expires <= ngx_time()) {
+        return NGX_DECLINED;
+    }
+
+    *key = ck->found ? &ck->key : NULL;
+
+    return NGX_OK;
+}
+
+
 static ngx_http_apigw_cached_key_t *
 ngx_http_apigw_keystore_lookup(const u_char *digest)
 {
@@ -155,8 +183,9 @@ ngx_http_apigw_keystore_store(ngx_http_request_t *r, const u_char *digest,
     ngx_http_apigw_cached_key_t  *ck;
     ngx_http_apigw_main_conf_t   *amcf;
 
+    /* name is optional: never a NULL to copy from */
     ngx_str_null(&id);
-    ngx_str_null(&name);
+    ngx_str_set(&name, "");
     ngx_str_null(&plan);
     ngx_str_set(&enabled, "1");
 

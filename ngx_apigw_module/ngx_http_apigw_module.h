@@ -337,6 +337,8 @@ typedef struct {
     apigw_operation_t          *op;
     apigw_match_t               match;
     const apigw_key_t          *key;            /* the caller's API key */
+    const apigw_key_t          *canary_key;     /* the key presented, while
+                                                   a sticky key is made */
 
     ngx_str_t                   principal;      /* sub, principalId */
     json_t                     *claims;         /* a verified token's */
@@ -404,6 +406,8 @@ typedef struct {
                                                        its answer dropped */
     unsigned                    body_read:1;    /* the whole body is in */
     unsigned                    keystore_asked:1;   /* Redis, for a key */
+    unsigned                    canary_pending:1;   /* the release waits
+                                                       for a key in Redis */
     unsigned                    authz_identified:1;
     unsigned                    trace_set:1;
     unsigned                    trace_continued:1;  /* a caller's trace */
@@ -434,6 +438,8 @@ extern ngx_module_t  ngx_http_apigw_module;
 ngx_int_t ngx_http_apigw_handler(ngx_http_request_t *r);
 void ngx_http_apigw_resume(ngx_http_request_t *r);
 
+ngx_int_t ngx_http_apigw_canary_step(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_route_step(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 ngx_int_t ngx_http_apigw_cors_step(ngx_http_request_t *r,
@@ -647,8 +653,8 @@ ngx_int_t ngx_http_apigw_canary_merge(ngx_conf_t *cf,
 ngx_str_t *ngx_http_apigw_canary_name(ngx_http_apigw_loc_conf_t *alcf);
 ngx_array_t *ngx_http_apigw_canary_stage_vars(ngx_conf_t *cf,
     ngx_array_t *stage, ngx_http_apigw_canary_t *cs);
-ngx_http_apigw_loc_conf_t *ngx_http_apigw_canary_pick(ngx_http_request_t *r,
-    ngx_http_apigw_loc_conf_t *alcf);
+void ngx_http_apigw_canary_pick(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx);
 
 /* ngx_http_apigw_backend.c: backend upstreams and proxy defaults */
 char *ngx_http_apigw_run_directive(ngx_conf_t *cf, void *conf,
@@ -659,6 +665,8 @@ void ngx_http_apigw_backend_url(ngx_str_t *url, ngx_url_t *u);
 ngx_int_t ngx_http_apigw_add_variables(ngx_conf_t *cf);
 ngx_str_t *ngx_http_apigw_stage_variable(ngx_http_apigw_loc_conf_t *alcf,
     u_char *name, size_t len);
+ngx_int_t ngx_http_apigw_variable_sticky(ngx_str_t *name, ngx_uint_t *key_id,
+    const char **why);
 
 /* ngx_http_apigw_identity.c: the keys file, the schemes each location
  * checks or delegates */
@@ -668,6 +676,11 @@ ngx_int_t ngx_http_apigw_check_security(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 ngx_uint_t ngx_http_apigw_delegated(ngx_http_apigw_loc_conf_t *alcf,
     apigw_security_scheme_t *ss);
+/* the key a caller presents, before the route is known: a sticky key's */
+ngx_int_t ngx_http_apigw_identity_key(ngx_http_request_t *r,
+    ngx_http_apigw_ctx_t *ctx, ngx_uint_t wait, const apigw_key_t **key);
+const char *ngx_http_apigw_identity_key_unknown(
+    ngx_http_apigw_main_conf_t *amcf, ngx_http_apigw_loc_conf_t *alcf);
 
 /*
  * ngx_http_apigw_fetch.c: a URL fetched for a request through nginx's own
@@ -776,6 +789,8 @@ void ngx_http_apigw_authorizer_cache_put(ngx_http_request_t *r,
 /* ngx_http_apigw_keystore.c: keys kept in Redis */
 ngx_int_t ngx_http_apigw_keystore_find(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, const u_char *digest,
+    const apigw_key_t **key);
+ngx_int_t ngx_http_apigw_keystore_cached(const u_char *digest,
     const apigw_key_t **key);
 
 /* a shared memory zone: entries in a red-black tree and an LRU queue */

@@ -39,6 +39,7 @@ static ngx_int_t ngx_http_apigw_finish(ngx_http_request_t *r, ngx_int_t rc);
 
 
 static ngx_http_apigw_step_t  ngx_http_apigw_steps[] = {
+    { "canary", ngx_http_apigw_canary_step },
     { "route", ngx_http_apigw_route_step },
     { "cors", ngx_http_apigw_cors_step },
     { "identity", ngx_http_apigw_identity_step },

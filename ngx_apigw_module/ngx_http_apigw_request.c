@@ -38,13 +38,16 @@ ngx_http_apigw_get_ctx(ngx_http_request_t *r)
         return NULL;
     }
 
-    ctx->alcf = ngx_http_apigw_canary_pick(r, alcf);
+    ctx->alcf = alcf;
     ctx->integration_latency = -1;
     ctx->start = ngx_current_msec;
 
     ngx_http_apigw_request_id(r, ctx);
 
+    /* set before the release is picked: a sticky key reads variables */
     ngx_http_set_ctx(r, ctx, ngx_http_apigw_module);
+
+    ngx_http_apigw_canary_pick(r, ctx);
 
     return ctx;
 }

@@ -177,6 +177,7 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 {
     u_char                *p;
     ngx_str_t              s;
+    const apigw_key_t     *key;
     ngx_http_apigw_ctx_t  *ctx;
 
     /*
@@ -264,9 +265,12 @@ ngx_http_apigw_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         break;
 
     case NGX_HTTP_APIGW_VAR_API_KEY_ID:
-        if (ctx->key) {
-            s.data = (u_char *) ctx->key->id;
-            s.len = ngx_strlen(ctx->key->id);
+        /* while a canary's sticky key is made: the key presented */
+        key = ctx->key ? ctx->key : ctx->canary_key;
+
+        if (key) {
+            s.data = (u_char *) key->id;
+            s.len = ngx_strlen(key->id);
         }
         break;
 
@@ -459,6 +463,80 @@ ngx_http_apigw_log_variable(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Whether $name may be in a canary's sticky key, which is made when a
+ * request's context is, before any step has run: NGX_OK when it is not
+ * one of the module's, or known by then ($apigw_api_key_id sets *key_id:
+ * the key must be looked up first); NGX_DECLINED with *why when not
+ */
+ngx_int_t
+ngx_http_apigw_variable_sticky(ngx_str_t *name, ngx_uint_t *key_id,
+    const char **why)
+{
+    ngx_http_variable_t  *v;
+
+    for (v = ngx_http_apigw_vars; v->name.len; v++) {
+        if (v->name.len == name->len
+            && ngx_strncasecmp(v->name.data, name->data, name->len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (v->name.len == 0) {
+        /* nginx's, or another module's */
+        return NGX_OK;
+    }
+
+    switch (v->data) {
+
+    case NGX_HTTP_APIGW_VAR_SOURCE_IP:
+        return NGX_OK;
+
+    case NGX_HTTP_APIGW_VAR_API_KEY_ID:
+        *key_id = 1;
+        return NGX_OK;
+
+    case NGX_HTTP_APIGW_VAR_PRINCIPAL:
+        *why = "is set by an authorizer or a token, after a request's "
+               "release is picked";
+        break;
+
+    case NGX_HTTP_APIGW_VAR_ROUTE:
+    case NGX_HTTP_APIGW_VAR_OPERATION:
+    case NGX_HTTP_APIGW_VAR_RESOURCE_PATH:
+        *why = "comes from the route, which the picked release's document "
+               "matches";
+        break;
+
+    case NGX_HTTP_APIGW_VAR_API:
+    case NGX_HTTP_APIGW_VAR_STAGE:
+        *why = "is the same for every request of the stage";
+        break;
+
+    case NGX_HTTP_APIGW_VAR_REQUEST_ID:
+    case NGX_HTTP_APIGW_VAR_EXTENDED_REQUEST_ID:
+    case NGX_HTTP_APIGW_VAR_REQUEST_TIME:
+    case NGX_HTTP_APIGW_VAR_REQUEST_TIME_EPOCH:
+    case NGX_HTTP_APIGW_VAR_TRACE_ID:
+    case NGX_HTTP_APIGW_VAR_SPAN_ID:
+    case NGX_HTTP_APIGW_VAR_PARENT_SPAN_ID:
+        *why = "differs from request to request";
+        break;
+
+    case NGX_HTTP_APIGW_VAR_CANARY:
+    case NGX_HTTP_APIGW_VAR_DEPLOYMENT:
+        *why = "is the release picked";
+        break;
+
+    default:
+        *why = "is known only after a request's release is picked";
+    }
+
+    return NGX_DECLINED;
 }
 
 

@@ -135,12 +135,8 @@ fi
 
 mkdir -p "$run/tmp"
 
-# perl, not sed: paths may hold any character
-PREFIX=$run MODULE=$module SPEC=$here/petstore.yaml \
-SPEC_V2=$here/petstore-v2.yaml PORT=$port BACKEND_PORT=$backend_port \
-SWAGGER_UI=$swagger_ui FN_SPEC=$root/examples/functions/api.yaml \
-    perl -pe 's/\@(PREFIX|MODULE|SPEC_V2|SPEC|FN_SPEC|PORT|BACKEND_PORT|SWAGGER_UI)\@/$ENV{$1}/g' \
-    "$here/nginx.conf.in" > "$run/nginx.conf"
+PREFIX=$run MODULE=$module PORT=$port BACKEND_PORT=$backend_port \
+SWAGGER_UI=$swagger_ui "$here/nginx-conf.sh" > "$run/nginx.conf"
 
 # an interrupted or failed start still stops what did start
 trap cleanup EXIT
