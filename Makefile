@@ -121,15 +121,24 @@ FN_HOST_SRCS := $(wildcard functions/host/fnhost_*.c) \
 FN_HOST_HDRS := functions/host/fnhost.h ngx_apigw_module/apigw_core.h
 FN_HOST_INC  := -Ingx_apigw_module -Ifunctions/host
 FN_HOST_LIBS := -levent -ljansson -lyaml
+# the event read and the answer written by the gateway's own JSON code:
+# jansson's loader was nearly half of an invocation's instructions in the
+# runtime
+FN_SDK_CORE  := ngx_apigw_module/apigw_json.c ngx_apigw_module/apigw_json_dump.c \
+                ngx_apigw_module/apigw_util.c
 FN_SDK_SRCS  := functions/sdk/apigw_fn_event.c \
                 functions/sdk/apigw_fn_response.c \
                 functions/sdk/apigw_fn_util.c \
-                functions/runtime/apigw_fn_runtime.c
+                functions/runtime/apigw_fn_runtime.c $(FN_SDK_CORE)
 FN_SDK_HDRS  := functions/sdk/apigw_function.h functions/sdk/apigw_fn_int.h \
-                functions/runtime/apigw_fn_runtime.h
-FN_SDK_INC   := -Ifunctions/sdk -Ifunctions/runtime
+                functions/runtime/apigw_fn_runtime.h \
+                ngx_apigw_module/apigw_core.h ngx_apigw_module/apigw_json_int.h
+FN_SDK_INC   := -Ifunctions/sdk -Ifunctions/runtime -Ingx_apigw_module
 FN_SDK_LIBS  := -ljansson -lcurl
-FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,$(FN_SDK_SRCS))
+FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,\
+                    $(filter functions/%,$(FN_SDK_SRCS))) \
+                $(patsubst ngx_apigw_module/%.c,$(BUILD)/fn/obj/core/%.o,\
+                    $(FN_SDK_CORE))
 # the examples and the tests' functions: shared objects that take the SDK
 # from the runtime that loads them
 FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
@@ -224,6 +233,10 @@ $(BUILD)/fn/obj/%.o: functions/%.c $(FN_SDK_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(FN_CFLAGS) -fPIC $(FN_SDK_INC) -c $< -o $@
 
+$(BUILD)/fn/obj/core/%.o: ngx_apigw_module/%.c $(FN_SDK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FN_CFLAGS) -fPIC $(FN_SDK_INC) -c $< -o $@
+
 $(FN_LIB): $(FN_SDK_OBJS)
 	rm -f $@
 	ar rcs $@ $^
@@ -275,7 +288,7 @@ $(BUILD)/unit/test_fn_sdk: functions/sdk/t/test_fn_sdk.c $(FN_SDK_SRCS) \
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) -It/unit $(FN_SDK_INC) $< \
 	    functions/sdk/apigw_fn_event.c functions/sdk/apigw_fn_response.c \
-	    functions/sdk/apigw_fn_util.c -ljansson -o $@
+	    functions/sdk/apigw_fn_util.c $(FN_SDK_CORE) -ljansson -o $@
 
 tools: $(MINT) $(SIGV4_SIGN)
 

@@ -18,6 +18,10 @@
 #include <sys/time.h>
 
 #include "apigw_fn_int.h"
+#include "apigw_core.h"
+
+
+#define APIGW_FN_EVENT_DEPTH  2048      /* jansson's own limit */
 
 
 static const char *apigw_fn_string(apigw_fn_request_t *req, json_t *v);
@@ -35,8 +39,9 @@ apigw_fn_request_new(const char *event, size_t len)
         return NULL;
     }
 
-    req->event = json_loadb(event, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-                            NULL);
+    /* not jansson's loader: nearly half of an invocation's instructions */
+    req->event = apigw_json_parse_lenient(event, len, APIGW_FN_EVENT_DEPTH,
+                                          NULL, 0);
 
     v = apigw_fn_member(req->event, "version");
 

@@ -23,12 +23,14 @@
 #include <string.h>
 
 #include "apigw_fn_int.h"
+#include "apigw_core.h"
 
 
 static int apigw_fn_header_remove(json_t *obj, const char *name);
 static json_t *apigw_fn_headers_v2(apigw_fn_response_t *resp,
     json_t **cookies);
 static json_t *apigw_fn_body_json_value(apigw_fn_response_t *resp);
+static char *apigw_fn_dump(const json_t *v, size_t *len);
 
 
 apigw_fn_response_t *
@@ -234,15 +236,16 @@ apigw_fn_printf(apigw_fn_response_t *resp, int status, const char *fmt, ...)
 int
 apigw_fn_json(apigw_fn_response_t *resp, int status, json_t *body)
 {
-    int    rc;
-    char  *text;
+    int      rc;
+    char    *text;
+    size_t   len;
 
     if (body == NULL) {
         resp->failed = 1;
         return -1;
     }
 
-    text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    text = apigw_fn_dump(body, &len);
     json_decref(body);
 
     if (text == NULL) {
@@ -253,7 +256,7 @@ apigw_fn_json(apigw_fn_response_t *resp, int status, json_t *body)
     resp->status = status;
     apigw_fn_header_set(resp, "Content-Type", "application/json");
 
-    rc = apigw_fn_body_set(resp, text, strlen(text));
+    rc = apigw_fn_body_set(resp, text, len);
     free(text);
 
     return rc;
@@ -365,13 +368,7 @@ apigw_fn_response_payload(apigw_fn_response_t *resp, int rc, int *error,
         }
 
     } else if (resp->result != NULL) {
-        out = json_dumps(resp->result, JSON_COMPACT | JSON_ENCODE_ANY);
-
-        if (out != NULL) {
-            *len = strlen(out);
-        }
-
-        return out;
+        return apigw_fn_dump(resp->result, len);
 
     } else if (resp->req != NULL && resp->req->version == 2) {
         cookies = NULL;
@@ -402,15 +399,39 @@ apigw_fn_response_payload(apigw_fn_response_t *resp, int rc, int *error,
         *error = 1;
         out = strdup("{\"errorMessage\":\"out of memory\","
                      "\"errorType\":\"HandlerError\"}");
+        *len = out ? strlen(out) : 0;
 
-    } else {
-        out = json_dumps(obj, JSON_COMPACT);
-        json_decref(obj);
+        return out;
     }
 
-    if (out != NULL) {
-        *len = strlen(out);
+    out = apigw_fn_dump(obj, len);
+    json_decref(obj);
+
+    return out;
+}
+
+
+/* compact JSON as json_dumps() writes it, without its cycle check's cost */
+static char *
+apigw_fn_dump(const json_t *v, size_t *len)
+{
+    char    *out;
+    size_t   n;
+
+    n = apigw_json_dump_size(v);
+
+    if (n == (size_t) -1) {
+        return NULL;
     }
+
+    out = malloc(n + 1);
+
+    if (out == NULL) {
+        return NULL;
+    }
+
+    *apigw_json_dump_write(v, out) = '\0';
+    *len = n;
 
     return out;
 }
