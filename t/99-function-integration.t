@@ -735,8 +735,9 @@ is(invoked('prod', 'GET', '/nosuch', 'refused'), 1,
    'metrics: an unknown function (the host\'s 404), refused');
 is(invoked('down', 'GET', '/v1/echo/{id}', 'unreachable'), 1,
    'metrics: a host down counted');
-like($page, qr/apigw_integration_duration_seconds_count\{[^}]*stage="prod"[^}]*resource="\/v1\/echo\/\{id\}"[^}]*\} [1-9]/,
-     'metrics: the integration histogram counts functions');
+cmp_ok(count($m, 'apigw_integration_duration_seconds_count',
+             stage => 'prod', resource => '/v1/echo/{id}'), '>', 0,
+       'metrics: the integration histogram counts functions');
 
 # function authorizers count as other authorizers do
 my %secure = (stage => 'prod', method => 'GET', resource => '/secure');
