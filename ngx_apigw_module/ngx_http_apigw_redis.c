@@ -963,7 +963,7 @@ ngx_http_apigw_redis_throttle(ngx_http_request_t *r,
 static void
 ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
 {
-    ngx_uint_t                      i, k;
+    ngx_uint_t                      i, k, ok;
     ngx_http_apigw_ctx_t           *ctx;
     ngx_http_apigw_throttle_req_t  *t;
 
@@ -975,18 +975,19 @@ ngx_http_apigw_redis_throttled(ngx_http_request_t *r, redisReply *rr)
         return;
     }
 
-    if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 3 + 5 * t->n) {
+    /* the script's answer: an array of so many integers */
+    ok = (rr->type == REDIS_REPLY_ARRAY && rr->elements == 3 + 5 * t->n);
+
+    for (i = 0; ok && i < rr->elements; i++) {
+        ok = (rr->element[i]->type == REDIS_REPLY_INTEGER);
+    }
+
+    if (!ok) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "apigw: unexpected redis reply to the script");
         ngx_http_apigw_metrics_redis(APIGW_METRICS_REDIS_ERRORS
                                      + APIGW_REDIS_ERROR_REPLY);
         return;
-    }
-
-    for (i = 0; i < rr->elements; i++) {
-        if (rr->element[i]->type != REDIS_REPLY_INTEGER) {
-            return;
-        }
     }
 
     t->store = NGX_HTTP_APIGW_STORE_REDIS;

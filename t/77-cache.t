@@ -3,7 +3,8 @@
 # Response caching through nginx: TTL and Age, key parameters, callers who
 # never share an entry, what is not stored, invalidation with and without
 # authorization, a stage's flush, one backend call for many concurrent
-# misses, a reload, a full zone, mock responses, HEAD and content codings.
+# misses, a reload, a full zone, mock responses, HEAD and content codings;
+# the metrics of each result.
 
 use strict;
 use warnings;
@@ -14,6 +15,7 @@ use JSON::PP;
 use MIME::Base64 qw(encode_base64url);
 use Time::HiRes qw(time sleep);
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count promtool);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 plan(skip_all => 'build/apigw-jwt-mint not built (make tools)')
@@ -509,13 +511,36 @@ is($first->{status}, 200, '... and is fetched again');
 ###############################################################################
 # metrics: AWS's CacheHitCount and CacheMissCount, by route
 
-my $metrics = $t->http('GET', '/metrics')->{body};
-like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="hit"\} 99$/m,
-     'metrics: 99 hits of /slow');
-like($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="prod"[^}]*resource="\/slow"[^}]*result="miss"\} 1$/m,
-     '... and its one miss');
+my ($m, $metrics) = scrape($t);
+
+sub cached {
+    my ($resource, $result) = @_;
+    return count($m, 'apigw_cache_requests_total', stage => 'prod',
+                 resource => $resource, result => $result);
+}
+
+is(cached('/slow', 'hit'), 99, 'metrics: 99 hits of /slow');
+is(cached('/slow', 'miss'), 1, '... and its one miss');
+is(cached('/inval/free', 'refresh'), 1,
+   'metrics: the refresh anyone may make');
+is(cached('/inval/keyed', 'refresh'), 1,
+   'metrics: the refresh of a plan with cacheInvalidation');
+is(cached('/inval/jwt', 'refresh'), 1,
+   'metrics: the refresh of a token with the scope');
+is(cached('/inval/header', 'refresh') + cached('/inval/quiet', 'refresh'),
+   0, 'metrics: refreshes ignored are not refreshes');
+is(count($m, 'apigw_cache_requests_total', result => 'refresh'), 3,
+   'metrics: 3 refreshes in all');
+is(cached('/long', 'bypass'), 1, 'metrics: a request with Authorization, '
+   . 'bypass');
+is(cached('/range', 'bypass'), 2, 'metrics: the two Range requests, bypass');
+is(cached('/items/{id}', 'bypass'), 1, 'metrics: the HEAD miss, bypass');
+is(count($m, 'apigw_cache_requests_total', result => 'bypass'), 4,
+   'metrics: 4 bypasses in all');
 unlike($metrics, qr/^apigw_cache_requests_total\{[^}]*stage="nocache"/m,
        'a stage without a cache has no cache counts');
+my ($lint_ok, $lint) = promtool($t, $metrics);
+ok($lint_ok, 'promtool: the page of the cache passes') or diag($lint);
 
 ###############################################################################
 # the access log

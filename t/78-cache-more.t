@@ -3,8 +3,8 @@
 # Response caching, continued: a function's response cached, integration
 # responses run again on hits, a canary's entries apart from its stage's
 # (and shared with use_stage_cache), stale entries served while one
-# request refreshes, one fetch across two workers, waiters bounded by the
-# deadline, and nginx -t's refusals.
+# request refreshes (counted as stale in the metrics), one fetch across
+# two workers, waiters bounded by the deadline, and nginx -t's refusals.
 
 use strict;
 use warnings;
@@ -15,6 +15,7 @@ use JSON::PP;
 use Time::HiRes qw(time sleep);
 use Apigw::Test;
 use Apigw::FnHost;
+use Apigw::Metrics qw(scrape count);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 plan(skip_all => 'make functions first') unless Apigw::FnHost::have_host()
@@ -161,6 +162,10 @@ $t->write_conf(<<'CONF', workers => 2);
             apigw_canary next percent=0 header=X-Canary use_stage_cache;
             apigw_canary_trust 127.0.0.1;
         }
+
+        location = /metrics {
+            apigw_prometheus;
+        }
     }
 CONF
 
@@ -275,6 +280,16 @@ is(calls('/fresh/slow'), 2, 'without stale: one refresh too');
 my @bodies = map { (split /\r\n\r\n/, $_, 2)[1] // '' } @fresh;
 my %distinct = map { $_ => 1 } @bodies;
 is(scalar keys %distinct, 1, '... and every waiter got the new response');
+
+my ($m) = scrape($t);
+my %stale = (stage => 'prod', resource => '/stale/slow');
+is(count($m, 'apigw_cache_requests_total', %stale, result => 'stale'), 9,
+   'metrics: the 9 served the expired entry, stale');
+is(count($m, 'apigw_cache_requests_total', %stale, result => 'miss'), 2,
+   'metrics: the first fetch and the refresh, miss');
+is(count($m, 'apigw_cache_requests_total', stage => 'prod',
+         resource => '/fresh/slow', result => 'stale'), 0,
+   'metrics: without stale, none');
 
 ###############################################################################
 # two workers: one fetch

@@ -4,8 +4,9 @@
 # the backend (apigw_security_delegate) only needs its credential present,
 # and it reaches the backend untouched: no API key gives 403, no
 # Authorization of the scheme 401 with WWW-Authenticate.  mutualTLS is the
-# client certificate nginx verified.  A required scheme that is neither
-# checked nor delegated fails nginx -t, saying how to fix it.
+# client certificate nginx verified; its refusal counts in the metrics as
+# no_certificate.  A required scheme that is neither checked nor
+# delegated fails nginx -t, saying how to fix it.
 
 use strict;
 use warnings;
@@ -13,6 +14,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
@@ -232,6 +234,10 @@ $m->write_conf(<<"CONF");
             apigw mtls stage=prod;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
         }
+
+        location = /metrics {
+            apigw_prometheus;
+        }
     }
 
     server {
@@ -260,6 +266,17 @@ is(curl($m->port, "--cert $p/client.crt --key $p/client.key"), '200',
    'mutualTLS, a certificate nginx verified: 200');
 is(curl($m->port(3)), '200',
    'mutualTLS delegated: left to what terminates TLS');
+
+my ($mm) = scrape($m, undef, sub {
+    `curl -s -k https://127.0.0.1:@{[$m->port]}/metrics`
+});
+my %secure = (stage => 'prod', method => 'GET', resource => '/secure');
+is(count($mm, 'apigw_auth_failures_total', %secure,
+         reason => 'no_certificate'), 1,
+   'metrics: the refusal without a certificate, no_certificate');
+is(count($mm, 'apigw_auth_failures_total'), 1, 'metrics: no other');
+is(count($mm, 'apigw_requests_total', %secure, code => 403), 1,
+   'metrics: its 403');
 
 $m->check_log;
 

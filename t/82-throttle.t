@@ -4,7 +4,8 @@
 # (apigw_throttle), the operation's x-apigw-throttle, the plan of the
 # caller's key and its per-operation throttle, quotas; 429 with
 # Retry-After, RateLimit-Policy and RateLimit; a refused request consumes
-# nothing anywhere; two workers share the buckets; a reload keeps them.
+# nothing anywhere; two workers share the buckets; a reload keeps them;
+# apigw_throttled_total counts each refusal by the level that refused.
 # Rates are tiny (a token every 1,000 s or more) so nothing refills during
 # the test; the refill itself is unit-tested (t/unit/test_keys.c).
 
@@ -14,6 +15,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
@@ -88,6 +90,10 @@ $t->write_conf(<<'CONF', workers => 2);
         location /open/ {
             apigw api stage=open;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -174,6 +180,26 @@ ok(abs(($r->{headers}{'retry-after'} // 0) - $midnight) <= 2,
 # takes each connection
 my $passed = grep { get('/prod/shared?x=' . $_)->{status} == 200 } 1 .. 12;
 is($passed, 5, 'two workers: 5 of 12 pass a bucket of 5');
+
+# the metrics: each 429 above by the most specific level that refused
+my ($m) = scrape($t);
+for (['stage', 'GET', '/free', 'stage', 1],
+     ['stage', 'GET', '/other', 'stage', 1],
+     ['prod', 'GET', '/limited', 'operation', 1],
+     ['prod', 'GET', '/shared', 'operation', 7],
+     ['prod', 'GET', '/keyed-op', 'key_operation', 1],
+     ['prod', 'GET', '/keyed', 'key', 1],
+     ['open', 'GET', '/keyed', 'key', 1],
+     ['prod', 'GET', '/keyed', 'quota', 1])
+{
+    my ($stage, $method, $resource, $level, $n) = @$_;
+    is(count($m, 'apigw_throttled_total', stage => $stage, method => $method,
+             resource => $resource, level => $level), $n,
+       "metrics: $stage $method $resource, level=\"$level\": $n");
+}
+is(count($m, 'apigw_throttled_total'), 14, 'metrics: 14 throttled in all');
+is(count($m, 'apigw_requests_total', code => 429), 14,
+   'metrics: as many 429s');
 
 # a reload keeps the buckets
 $t->reload;

@@ -2,8 +2,9 @@
 
 # Throttling in Redis (apigw_redis) with a real redis-server: buckets and
 # quotas shared by two gateways, what Redis holds, and its failure modes:
-# killed, frozen (SIGSTOP) past the timeout, restarted empty; the
-# on_failure policies local (the default), open and closed.
+# killed, frozen (SIGSTOP) past the timeout, restarted empty, a key of
+# the wrong type; the on_failure policies local (the default), open and
+# closed; each failure and fallback in the metrics.
 
 use strict;
 use warnings;
@@ -14,6 +15,7 @@ use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 use Digest::SHA qw(sha256_hex);
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count promtool);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 plan(skip_all => 'no redis-server') unless -x '/usr/bin/redis-server';
@@ -140,6 +142,10 @@ sub conf {
         location /quota/ {
             apigw api stage=quota;
             apigw_backend http://127.0.0.1:${\ $a->port(2)};
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -287,7 +293,19 @@ for (1 .. 80) {
 }
 ok($ok, 'enabled again within seconds');
 
+# the Redis families, without route labels
+sub redis_errors {
+    my ($m, $error) = @_;
+    return count($m, 'apigw_redis_errors_total', error => $error);
+}
+
+sub fallbacks {
+    my ($m, $policy) = @_;
+    return count($m, 'apigw_redis_fallbacks_total', policy => $policy);
+}
+
 # killed: throttling goes on in each node's zone, no 5xx, logged once
+my ($m0) = scrape($a);
 redis_kill();
 my @st = map { get($a, '/quota/keyed', 'x-api-key' => $key)->{status} }
          1 .. 4;
@@ -300,6 +318,14 @@ is(get($a, '/quota/keyed', 'x-api-key' => 'm' x 30)->{status}, 403,
    'a key never seen cannot be checked: 403');
 like($a->read_file('t.log'), qr{^/quota/keyed 200 local$}m,
      '$apigw_throttle: local');
+my ($m1) = scrape($a);
+cmp_ok(redis_errors($m1, 'connection'), '>', redis_errors($m0, 'connection'),
+       'metrics: the connection lost, counted');
+is(fallbacks($m1, 'local') - fallbacks($m0, 'local'), 4,
+   'metrics: the 4 throttled requests, fallbacks of policy local');
+is(count($m1, 'apigw_throttled_total', stage => 'quota', level => 'quota')
+   - count($m0, 'apigw_throttled_total', stage => 'quota', level => 'quota'),
+   2, 'metrics: the 2 refused by the local zone, level quota');
 
 # restarted empty: back by itself, the script loaded again
 redis_start();
@@ -318,7 +344,24 @@ ok($back, 'Redis restarted empty: used again');
 is($r->{status}, 200, 'with the new, empty state');
 like($b->error_log, qr/redis is back/, 'and says so');
 
+# a key of the wrong type: the script fails, an error reply; the request
+# falls back to the zone
+($m0) = scrape($a);
+redis('HSET', '{apigw}:s|api/prod', 'x', '1');
+is(get($a, '/prod/free')->{status}, 200,
+   'a bucket in Redis that is a hash: the request passes');
+like($a->error_log, qr/apigw: redis: .*WRONGTYPE/,
+     'the error reply is logged');
+redis('DEL', '{apigw}:s|api/prod');
+($m1) = scrape($a);
+is(redis_errors($m1, 'reply') - redis_errors($m0, 'reply'), 1,
+   'metrics: an error reply');
+is(fallbacks($m1, 'local') - fallbacks($m0, 'local'), 1,
+   'metrics: its request, a fallback');
+is(redis_errors($m1, 'timeout'), 0, 'metrics: no timeout yet');
+
 # frozen past the timeout: the request does not hang
+($m0) = scrape($a);
 kill 'STOP', $redis_pid;
 my $t0 = time;
 $r = get($a, '/prod/free');
@@ -328,6 +371,13 @@ isnt($r->{status}, 0, 'Redis frozen: an answer');
 cmp_ok($r->{status}, '<', 500, 'not a 5xx');
 cmp_ok($took, '<', 2, sprintf('within the timeout and then some (%.2f s)',
                               $took));
+($m1, my $page) = scrape($a);
+is(redis_errors($m1, 'timeout'), 1, 'metrics: a timeout');
+is(fallbacks($m1, 'local') - fallbacks($m0, 'local'), 1,
+   'metrics: its request, a fallback');
+my ($lint_ok, $lint) = promtool($a, $page);
+ok($lint_ok, 'promtool: the page with Redis\'s failures passes')
+    or diag($lint);
 
 $a->stop;
 $b->stop;
@@ -372,6 +422,9 @@ $a->run;
 $r = get($a, '/prod/free') for 1 .. 5;
 is($r->{status}, 200, 'on_failure=open: everything passes');
 ok(!exists $r->{headers}{'ratelimit'}, 'without RateLimit headers');
+($m1) = scrape($a);
+is(fallbacks($m1, 'open'), 5, 'metrics: 5 fallbacks, policy open');
+is(count($m1, 'apigw_throttled_total'), 0, 'metrics: none throttled');
 $a->stop;
 
 conf($a, 'on_failure=closed');
@@ -381,6 +434,19 @@ is($r->{status}, 429, 'on_failure=closed: refused');
 is($r->{headers}{'retry-after'}, 1, 'Retry-After 1');
 is(get($a, '/quota/free')->{status}, 200,
    'an operation with no bucket is not affected');
+($m1, $page) = scrape($a);
+is(count($m1, 'apigw_throttled_total', stage => 'prod', method => 'GET',
+         resource => '/free', level => 'redis_down'), 1,
+   'metrics: the 429, level redis_down');
+is(count($m1, 'apigw_throttled_total'), 1, 'metrics: nothing else throttled');
+is(fallbacks($m1, 'closed'), 1, 'metrics: a fallback, policy closed');
+is(fallbacks($m1, 'local') + fallbacks($m1, 'open'), 0,
+   'metrics: of no other policy');
+cmp_ok(redis_errors($m1, 'connection'), '>', 0,
+       'metrics: Redis refused, connection errors');
+($lint_ok, $lint) = promtool($a, $page);
+ok($lint_ok, 'promtool: the page of on_failure=closed passes')
+    or diag($lint);
 $a->stop;
 
 $a->check_log;

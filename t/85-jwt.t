@@ -5,7 +5,8 @@
 # Every row of the attack checklist (docs/authorizers.md) is a token sent
 # through nginx, with the status and headers the client gets: 401 with
 # WWW-Authenticate error="invalid_token" for a bad token, 403 with
-# error="insufficient_scope" for a good one without the scopes.
+# error="insufficient_scope" for a good one without the scopes; the
+# metrics count each by its reason.
 
 use strict;
 use warnings;
@@ -14,6 +15,7 @@ use lib 't/lib';
 use Test::More;
 use MIME::Base64 qw(encode_base64url decode_base64url);
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
@@ -142,6 +144,10 @@ $t->write_conf(<<'CONF');
             apigw_jwt oauth issuer=https://idp.test/ audience=api://pets
                       jwks=%%PREFIX%%/jwks.json algorithms=RS256,ES256
                       typ=at+jwt leeway=0s;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -351,6 +357,18 @@ is($r->{headers}{'x-amzn-errortype'}, 'AccessDeniedException',
 refused(get('/admin', token(header => $at, claims => {scope => 'admin read',
                                                       exp => $now - 5})),
         'expired, with leeway=0s in apigw_jwt');
+
+# the metrics of GET /admin so far: the 403 above, two tokens not valid
+# (its typ, expired)
+my ($m) = scrape($t);
+my %admin = (stage => 'prod', method => 'GET', resource => '/admin');
+is(count($m, 'apigw_auth_failures_total', %admin,
+         reason => 'insufficient_scope'), 1,
+   'metrics: a scope missing, insufficient_scope');
+is(count($m, 'apigw_auth_failures_total', %admin, reason => 'invalid_token'),
+   2, 'metrics: not valid, invalid_token');
+is(count($m, 'apigw_requests_total', %admin, code => 403), 1,
+   'metrics: the 403');
 
 # HS256 with a configured secret
 is(get('/hs', token(alg => 'HS256', secret => $secret, kid => 'hs'))->{status},

@@ -11,7 +11,8 @@
 # reload that keeps the cache; the context in parameter mappings,
 # templates and gateway responses; $apigw_principal; usageIdentifierKey as
 # the API key (key source AUTHORIZER); payload 2.0 with simple responses;
-# a function authorizer at nginx -t.
+# every refusal in the metrics by its reason; a function authorizer at
+# nginx -t.
 
 use strict;
 use warnings;
@@ -20,6 +21,7 @@ use lib 't/lib';
 use Test::More;
 use JSON::PP;
 use Apigw::Test;
+use Apigw::Metrics qw(scrape count);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 
@@ -232,6 +234,10 @@ $t->write_conf(<<'CONF');
         location /keyed/ {
             apigw keyed stage=prod;
             apigw_backend http://127.0.0.1:%%PORT_2%%;
+        }
+
+        location = /metrics {
+            apigw_prometheus;
         }
     }
 CONF
@@ -486,6 +492,42 @@ refused(get('/keyed/things', Authorization => 'key-bad', 'x-api-key' => $key),
         'usage key: unknown (the header does not count)');
 refused(get('/keyed/things', Authorization => 'key-none', 'x-api-key' => $key),
         403, 'Forbidden', 'ForbiddenException', 'usage key: none');
+
+###############################################################################
+
+# the metrics: each refusal above by its reason, in its route's series
+my ($m) = scrape($t);
+for (['authz', 'GET', '/pets', 'authorizer_denied', 3,
+      'explicit deny twice, implicit deny'],
+     ['authz', 'POST', '/pets', 'authorizer_denied', 2,
+      'a policy for GET, */GET/*'],
+     ['authz', 'GET', '/req/{id}', 'authorizer_denied', 2,
+      'the cached policy, Deny'],
+     ['authz', 'GET', '/simple', 'authorizer_denied', 1,
+      'isAuthorized false'],
+     ['authz', 'GET', '/pets', 'authorizer_unauthorized', 4,
+      'the authorizer\'s 401; no, an empty and a refused token'],
+     ['authz', 'GET', '/req/{id}', 'authorizer_unauthorized', 1,
+      'a source missing'],
+     ['authz', 'GET', '/pets', 'authorizer_error', 7,
+      'error twice, garbage, reset, big, chunks, a hang'],
+     ['authz', 'GET', '/slow', 'authorizer_error', 1,
+      'cut by the integration\'s timeout'],
+     ['authz', 'GET', '/pets/{id}', 'uri_too_long', 1,
+      'a method ARN over 1600 bytes'],
+     ['keyed', 'GET', '/things', 'unknown_key', 1,
+      'an unknown usage key'],
+     ['keyed', 'GET', '/things', 'missing_key', 1, 'no usage key'])
+{
+    my ($api, $method, $resource, $reason, $n, $what) = @$_;
+    is(count($m, 'apigw_auth_failures_total', api => $api, method => $method,
+             resource => $resource, reason => $reason), $n,
+       "metrics: $method $resource, $reason: $n ($what)");
+}
+is(count($m, 'apigw_auth_failures_total'), 24,
+   'metrics: 24 refusals in all');
+is(count($m, 'apigw_requests_total', resource => '/pets/{id}', code => 414),
+   1, 'metrics: the 414');
 
 ###############################################################################
 

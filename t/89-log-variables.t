@@ -1,10 +1,12 @@
 #!/usr/bin/perl
 
 # AWS's $context variables for access logs, as $apigw_* variables, in the
-# JSON access-log format docs/operations.md gives: each field after known
-# requests (a backend's answer, a mock, a gateway refusal, a backend that
-# fails).  Then trace context: a caller's traceparent continued, one not
-# valid replaced, none started, X-Amzn-Trace-Id, what the backend gets.
+# JSON access-log format docs/operations.md gives, read from there: it has
+# every field of AWS's default JSON format, and each field is checked
+# after known requests (a backend's answer, a mock, a gateway refusal, a
+# backend that fails).  Then trace context: a caller's traceparent
+# continued, one not valid replaced, none started, X-Amzn-Trace-Id, what
+# the backend gets.
 
 use strict;
 use warnings;
@@ -13,6 +15,7 @@ use lib 't/lib';
 use Test::More;
 use Time::HiRes qw(time);
 use JSON::PP;
+use File::Basename qw(dirname);
 use Apigw::Test;
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
@@ -60,29 +63,44 @@ keys:
   - {id: k-alice, value: "$alice", plan: gold}
 YAML
 
-# the format of docs/operations.md, "AWS's access log fields"
-$t->write_conf(<<'CONF');
-    apigw_api logs %%PREFIX%%/api.yaml;
-    apigw_keys %%PREFIX%%/keys.yaml;
+# the format of docs/operations.md, "AWS's access log fields", as it is
+# there, and the fields of this test after its own
+my $ops = do {
+    open(my $fh, '<', dirname(__FILE__) . '/../docs/operations.md') or die;
+    local $/;
+    <$fh>;
+};
+my ($format) = $ops =~ /^(log_format apigw_json escape=json .*?\}';)$/ms;
+ok($format, 'docs/operations.md has the apigw_json format');
+my @fields = ($format // '') =~ /[{,']"(\w+)":/g;
 
-    log_format apigw_json escape=json '{"requestId":"$apigw_request_id",'
-        '"extendedRequestId":"$apigw_extended_request_id",'
-        '"ip":"$apigw_source_ip","requestTime":"$apigw_request_time",'
-        '"requestTimeEpoch":"$apigw_request_time_epoch",'
-        '"httpMethod":"$request_method",'
-        '"resourcePath":"$apigw_resource_path","status":"$apigw_status",'
-        '"protocol":"$server_protocol",'
-        '"responseLength":"$apigw_response_length",'
-        '"responseLatency":"$apigw_response_latency",'
-        '"integrationLatency":"$apigw_integration_latency",'
-        '"integrationStatus":"$apigw_integration_status",'
-        '"apiKeyId":"$apigw_api_key_id","principalId":"$apigw_principal",'
-        '"errorMessage":"$apigw_error_message",'
-        '"errorResponseType":"$apigw_error_response_type",'
+# AWS's default JSON format, the console's and the CDK's
+# (AccessLogFormat.jsonWithStandardFields)
+my @aws = qw(requestId ip caller user requestTime httpMethod resourcePath
+             status protocol responseLength);
+my %documented = map { $_ => 1 } @fields;
+is_deeply([grep { !$documented{$_} } @aws], [],
+          'the format has every field of AWS\'s default JSON format');
+my %rank = map { $fields[$_] => $_ } 0 .. $#fields;
+is_deeply([sort { $rank{$a} <=> $rank{$b} } grep { $documented{$_} } @aws],
+          \@aws, '... in AWS\'s order');
+
+# this test's own fields after the documented ones
+my $own = <<'FIELDS' =~ s/\n\z//r;
+,'
         '"stage":"$apigw_stage","routeKey":"$apigw_route",'
         '"traceId":"$apigw_trace_id","spanId":"$apigw_span_id",'
         '"parentSpanId":"$apigw_parent_span_id"}';
+FIELDS
+(my $conf_format = $format // '') =~ s/\}';\z/$own/;
 
+$t->write_conf(<<"CONF" . <<'CONF');
+    apigw_api logs %%PREFIX%%/api.yaml;
+    apigw_keys %%PREFIX%%/keys.yaml;
+
+    $conf_format
+
+CONF
     server {
         listen 127.0.0.1:%%PORT%%;
         access_log %%PREFIX%%/json.log apigw_json;
@@ -119,11 +137,18 @@ is(scalar @log, scalar @r, 'a JSON line per request, each valid JSON');
 
 my ($pet, $mock, $refused, $keyed, $down, $nowhere) = @log;
 
+is(scalar(grep { my $l = $_; !grep { !exists $l->{$_} } @fields } @log),
+   scalar @log, 'every line has every field of the documented format');
+
 is($pet->{requestId}, $r[0]{headers}{'x-amzn-requestid'},
    'requestId: the x-amzn-RequestId the client got');
 like($pet->{extendedRequestId}, qr/^\d+-\d+-\d+$/,
      'extendedRequestId: worker, connection, request');
 is($pet->{ip}, '127.0.0.1', 'ip: identity.sourceIp');
+is_deeply([map { "$_->{caller} $_->{user}" } @log], [('- -') x @log],
+          'caller, user: "-", as AWS logs them without IAM authorization');
+is($pet->{httpMethod}, 'GET', 'httpMethod');
+is($pet->{protocol}, 'HTTP/1.1', 'protocol');
 like($pet->{requestTime}, qr{^\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000$},
      'requestTime: CLF, as AWS');
 my $epoch = $pet->{requestTimeEpoch} / 1000;

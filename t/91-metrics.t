@@ -412,6 +412,43 @@ is(requests($m, 'bulk', 'GET', '/pets/{petId}', 200), 200,
    'after the reload: bulk still 200');
 is(requests($m, 'prod', 'GET', '/gone', 200), 0,
    'after the reload: /gone is gone');
+
+# the refusals counted before it, kept too
+my @refusals = (
+    ['GET', '/keyed', 403, 4], ['GET', '/keyed', 429, 1],
+    ['GET', '/limited', 429, 1], ['GET', '/pets/{petId}', 400, 1],
+    ['POST', '/pets', 400, 1], ['POST', '/pets', 415, 1],
+    ['GET', '/token', 401, 2], ['GET', '/slow', 504, 1],
+    ['', '', 403, 2], ['', '', 413, 1]);
+
+for (@refusals) {
+    my ($method, $resource, $code, $n) = @$_;
+    is(requests($m, 'prod', $method, $resource, $code), $n,
+       "after the reload: $method $resource $code still $n");
+}
+
+sub family_total {
+    my ($m, $family) = @_;
+    my $n = 0;
+    $n += $m->{$_} for grep { /^\Q$family\E\{/ } keys %$m;
+    return $n;
+}
+
+is(family_total($m, 'apigw_auth_failures_total'), 6,
+   'after the reload: the 6 auth failures');
+is(family_total($m, 'apigw_throttled_total'), 2,
+   'after the reload: the 2 throttled');
+is(family_total($m, 'apigw_validation_failures_total'), 3,
+   'after the reload: the 3 validation failures');
+is($m->{'apigw_throttled_total'
+       . series('prod', 'GET', '/keyed', level => 'quota')}, 1,
+   'after the reload: the quota\'s 429, level quota');
+is($m->{'apigw_auth_failures_total'
+       . series('prod', 'GET', '/keyed', reason => 'missing_key')}, 1,
+   'after the reload: the 403 without a key, missing_key');
+is($m->{'apigw_validation_failures_total'
+       . series('prod', 'GET', '/pets/{petId}', kind => 'parameters')}, 1,
+   'after the reload: the 400, parameters');
 is($m->{apigw_metrics_series}, 3 * 9 + 3,
    'after the reload: 9 series a stage');
 is(get('/prod/pets')->{status}, 200, 'one more');
@@ -433,6 +470,13 @@ is(get('/prod/gone')->{status}, 200, '/gone again');
 ($m) = scrape();
 is(requests($m, 'prod', 'GET', '/gone', 200), 1, '/gone counts anew');
 is(requests($m, 'prod', 'GET', '/pets', 200), 4, 'GET /pets kept: 4');
+is(scalar(grep { requests($m, 'prod', $_->[0], $_->[1], $_->[2]) == $_->[3] }
+          @refusals), scalar @refusals,
+   'the refusals kept across three reloads');
+is(family_total($m, 'apigw_auth_failures_total')
+   + family_total($m, 'apigw_throttled_total')
+   + family_total($m, 'apigw_validation_failures_total'), 11,
+   'and their auth, throttling and validation counts');
 
 # a canary: its requests in series of their own, canary="true", the
 # deployment its apigw_api; the stage's with canary="false"

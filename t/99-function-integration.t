@@ -8,8 +8,9 @@
 # crash, a hang past the function's timeout (502) and past the gateway's
 # deadline (504), garbage, an answer too large, a host that is down (500),
 # each followed by a request that succeeds; the host's 429 (500); several
-# hosts in an upstream{}; the metrics and log variables; a reload under
-# load that loses nothing; nginx -t without apigw_functions.
+# hosts in an upstream{}; the log variables, and the metrics of every
+# outcome and of function authorizers; a reload under load that loses
+# nothing; nginx -t without apigw_functions.
 
 use strict;
 use warnings;
@@ -22,6 +23,7 @@ use POSIX ();
 use Time::HiRes qw(time sleep);
 use Apigw::Test;
 use Apigw::FnHost;
+use Apigw::Metrics qw(scrape count promtool);
 
 plan(skip_all => 'module not built') unless Apigw::Test::have_module();
 plan(skip_all => 'make functions first') unless Apigw::FnHost::have_host()
@@ -693,17 +695,64 @@ like($line // '', qr/ 504 int=- lat=\d+/, 'log: the deadline');
 ($line) = grep { m{^/prod/nosuch } } @log;
 like($line // '', qr/ 500 int=404 /, 'log: the Invoke API\'s 404');
 
-$r = $t->http('GET', '/metrics');
-like($r->{body}, qr/apigw_function_invocations_total\{[^}]*stage="prod"[^}]*resource="\/misbehave"[^}]*outcome="function_error"\} [1-9]/,
-     'metrics: function errors counted');
-like($r->{body}, qr/apigw_function_invocations_total\{[^}]*resource="\/deadline"[^}]*outcome="timeout"\} 2/,
-     'metrics: deadlines counted');
-like($r->{body}, qr/apigw_function_invocations_total\{[^}]*resource="\/narrow"[^}]*outcome="refused"\} 2/,
-     'metrics: the Invoke API\'s refusals counted');
-like($r->{body}, qr/apigw_function_invocations_total\{[^\n]*stage="down"[^\n]*outcome="unreachable"\} 1/,
-     'metrics: a host down counted');
-like($r->{body}, qr/apigw_integration_duration_seconds_count\{[^}]*stage="prod"[^}]*resource="\/v1\/echo\/\{id\}"[^}]*\} [1-9]/,
-     'metrics: the integration histogram counts functions');
+# the metrics: every call above by its outcome, in its route's series
+my ($m, $page) = scrape($t);
+
+sub invoked {
+    my ($stage, $method, $resource, $outcome) = @_;
+    return count($m, 'apigw_function_invocations_total', stage => $stage,
+                 method => $method, resource => $resource,
+                 outcome => $outcome);
+}
+
+# POST /answer: the binary answers (200, 200, bad base64), the rules'
+# table (5 answered, 5 not proxy responses), five answers after it, a
+# header with CR LF, garbage; and "not JSON", which the answer function
+# refuses to echo: its own error
+is(invoked('prod', 'POST', '/answer', 'ok'), 12,
+   'metrics: the answers made responses, ok: 12');
+is(invoked('prod', 'POST', '/answer', 'malformed'), 8,
+   'metrics: the answers that are not proxy responses, malformed: 8');
+is(invoked('prod', 'POST', '/answer', 'function_error'), 1,
+   'metrics: the function\'s error, function_error: 1');
+is(count($m, 'apigw_requests_total', stage => 'prod', resource => '/answer',
+         code => 502), 8, '... 8 of them 502');
+is(count($m, 'apigw_requests_total', stage => 'prod', resource => '/answer',
+         code => 500), 1, '... and a 500, the body not base64');
+is(invoked('prod', 'POST', '/answer2', 'ok'), 3, 'metrics: 2.0, ok: 3');
+# GET /misbehave: a crash, an exit, an error, a hang past its own timeout,
+# an answer over 6 MB (the host's Function.ResponseSizeTooLarge); the 10
+# requests after each failure, the 5 MB one
+is(invoked('prod', 'GET', '/misbehave', 'function_error'), 5,
+   'metrics: function errors counted');
+is(invoked('prod', 'GET', '/misbehave', 'ok'), 11,
+   'metrics: the ones that succeeded, ok');
+is(invoked('prod', 'GET', '/deadline', 'timeout'), 2,
+   'metrics: deadlines counted');
+is(invoked('prod', 'GET', '/narrow', 'refused'), 2,
+   'metrics: the Invoke API\'s refusals counted');
+is(invoked('prod', 'GET', '/nosuch', 'refused'), 1,
+   'metrics: an unknown function (the host\'s 404), refused');
+is(invoked('down', 'GET', '/v1/echo/{id}', 'unreachable'), 1,
+   'metrics: a host down counted');
+cmp_ok(count($m, 'apigw_integration_duration_seconds_count',
+             stage => 'prod', resource => '/v1/echo/{id}'), '>', 0,
+       'metrics: the integration histogram counts functions');
+
+# function authorizers count as other authorizers do
+my %secure = (stage => 'prod', method => 'GET', resource => '/secure');
+is(count($m, 'apigw_auth_failures_total', %secure,
+         reason => 'authorizer_denied'), 1,
+   'metrics: a function authorizer\'s deny, authorizer_denied');
+is(count($m, 'apigw_auth_failures_total', %secure,
+         reason => 'authorizer_unauthorized'), 2,
+   'metrics: its Unauthorized and no token, authorizer_unauthorized');
+is(count($m, 'apigw_auth_failures_total', %secure,
+         reason => 'authorizer_error'), 1,
+   'metrics: its other error, authorizer_error');
+
+my ($lint_ok, $lint) = promtool($t, $page);
+ok($lint_ok, 'promtool: the page with functions passes') or diag($lint);
 
 ###############################################################################
 # a reload under load loses nothing
