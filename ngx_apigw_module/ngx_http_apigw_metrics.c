@@ -11,12 +11,11 @@
  * Prometheus metrics.  The series are made with the configuration, one
  * per counted operation of each stage (and canary) and one per counted
  * stage for requests that match no route; nothing is made while requests
- * run.  Their
- * counters live in a shared zone of their own, each series a node found
- * by its labels, so a reload keeps the counters of the series it keeps;
- * requests add to them with atomics, never a lock, in the log phase, when
- * the status is final.  The page (apigw_prometheus) renders them in text
- * format 0.0.4 (apigw_metrics.c).
+ * run.  Their counters live in a shared zone of their own, each series a
+ * node found by its labels, so a reload keeps the counters of the series
+ * it keeps; requests add to them with atomics, never a lock, in the log
+ * phase, when the status is final.  The page (apigw_prometheus) renders
+ * them in text format 0.0.4 (apigw_metrics.c).
  *
  * Old workers count on after a reload, into the nodes of their own
  * configuration: a node no configuration has any more is freed only once
