@@ -44,6 +44,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_jwt.c \
                 ngx_apigw_module/apigw_jwk.c \
                 ngx_apigw_module/apigw_throttle.c \
+                ngx_apigw_module/apigw_method_settings.c \
                 ngx_apigw_module/apigw_format.c \
                 ngx_apigw_module/apigw_jsonpath.c \
                 ngx_apigw_module/apigw_vtl.c \

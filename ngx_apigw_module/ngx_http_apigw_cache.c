@@ -9,7 +9,8 @@
 
 /*
  * The cache step, after validation and before the request is mapped: a
- * stage's responses (apigw_cache on) kept in shared memory under a key
+ * stage's responses (apigw_cache on, or cache=on in its method settings:
+ * resolved per operation in ctx->settings) kept in shared memory under a key
  * hashed from the stage, the deployment, the operation as defined, its
  * namespace, the method, the path parameters, the declared key
  * parameters, the accepted content codings and, when the operation needs
@@ -30,7 +31,7 @@
 static ngx_int_t ngx_http_apigw_cache_start(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
 static ngx_int_t ngx_http_apigw_cache_control(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf);
+    ngx_http_apigw_ctx_t *ctx);
 static ngx_uint_t ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx);
 static ngx_int_t ngx_http_apigw_cache_key(ngx_http_request_t *r,
@@ -51,19 +52,17 @@ static ngx_int_t ngx_http_apigw_cache_flush_handler(ngx_http_request_t *r);
 ngx_int_t
 ngx_http_apigw_cache_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 {
+    ngx_uint_t           cached;
     apigw_cache_conf_t  *conf;
 
     conf = &ctx->op->cache;
 
     if (ctx->cache == NULL) {
-        if (!ctx->alcf->cache) {
-            return NGX_OK;
-        }
+        cached = ctx->settings->cache;
 
-        if (conf->enabled == 0
-            || (conf->enabled == -1
-                && !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
-            || (conf->ttl == -1 ? ctx->alcf->cache_ttl : conf->ttl) == 0)
+        if (cached == NGX_HTTP_APIGW_CACHED_NEVER
+            || (cached == NGX_HTTP_APIGW_CACHED_READS
+                && !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))))
         {
             return NGX_OK;
         }
@@ -100,7 +99,7 @@ ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
 
     ctx->cache = c;
 
-    c->ttl = (conf->ttl == -1 ? ctx->alcf->cache_ttl : conf->ttl) * 1000;
+    c->ttl = ctx->settings->cache_ttl * 1000;
     c->wait_until = ngx_current_msec + ctx->op->integration.timeout_ms;
 
     /*
@@ -120,7 +119,7 @@ ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
         return NGX_OK;
     }
 
-    rc = ngx_http_apigw_cache_control(r, ctx, conf);
+    rc = ngx_http_apigw_cache_control(r, ctx);
 
     if (rc != NGX_OK || ctx->responded) {
         return rc;
@@ -142,10 +141,9 @@ ngx_http_apigw_cache_start(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
  */
 static ngx_int_t
 ngx_http_apigw_cache_control(ngx_http_request_t *r,
-    ngx_http_apigw_ctx_t *ctx, apigw_cache_conf_t *conf)
+    ngx_http_apigw_ctx_t *ctx)
 {
     ngx_str_t                    value;
-    ngx_uint_t                   strategy;
     apigw_cache_control_t        cc;
     ngx_http_apigw_cache_req_t  *c;
 
@@ -176,11 +174,7 @@ ngx_http_apigw_cache_control(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    strategy = (conf->unauthorized != APIGW_CACHE_UNAUTHORIZED_UNSET)
-               ? (ngx_uint_t) conf->unauthorized
-               : ctx->alcf->cache_unauthorized;
-
-    switch (strategy) {
+    switch (ctx->settings->cache_unauthorized) {
 
     case APIGW_CACHE_FAIL_WITH_403:
         ctx->cache = NULL;
@@ -212,17 +206,12 @@ static ngx_uint_t
 ngx_http_apigw_cache_may_refresh(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx)
 {
-    u_char              *s, *p, *end;
-    size_t               i, j;
-    json_t              *scope, *v;
-    ngx_str_t           *want;
-    apigw_cache_conf_t  *conf;
+    u_char     *s, *p, *end;
+    size_t      i, j;
+    json_t     *scope, *v;
+    ngx_str_t  *want;
 
-    conf = &ctx->op->cache;
-
-    if (!(conf->require_authorization == -1
-          ? ctx->alcf->cache_authorization : conf->require_authorization))
-    {
+    if (!ctx->settings->cache_authorization) {
         return 1;
     }
 
@@ -957,7 +946,7 @@ ngx_http_apigw_cache_merge(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
     ngx_uint_t    i;
     ngx_keyval_t *kv;
 
-    if (!alcf->cache) {
+    if (!alcf->caching) {
         return NGX_OK;
     }
 
@@ -1047,10 +1036,11 @@ ngx_http_apigw_cache_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
             return NGX_ERROR;
         }
 
-        if (!stage->cache) {
+        if (!stage->caching) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                           "apigw_cache_flush \"%V\": the stage has no "
-                          "\"apigw_cache on\" in %V:%ui", &alcf->cache_flush,
+                          "\"apigw_cache on\" and no method setting "
+                          "cache=on in %V:%ui", &alcf->cache_flush,
                           &alcf->conf_file, alcf->conf_line);
             return NGX_ERROR;
         }

@@ -113,7 +113,7 @@ ngx_http_apigw_cache_zone_add(ngx_conf_t *cf,
     stage = amcf->stages.elts;
 
     for (i = 0; i < amcf->stages.nelts; i++) {
-        if (stage[i]->cache) {
+        if (stage[i]->caching) {
             goto found;
         }
     }
@@ -241,7 +241,7 @@ ngx_http_apigw_cache_stage_gens(ngx_http_apigw_cache_zone_t *cz)
     for (i = 0; i < cz->stages->nelts; i++) {
         alcf = stage[i];
 
-        if (!alcf->cache || alcf->cache_stage.gen != NULL) {
+        if (!alcf->caching || alcf->cache_stage.gen != NULL) {
             continue;
         }
 

@@ -9,13 +9,13 @@
 
 /*
  * Prometheus metrics.  The series are made with the configuration, one
- * per operation of each stage (and canary) and one per stage for requests
- * that match no route; nothing is made while requests run.  Their
- * counters live in a shared zone of their own, each series a node found
- * by its labels, so a reload keeps the counters of the series it keeps;
- * requests add to them with atomics, never a lock, in the log phase, when
- * the status is final.  The page (apigw_prometheus) renders them in text
- * format 0.0.4 (apigw_metrics.c).
+ * per counted operation of each stage (and canary) and one per counted
+ * stage for requests that match no route; nothing is made while requests
+ * run.  Their counters live in a shared zone of their own, each series a
+ * node found by its labels, so a reload keeps the counters of the series
+ * it keeps; requests add to them with atomics, never a lock, in the log
+ * phase, when the status is final.  The page (apigw_prometheus) renders
+ * them in text format 0.0.4 (apigw_metrics.c).
  *
  * Old workers count on after a reload, into the nodes of their own
  * configuration: a node no configuration has any more is freed only once
@@ -27,6 +27,7 @@
 
 #define NGX_HTTP_APIGW_METRICS_ZONE_SIZE    (4 * 1024 * 1024)
 #define NGX_HTTP_APIGW_METRICS_GENS         64
+#define NGX_HTTP_APIGW_NO_SERIES            ((ngx_uint_t) -1)
 
 
 typedef struct {
@@ -70,6 +71,8 @@ typedef struct {
 } ngx_http_apigw_metrics_page_t;
 
 
+static ngx_uint_t ngx_http_apigw_metrics_counted(
+    ngx_http_apigw_loc_conf_t *alcf);
 static ngx_int_t ngx_http_apigw_metrics_stage(ngx_conf_t *cf,
     ngx_http_apigw_metrics_t *m, ngx_rbtree_t *keys,
     ngx_http_apigw_loc_conf_t *alcf);
@@ -167,7 +170,7 @@ ngx_http_apigw_metrics_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
     ngx_rbtree_node_t            sentinel;
     ngx_http_handler_pt         *h;
     ngx_http_apigw_metrics_t    *m;
-    ngx_http_apigw_loc_conf_t  **stage, *alcf;
+    ngx_http_apigw_loc_conf_t  **stage;
     ngx_http_core_main_conf_t   *cmcf;
 
     if (amcf->stages.nelts == 0) {
@@ -191,10 +194,8 @@ ngx_http_apigw_metrics_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
     stage = amcf->stages.elts;
 
     for (i = 0; i < amcf->stages.nelts; i++) {
-        alcf = stage[i]->canary_of ? stage[i]->canary_of : stage[i];
-
-        if (!alcf->metrics) {
-            /* apigw_metrics off: no series */
+        if (!ngx_http_apigw_metrics_counted(stage[i])) {
+            /* apigw_metrics off, and no method setting metrics=on */
             continue;
         }
 
@@ -236,9 +237,30 @@ ngx_http_apigw_metrics_init(ngx_conf_t *cf, ngx_http_apigw_main_conf_t *amcf)
 }
 
 
+/* a stage (or canary) with a series: apigw_metrics, or an operation's */
+static ngx_uint_t
+ngx_http_apigw_metrics_counted(ngx_http_apigw_loc_conf_t *alcf)
+{
+    size_t  i;
+
+    if (alcf->metrics) {
+        return 1;
+    }
+
+    for (i = 0; i < alcf->api->api->nops; i++) {
+        if (alcf->op_settings[i].metrics) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /*
- * a stage's series: one per operation, then one for no route.  A canary
- * is its stage's, canary="true", deployment its own apigw_api
+ * a stage's series: one per counted operation, then one for no route
+ * when apigw_metrics is on.  A canary is its stage's, canary="true",
+ * deployment its own apigw_api
  */
 static ngx_int_t
 ngx_http_apigw_metrics_stage(ngx_conf_t *cf, ngx_http_apigw_metrics_t *m,
@@ -269,6 +291,11 @@ ngx_http_apigw_metrics_stage(ngx_conf_t *cf, ngx_http_apigw_metrics_t *m,
     l.canary = (alcf->canary_of != NULL);
 
     for (i = 0; i <= api->nops; i++) {
+
+        if (i < api->nops ? !alcf->op_settings[i].metrics : !alcf->metrics) {
+            alcf->metrics_series[i] = NGX_HTTP_APIGW_NO_SERIES;
+            continue;
+        }
 
         if (i < api->nops) {
             op = &api->ops[i];
@@ -682,7 +709,7 @@ ngx_http_apigw_metrics_log(ngx_http_request_t *r)
     ngx_http_apigw_ctx_t        *ctx;
     apigw_metrics_series_t      *s;
     ngx_http_apigw_metrics_t    *m;
-    ngx_http_apigw_loc_conf_t   *alcf, *stage;
+    ngx_http_apigw_loc_conf_t   *alcf;
     ngx_http_apigw_main_conf_t  *amcf;
 
     if (r != r->main) {
@@ -705,12 +732,6 @@ ngx_http_apigw_metrics_log(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    stage = alcf->canary_of ? alcf->canary_of : alcf;
-
-    if (!stage->metrics) {
-        return NGX_OK;
-    }
-
     amcf = ngx_http_get_module_main_conf(r, ngx_http_apigw_module);
     m = amcf->metrics;
 
@@ -727,6 +748,10 @@ ngx_http_apigw_metrics_log(ngx_http_request_t *r)
         if (i >= api->nops) {
             i = api->nops;
         }
+    }
+
+    if (alcf->metrics_series[i] == NGX_HTTP_APIGW_NO_SERIES) {
+        return NGX_OK;
     }
 
     s = m->series.elts;

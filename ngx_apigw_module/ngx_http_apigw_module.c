@@ -133,6 +133,13 @@ static ngx_command_t  ngx_http_apigw_commands[] = {
       0,
       NULL },
 
+    { ngx_string("apigw_method_settings"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_apigw_method_settings_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("apigw"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_apigw,
@@ -526,6 +533,7 @@ ngx_http_apigw_create_loc_conf(ngx_conf_t *cf)
     alcf->delegate = NGX_CONF_UNSET_PTR;
     alcf->canary_trusted = NGX_CONF_UNSET_PTR;
     alcf->jwt_confs = NGX_CONF_UNSET_PTR;
+    alcf->method_settings = NGX_CONF_UNSET_PTR;
     alcf->body_limit = NGX_CONF_UNSET;
     alcf->json_max_depth = NGX_CONF_UNSET_UINT;
     alcf->validation_details = NGX_CONF_UNSET;
@@ -556,6 +564,8 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->canary_trusted, prev->canary_trusted,
                              NULL);
     ngx_conf_merge_ptr_value(conf->jwt_confs, prev->jwt_confs, NULL);
+    ngx_conf_merge_ptr_value(conf->method_settings, prev->method_settings,
+                             NULL);
     ngx_conf_merge_off_value(conf->body_limit, prev->body_limit,
                              NGX_CONF_UNSET);
     ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 64);
@@ -608,7 +618,7 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->api_name.data == NULL) {
-        return NGX_CONF_OK;
+        return ngx_http_apigw_method_settings_unused(cf, conf, prev);
     }
 
     if (conf->prometheus) {
@@ -671,7 +681,8 @@ ngx_http_apigw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_apigw_check_stage(cf, conf) != NGX_OK
-        || ngx_http_apigw_canary_merge(cf, conf) != NGX_OK)
+        || ngx_http_apigw_canary_merge(cf, conf) != NGX_OK
+        || ngx_http_apigw_method_settings_check(cf, conf) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -692,7 +703,8 @@ no_api:
 /*
  * A stage's configuration (a location's, or its canary's) against its
  * API: the response schemas compiled where responses are validated, every
- * scheme checked or delegated, every operation with an integration
+ * scheme checked or delegated, every operation with an integration, and
+ * the settings of each operation resolved
  */
 ngx_int_t
 ngx_http_apigw_check_stage(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
@@ -718,6 +730,7 @@ ngx_http_apigw_check_stage(ngx_conf_t *cf, ngx_http_apigw_loc_conf_t *alcf)
 
     if (ngx_http_apigw_check_security(cf, alcf) != NGX_OK
         || ngx_http_apigw_check_integrations(cf, alcf) != NGX_OK
+        || ngx_http_apigw_op_settings_init(cf, alcf) != NGX_OK
         || ngx_http_apigw_cache_merge(cf, alcf) != NGX_OK)
     {
         return NGX_ERROR;

@@ -15,6 +15,7 @@
 #include "apigw_core.h"
 #include "apigw_keys.h"
 #include "apigw_throttle.h"
+#include "apigw_method_settings.h"
 #include "apigw_schema.h"
 #include "apigw_vtl.h"
 #include "apigw_jwt.h"
@@ -198,6 +199,29 @@ typedef struct {
 } ngx_http_apigw_main_conf_t;
 
 
+/* which requests of an operation a stage caches */
+#define NGX_HTTP_APIGW_CACHED_NEVER     0
+#define NGX_HTTP_APIGW_CACHED_READS     1   /* GET and HEAD */
+#define NGX_HTTP_APIGW_CACHED_ALWAYS    2
+
+/*
+ * what a stage does for one of its operations, resolved once from its
+ * apigw_method_settings, the spec and the stage-wide directives
+ * (ngx_http_apigw_method_settings.c)
+ */
+typedef struct {
+    apigw_throttle_t            throttle;       /* the operation's bucket;
+                                                   rate 0: none */
+    time_t                      cache_ttl;      /* s */
+    ngx_uint_t                  cache;          /* NGX_HTTP_APIGW_CACHED_* */
+    ngx_uint_t                  cache_unauthorized; /* apigw_cache_
+                                                       unauthorized_e */
+    ngx_uint_t                  log_level;      /* 0: the location's */
+    unsigned                    cache_authorization:1;
+    unsigned                    metrics:1;
+    unsigned                    validation_details:1;
+} ngx_http_apigw_op_settings_t;
+
 typedef struct ngx_http_apigw_loc_conf_s  ngx_http_apigw_loc_conf_t;
 typedef struct ngx_http_apigw_canary_s  ngx_http_apigw_canary_t;
 typedef struct ngx_http_apigw_sigv4_s  ngx_http_apigw_sigv4_t;
@@ -224,6 +248,10 @@ struct ngx_http_apigw_loc_conf_s {
     ngx_uint_t                  response_validation;
     apigw_throttle_t            throttle;       /* apigw_throttle */
     ngx_str_t                   stage_bucket;   /* its id: "s|api/stage" */
+    ngx_array_t                *method_settings;    /* apigw_method_entry_t,
+                                                       or NULL */
+    ngx_http_apigw_op_settings_t  *op_settings; /* per operation of the
+                                                   API */
     ngx_array_t                *delegate;       /* ngx_str_t: scheme names,
                                                    "all"; or NULL */
     ngx_array_t                *jwt_confs;      /* apigw_jwt directives:
@@ -246,6 +274,9 @@ struct ngx_http_apigw_loc_conf_s {
                                                    an operator's location */
 
     ngx_flag_t                  cache;          /* apigw_cache */
+    ngx_flag_t                  caching;        /* the stage has a cache:
+                                                   apigw_cache on, or a
+                                                   method setting's */
     time_t                      cache_ttl;      /* s */
     size_t                      cache_max_entry;
     ngx_flag_t                  cache_authorization;    /* required for
@@ -335,6 +366,7 @@ typedef struct {
     ngx_http_request_t         *request;
     ngx_http_apigw_loc_conf_t  *alcf;
     apigw_operation_t          *op;
+    ngx_http_apigw_op_settings_t  *settings;    /* the stage's, for op */
     apigw_match_t               match;
     const apigw_key_t          *key;            /* the caller's API key */
     const apigw_key_t          *canary_key;     /* the key presented, while
@@ -814,6 +846,17 @@ ngx_int_t ngx_http_apigw_stage_bucket(ngx_conf_t *cf,
     ngx_http_apigw_loc_conf_t *alcf);
 char *ngx_http_apigw_throttle_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* ngx_http_apigw_method_settings.c: a stage's settings per operation */
+char *ngx_http_apigw_method_settings_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_apigw_op_settings_init(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+ngx_int_t ngx_http_apigw_method_settings_check(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *alcf);
+char *ngx_http_apigw_method_settings_unused(ngx_conf_t *cf,
+    ngx_http_apigw_loc_conf_t *conf, ngx_http_apigw_loc_conf_t *prev);
+void ngx_http_apigw_op_log_level(ngx_http_request_t *r, ngx_uint_t level);
 
 /* ngx_http_apigw_export.c: a stage's spec exported, its docs page */
 char *ngx_http_apigw_export_directive(ngx_conf_t *cf, ngx_command_t *cmd,

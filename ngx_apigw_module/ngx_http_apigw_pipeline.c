@@ -75,6 +75,11 @@ ngx_http_apigw_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ctx->settings && ctx->settings->log_level) {
+        /* resumed: a subrequest has set the location's level again */
+        ngx_http_apigw_op_log_level(r, ctx->settings->log_level);
+    }
+
     return ngx_http_apigw_run(r, ctx);
 }
 

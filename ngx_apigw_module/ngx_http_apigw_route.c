@@ -61,6 +61,12 @@ ngx_http_apigw_route_step(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx)
 
     case APIGW_ROUTE_OK:
         ctx->op = ctx->match.value;
+        ctx->settings = &alcf->op_settings[ctx->op - alcf->api->api->ops];
+
+        if (ctx->settings->log_level) {
+            ngx_http_apigw_op_log_level(r, ctx->settings->log_level);
+        }
+
         return NGX_OK;
 
     case APIGW_ROUTE_BAD_PATH:

@@ -15,12 +15,12 @@
  *
  * The buckets that apply to a request are, most specific first: the
  * caller's plan for this operation, the caller's plan, the operation's
- * x-apigw-throttle, and the stage's apigw_throttle; then the caller's
- * quota.  All are checked under the zone's lock in one step and the
- * request passes only when all admit it; a refused request changes
- * nothing.  A bucket that is full again, or a quota whose period is over,
- * is the same as none, so such entries are dropped first when memory is
- * short.
+ * (its x-apigw-throttle, or the stage's method settings), and the
+ * stage's apigw_throttle; then the caller's quota.  All are checked under
+ * the zone's lock in one step and the request passes only when all admit
+ * it; a refused request changes nothing.  A bucket that is full again, or
+ * a quota whose period is over, is the same as none, so such entries are
+ * dropped first when memory is short.
  */
 
 
@@ -196,7 +196,7 @@ ngx_http_apigw_throttle_step(ngx_http_request_t *r,
     ngx_time_t                     *tp;
     apigw_operation_t              *op;
     const apigw_key_t              *key;
-    const apigw_throttle_t         *pt;
+    const apigw_throttle_t         *pt, *ot;
     ngx_http_apigw_bucket_t        *b;
     ngx_http_apigw_loc_conf_t      *alcf;
     ngx_http_apigw_main_conf_t     *amcf;
@@ -209,10 +209,11 @@ ngx_http_apigw_throttle_step(ngx_http_request_t *r,
     }
 
     op = ctx->op;
+    ot = &ctx->settings->throttle;
     alcf = ctx->alcf;
     key = ctx->key;
 
-    if (op->throttle.rate == 0 && alcf->throttle.rate == 0 && key == NULL) {
+    if (ot->rate == 0 && alcf->throttle.rate == 0 && key == NULL) {
         return NGX_OK;
     }
 
@@ -277,9 +278,9 @@ ngx_http_apigw_throttle_step(ngx_http_request_t *r,
         }
     }
 
-    if (op->throttle.rate > 0) {
+    if (ot->rate > 0) {
         b[t->n].level = "operation";
-        b[t->n].throttle = &op->throttle;
+        b[t->n].throttle = ot;
 
         if (ngx_http_apigw_bucket_id(r, &b[t->n].id, "o", NULL,
                                      &alcf->api_name, &alcf->stage,

@@ -684,8 +684,6 @@ static ngx_int_t
 ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
     apigw_gr_type_e type, ngx_str_t *message, ngx_http_apigw_errors_t *errors)
 {
-    ngx_flag_t  details;
-
     if (message) {
         ctx->error_message = *message;
     }
@@ -696,13 +694,7 @@ ngx_http_apigw_refuse(ngx_http_request_t *r, ngx_http_apigw_ctx_t *ctx,
                                   ? APIGW_INVALID_BODY
                                   : APIGW_INVALID_CONTENT_TYPE);
 
-    details = ctx->alcf->validation_details;
-
-    if (details == NGX_CONF_UNSET) {
-        details = ctx->op->error_details;
-    }
-
-    if (errors && errors->n && details) {
+    if (errors && errors->n && ctx->settings->validation_details) {
         ctx->error_details.data = errors->text.elts;
         ctx->error_details.len = errors->text.nelts;
     }
