@@ -357,11 +357,11 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS) $(TOOLS_HDRS) \
 $(FUZZ_DIR)/fuzz_fnevent: fuzz/fuzz_fnevent.c $(FN_SDK_HDRS) \
                           functions/sdk/apigw_fn_event.c \
                           functions/sdk/apigw_fn_response.c \
-                          functions/sdk/apigw_fn_util.c
+                          functions/sdk/apigw_fn_util.c $(FN_SDK_CORE)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FN_SDK_INC) $< functions/sdk/apigw_fn_event.c \
 	    functions/sdk/apigw_fn_response.c functions/sdk/apigw_fn_util.c \
-	    -ljansson -o $@
+	    $(FN_SDK_CORE) -ljansson -o $@
 
 $(FUZZ_DIR)/fuzz_fnconf: fuzz/fuzz_fnconf.c functions/host/fnhost_conf.c \
                          $(FN_HOST_HDRS) $(FUZZ_OBJS)
