@@ -5,10 +5,14 @@
 
 
 /*
- * The Runtime API client, as aws-lambda-cpp has it: one libcurl easy handle
- * kept across invocations, no timeout on "next" (the host holds it until
- * an invocation comes), a 1 s connect timeout, no proxy, TCP_NODELAY,
- * explicit Content-Length and no "Expect: 100-continue" on posts.
+ * The Runtime API client: libevent's HTTP client, run synchronously (one
+ * invocation at a time: the loop runs until the request's callback), on
+ * one kept-alive connection to the host.  No timeout: "next" is a long
+ * poll the host holds until an invocation comes, and on loopback a
+ * connect is taken or refused at once.  A body is posted from where it
+ * is, not copied.  SIGPIPE is ignored while the client talks (a host that
+ * closes early is an error, read as one), the function's own disposition
+ * is back while its code runs.
  */
 
 #define _GNU_SOURCE
@@ -17,15 +21,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/queue.h>
 
-#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "apigw_fn_int.h"
 #include "apigw_fn_runtime.h"
 
 
 #define APIGW_FN_MAX_EVENT       (6 * 1024 * 1024 + 1024)
+#define APIGW_FN_MAX_HEADERS     (64 * 1024)
 #define APIGW_FN_NEXT_RETRIES    3
+#define APIGW_FN_PREFIX          "/2018-06-01"
 #define APIGW_FN_TRACE_ENV       "_X_AMZN_TRACE_ID="
 #define APIGW_FN_TRACE_NAME      (sizeof(APIGW_FN_TRACE_ENV) - 1)
 
@@ -36,12 +51,6 @@
 
 
 typedef struct {
-    char                     *data;
-    size_t                    len;
-    size_t                    cap;
-} apigw_fn_buf_t;
-
-typedef struct {
     char                      id[128];
     char                      arn[512];
     char                      trace[512];
@@ -49,10 +58,17 @@ typedef struct {
 } apigw_fn_next_t;
 
 typedef struct {
-    CURL                     *curl;
-    char                      base[300];    /* http://HOST:PORT/2018-06-01 */
-    apigw_fn_buf_t            body;
+    struct event_base        *base;
+    struct evhttp_connection *conn;
+    struct bufferevent       *bev;
+    struct evbuffer          *body;         /* next's event */
+    char                      host[257];    /* AWS_LAMBDA_RUNTIME_API */
     apigw_fn_next_t           next;
+    struct sigaction          sigpipe;      /* the function's own */
+    long                      status;       /* 0: no answer */
+    int                       error;        /* enum evhttp_request_error */
+    unsigned                  done:1;
+    unsigned                  reading_next:1;
     /* "_X_AMZN_TRACE_ID=...", in the environment while set */
     char                      trace_env[sizeof(APIGW_FN_TRACE_ENV)
                                         + sizeof(((apigw_fn_next_t *) 0)
@@ -61,15 +77,18 @@ typedef struct {
 
 
 static int apigw_fn_client_init(apigw_fn_client_t *c);
+static void apigw_fn_client_free(apigw_fn_client_t *c);
+static void apigw_fn_client_talk(apigw_fn_client_t *c, int talk);
 static long apigw_fn_get_next(apigw_fn_client_t *c);
 static long apigw_fn_post(apigw_fn_client_t *c, const char *path,
     const char *data, size_t len, const char *error_type);
-static size_t apigw_fn_curl_write(char *ptr, size_t size, size_t n,
+static long apigw_fn_request(apigw_fn_client_t *c, enum evhttp_cmd_type type,
+    const char *uri, const char *data, size_t len, const char *error_type);
+static void apigw_fn_request_done(struct evhttp_request *req, void *arg);
+static void apigw_fn_request_error(enum evhttp_request_error error,
     void *arg);
-static size_t apigw_fn_curl_header(char *ptr, size_t size, size_t n,
-    void *arg);
-static void apigw_fn_copy(char *dst, size_t size, const char *src,
-    size_t len);
+static const char *apigw_fn_strerror(apigw_fn_client_t *c);
+static void apigw_fn_copy(char *dst, size_t size, const char *src);
 static void apigw_fn_trace_env(apigw_fn_client_t *c);
 
 
@@ -80,6 +99,7 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
     char                  path[256], *payload;
     long                  status;
     size_t                len;
+    const char           *event;
     apigw_fn_client_t     c;
     apigw_fn_request_t   *req;
     apigw_fn_response_t  *resp;
@@ -93,10 +113,11 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
         fflush(stderr);
         apigw_fn_init_error_client(&c, "Runtime.InitError",
                                    "the function's init failed");
-        curl_easy_cleanup(c.curl);
-        curl_global_cleanup();
+        apigw_fn_client_free(&c);
         return 1;
     }
+
+    apigw_fn_client_talk(&c, 1);
 
     failures = 0;
 
@@ -115,8 +136,10 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 
         failures = 0;
 
-        req = apigw_fn_request_new(c.body.data ? c.body.data : "",
-                                   c.body.len);
+        len = evbuffer_get_length(c.body);
+        event = len ? (const char *) evbuffer_pullup(c.body, -1) : "";
+
+        req = event ? apigw_fn_request_new(event, len) : NULL;
 
         if (req == NULL) {
             fprintf(stderr, "apigw-fn-runtime: out of memory\n");
@@ -128,12 +151,16 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 
         apigw_fn_trace_env(&c);
 
+        apigw_fn_client_talk(&c, 0);
+
         resp = apigw_fn_response_new(req);
 
         rc = resp ? handler(req, resp) : -1;
 
         payload = resp ? apigw_fn_response_payload(resp, rc, &error, &len)
                        : NULL;
+
+        apigw_fn_client_talk(&c, 1);
 
         if (payload == NULL) {
             error = 1;
@@ -177,14 +204,14 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
         }
     }
 
+    apigw_fn_client_talk(&c, 0);
+
     if (getenv("_X_AMZN_TRACE_ID") == c.trace_env + APIGW_FN_TRACE_NAME) {
         /* the environment must not point into c once it is gone */
         unsetenv("_X_AMZN_TRACE_ID");
     }
 
-    free(c.body.data);
-    curl_easy_cleanup(c.curl);
-    curl_global_cleanup();
+    apigw_fn_client_free(&c);
 
     return 1;
 }
@@ -202,8 +229,7 @@ apigw_fn_init_error(const char *type, const char *message)
 
     rc = apigw_fn_init_error_client(&c, type, message);
 
-    curl_easy_cleanup(c.curl);
-    curl_global_cleanup();
+    apigw_fn_client_free(&c);
 
     return rc;
 }
@@ -229,8 +255,11 @@ apigw_fn_init_error_client(void *client, const char *type,
         return -1;
     }
 
+    apigw_fn_client_talk(c, 1);
     status = apigw_fn_post(c, "/runtime/init/error", body, strlen(body),
                            type);
+    apigw_fn_client_talk(c, 0);
+
     free(body);
 
     return status == 202 ? 0 : -1;
@@ -240,7 +269,13 @@ apigw_fn_init_error_client(void *client, const char *type,
 static int
 apigw_fn_client_init(apigw_fn_client_t *c)
 {
-    const char  *api;
+    int                   port;
+    char                  url[300], host[257];
+    size_t                n;
+    const char           *api, *h;
+    struct timeval        forever;
+    struct evhttp_uri    *uri;
+    struct event_config  *cfg;
 
     memset(c, 0, sizeof(apigw_fn_client_t));
 
@@ -253,60 +288,128 @@ apigw_fn_client_init(apigw_fn_client_t *c)
         return -1;
     }
 
-    snprintf(c->base, sizeof(c->base), "http://%s/2018-06-01", api);
+    snprintf(url, sizeof(url), "http://%s/", api);
+    uri = evhttp_uri_parse(url);
+    h = uri ? evhttp_uri_get_host(uri) : NULL;
 
-    if (curl_global_init(CURL_GLOBAL_ALL) != 0) {
+    if (h == NULL || *h == '\0') {
+        fprintf(stderr, "apigw-fn-runtime: AWS_LAMBDA_RUNTIME_API is not "
+                "HOST:PORT: \"%s\"\n", api);
+
+        if (uri != NULL) {
+            evhttp_uri_free(uri);
+        }
+
         return -1;
     }
 
-    c->curl = curl_easy_init();
+    /* "[::1]": the address without its brackets */
+    n = strlen(h);
 
-    if (c->curl == NULL) {
-        curl_global_cleanup();
+    if (h[0] == '[') {
+        h++;
+        n -= 2;
+    }
+
+    memcpy(host, h, n);
+    host[n] = '\0';
+    port = evhttp_uri_get_port(uri);
+    evhttp_uri_free(uri);
+
+    memcpy(c->host, api, strlen(api) + 1);
+
+    /* poll(): one descriptor, and no epoll_ctl() a request */
+    cfg = event_config_new();
+
+    if (cfg != NULL) {
+        (void) event_config_avoid_method(cfg, "epoll");
+        (void) event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK
+                                          | EVENT_BASE_FLAG_IGNORE_ENV);
+        c->base = event_base_new_with_config(cfg);
+        event_config_free(cfg);
+    }
+
+    c->body = evbuffer_new();
+    c->conn = c->base ? evhttp_connection_base_new(c->base, NULL, host,
+                                                   port > 0 ? port : 80)
+                      : NULL;
+
+    if (c->body == NULL || c->conn == NULL) {
+        fprintf(stderr, "apigw-fn-runtime: out of memory\n");
+        apigw_fn_client_free(c);
         return -1;
     }
 
-    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 0L);
-    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(c->curl, CURLOPT_PROXY, "");
+    c->bev = evhttp_connection_get_bufferevent(c->conn);
+
+    /* libevent 2.1 has no "no timeout" for a connection: 0 means 50 s */
+    forever.tv_sec = 100L * 365 * 24 * 3600;
+    forever.tv_usec = 0;
+    evhttp_connection_set_timeout_tv(c->conn, &forever);
+
+    evhttp_connection_set_max_body_size(c->conn, APIGW_FN_MAX_EVENT);
+    evhttp_connection_set_max_headers_size(c->conn, APIGW_FN_MAX_HEADERS);
+
+    /* the host's 413 to an answer it refuses while still being sent */
+    evhttp_connection_set_flags(c->conn, EVHTTP_CON_READ_ON_WRITE_ERROR);
 
     return 0;
+}
+
+
+static void
+apigw_fn_client_free(apigw_fn_client_t *c)
+{
+    if (c->conn != NULL) {
+        evhttp_connection_free(c->conn);
+    }
+
+    if (c->body != NULL) {
+        evbuffer_free(c->body);
+    }
+
+    if (c->base != NULL) {
+        event_base_free(c->base);
+    }
+}
+
+
+static void
+apigw_fn_client_talk(apigw_fn_client_t *c, int talk)
+{
+    struct sigaction  sa;
+
+    if (talk) {
+        memset(&sa, 0, sizeof(struct sigaction));
+        sa.sa_handler = SIG_IGN;
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGPIPE, &sa, &c->sigpipe);
+
+    } else {
+        (void) sigaction(SIGPIPE, &c->sigpipe, NULL);
+    }
 }
 
 
 static long
 apigw_fn_get_next(apigw_fn_client_t *c)
 {
-    char      url[400];
-    long      status;
-    CURLcode  rc;
+    long  status;
 
-    snprintf(url, sizeof(url), "%s/runtime/invocation/next", c->base);
-
-    c->body.len = 0;
+    evbuffer_drain(c->body, evbuffer_get_length(c->body));
     memset(&c->next, 0, sizeof(apigw_fn_next_t));
 
-    curl_easy_setopt(c->curl, CURLOPT_URL, url);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, apigw_fn_curl_write);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->body);
-    curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, apigw_fn_curl_header);
-    curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &c->next);
+    c->reading_next = 1;
+    status = apigw_fn_request(c, EVHTTP_REQ_GET,
+                              APIGW_FN_PREFIX "/runtime/invocation/next",
+                              NULL, 0, NULL);
+    c->reading_next = 0;
 
-    rc = curl_easy_perform(c->curl);
-
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "apigw-fn-runtime: next: %s\n",
-                curl_easy_strerror(rc));
+    if (status == 0) {
+        fprintf(stderr, "apigw-fn-runtime: next: %s (%s)\n",
+                apigw_fn_strerror(c), c->host);
         return 0;
     }
-
-    status = 0;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 
     if (status == 200 && c->next.id[0] == '\0') {
         fprintf(stderr, "apigw-fn-runtime: next: no request id\n");
@@ -321,151 +424,207 @@ static long
 apigw_fn_post(apigw_fn_client_t *c, const char *path, const char *data,
     size_t len, const char *error_type)
 {
-    char                url[600], type[300];
-    long                status;
-    CURLcode            rc;
-    apigw_fn_buf_t      sink;
-    struct curl_slist  *headers, *h;
+    char  uri[400];
+    long  status;
 
-    snprintf(url, sizeof(url), "%s%s", c->base, path);
+    snprintf(uri, sizeof(uri), APIGW_FN_PREFIX "%s", path);
 
-    headers = NULL;
-    h = curl_slist_append(NULL, "Expect:");
-    headers = h;
-    h = h ? curl_slist_append(headers, "Transfer-Encoding:") : NULL;
-    h = h ? curl_slist_append(headers, "Content-Type: application/json")
-          : NULL;
+    status = apigw_fn_request(c, EVHTTP_REQ_POST, uri, data, len,
+                              error_type);
 
-    if (h != NULL && error_type != NULL) {
-        snprintf(type, sizeof(type), "Lambda-Runtime-Function-Error-Type: %s",
-                 error_type);
-        h = curl_slist_append(headers, type);
+    if (status == 0) {
+        fprintf(stderr, "apigw-fn-runtime: %s: %s (%s)\n", path,
+                apigw_fn_strerror(c), c->host);
     }
-
-    if (h == NULL) {
-        curl_slist_free_all(headers);
-        return 0;
-    }
-
-    memset(&sink, 0, sizeof(apigw_fn_buf_t));
-
-    curl_easy_setopt(c->curl, CURLOPT_URL, url);
-    curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, data);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     (curl_off_t) len);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, apigw_fn_curl_write);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, NULL);
-    curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, NULL);
-
-    rc = curl_easy_perform(c->curl);
-
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
-    curl_slist_free_all(headers);
-    free(sink.data);
-
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "apigw-fn-runtime: %s: %s\n", path,
-                curl_easy_strerror(rc));
-        return 0;
-    }
-
-    status = 0;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 
     return status;
 }
 
 
-static size_t
-apigw_fn_curl_write(char *ptr, size_t size, size_t n, void *arg)
+/*
+ * One request, the loop run until its callback.  One that fails without
+ * an answer on a connection kept from before (the host closed it
+ * meanwhile) is made again once on a new one, as libcurl does.
+ */
+
+static long
+apigw_fn_request(apigw_fn_client_t *c, enum evhttp_cmd_type type,
+    const char *uri, const char *data, size_t len, const char *error_type)
 {
-    char            *p;
-    size_t           cap;
-    apigw_fn_buf_t  *b;
+    int                     rc, kept, tries, one;
+    evutil_socket_t         fd;
+    struct evkeyvalq       *h;
+    struct evhttp_request  *req;
 
-    b = arg;
-    n *= size;
+    for (tries = 0; tries < 2; tries++) {
+        c->status = 0;
+        c->error = -1;
+        c->done = 0;
 
-    if (b->len + n > APIGW_FN_MAX_EVENT) {
-        return 0;
-    }
+        req = evhttp_request_new(apigw_fn_request_done, c);
 
-    if (b->len + n + 1 > b->cap) {
-        cap = b->cap ? b->cap : 16384;
-
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-
-        p = realloc(b->data, cap);
-
-        if (p == NULL) {
+        if (req == NULL) {
             return 0;
         }
 
-        b->data = p;
-        b->cap = cap;
+        evhttp_request_set_error_cb(req, apigw_fn_request_error);
+
+        h = evhttp_request_get_output_headers(req);
+
+        rc = evhttp_add_header(h, "Host", c->host);
+
+        if (type == EVHTTP_REQ_POST) {
+            rc |= evhttp_add_header(h, "Content-Type", "application/json");
+
+            if (error_type != NULL) {
+                rc |= evhttp_add_header(h,
+                                        "Lambda-Runtime-Function-Error-Type",
+                                        error_type);
+            }
+
+            if (len > 0) {
+                /* sent from where it is: it outlives the request */
+                rc |= evbuffer_add_reference(
+                          evhttp_request_get_output_buffer(req), data, len,
+                          NULL, NULL);
+            }
+        }
+
+        if (rc != 0) {
+            evhttp_request_free(req);
+            return 0;
+        }
+
+        kept = (bufferevent_getfd(c->bev) != -1);
+
+        if (evhttp_make_request(c->conn, req, type, uri) != 0) {
+            /* the request is freed */
+            return 0;
+        }
+
+        fd = bufferevent_getfd(c->bev);
+
+        if (!kept && fd != -1) {
+            /* a new connection: not left to what the function executes,
+               and a request goes out at once */
+            (void) evutil_make_socket_closeonexec(fd);
+            one = 1;
+            (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                              sizeof(int));
+        }
+
+        while (!c->done) {
+            if (event_base_loop(c->base, EVLOOP_ONCE) != 0) {
+                /* not expected: nothing left to wait for */
+                evhttp_cancel_request(req);
+                return 0;
+            }
+        }
+
+        if (c->status != 0 || !kept || c->error != EVREQ_HTTP_EOF) {
+            break;
+        }
     }
 
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-
-    return n;
-}
-
-
-static size_t
-apigw_fn_curl_header(char *ptr, size_t size, size_t n, void *arg)
-{
-    char             *colon, *v;
-    size_t            len, name;
-    apigw_fn_next_t  *next;
-
-    next = arg;
-    len = size * n;
-    colon = memchr(ptr, ':', len);
-
-    if (colon == NULL) {
-        return len;
-    }
-
-    name = colon - ptr;
-    v = colon + 1;
-
-    while (v < ptr + len && (*v == ' ' || *v == '\t')) {
-        v++;
-    }
-
-#define APIGW_FN_HEADER(h, field)                                             \
-    if (name == sizeof(h) - 1 && strncasecmp(ptr, h, name) == 0) {            \
-        apigw_fn_copy(next->field, sizeof(next->field), v, ptr + len - v);    \
-        return len;                                                           \
-    }
-
-    APIGW_FN_HEADER("Lambda-Runtime-Aws-Request-Id", id);
-    APIGW_FN_HEADER("Lambda-Runtime-Invoked-Function-Arn", arn);
-    APIGW_FN_HEADER("Lambda-Runtime-Trace-Id", trace);
-    APIGW_FN_HEADER("Lambda-Runtime-Deadline-Ms", deadline);
-
-#undef APIGW_FN_HEADER
-
-    return len;
+    return c->status;
 }
 
 
 static void
-apigw_fn_copy(char *dst, size_t size, const char *src, size_t len)
+apigw_fn_request_done(struct evhttp_request *req, void *arg)
 {
-    while (len > 0 && (src[len - 1] == '\r' || src[len - 1] == '\n'
-                       || src[len - 1] == ' '))
-    {
-        len--;
+    const char          *name;
+    struct evkeyval     *h;
+    apigw_fn_client_t   *c;
+
+    c = arg;
+    c->done = 1;
+
+    if (req == NULL) {
+        return;
     }
+
+    c->status = evhttp_request_get_response_code(req);
+
+    if (!c->reading_next || c->status != 200) {
+        return;
+    }
+
+    /* one pass over the headers, not one a header wanted */
+    TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
+
+        if (strncasecmp(h->key, "Lambda-Runtime-", 15) != 0) {
+            continue;
+        }
+
+        name = h->key + 15;
+
+        if (strcasecmp(name, "Aws-Request-Id") == 0) {
+            apigw_fn_copy(c->next.id, sizeof(c->next.id), h->value);
+
+        } else if (strcasecmp(name, "Deadline-Ms") == 0) {
+            apigw_fn_copy(c->next.deadline, sizeof(c->next.deadline),
+                          h->value);
+
+        } else if (strcasecmp(name, "Invoked-Function-Arn") == 0) {
+            apigw_fn_copy(c->next.arn, sizeof(c->next.arn), h->value);
+
+        } else if (strcasecmp(name, "Trace-Id") == 0) {
+            apigw_fn_copy(c->next.trace, sizeof(c->next.trace), h->value);
+        }
+    }
+
+    if (evbuffer_add_buffer(c->body, evhttp_request_get_input_buffer(req))
+        != 0)
+    {
+        c->status = 0;
+        c->error = EVREQ_HTTP_BUFFER_ERROR;
+    }
+}
+
+
+static void
+apigw_fn_request_error(enum evhttp_request_error error, void *arg)
+{
+    apigw_fn_client_t  *c;
+
+    c = arg;
+    c->error = error;
+}
+
+
+static const char *
+apigw_fn_strerror(apigw_fn_client_t *c)
+{
+    switch (c->error) {
+
+    case EVREQ_HTTP_TIMEOUT:
+        return "timed out";
+
+    case EVREQ_HTTP_EOF:
+        return "the connection was closed";
+
+    case EVREQ_HTTP_INVALID_HEADER:
+        return "an invalid answer";
+
+    case EVREQ_HTTP_DATA_TOO_LONG:
+        return "the answer is too large";
+
+    case -1:
+        return "cannot connect";
+
+    default:
+        return "failed";
+    }
+}
+
+
+static void
+apigw_fn_copy(char *dst, size_t size, const char *src)
+{
+    size_t  len;
+
+    len = strlen(src);
 
     if (len >= size) {
         len = size - 1;
