@@ -20,6 +20,7 @@ CORE_SRCS    := ngx_apigw_module/apigw_util.c \
                 ngx_apigw_module/apigw_params.c \
                 ngx_apigw_module/apigw_json.c \
                 ngx_apigw_module/apigw_json_dump.c \
+                ngx_apigw_module/apigw_json_writer.c \
                 ngx_apigw_module/apigw_route.c \
                 ngx_apigw_module/apigw_template.c \
                 ngx_apigw_module/apigw_schema.c \

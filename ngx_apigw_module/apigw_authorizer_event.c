@@ -228,7 +228,6 @@ apigw_authz_event(const apigw_authorizer_t *a, const apigw_event_request_t *rq,
     ae.id = id;
     ae.ev.rq = rq;
     ae.ev.failed = 0;
-    ae.ev.proxy = 0;
 
     if (a->type == APIGW_AUTHZ_TOKEN) {
         ev_json = apigw_authz_token_event(&ae, arn, arn_len);

@@ -712,6 +712,11 @@ int apigw_base64_decode(const char *in, size_t len, unsigned char *out,
  */
 size_t apigw_json_dump_size(const json_t *v);
 char *apigw_json_dump_write(const json_t *v, char *p);
+/*
+ * UTF-8 text as a JSON string, quotes included, escaped as jansson does:
+ * its length; with p, written there too
+ */
+size_t apigw_json_dump_string(const char *s, size_t len, char *p);
 
 
 /*
@@ -745,6 +750,50 @@ json_t *apigw_json_parse_in(const apigw_json_arena_t *arena, const char *buf,
  * meanwhile goes with the arena, and must not be json_decref()ed after
  */
 void apigw_json_set_arena(const apigw_json_arena_t *arena);
+
+
+/*
+ * JSON text written as it goes (apigw_json_writer.c), compact, as
+ * apigw_json_dump_write() would write the tree of it: commas between
+ * members and items come by themselves, a key before each member's
+ * value.  Strings must be UTF-8.  The buffer grows by doubling, from the
+ * arena (what is outgrown is left to it) or with realloc(); any failure
+ * sets failed, and what follows it writes nothing.
+ */
+typedef struct {
+    char                     *start;
+    char                     *p;
+    char                     *end;
+    const apigw_json_arena_t *arena;    /* NULL: malloc(), free() it */
+    unsigned                  first:1;  /* no comma before what comes */
+    unsigned                  failed:1;
+} apigw_json_writer_t;
+
+void apigw_json_writer_init(apigw_json_writer_t *w,
+    const apigw_json_arena_t *arena, size_t size);
+/* room for n more bytes at w->p, or NULL (failed) */
+char *apigw_json_writer_reserve(apigw_json_writer_t *w, size_t n);
+void apigw_json_write_begin(apigw_json_writer_t *w, char c);
+void apigw_json_write_end(apigw_json_writer_t *w, char c);
+void apigw_json_write_key(apigw_json_writer_t *w, const char *s,
+    size_t len);
+#define apigw_json_write_keyl(w, s)                                           \
+    apigw_json_write_key(w, s, sizeof(s) - 1)
+void apigw_json_write_string(apigw_json_writer_t *w, const char *s,
+    size_t len);
+#define apigw_json_write_stringl(w, s)                                        \
+    apigw_json_write_string(w, s, sizeof(s) - 1)
+void apigw_json_write_integer(apigw_json_writer_t *w, int64_t n);
+/* text that is JSON already: "null", "true", a value's text */
+void apigw_json_write_raw(apigw_json_writer_t *w, const char *s,
+    size_t len);
+#define apigw_json_write_rawl(w, s)                                           \
+    apigw_json_write_raw(w, s, sizeof(s) - 1)
+/* bytes as a string of their base64 */
+void apigw_json_write_base64(apigw_json_writer_t *w, const char *s,
+    size_t len);
+/* a tree, as apigw_json_dump_write() writes it; failed if it cannot be */
+void apigw_json_write_value(apigw_json_writer_t *w, const json_t *v);
 
 
 /* $context variables, for templates and parameter mappings */

@@ -25,14 +25,13 @@
     ((alen) == (blen) && strncasecmp(a, b, alen) == 0)
 
 
-static void apigw_event_identity(apigw_event_t *ev, json_t *identity);
 static void apigw_event_domain(apigw_event_t *ev, json_t *c);
 
 
 json_t *
 apigw_event_rest_context(apigw_event_t *ev)
 {
-    char                          rid[8], time[32];
+    char                          rid[8];
     json_t                       *c, *identity;
     const apigw_event_request_t  *rq;
 
@@ -66,18 +65,8 @@ apigw_event_rest_context(apigw_event_t *ev)
                     rq->api_key.len ? apigw_event_str(rq->api_key)
                                     : json_null());
 
-    if (ev->proxy) {
-        apigw_event_set(ev, identity, "apiKeyId",
-                        rq->api_key_id.len ? apigw_event_str(rq->api_key_id)
-                                           : json_null());
-    }
-
     apigw_event_set(ev, identity, "sourceIp",
                     apigw_event_str(rq->source_ip));
-
-    if (ev->proxy) {
-        apigw_event_identity(ev, identity);
-    }
 
     apigw_event_set(ev, c, "identity", identity);
 
@@ -85,43 +74,7 @@ apigw_event_rest_context(apigw_event_t *ev)
     apigw_event_set(ev, c, "httpMethod", apigw_event_str(rq->method));
     apigw_event_set(ev, c, "apiId", apigw_event_str(rq->api_id));
 
-    if (ev->proxy) {
-        apigw_event_domain(ev, c);
-        apigw_event_set(ev, c, "extendedRequestId",
-                        apigw_event_str(rq->request_id));
-        apigw_event_set(ev, c, "protocol", apigw_event_str(rq->protocol));
-        apigw_authz_format_time(rq->time_ms, time);
-        apigw_event_set(ev, c, "requestTime", json_string(time));
-        apigw_event_set(ev, c, "requestTimeEpoch",
-                        json_integer(rq->time_ms));
-    }
-
     return c;
-}
-
-
-/* what a proxy event's identity has besides: the user agent, the rest null */
-static void
-apigw_event_identity(apigw_event_t *ev, json_t *identity)
-{
-    const char          **name;
-    const apigw_pair_t   *ua;
-
-    static const char  *none[] = {
-        "accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
-        "cognitoAuthenticationType", "cognitoIdentityId",
-        "cognitoIdentityPoolId", "principalOrgId", "user", "userArn", NULL
-    };
-
-    ua = apigw_event_header(ev->rq, "user-agent", 10);
-
-    apigw_event_set(ev, identity, "userAgent",
-                    ua ? apigw_event_jstr(ua->value, ua->value_len)
-                       : json_null());
-
-    for (name = none; *name; name++) {
-        apigw_event_set(ev, identity, *name, json_null());
-    }
 }
 
 
@@ -538,9 +491,8 @@ apigw_event_jstr(const char *s, size_t len)
 json_t *
 apigw_event_jdecoded(const char *s, size_t len)
 {
-    int      h, l;
     char    *buf;
-    size_t   i, n;
+    size_t   n;
     json_t  *v;
 
     buf = malloc(len + 1);
@@ -548,23 +500,34 @@ apigw_event_jdecoded(const char *s, size_t len)
         return NULL;
     }
 
+    n = apigw_event_decode_to(s, len, buf);
+    v = apigw_event_jstr(buf, n);
+    free(buf);
+
+    return v;
+}
+
+
+size_t
+apigw_event_decode_to(const char *s, size_t len, char *out)
+{
+    int     h, l;
+    size_t  i, n;
+
     for (n = 0, i = 0; i < len; i++) {
         if (s[i] == '%' && i + 2 < len
             && (h = apigw_hex_digit((unsigned char) s[i + 1])) >= 0
             && (l = apigw_hex_digit((unsigned char) s[i + 2])) >= 0)
         {
-            buf[n++] = (char) (h * 16 + l);
+            out[n++] = (char) (h * 16 + l);
             i += 2;
             continue;
         }
 
-        buf[n++] = s[i];
+        out[n++] = s[i];
     }
 
-    v = apigw_event_jstr(buf, n);
-    free(buf);
-
-    return v;
+    return n;
 }
 
 
@@ -575,17 +538,29 @@ apigw_event_jdecoded(const char *s, size_t len)
 char *
 apigw_event_utf8(const char *s, size_t len, size_t *olen)
 {
-    char        *copy, *p;
-    size_t       n;
-    uint32_t     cp;
-    const char  *end;
+    char  *copy;
 
     copy = malloc(3 * len + 1);
     if (copy == NULL) {
         return NULL;
     }
 
-    p = copy;
+    *olen = apigw_event_utf8_to(s, len, copy);
+    copy[*olen] = '\0';
+
+    return copy;
+}
+
+
+size_t
+apigw_event_utf8_to(const char *s, size_t len, char *out)
+{
+    char        *p;
+    size_t       n;
+    uint32_t     cp;
+    const char  *end;
+
+    p = out;
     end = s + len;
 
     while (s < end) {
@@ -603,10 +578,7 @@ apigw_event_utf8(const char *s, size_t len, size_t *olen)
         s += n;
     }
 
-    *p = '\0';
-    *olen = p - copy;
-
-    return copy;
+    return p - out;
 }
 
 

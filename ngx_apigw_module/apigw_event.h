@@ -13,8 +13,9 @@
  * the glue sees it, and the parts every event shares (apigw_event.c):
  * headers and multi-value headers, query parameters, path parameters,
  * stage variables, cookies, the requestContext of REST APIs and of HTTP
- * APIs.  Custom authorizers' events (apigw_authorizer_event.c) and the
- * proxy events functions receive (apigw_proxy_event.c) are made of them.
+ * APIs.  Custom authorizers' events (apigw_authorizer_event.c) are made
+ * of them; the proxy events functions receive (apigw_proxy_event.c) are
+ * written as text by the same rules, the text helpers here shared.
  */
 
 #include "apigw_core.h"
@@ -79,7 +80,6 @@ typedef struct {
 typedef struct {
     const apigw_event_request_t  *rq;
     unsigned                      failed:1;
-    unsigned                      proxy:1;  /* a proxy event's fields too */
 } apigw_event_t;
 
 /* obj[key] = value (its reference taken); NULL value: failed */
@@ -94,11 +94,15 @@ json_t *apigw_event_jstr(const char *s, size_t len);
     apigw_event_jstr((s).data ? (s).data : "", (s).len)
 /* a raw path, percent-decoded (a bad escape stays as it is) */
 json_t *apigw_event_jdecoded(const char *s, size_t len);
+/* the same into out, len bytes at most: its length */
+size_t apigw_event_decode_to(const char *s, size_t len, char *out);
 /*
  * a malloc()ed UTF-8 copy, NUL-terminated, for keys: bad bytes and NUL
  * become U+FFFD
  */
 char *apigw_event_utf8(const char *s, size_t len, size_t *olen);
+/* the same into out, 3 * len bytes at most: its length */
+size_t apigw_event_utf8_to(const char *s, size_t len, char *out);
 /* the first header of that name (any case), or NULL */
 const apigw_pair_t *apigw_event_header(const apigw_event_request_t *rq,
     const char *name, size_t len);
@@ -131,7 +135,7 @@ void apigw_event_v2_maps(apigw_event_t *ev, json_t *e);
  * requestContext of REST APIs ({path, accountId, resourceId, stage,
  * requestId, identity, resourcePath, httpMethod, apiId}) and of HTTP APIs
  * ({accountId, apiId, domainName, domainPrefix, http, requestId, routeKey,
- * stage, time, timeEpoch}); ev->proxy adds a proxy event's fields
+ * stage, time, timeEpoch}); a proxy event's are apigw_proxy_event.c's
  */
 json_t *apigw_event_rest_context(apigw_event_t *ev);
 json_t *apigw_event_v2_context(apigw_event_t *ev);

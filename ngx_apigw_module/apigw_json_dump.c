@@ -31,7 +31,6 @@
 
 static size_t apigw_json_dump_value(const json_t *v, char *p,
     unsigned depth);
-static size_t apigw_json_dump_string(const char *s, size_t len, char *p);
 static size_t apigw_json_dump_text(const char *s, size_t len, char *p);
 
 
@@ -159,7 +158,7 @@ apigw_json_dump_value(const json_t *v, char *p, unsigned depth)
 }
 
 
-static size_t
+size_t
 apigw_json_dump_string(const char *s, size_t len, char *p)
 {
     size_t          i, n, run;

@@ -24,12 +24,14 @@
 
 
 /*
- * The proxy event: payload 1.0, as REST APIs send it (empty maps null),
- * or 2.0, as HTTP APIs do; a new reference, or NULL (no memory).  The
- * body goes base64, with isBase64Encoded, when its Content-Type is one
- * of binaryMediaTypes or it is not UTF-8.
+ * The proxy event's JSON text: payload 1.0, as REST APIs send it (empty
+ * maps null), or 2.0, as HTTP APIs do; from the arena, or malloc()ed
+ * (arena NULL: free() it); NULL when out of memory.  The body goes
+ * base64, with isBase64Encoded, when its Content-Type is one of
+ * binaryMediaTypes or it is not UTF-8.
  */
-json_t *apigw_proxy_event(const apigw_event_request_t *rq, int v2);
+char *apigw_proxy_event_text(const apigw_event_request_t *rq, int v2,
+    const apigw_json_arena_t *arena, size_t *len);
 
 
 typedef enum {

@@ -393,8 +393,8 @@ static ngx_int_t
 ngx_http_apigw_function_event(ngx_http_request_t *r,
     ngx_http_apigw_ctx_t *ctx, ngx_str_t *text)
 {
+    char                   *event;
     size_t                  len;
-    json_t                 *event;
     ngx_str_t               key;
     apigw_api_t            *api;
     apigw_json_arena_t      arena;
@@ -441,30 +441,24 @@ ngx_http_apigw_function_event(ngx_http_request_t *r,
     }
 
     /*
-     * the tree in the request's pool, never freed node by node: malloc()
-     * and free() were a fifth of a function call's instructions here
+     * the text in the request's pool, and what jansson allocates for an
+     * authorizer's context on the way: malloc() and free() were a fifth
+     * of a function call's instructions here
      */
     ngx_http_apigw_pool_arena(r, &arena);
     apigw_json_set_arena(&arena);
 
-    event = apigw_proxy_event(&rq, ctx->op->integration.payload_v2);
-
-    len = event ? apigw_json_dump_size(event) : (size_t) -1;
+    event = apigw_proxy_event_text(&rq, ctx->op->integration.payload_v2,
+                                   &arena, &len);
 
     apigw_json_set_arena(NULL);
 
-    if (len == (size_t) -1) {
+    if (event == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* written straight into the request's pool, its length known first */
-    text->data = ngx_pnalloc(r->pool, len);
-    if (text->data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    text->len = (u_char *) apigw_json_dump_write(event, (char *) text->data)
-                - text->data;
+    text->data = (u_char *) event;
+    text->len = len;
 
     return NGX_OK;
 }
