@@ -10,7 +10,7 @@
  * is a binary media type (bit 1); the rest is a function's answer for
  * apigw_fn_response_parse() (apigw_function_response.c), and the bytes of
  * a request (a header's value, a query parameter, a path parameter, the
- * body) for apigw_proxy_event() (apigw_proxy_event.c).
+ * body) for apigw_proxy_event_text() (apigw_proxy_event.c).
  *
  * Checks, besides the sanitizers: a refusal has a reason and no response;
  * a response has a status of 100 to 599, header names that are tokens,

@@ -10,8 +10,9 @@
  * that are not UTF-8, NUL, control characters, cookies, bodies text,
  * binary and none, tokens' claims, authorizers' contexts) must give the
  * very bytes the jansson tree dumped as json_dumps(JSON_COMPACT) gave,
- * kept in events/proxy_events.txt, one event a line.  With an argument,
- * the events are written to that file instead.
+ * kept in events/proxy_events.txt, one event a line (written by the
+ * tree's code before it went).  With an argument, the events are written
+ * to that file instead.
  */
 
 #include "authorizer_fixtures.h"
