@@ -35,6 +35,10 @@ apigw_json_writer_init(apigw_json_writer_t *w,
     w->first = 1;
     w->failed = 0;
 
+    if (size < 64) {
+        size = 64;
+    }
+
     w->start = arena ? arena->alloc(arena->data, size) : malloc(size);
 
     if (w->start == NULL) {
