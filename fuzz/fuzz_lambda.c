@@ -75,7 +75,7 @@ fuzz_response(const char *payload, size_t len, int v2, int binary)
                                  sizeof(errbuf));
 
     /* JSON as an answer is read: NUL escaped only, repeated keys allowed */
-    json = apigw_json_parse_lenient(payload, len, 2048, NULL, 0);
+    json = apigw_json_parse_lenient(payload, len, NULL, 0);
 
     if (rc != APIGW_FN_RESPONSE_OK) {
         if (resp != NULL || (rc != APIGW_FN_RESPONSE_NO_MEMORY

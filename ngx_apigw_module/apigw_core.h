@@ -728,10 +728,11 @@ json_t *apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
     char *errbuf, size_t errlen);
 /*
  * as json_loadb(JSON_DECODE_ANY | JSON_ALLOW_NUL) reads a function's
- * answer: \u0000 in strings, a repeated key's last value
+ * answer: \u0000 in strings, a repeated key's last value, nesting up to
+ * jansson's own limit
  */
-json_t *apigw_json_parse_lenient(const char *buf, size_t len,
-    unsigned max_depth, char *errbuf, size_t errlen);
+json_t *apigw_json_parse_lenient(const char *buf, size_t len, char *errbuf,
+    size_t errlen);
 
 /* where the nodes of a tree parsed by apigw_json_parse_in() come from */
 typedef struct {

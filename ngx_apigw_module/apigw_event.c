@@ -21,10 +21,6 @@
 
 
 /* header names: ASCII, any case */
-#define APIGW_EVENT_CASEEQ(a, alen, b, blen)                                  \
-    ((alen) == (blen) && strncasecmp(a, b, alen) == 0)
-
-
 static void apigw_event_domain(apigw_event_t *ev, json_t *c);
 
 
@@ -319,12 +315,9 @@ apigw_event_v2_headers(apigw_event_t *ev)
 json_t *
 apigw_event_v2_cookies(apigw_event_t *ev)
 {
-    size_t                        i, n;
-    json_t                       *list;
-    const char                   *p, *end, *semi;
-    const apigw_event_request_t  *rq;
-
-    rq = ev->rq;
+    size_t       header, at, len;
+    json_t      *list;
+    const char  *cookie;
 
     list = json_array();
     if (list == NULL) {
@@ -332,15 +325,35 @@ apigw_event_v2_cookies(apigw_event_t *ev)
         return NULL;
     }
 
-    for (i = 0; i < rq->nheaders; i++) {
-        if (!APIGW_EVENT_CASEEQ(rq->headers[i].name, rq->headers[i].name_len,
-                                "cookie", 6))
+    header = 0;
+    at = 0;
+
+    while (apigw_event_next_cookie(ev->rq, &header, &at, &cookie, &len)) {
+        if (json_array_append_new(list, apigw_event_jstr(cookie, len)) != 0) {
+            ev->failed = 1;
+        }
+    }
+
+    return list;
+}
+
+
+int
+apigw_event_next_cookie(const apigw_event_request_t *rq, size_t *header,
+    size_t *at, const char **cookie, size_t *len)
+{
+    size_t       n;
+    const char  *p, *end, *semi;
+
+    for ( /* void */ ; *header < rq->nheaders; (*header)++, *at = 0) {
+        if (!APIGW_EVENT_CASEEQ(rq->headers[*header].name,
+                                rq->headers[*header].name_len, "cookie", 6))
         {
             continue;
         }
 
-        p = rq->headers[i].value;
-        end = p + rq->headers[i].value_len;
+        p = rq->headers[*header].value + *at;
+        end = rq->headers[*header].value + rq->headers[*header].value_len;
 
         while (p < end) {
             semi = memchr(p, ';', end - p);
@@ -358,17 +371,19 @@ apigw_event_v2_cookies(apigw_event_t *ev)
                 /* void */
             }
 
-            if (n && json_array_append_new(list, apigw_event_jstr(p, n))
-                     != 0)
-            {
-                ev->failed = 1;
+            *at = semi - rq->headers[*header].value + (semi < end);
+
+            if (n) {
+                *cookie = p;
+                *len = n;
+                return 1;
             }
 
             p = semi + 1;
         }
     }
 
-    return list;
+    return 0;
 }
 
 

@@ -25,6 +25,9 @@
 #define APIGW_EVENT_REGION          "us-east-1"
 #define APIGW_EVENT_ACCOUNT         "000000000000"
 
+#define APIGW_EVENT_CASEEQ(a, alen, b, blen)                                  \
+    ((alen) == (blen) && strncasecmp(a, b, alen) == 0)
+
 
 typedef struct {
     const char               *data;
@@ -103,6 +106,13 @@ size_t apigw_event_decode_to(const char *s, size_t len, char *out);
 char *apigw_event_utf8(const char *s, size_t len, size_t *olen);
 /* the same into out, 3 * len bytes at most: its length */
 size_t apigw_event_utf8_to(const char *s, size_t len, char *out);
+/*
+ * the request's cookies one by one, as 2.0's cookies list them: each of
+ * every Cookie header, trimmed, empty ones left out; *header and *at 0 at
+ * first.  1 with *cookie and *len; 0 when there are no more
+ */
+int apigw_event_next_cookie(const apigw_event_request_t *rq, size_t *header,
+    size_t *at, const char **cookie, size_t *len);
 /* the first header of that name (any case), or NULL */
 const apigw_pair_t *apigw_event_header(const apigw_event_request_t *rq,
     const char *name, size_t len);

@@ -23,7 +23,6 @@
 
 #define APIGW_FN_NUMBER_LEN     32      /* a number or boolean as text */
 #define APIGW_FN_REMAPPED       "x-amzn-Remapped-"
-#define APIGW_FN_ANSWER_DEPTH   2048    /* jansson's own limit */
 
 
 typedef struct {
@@ -82,8 +81,7 @@ apigw_fn_response_parse(const char *payload, size_t len, int v2, int binary,
     p.errbuf = errbuf;
     p.errlen = errlen;
 
-    json = apigw_json_parse_lenient(payload, len, APIGW_FN_ANSWER_DEPTH,
-                                    jerr, sizeof(jerr));
+    json = apigw_json_parse_lenient(payload, len, jerr, sizeof(jerr));
 
     if (json == NULL) {
         apigw_fn_error(&p, "the answer is not JSON: %s", jerr);

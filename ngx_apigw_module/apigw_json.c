@@ -24,6 +24,7 @@
 
 
 #define APIGW_JSON_NUM_LEN  512
+#define APIGW_JSON_LENIENT_DEPTH  2048   /* jansson's JSON_PARSER_MAX_DEPTH */
 
 /*
  * some byte of the eight in w is '"', '\\', below 0x20 or above 0x7f; a
@@ -163,12 +164,12 @@ apigw_json_parse(const char *buf, size_t len, unsigned max_depth,
 
 
 json_t *
-apigw_json_parse_lenient(const char *buf, size_t len, unsigned max_depth,
-    char *errbuf, size_t errlen)
+apigw_json_parse_lenient(const char *buf, size_t len, char *errbuf,
+    size_t errlen)
 {
     apigw_json_parser_t  jp;
 
-    apigw_json_init(&jp, buf, len, max_depth, errbuf, errlen);
+    apigw_json_init(&jp, buf, len, APIGW_JSON_LENIENT_DEPTH, errbuf, errlen);
     jp.lenient = 1;
 
     return apigw_json_parse_all(&jp);

@@ -57,10 +57,6 @@ typedef struct {
 
 
 /* header names: ASCII, any case */
-#define APIGW_PROXY_CASEEQ(a, alen, b, blen)                                  \
-    ((alen) == (blen) && strncasecmp(a, b, alen) == 0)
-
-
 static void apigw_proxy_v1(apigw_json_writer_t *w,
     const apigw_event_request_t *rq);
 static void apigw_proxy_v2(apigw_json_writer_t *w,
@@ -90,7 +86,7 @@ static void apigw_proxy_names_free(apigw_proxy_name_t *names,
 static void apigw_proxy_joined(apigw_json_writer_t *w,
     const apigw_pair_t *pairs, const apigw_proxy_name_t *names, size_t first,
     size_t n);
-static size_t apigw_proxy_cookies(apigw_json_writer_t *w,
+static void apigw_proxy_cookies(apigw_json_writer_t *w,
     const apigw_event_request_t *rq);
 static void apigw_proxy_str(apigw_json_writer_t *w, const char *s,
     size_t len);
@@ -191,12 +187,7 @@ apigw_proxy_v2(apigw_json_writer_t *w, const apigw_event_request_t *rq)
     apigw_json_write_keyl(w, "rawQueryString");
     apigw_proxy_estr(w, rq->query);
 
-    if (apigw_proxy_cookies(NULL, rq)) {
-        apigw_json_write_keyl(w, "cookies");
-        apigw_json_write_begin(w, '[');
-        apigw_proxy_cookies(w, rq);
-        apigw_json_write_end(w, ']');
-    }
+    apigw_proxy_cookies(w, rq);
 
     apigw_proxy_map(w, "headers", 7, rq->headers, rq->nheaders,
                     APIGW_PROXY_LOWER, 1);
@@ -753,7 +744,7 @@ apigw_proxy_names(apigw_json_writer_t *w, const apigw_pair_t *pairs,
         pr = &pairs[i];
 
         if (how == APIGW_PROXY_LOWER
-            && APIGW_PROXY_CASEEQ(pr->name, pr->name_len, "cookie", 6))
+            && APIGW_EVENT_CASEEQ(pr->name, pr->name_len, "cookie", 6))
         {
             names[i].group = APIGW_PROXY_OUT;
             continue;
@@ -761,7 +752,7 @@ apigw_proxy_names(apigw_json_writer_t *w, const apigw_pair_t *pairs,
 
         if (how == APIGW_PROXY_ICASE) {
             for (j = 0; j < i; j++) {
-                if (APIGW_PROXY_CASEEQ(pairs[j].name, pairs[j].name_len,
+                if (APIGW_EVENT_CASEEQ(pairs[j].name, pairs[j].name_len,
                                        pr->name, pr->name_len))
                 {
                     break;
@@ -894,54 +885,28 @@ apigw_proxy_joined(apigw_json_writer_t *w, const apigw_pair_t *pairs,
 }
 
 
-/* 2.0's cookies: each of every Cookie header; with w NULL, only counted */
-static size_t
+/* 2.0's cookies, when the request has any */
+static void
 apigw_proxy_cookies(apigw_json_writer_t *w, const apigw_event_request_t *rq)
 {
-    size_t       i, n, count;
-    const char  *p, *end, *semi;
+    size_t       header, at, len;
+    const char  *cookie;
 
-    count = 0;
+    header = 0;
+    at = 0;
 
-    for (i = 0; i < rq->nheaders; i++) {
-        if (!APIGW_PROXY_CASEEQ(rq->headers[i].name, rq->headers[i].name_len,
-                                "cookie", 6))
-        {
-            continue;
-        }
-
-        p = rq->headers[i].value;
-        end = p + rq->headers[i].value_len;
-
-        while (p < end) {
-            semi = memchr(p, ';', end - p);
-            if (semi == NULL) {
-                semi = end;
-            }
-
-            while (p < semi && (*p == ' ' || *p == '\t')) {
-                p++;
-            }
-
-            for (n = semi - p; n && (p[n - 1] == ' ' || p[n - 1] == '\t');
-                 n--)
-            {
-                /* void */
-            }
-
-            if (n) {
-                count++;
-
-                if (w != NULL) {
-                    apigw_proxy_str(w, p, n);
-                }
-            }
-
-            p = semi + 1;
-        }
+    if (!apigw_event_next_cookie(rq, &header, &at, &cookie, &len)) {
+        return;
     }
 
-    return count;
+    apigw_json_write_keyl(w, "cookies");
+    apigw_json_write_begin(w, '[');
+
+    do {
+        apigw_proxy_str(w, cookie, len);
+    } while (apigw_event_next_cookie(rq, &header, &at, &cookie, &len));
+
+    apigw_json_write_end(w, ']');
 }
 
 

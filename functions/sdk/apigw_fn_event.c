@@ -21,9 +21,6 @@
 #include "apigw_core.h"
 
 
-#define APIGW_FN_EVENT_DEPTH  2048      /* jansson's own limit */
-
-
 static const char *apigw_fn_string(apigw_fn_request_t *req, json_t *v);
 
 
@@ -40,8 +37,7 @@ apigw_fn_request_new(const char *event, size_t len)
     }
 
     /* not jansson's loader: nearly half of an invocation's instructions */
-    req->event = apigw_json_parse_lenient(event, len, APIGW_FN_EVENT_DEPTH,
-                                          NULL, 0);
+    req->event = apigw_json_parse_lenient(event, len, NULL, 0);
 
     v = apigw_fn_member(req->event, "version");
 
