@@ -136,7 +136,7 @@ FN_SDK_HDRS  := functions/sdk/apigw_function.h functions/sdk/apigw_fn_int.h \
                 functions/runtime/apigw_fn_runtime.h \
                 ngx_apigw_module/apigw_core.h ngx_apigw_module/apigw_json_int.h
 FN_SDK_INC   := -Ifunctions/sdk -Ifunctions/runtime -Ingx_apigw_module
-FN_SDK_LIBS  := -ljansson -levent -lhttp_parser
+FN_SDK_LIBS  := -ljansson -lhttp_parser
 FN_SDK_OBJS  := $(patsubst functions/%.c,$(BUILD)/fn/obj/%.o,\
                     $(filter functions/%,$(FN_SDK_SRCS))) \
                 $(patsubst ngx_apigw_module/%.c,$(BUILD)/fn/obj/core/%.o,\

@@ -176,6 +176,11 @@ is_fn_error($r, 'TroubleError', qr/^something went wrong$/,
 is_deeply($r->{json}{stackTrace}, [], 'a function error: stackTrace');
 is_ok_after('trouble', 'a function error');
 
+$r = trouble('error-type');
+is_fn_error($r, "Trouble\r\nInjected: 1", qr/^a type with a line break$/,
+            'an error type with a line break');
+is_ok_after('trouble', 'an error type with a line break');
+
 $r = trouble('garbage');
 is($r->{status}, 200, 'not a proxy response: passed on as it is');
 is($r->{json}, "\x01not a proxy answer", 'not a proxy response: the JSON');

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
@@ -50,6 +51,7 @@ static void fnhost_runtime_reply(struct evhttp_request *req, int status,
 int
 fnhost_runtime_api_init(fnhost_runtime_t *rt)
 {
+    int                           one;
     socklen_t                     len;
     evutil_socket_t               fd;
     struct sockaddr_in            sin;
@@ -76,6 +78,15 @@ fnhost_runtime_api_init(fnhost_runtime_t *rt)
     }
 
     fd = evhttp_bound_socket_get_fd(bound);
+
+    /*
+     * inherited by the connections accepted: the 202 to an answer and the
+     * next event go out at once, not after the runtime's delayed ACK
+     * (the C runtime sends its answer and its next "next" together)
+     */
+    one = 1;
+    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
+
     len = sizeof(sin);
 
     if (getsockname(fd, (struct sockaddr *) &sin, &len) == -1) {

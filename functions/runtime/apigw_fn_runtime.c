@@ -1,46 +1,49 @@
-
 /*
  * Copyright (C) apigw contributors
  */
 
 
 /*
- * The Runtime API client: libevent's HTTP client, run synchronously (one
- * invocation at a time: the loop runs until the request's callback), on
- * one kept-alive connection to the host.  No timeout: "next" is a long
- * poll the host holds until an invocation comes, and on loopback a
- * connect is taken or refused at once.  A body is posted from where it
- * is, not copied.  SIGPIPE is ignored while the client talks (a host that
- * closes early is an error, read as one), the function's own disposition
- * is back while its code runs.
+ * The Runtime API client: one kept-alive connection to the host, blocking
+ * (the process does one invocation at a time), answers read by Debian's
+ * http-parser.  No timeout: "next" is a long poll the host holds until an
+ * invocation comes, and on loopback a connect is taken or refused at once.
+ * An answer goes out with the next "next" in one write (HTTP/1.1
+ * pipelining), and the host's 202 and the next event can come back in one
+ * read: one wake-up an invocation.  A body is sent from where it is, not
+ * copied.  MSG_NOSIGNAL: a host that closes early is an error, read as
+ * one, and the function's own SIGPIPE disposition is left alone.
  */
 
 #define _GNU_SOURCE
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <signal.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/queue.h>
 
-#include <event2/event.h>
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <http_parser.h>
 
 #include "apigw_fn_int.h"
 #include "apigw_fn_runtime.h"
 
 
 #define APIGW_FN_MAX_EVENT       (6 * 1024 * 1024 + 1024)
-#define APIGW_FN_MAX_HEADERS     (64 * 1024)
+#define APIGW_FN_MAX_PIPELINED   6291556    /* Lambda's response limit */
+#define APIGW_FN_READ_SIZE       65536
+#define APIGW_FN_KEEP_BODY       (1024 * 1024)
 #define APIGW_FN_NEXT_RETRIES    3
 #define APIGW_FN_PREFIX          "/2018-06-01"
+#define APIGW_FN_NEXT_URI        APIGW_FN_PREFIX "/runtime/invocation/next"
 #define APIGW_FN_TRACE_ENV       "_X_AMZN_TRACE_ID="
 #define APIGW_FN_TRACE_NAME      (sizeof(APIGW_FN_TRACE_ENV) - 1)
 
@@ -50,6 +53,15 @@
     "\"Function.ResponseSizeTooLarge\"}"
 
 
+typedef enum {
+    APIGW_FN_OK = 0,
+    APIGW_FN_CONNECT,
+    APIGW_FN_CLOSED,
+    APIGW_FN_INVALID,
+    APIGW_FN_TOO_LONG,
+    APIGW_FN_NO_MEMORY
+} apigw_fn_error_e;
+
 typedef struct {
     char                      id[128];
     char                      arn[512];
@@ -58,46 +70,80 @@ typedef struct {
 } apigw_fn_next_t;
 
 typedef struct {
-    struct event_base        *base;
-    struct evhttp_connection *conn;
-    struct bufferevent       *bev;
-    struct evbuffer          *body;         /* next's event */
+    int                       fd;           /* -1: not connected */
+    struct addrinfo          *addrs;
     char                      host[257];    /* AWS_LAMBDA_RUNTIME_API */
+
+    http_parser               parser;
+    http_parser_settings      settings;
+    char                     *in;           /* read, not parsed yet */
+    size_t                    in_pos;
+    size_t                    in_len;
+
+    char                      field[48];    /* the header being read */
+    size_t                    field_len;
+    char                     *value;        /* where its value goes */
+    size_t                    value_size;
+    size_t                    value_len;
+    unsigned                  in_value:1;
+    unsigned                  capture:1;    /* this answer is next's */
+    unsigned                  complete:1;
+    unsigned                  received:1;   /* a byte of this exchange */
+
     apigw_fn_next_t           next;
-    struct sigaction          sigpipe;      /* the function's own */
-    long                      status;       /* 0: no answer */
-    int                       error;        /* enum evhttp_request_error */
-    unsigned                  done:1;
-    unsigned                  reading_next:1;
+    char                     *body;         /* next's event */
+    size_t                    body_len;
+    size_t                    body_size;
+
+    apigw_fn_error_e          error;
     /* "_X_AMZN_TRACE_ID=...", in the environment while set */
     char                      trace_env[sizeof(APIGW_FN_TRACE_ENV)
                                         + sizeof(((apigw_fn_next_t *) 0)
                                                  ->trace)];
 } apigw_fn_client_t;
 
+typedef struct {
+    const char               *method;
+    const char               *uri;
+    const char               *data;
+    size_t                    len;
+    const char               *error_type;
+    long                      status;       /* 0: no answer */
+} apigw_fn_call_t;
+
 
 static int apigw_fn_client_init(apigw_fn_client_t *c);
 static void apigw_fn_client_free(apigw_fn_client_t *c);
-static void apigw_fn_client_talk(apigw_fn_client_t *c, int talk);
+static void apigw_fn_client_close(apigw_fn_client_t *c);
+static int apigw_fn_client_connect(apigw_fn_client_t *c);
 static long apigw_fn_get_next(apigw_fn_client_t *c);
 static long apigw_fn_post(apigw_fn_client_t *c, const char *path,
-    const char *data, size_t len, const char *error_type);
-static long apigw_fn_request(apigw_fn_client_t *c, enum evhttp_cmd_type type,
-    const char *uri, const char *data, size_t len, const char *error_type);
-static void apigw_fn_request_done(struct evhttp_request *req, void *arg);
-static void apigw_fn_request_error(enum evhttp_request_error error,
-    void *arg);
+    const char *data, size_t len, const char *error_type, int then_next,
+    long *next);
+static void apigw_fn_post_call(apigw_fn_call_t *call, char *uri,
+    size_t size, const char *path, const char *data, size_t len,
+    const char *error_type);
+static int apigw_fn_calls(apigw_fn_client_t *c, apigw_fn_call_t *calls,
+    size_t n, int capture_last);
+static int apigw_fn_send(apigw_fn_client_t *c, apigw_fn_call_t *calls,
+    size_t n);
+static long apigw_fn_read_answer(apigw_fn_client_t *c, int capture);
+static int apigw_fn_on_header_field(http_parser *p, const char *at,
+    size_t len);
+static int apigw_fn_on_header_value(http_parser *p, const char *at,
+    size_t len);
+static int apigw_fn_on_body(http_parser *p, const char *at, size_t len);
+static int apigw_fn_on_message_complete(http_parser *p);
 static const char *apigw_fn_strerror(apigw_fn_client_t *c);
-static void apigw_fn_copy(char *dst, size_t size, const char *src);
 static void apigw_fn_trace_env(apigw_fn_client_t *c);
 
 
 int
 apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 {
-    int                   rc, error, failures;
+    int                   rc, error, failures, then_next;
     char                  path[256], *payload;
-    long                  status;
+    long                  status, posted;
     size_t                len;
     const char           *event;
     apigw_fn_client_t     c;
@@ -117,12 +163,10 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
         return 1;
     }
 
-    apigw_fn_client_talk(&c, 1);
-
     failures = 0;
+    status = apigw_fn_get_next(&c);
 
     for ( ;; ) {
-        status = apigw_fn_get_next(&c);
 
         if (status != 200) {
             if (++failures >= APIGW_FN_NEXT_RETRIES) {
@@ -131,15 +175,15 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
                 break;
             }
 
+            status = apigw_fn_get_next(&c);
             continue;
         }
 
         failures = 0;
 
-        len = evbuffer_get_length(c.body);
-        event = len ? (const char *) evbuffer_pullup(c.body, -1) : "";
+        event = c.body_len ? c.body : "";
 
-        req = event ? apigw_fn_request_new(event, len) : NULL;
+        req = apigw_fn_request_new(event, c.body_len);
 
         if (req == NULL) {
             fprintf(stderr, "apigw-fn-runtime: out of memory\n");
@@ -151,16 +195,12 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 
         apigw_fn_trace_env(&c);
 
-        apigw_fn_client_talk(&c, 0);
-
         resp = apigw_fn_response_new(req);
 
         rc = resp ? handler(req, resp) : -1;
 
         payload = resp ? apigw_fn_response_payload(resp, rc, &error, &len)
                        : NULL;
-
-        apigw_fn_client_talk(&c, 1);
 
         if (payload == NULL) {
             error = 1;
@@ -176,12 +216,16 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
         snprintf(path, sizeof(path), "/runtime/invocation/%s/%s", c.next.id,
                  error ? "error" : "response");
 
-        status = apigw_fn_post(&c, path, payload ? payload : "", len,
+        /* an answer the host may refuse is not followed by a "next" */
+        then_next = (len <= APIGW_FN_MAX_PIPELINED);
+
+        posted = apigw_fn_post(&c, path, payload ? payload : "", len,
                                error ? (resp && resp->error_type
                                         ? resp->error_type : "HandlerError")
-                                     : NULL);
+                                     : NULL,
+                               then_next, &status);
 
-        if (status == 413 && !error) {
+        if (posted == 413 && !error) {
             /* over what the host reads at all: the invocation is still
                open there, and this is why it fails */
             fprintf(stderr, "apigw-fn-runtime: the response of %s is over "
@@ -189,22 +233,30 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 
             snprintf(path, sizeof(path), "/runtime/invocation/%s/error",
                      c.next.id);
-            status = apigw_fn_post(&c, path, APIGW_FN_TOO_LARGE,
+            posted = apigw_fn_post(&c, path, APIGW_FN_TOO_LARGE,
                                    sizeof(APIGW_FN_TOO_LARGE) - 1,
-                                   "Function.ResponseSizeTooLarge");
+                                   "Function.ResponseSizeTooLarge", 0, NULL);
         }
 
         free(payload);
         apigw_fn_response_free(resp);
         apigw_fn_request_free(req);
 
-        if (status == 500 || status == 0) {
+        if (posted == 500 || posted == 0) {
             /* "Container error: the runtime should exit promptly" */
             break;
         }
-    }
 
-    apigw_fn_client_talk(&c, 0);
+        if (!then_next) {
+            status = apigw_fn_get_next(&c);
+        }
+
+        if (c.body_size > APIGW_FN_KEEP_BODY && c.body_len == 0) {
+            free(c.body);
+            c.body = NULL;
+            c.body_size = 0;
+        }
+    }
 
     if (getenv("_X_AMZN_TRACE_ID") == c.trace_env + APIGW_FN_TRACE_NAME) {
         /* the environment must not point into c once it is gone */
@@ -242,9 +294,6 @@ apigw_fn_init_error_client(void *client, const char *type,
     long                status;
     char               *body;
     json_t             *obj;
-    apigw_fn_client_t  *c;
-
-    c = client;
 
     obj = json_pack("{s:s,s:s,s:[]}", "errorMessage", message,
                     "errorType", type, "stackTrace");
@@ -255,10 +304,8 @@ apigw_fn_init_error_client(void *client, const char *type,
         return -1;
     }
 
-    apigw_fn_client_talk(c, 1);
-    status = apigw_fn_post(c, "/runtime/init/error", body, strlen(body),
-                           type);
-    apigw_fn_client_talk(c, 0);
+    status = apigw_fn_post(client, "/runtime/init/error", body, strlen(body),
+                           type, 0, NULL);
 
     free(body);
 
@@ -269,15 +316,15 @@ apigw_fn_init_error_client(void *client, const char *type,
 static int
 apigw_fn_client_init(apigw_fn_client_t *c)
 {
-    int                   port;
-    char                  url[300], host[257];
-    size_t                n;
-    const char           *api, *h;
-    struct timeval        forever;
-    struct evhttp_uri    *uri;
-    struct event_config  *cfg;
+    int                      rc;
+    char                     url[300], host[257], port[8];
+    size_t                   n;
+    const char              *api;
+    struct addrinfo          hints;
+    struct http_parser_url   u;
 
     memset(c, 0, sizeof(apigw_fn_client_t));
+    c->fd = -1;
 
     api = getenv("AWS_LAMBDA_RUNTIME_API");
 
@@ -288,70 +335,53 @@ apigw_fn_client_init(apigw_fn_client_t *c)
         return -1;
     }
 
-    snprintf(url, sizeof(url), "http://%s/", api);
-    uri = evhttp_uri_parse(url);
-    h = uri ? evhttp_uri_get_host(uri) : NULL;
+    n = (size_t) snprintf(url, sizeof(url), "http://%s/", api);
+    http_parser_url_init(&u);
 
-    if (h == NULL || *h == '\0') {
+    if (http_parser_parse_url(url, n, 0, &u) != 0
+        || !(u.field_set & (1 << UF_HOST))
+        || u.field_data[UF_HOST].len == 0)
+    {
         fprintf(stderr, "apigw-fn-runtime: AWS_LAMBDA_RUNTIME_API is not "
                 "HOST:PORT: \"%s\"\n", api);
-
-        if (uri != NULL) {
-            evhttp_uri_free(uri);
-        }
-
         return -1;
     }
 
-    /* "[::1]": the address without its brackets */
-    n = strlen(h);
+    /* "[::1]:9001": the address without its brackets */
+    memcpy(host, url + u.field_data[UF_HOST].off, u.field_data[UF_HOST].len);
+    host[u.field_data[UF_HOST].len] = '\0';
+    snprintf(port, sizeof(port), "%u",
+             (u.field_set & (1 << UF_PORT)) ? u.port : 80);
 
-    if (h[0] == '[') {
-        h++;
-        n -= 2;
+    memset(&hints, 0, sizeof(struct addrinfo));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+
+    rc = getaddrinfo(host, port, &hints, &c->addrs);
+
+    if (rc != 0) {
+        fprintf(stderr, "apigw-fn-runtime: AWS_LAMBDA_RUNTIME_API \"%s\": "
+                "%s\n", api, gai_strerror(rc));
+        c->addrs = NULL;
+        return -1;
     }
-
-    memcpy(host, h, n);
-    host[n] = '\0';
-    port = evhttp_uri_get_port(uri);
-    evhttp_uri_free(uri);
 
     memcpy(c->host, api, strlen(api) + 1);
 
-    /* poll(): one descriptor, and no epoll_ctl() a request */
-    cfg = event_config_new();
+    c->in = malloc(APIGW_FN_READ_SIZE);
 
-    if (cfg != NULL) {
-        (void) event_config_avoid_method(cfg, "epoll");
-        (void) event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK
-                                          | EVENT_BASE_FLAG_IGNORE_ENV);
-        c->base = event_base_new_with_config(cfg);
-        event_config_free(cfg);
-    }
-
-    c->body = evbuffer_new();
-    c->conn = c->base ? evhttp_connection_base_new(c->base, NULL, host,
-                                                   port > 0 ? port : 80)
-                      : NULL;
-
-    if (c->body == NULL || c->conn == NULL) {
+    if (c->in == NULL) {
         fprintf(stderr, "apigw-fn-runtime: out of memory\n");
         apigw_fn_client_free(c);
         return -1;
     }
 
-    c->bev = evhttp_connection_get_bufferevent(c->conn);
-
-    /* libevent 2.1 has no "no timeout" for a connection: 0 means 50 s */
-    forever.tv_sec = 100L * 365 * 24 * 3600;
-    forever.tv_usec = 0;
-    evhttp_connection_set_timeout_tv(c->conn, &forever);
-
-    evhttp_connection_set_max_body_size(c->conn, APIGW_FN_MAX_EVENT);
-    evhttp_connection_set_max_headers_size(c->conn, APIGW_FN_MAX_HEADERS);
-
-    /* the host's 413 to an answer it refuses while still being sent */
-    evhttp_connection_set_flags(c->conn, EVHTTP_CON_READ_ON_WRITE_ERROR);
+    http_parser_settings_init(&c->settings);
+    c->settings.on_header_field = apigw_fn_on_header_field;
+    c->settings.on_header_value = apigw_fn_on_header_value;
+    c->settings.on_body = apigw_fn_on_body;
+    c->settings.on_message_complete = apigw_fn_on_message_complete;
 
     return 0;
 }
@@ -360,236 +390,526 @@ apigw_fn_client_init(apigw_fn_client_t *c)
 static void
 apigw_fn_client_free(apigw_fn_client_t *c)
 {
-    if (c->conn != NULL) {
-        evhttp_connection_free(c->conn);
+    apigw_fn_client_close(c);
+
+    if (c->addrs != NULL) {
+        freeaddrinfo(c->addrs);
     }
 
-    if (c->body != NULL) {
-        evbuffer_free(c->body);
-    }
-
-    if (c->base != NULL) {
-        event_base_free(c->base);
-    }
+    free(c->in);
+    free(c->body);
 }
 
 
 static void
-apigw_fn_client_talk(apigw_fn_client_t *c, int talk)
+apigw_fn_client_close(apigw_fn_client_t *c)
 {
-    struct sigaction  sa;
-
-    if (talk) {
-        memset(&sa, 0, sizeof(struct sigaction));
-        sa.sa_handler = SIG_IGN;
-        sigemptyset(&sa.sa_mask);
-        (void) sigaction(SIGPIPE, &sa, &c->sigpipe);
-
-    } else {
-        (void) sigaction(SIGPIPE, &c->sigpipe, NULL);
+    if (c->fd != -1) {
+        (void) close(c->fd);
+        c->fd = -1;
     }
+
+    c->in_pos = 0;
+    c->in_len = 0;
+}
+
+
+static int
+apigw_fn_client_connect(apigw_fn_client_t *c)
+{
+    int               fd, one;
+    struct addrinfo  *a;
+
+    for (a = c->addrs; a != NULL; a = a->ai_next) {
+        /* not left to what the function executes */
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
+                    a->ai_protocol);
+
+        if (fd == -1) {
+            continue;
+        }
+
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            /* a request goes out at once */
+            one = 1;
+            (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                              sizeof(int));
+            c->fd = fd;
+            return 0;
+        }
+
+        (void) close(fd);
+    }
+
+    return -1;
 }
 
 
 static long
 apigw_fn_get_next(apigw_fn_client_t *c)
 {
-    long  status;
+    apigw_fn_call_t  call;
 
-    evbuffer_drain(c->body, evbuffer_get_length(c->body));
-    memset(&c->next, 0, sizeof(apigw_fn_next_t));
+    memset(&call, 0, sizeof(apigw_fn_call_t));
+    call.method = "GET";
+    call.uri = APIGW_FN_NEXT_URI;
 
-    c->reading_next = 1;
-    status = apigw_fn_request(c, EVHTTP_REQ_GET,
-                              APIGW_FN_PREFIX "/runtime/invocation/next",
-                              NULL, 0, NULL);
-    c->reading_next = 0;
+    (void) apigw_fn_calls(c, &call, 1, 1);
 
-    if (status == 0) {
+    if (call.status == 0) {
         fprintf(stderr, "apigw-fn-runtime: next: %s (%s)\n",
                 apigw_fn_strerror(c), c->host);
         return 0;
     }
 
-    if (status == 200 && c->next.id[0] == '\0') {
+    if (call.status == 200 && c->next.id[0] == '\0') {
         fprintf(stderr, "apigw-fn-runtime: next: no request id\n");
         return 0;
     }
 
-    return status;
-}
-
-
-static long
-apigw_fn_post(apigw_fn_client_t *c, const char *path, const char *data,
-    size_t len, const char *error_type)
-{
-    char  uri[400];
-    long  status;
-
-    snprintf(uri, sizeof(uri), APIGW_FN_PREFIX "%s", path);
-
-    status = apigw_fn_request(c, EVHTTP_REQ_POST, uri, data, len,
-                              error_type);
-
-    if (status == 0) {
-        fprintf(stderr, "apigw-fn-runtime: %s: %s (%s)\n", path,
-                apigw_fn_strerror(c), c->host);
-    }
-
-    return status;
+    return call.status;
 }
 
 
 /*
- * One request, the loop run until its callback.  One that fails without
- * an answer on a connection kept from before (the host closed it
- * meanwhile) is made again once on a new one, as libcurl does.
+ * A POST, and with then_next the "next" after it on the same write; its
+ * status in *next.  Returns the POST's status, 0 without an answer.
  */
 
 static long
-apigw_fn_request(apigw_fn_client_t *c, enum evhttp_cmd_type type,
-    const char *uri, const char *data, size_t len, const char *error_type)
+apigw_fn_post(apigw_fn_client_t *c, const char *path, const char *data,
+    size_t len, const char *error_type, int then_next, long *next)
 {
-    int                     rc, kept, tries, one;
-    evutil_socket_t         fd;
-    struct evkeyvalq       *h;
-    struct evhttp_request  *req;
+    char             uri[400];
+    apigw_fn_call_t  calls[2];
+
+    memset(calls, 0, sizeof(calls));
+    apigw_fn_post_call(&calls[0], uri, sizeof(uri), path, data, len,
+                       error_type);
+
+    if (then_next) {
+        calls[1].method = "GET";
+        calls[1].uri = APIGW_FN_NEXT_URI;
+    }
+
+    (void) apigw_fn_calls(c, calls, then_next ? 2 : 1, then_next);
+
+    if (calls[0].status == 0) {
+        fprintf(stderr, "apigw-fn-runtime: %s: %s (%s)\n", path,
+                apigw_fn_strerror(c), c->host);
+    }
+
+    if (then_next) {
+        *next = calls[1].status;
+
+        if (calls[0].status != 0 && calls[1].status == 0) {
+            fprintf(stderr, "apigw-fn-runtime: next: %s (%s)\n",
+                    apigw_fn_strerror(c), c->host);
+
+        } else if (calls[1].status == 200 && c->next.id[0] == '\0') {
+            fprintf(stderr, "apigw-fn-runtime: next: no request id\n");
+            *next = 0;
+        }
+    }
+
+    return calls[0].status;
+}
+
+
+static void
+apigw_fn_post_call(apigw_fn_call_t *call, char *uri, size_t size,
+    const char *path, const char *data, size_t len, const char *error_type)
+{
+    snprintf(uri, size, APIGW_FN_PREFIX "%s", path);
+
+    call->method = "POST";
+    call->uri = uri;
+    call->data = data;
+    call->len = len;
+    call->error_type = error_type;
+}
+
+
+/*
+ * The calls sent in one write and their answers read in turn, the last
+ * one's kept in c->next and c->body when capture_last.  Calls that fail
+ * without a byte of answer on a connection kept from before (the host
+ * closed it meanwhile) are made again once on a new one, as libcurl does.
+ */
+
+static int
+apigw_fn_calls(apigw_fn_client_t *c, apigw_fn_call_t *calls, size_t n,
+    int capture_last)
+{
+    int     kept, tries;
+    size_t  i;
 
     for (tries = 0; tries < 2; tries++) {
-        c->status = 0;
-        c->error = -1;
-        c->done = 0;
+        kept = (c->fd != -1);
 
-        req = evhttp_request_new(apigw_fn_request_done, c);
-
-        if (req == NULL) {
-            return 0;
+        if (!kept && apigw_fn_client_connect(c) != 0) {
+            c->error = APIGW_FN_CONNECT;
+            return -1;
         }
 
-        evhttp_request_set_error_cb(req, apigw_fn_request_error);
+        c->received = 0;
 
-        h = evhttp_request_get_output_headers(req);
+        /* a host that refuses a body while it is sent may have answered
+           why before it closed: the answer is read all the same */
+        if (apigw_fn_send(c, calls, n) == -1) {
+            return -1;
+        }
 
-        rc = evhttp_add_header(h, "Host", c->host);
-
-        if (type == EVHTTP_REQ_POST) {
-            rc |= evhttp_add_header(h, "Content-Type", "application/json");
-
-            if (error_type != NULL) {
-                rc |= evhttp_add_header(h,
-                                        "Lambda-Runtime-Function-Error-Type",
-                                        error_type);
-            }
-
-            if (len > 0) {
-                /* sent from where it is: it outlives the request */
-                rc |= evbuffer_add_reference(
-                          evhttp_request_get_output_buffer(req), data, len,
-                          NULL, NULL);
+        for (i = 0; i < n; i++) {
+            calls[i].status = apigw_fn_read_answer(c, capture_last
+                                                      && i == n - 1);
+            if (calls[i].status == 0) {
+                break;
             }
         }
 
-        if (rc != 0) {
-            evhttp_request_free(req);
+        if (i == n) {
             return 0;
         }
 
-        kept = (bufferevent_getfd(c->bev) != -1);
+        apigw_fn_client_close(c);
 
-        if (evhttp_make_request(c->conn, req, type, uri) != 0) {
-            /* the request is freed */
-            return 0;
+        if (!kept || i > 0 || c->received) {
+            return -1;
+        }
+    }
+
+    return -1;
+}
+
+
+/* 0: sent, 1: the connection failed on the way, -1: nothing sent */
+
+static int
+apigw_fn_send(apigw_fn_client_t *c, apigw_fn_call_t *calls, size_t n)
+{
+    int            len;
+    char           heads[2][1024];
+    size_t         i, niov, type_len;
+    ssize_t        sent;
+    struct iovec   iov[4], *v;
+    struct msghdr  msg;
+
+    niov = 0;
+
+    for (i = 0; i < n; i++) {
+
+        /* a type the header cannot carry as it is goes in the body only */
+        type_len = calls[i].error_type ? strlen(calls[i].error_type) : 0;
+
+        if (type_len > 256
+            || (type_len && strcspn(calls[i].error_type, "\r\n")
+                            != type_len))
+        {
+            type_len = 0;
         }
 
-        fd = bufferevent_getfd(c->bev);
+        if (calls[i].data == NULL) {
+            len = snprintf(heads[i], sizeof(heads[i]),
+                           "%s %s HTTP/1.1\r\nHost: %s\r\n\r\n",
+                           calls[i].method, calls[i].uri, c->host);
 
-        if (!kept && fd != -1) {
-            /* a new connection: not left to what the function executes,
-               and a request goes out at once */
-            (void) evutil_make_socket_closeonexec(fd);
-            one = 1;
-            (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-                              sizeof(int));
+        } else {
+            len = snprintf(heads[i], sizeof(heads[i]),
+                           "%s %s HTTP/1.1\r\nHost: %s\r\n"
+                           "Content-Type: application/json\r\n"
+                           "%s%.*s%s"
+                           "Content-Length: %zu\r\n\r\n",
+                           calls[i].method, calls[i].uri, c->host,
+                           type_len ? "Lambda-Runtime-Function-Error-Type: "
+                                    : "",
+                           (int) type_len,
+                           type_len ? calls[i].error_type : "",
+                           type_len ? "\r\n" : "", calls[i].len);
         }
 
-        while (!c->done) {
-            if (event_base_loop(c->base, EVLOOP_ONCE) != 0) {
-                /* not expected: nothing left to wait for */
-                evhttp_cancel_request(req);
+        if (len < 0 || (size_t) len >= sizeof(heads[i])) {
+            /* not expected: each part is bounded */
+            c->error = APIGW_FN_INVALID;
+            return -1;
+        }
+
+        iov[niov].iov_base = heads[i];
+        iov[niov++].iov_len = len;
+
+        if (calls[i].len > 0) {
+            /* sent from where it is */
+            iov[niov].iov_base = (void *) calls[i].data;
+            iov[niov++].iov_len = calls[i].len;
+        }
+    }
+
+    memset(&msg, 0, sizeof(struct msghdr));
+    msg.msg_iov = iov;
+    msg.msg_iovlen = niov;
+
+    while (msg.msg_iovlen > 0) {
+        sent = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+
+        if (sent == -1) {
+            if (errno == EINTR) {
+                continue;
+            }
+
+            c->error = APIGW_FN_CLOSED;
+            return 1;
+        }
+
+        for (v = msg.msg_iov; (size_t) sent >= v->iov_len; v++) {
+            sent -= v->iov_len;
+
+            if (--msg.msg_iovlen == 0) {
+                break;
+            }
+        }
+
+        if (msg.msg_iovlen > 0) {
+            v->iov_base = (char *) v->iov_base + sent;
+            v->iov_len -= sent;
+            msg.msg_iov = v;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the next answer on the connection: its status, 0 without one */
+
+static long
+apigw_fn_read_answer(apigw_fn_client_t *c, int capture)
+{
+    size_t    parsed;
+    ssize_t   n;
+
+    http_parser_init(&c->parser, HTTP_RESPONSE);
+    c->parser.data = c;
+
+    c->field_len = 0;
+    c->value = NULL;
+    c->in_value = 0;
+    c->complete = 0;
+    c->capture = capture;
+
+    if (capture) {
+        memset(&c->next, 0, sizeof(apigw_fn_next_t));
+        c->body_len = 0;
+    }
+
+    for ( ;; ) {
+
+        if (c->in_pos < c->in_len) {
+            parsed = http_parser_execute(&c->parser, &c->settings,
+                                         c->in + c->in_pos,
+                                         c->in_len - c->in_pos);
+            c->in_pos += parsed;
+
+            if (c->complete) {
+                break;
+            }
+
+            if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
+                if (c->error != APIGW_FN_TOO_LONG
+                    && c->error != APIGW_FN_NO_MEMORY)
+                {
+                    c->error = APIGW_FN_INVALID;
+                }
+
                 return 0;
             }
         }
 
-        if (c->status != 0 || !kept || c->error != EVREQ_HTTP_EOF) {
-            break;
+        if (c->fd == -1) {
+            c->error = APIGW_FN_CLOSED;
+            return 0;
         }
-    }
 
-    return c->status;
-}
+        c->in_pos = 0;
+        c->in_len = 0;
 
+        n = read(c->fd, c->in, APIGW_FN_READ_SIZE);
 
-static void
-apigw_fn_request_done(struct evhttp_request *req, void *arg)
-{
-    const char          *name;
-    struct evkeyval     *h;
-    apigw_fn_client_t   *c;
-
-    c = arg;
-    c->done = 1;
-
-    if (req == NULL) {
-        return;
-    }
-
-    c->status = evhttp_request_get_response_code(req);
-
-    if (!c->reading_next || c->status != 200) {
-        return;
-    }
-
-    /* one pass over the headers, not one a header wanted */
-    TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
-
-        if (strncasecmp(h->key, "Lambda-Runtime-", 15) != 0) {
+        if (n > 0) {
+            c->received = 1;
+            c->in_len = n;
             continue;
         }
 
-        name = h->key + 15;
-
-        if (strcasecmp(name, "Aws-Request-Id") == 0) {
-            apigw_fn_copy(c->next.id, sizeof(c->next.id), h->value);
-
-        } else if (strcasecmp(name, "Deadline-Ms") == 0) {
-            apigw_fn_copy(c->next.deadline, sizeof(c->next.deadline),
-                          h->value);
-
-        } else if (strcasecmp(name, "Invoked-Function-Arn") == 0) {
-            apigw_fn_copy(c->next.arn, sizeof(c->next.arn), h->value);
-
-        } else if (strcasecmp(name, "Trace-Id") == 0) {
-            apigw_fn_copy(c->next.trace, sizeof(c->next.trace), h->value);
+        if (n == -1 && errno == EINTR) {
+            continue;
         }
+
+        if (n == 0 && c->received) {
+            /* an answer that lasts until the connection closes */
+            (void) http_parser_execute(&c->parser, &c->settings, NULL, 0);
+
+            if (c->complete) {
+                apigw_fn_client_close(c);
+                break;
+            }
+        }
+
+        c->error = APIGW_FN_CLOSED;
+        return 0;
     }
 
-    if (evbuffer_add_buffer(c->body, evhttp_request_get_input_buffer(req))
-        != 0)
-    {
-        c->status = 0;
-        c->error = EVREQ_HTTP_BUFFER_ERROR;
+    if (!http_should_keep_alive(&c->parser)) {
+        apigw_fn_client_close(c);
     }
+
+    c->error = APIGW_FN_OK;
+
+    return c->parser.status_code;
 }
 
 
-static void
-apigw_fn_request_error(enum evhttp_request_error error, void *arg)
+static int
+apigw_fn_on_header_field(http_parser *p, const char *at, size_t len)
 {
     apigw_fn_client_t  *c;
 
-    c = arg;
-    c->error = error;
+    c = p->data;
+
+    if (c->in_value) {
+        c->in_value = 0;
+        c->field_len = 0;
+        c->value = NULL;
+    }
+
+    if (c->field_len + len < sizeof(c->field)) {
+        memcpy(c->field + c->field_len, at, len);
+        c->field_len += len;
+
+    } else {
+        /* not a name looked for */
+        c->field_len = sizeof(c->field);
+    }
+
+    return 0;
+}
+
+
+static int
+apigw_fn_on_header_value(http_parser *p, const char *at, size_t len)
+{
+    size_t              i, n;
+    apigw_fn_client_t  *c;
+
+    static const struct {
+        const char     *name;
+        size_t          offset;
+        size_t          size;
+    } wanted[] = {
+        { "Lambda-Runtime-Aws-Request-Id", offsetof(apigw_fn_next_t, id),
+          sizeof(((apigw_fn_next_t *) 0)->id) },
+        { "Lambda-Runtime-Deadline-Ms", offsetof(apigw_fn_next_t, deadline),
+          sizeof(((apigw_fn_next_t *) 0)->deadline) },
+        { "Lambda-Runtime-Invoked-Function-Arn",
+          offsetof(apigw_fn_next_t, arn),
+          sizeof(((apigw_fn_next_t *) 0)->arn) },
+        { "Lambda-Runtime-Trace-Id", offsetof(apigw_fn_next_t, trace),
+          sizeof(((apigw_fn_next_t *) 0)->trace) }
+    };
+
+    c = p->data;
+
+    if (!c->capture) {
+        return 0;
+    }
+
+    if (!c->in_value) {
+        c->in_value = 1;
+
+        for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+            if (c->field_len == strlen(wanted[i].name)
+                && strncasecmp(c->field, wanted[i].name, c->field_len) == 0)
+            {
+                c->value = (char *) &c->next + wanted[i].offset;
+                c->value_size = wanted[i].size;
+                c->value_len = 0;
+                c->value[0] = '\0';
+                break;
+            }
+        }
+    }
+
+    if (c->value == NULL) {
+        return 0;
+    }
+
+    /* cut to its buffer, as before */
+    n = c->value_size - 1 - c->value_len;
+    n = len < n ? len : n;
+
+    memcpy(c->value + c->value_len, at, n);
+    c->value_len += n;
+    c->value[c->value_len] = '\0';
+
+    return 0;
+}
+
+
+static int
+apigw_fn_on_body(http_parser *p, const char *at, size_t len)
+{
+    char               *body;
+    size_t              size;
+    apigw_fn_client_t  *c;
+
+    c = p->data;
+
+    if (!c->capture) {
+        return 0;
+    }
+
+    if (c->body_len + len > APIGW_FN_MAX_EVENT) {
+        c->error = APIGW_FN_TOO_LONG;
+        return -1;
+    }
+
+    if (c->body_len + len + 1 > c->body_size) {
+        size = c->body_size ? c->body_size : 4096;
+
+        while (size < c->body_len + len + 1) {
+            size *= 2;
+        }
+
+        body = realloc(c->body, size);
+
+        if (body == NULL) {
+            c->error = APIGW_FN_NO_MEMORY;
+            return -1;
+        }
+
+        c->body = body;
+        c->body_size = size;
+    }
+
+    memcpy(c->body + c->body_len, at, len);
+    c->body_len += len;
+    c->body[c->body_len] = '\0';
+
+    return 0;
+}
+
+
+static int
+apigw_fn_on_message_complete(http_parser *p)
+{
+    apigw_fn_client_t  *c;
+
+    c = p->data;
+    c->complete = 1;
+
+    /* what follows is the next answer's */
+    http_parser_pause(p, 1);
+
+    return 0;
 }
 
 
@@ -598,40 +918,24 @@ apigw_fn_strerror(apigw_fn_client_t *c)
 {
     switch (c->error) {
 
-    case EVREQ_HTTP_TIMEOUT:
-        return "timed out";
+    case APIGW_FN_CONNECT:
+        return "cannot connect";
 
-    case EVREQ_HTTP_EOF:
+    case APIGW_FN_CLOSED:
         return "the connection was closed";
 
-    case EVREQ_HTTP_INVALID_HEADER:
+    case APIGW_FN_INVALID:
         return "an invalid answer";
 
-    case EVREQ_HTTP_DATA_TOO_LONG:
+    case APIGW_FN_TOO_LONG:
         return "the answer is too large";
 
-    case -1:
-        return "cannot connect";
+    case APIGW_FN_NO_MEMORY:
+        return "out of memory";
 
     default:
         return "failed";
     }
-}
-
-
-static void
-apigw_fn_copy(char *dst, size_t size, const char *src)
-{
-    size_t  len;
-
-    len = strlen(src);
-
-    if (len >= size) {
-        len = size - 1;
-    }
-
-    memcpy(dst, src, len);
-    dst[len] = '\0';
 }
 
 

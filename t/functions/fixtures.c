@@ -143,6 +143,11 @@ trouble(apigw_fn_request_t *req, apigw_fn_response_t *resp)
         return apigw_fn_error(resp, "TroubleError", "something went %s",
                               "wrong");
 
+    } else if (strcmp(what, "error-type") == 0) {
+        /* no header can carry it: the body does */
+        return apigw_fn_error(resp, "Trouble\r\nInjected: 1",
+                              "a type with a line break");
+
     } else if (strcmp(what, "huge") == 0 || strcmp(what, "huger") == 0) {
         /* over 6 MB: within what the host reads, and beyond */
         n = (what[4] == 'r' ? 9 : 6) * 1024 * 1024 + 512 * 1024;
