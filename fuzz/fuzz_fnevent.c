@@ -100,6 +100,54 @@ fuzz_answer(apigw_fn_request_t *req, int kind, const char *a, const char *b)
 }
 
 
+/* the members read alone, as the whole tree reads them */
+static void
+fuzz_same(const char *lazy, const char *tree, const char *what)
+{
+    if ((lazy == NULL) != (tree == NULL)
+        || (lazy != NULL && strcmp(lazy, tree) != 0))
+    {
+        fuzz_fail(what);
+    }
+}
+
+
+static void
+fuzz_lazy(apigw_fn_request_t *req, const unsigned char *data, size_t size)
+{
+    apigw_fn_request_t  *whole;
+
+    whole = apigw_fn_request_new((const char *) data, size);
+
+    if (whole == NULL) {
+        return;
+    }
+
+    if ((apigw_fn_event(whole) != NULL) != req->json) {
+        fuzz_fail("the scan and the tree disagree on the text");
+    }
+
+    if (apigw_fn_payload_version(whole) != apigw_fn_payload_version(req)) {
+        fuzz_fail("the payload version");
+    }
+
+    fuzz_same(apigw_fn_method(req), apigw_fn_method(whole), "the method");
+    fuzz_same(apigw_fn_path(req), apigw_fn_path(whole), "the path");
+    fuzz_same(apigw_fn_query(req, "q"), apigw_fn_query(whole, "q"),
+              "a query parameter");
+    fuzz_same(apigw_fn_header(req, "content-type"),
+              apigw_fn_header(whole, "content-type"), "a header");
+    fuzz_same(apigw_fn_context(req, "identity.sourceIp"),
+              apigw_fn_context(whole, "identity.sourceIp"), "the context");
+    fuzz_same(apigw_fn_get(req, "/a/0/~1b~0"),
+              apigw_fn_get(whole, "/a/0/~1b~0"), "a pointer");
+    fuzz_same(apigw_fn_get(req, "/0"), apigw_fn_get(whole, "/0"),
+              "an array's item");
+
+    apigw_fn_request_free(whole);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -117,6 +165,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if (req == NULL) {
         return 0;
     }
+
+    fuzz_lazy(req, data, size);
 
     version = apigw_fn_payload_version(req);
 

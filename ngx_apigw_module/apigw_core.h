@@ -717,6 +717,9 @@ char *apigw_json_dump_write(const json_t *v, char *p);
  * its length; with p, written there too
  */
 size_t apigw_json_dump_string(const char *s, size_t len, char *p);
+/* n in decimal, written backwards to end at end (24 bytes are enough);
+   where it starts */
+char *apigw_json_integer_text(int64_t n, char *end);
 
 
 /*

@@ -24,7 +24,6 @@
 
 
 #define APIGW_JSON_NUM_LEN  512
-#define APIGW_JSON_LENIENT_DEPTH  2048   /* jansson's JSON_PARSER_MAX_DEPTH */
 
 /*
  * some byte of the eight in w is '"', '\\', below 0x20 or above 0x7f; a
@@ -53,6 +52,7 @@ static json_t *apigw_json_parse_all(apigw_json_parser_t *jp);
 static json_t *apigw_json_object(apigw_json_parser_t *jp);
 static json_t *apigw_json_array(apigw_json_parser_t *jp);
 static json_t *apigw_json_number(apigw_json_parser_t *jp);
+static int apigw_json_skip_nested(apigw_json_parser_t *jp);
 static int apigw_json_exact_real(const unsigned char *p,
     const unsigned char *end, double *d);
 static int apigw_json_string_slow(apigw_json_parser_t *jp,
@@ -297,6 +297,134 @@ apigw_json_value(apigw_json_parser_t *jp)
 
     apigw_json_error(jp, "unexpected character");
     return NULL;
+}
+
+
+int
+apigw_json_skip(apigw_json_parser_t *jp)
+{
+    size_t               len;
+    const char          *s;
+    apigw_json_number_t  n;
+
+    switch (*jp->p) {
+
+    case '{':
+    case '[':
+        return apigw_json_skip_nested(jp);
+
+    case '"':
+        return apigw_json_string(jp, &s, &len);
+
+    case 't':
+    case 'n':
+        if (jp->end - jp->p >= 4
+            && memcmp(jp->p, *jp->p == 't' ? "true" : "null", 4) == 0)
+        {
+            jp->p += 4;
+            return 0;
+        }
+
+        break;
+
+    case 'f':
+        if (jp->end - jp->p >= 5 && memcmp(jp->p, "false", 5) == 0) {
+            jp->p += 5;
+            return 0;
+        }
+
+        break;
+
+    default:
+        if (*jp->p == '-' || (*jp->p >= '0' && *jp->p <= '9')) {
+            return apigw_json_lex_number(jp, &n);
+        }
+    }
+
+    apigw_json_error(jp, "unexpected character");
+    return -1;
+}
+
+
+/* an object or an array, with the checks and errors of the tree's code */
+
+static int
+apigw_json_skip_nested(apigw_json_parser_t *jp)
+{
+    size_t          len;
+    const char     *s;
+    unsigned char   close;
+
+    close = (*jp->p == '{') ? '}' : ']';
+
+    if (++jp->depth > jp->max_depth) {
+        apigw_json_error(jp, "nesting deeper than %u", jp->max_depth);
+        return -1;
+    }
+
+    jp->p++;
+    apigw_json_skip_ws(jp);
+
+    if (jp->p < jp->end && *jp->p == close) {
+        jp->p++;
+        jp->depth--;
+        return 0;
+    }
+
+    for ( ;; ) {
+
+        if (close == '}') {
+            if (jp->p == jp->end || *jp->p != '"') {
+                apigw_json_error(jp, "expected a string key");
+                return -1;
+            }
+
+            if (apigw_json_string(jp, &s, &len) != 0) {
+                return -1;
+            }
+
+            apigw_json_skip_ws(jp);
+
+            if (jp->p == jp->end || *jp->p != ':') {
+                apigw_json_error(jp, "expected ':'");
+                return -1;
+            }
+
+            jp->p++;
+            apigw_json_skip_ws(jp);
+        }
+
+        if (jp->p == jp->end) {
+            apigw_json_error(jp, "unexpected end of the body");
+            return -1;
+        }
+
+        if (apigw_json_skip(jp) != 0) {
+            return -1;
+        }
+
+        apigw_json_skip_ws(jp);
+
+        if (jp->p == jp->end) {
+            apigw_json_error(jp, "unexpected end of the body");
+            return -1;
+        }
+
+        if (*jp->p == close) {
+            jp->p++;
+            jp->depth--;
+            return 0;
+        }
+
+        if (*jp->p != ',') {
+            apigw_json_error(jp, close == '}' ? "expected ',' or '}'"
+                                              : "expected ',' or ']'");
+            return -1;
+        }
+
+        jp->p++;
+        apigw_json_skip_ws(jp);
+    }
 }
 
 

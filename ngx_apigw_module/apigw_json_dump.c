@@ -131,9 +131,9 @@ apigw_json_dump_value(const json_t *v, char *p, unsigned depth)
                                       json_string_length(v), p);
 
     case JSON_INTEGER:
-        len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-                       json_integer_value(v));
-        return apigw_json_dump_text(num, len, p);
+        text = apigw_json_integer_text(json_integer_value(v),
+                                       num + sizeof(num));
+        return apigw_json_dump_text(text, num + sizeof(num) - text, p);
 
     case JSON_REAL:
         text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -223,4 +223,25 @@ apigw_json_dump_text(const char *s, size_t len, char *p)
     }
 
     return len;
+}
+
+
+/* what snprintf("%lld") writes, at a fraction of its cost */
+char *
+apigw_json_integer_text(int64_t n, char *end)
+{
+    uint64_t  u;
+
+    u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
+
+    do {
+        *--end = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    if (n < 0) {
+        *--end = '-';
+    }
+
+    return end;
 }

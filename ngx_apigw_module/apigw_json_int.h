@@ -9,12 +9,16 @@
 
 
 /*
- * The strict JSON scanner (apigw_json.c), for the validator that reads a
- * body's text without building a tree (apigw_schema_text.c).  Not for use
+ * The JSON scanner (apigw_json.c), for readers that go through a text
+ * without building its tree: the validator (apigw_schema_text.c) and the
+ * function SDK's event (functions/sdk/apigw_fn_event.c).  Not for use
  * elsewhere.
  */
 
 #include "apigw_core.h"
+
+
+#define APIGW_JSON_LENIENT_DEPTH  2048   /* jansson's JSON_PARSER_MAX_DEPTH */
 
 
 typedef struct {
@@ -52,6 +56,11 @@ int apigw_json_string(apigw_json_parser_t *jp, const char **s,
     size_t *len);
 /* at '-' or a digit */
 int apigw_json_lex_number(apigw_json_parser_t *jp, apigw_json_number_t *n);
+/*
+ * at *jp->p: a value checked as apigw_json_value() reads it and stepped
+ * over, nothing built; repeated keys are not looked for
+ */
+int apigw_json_skip(apigw_json_parser_t *jp);
 
 
 static inline void

@@ -168,20 +168,9 @@ apigw_json_write_string(apigw_json_writer_t *w, const char *s, size_t len)
 void
 apigw_json_write_integer(apigw_json_writer_t *w, int64_t n)
 {
-    char      num[24], *p;
-    uint64_t  u;
+    char  num[24], *p;
 
-    p = num + sizeof(num);
-    u = n < 0 ? 0 - (uint64_t) n : (uint64_t) n;
-
-    do {
-        *--p = (char) ('0' + u % 10);
-        u /= 10;
-    } while (u);
-
-    if (n < 0) {
-        *--p = '-';
-    }
+    p = apigw_json_integer_text(n, num + sizeof(num));
 
     apigw_json_write_raw(w, p, num + sizeof(num) - p);
 }

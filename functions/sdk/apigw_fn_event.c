@@ -19,8 +19,10 @@
 
 #include "apigw_fn_int.h"
 #include "apigw_core.h"
+#include "apigw_json_int.h"
 
 
+static int apigw_fn_event_scan(apigw_fn_request_t *req);
 static const char *apigw_fn_string(apigw_fn_request_t *req, json_t *v);
 
 
@@ -36,21 +38,193 @@ apigw_fn_request_new(const char *event, size_t len)
         return NULL;
     }
 
-    /* not jansson's loader: nearly half of an invocation's instructions */
-    req->event = apigw_json_parse_lenient(event, len, NULL, 0);
+    req->text = malloc(len + 1);
 
-    v = apigw_fn_member(req->event, "version");
+    if (req->text == NULL) {
+        free(req);
+        return NULL;
+    }
+
+    memcpy(req->text, event, len);
+    req->text[len] = '\0';
+    req->len = len;
+
+    /*
+     * checked whole, but only the members a handler asks for become trees:
+     * most of an event (requestContext, the multi-value maps) is never
+     * read, and building a tree was most of an invocation's work
+     */
+    req->json = (apigw_fn_event_scan(req) == 0);
+
+    v = apigw_fn_top(req, "version");
 
     if (json_is_string(v) && strcmp(json_string_value(v), "2.0") == 0
-        && apigw_fn_member(req->event, "rawPath") != NULL)
+        && apigw_fn_top(req, "rawPath") != NULL)
     {
         req->version = 2;
 
-    } else if (json_is_string(apigw_fn_member(req->event, "httpMethod"))) {
+    } else if (json_is_string(apigw_fn_top(req, "httpMethod"))) {
         req->version = 1;
     }
 
     return req;
+}
+
+
+/* the event's text checked, and an object's members found */
+
+static int
+apigw_fn_event_scan(apigw_fn_request_t *req)
+{
+    int                   rc;
+    size_t                n, len;
+    const char           *name;
+    apigw_fn_top_t       *top;
+    apigw_json_parser_t   jp;
+
+    apigw_json_init(&jp, req->text, req->len, APIGW_JSON_LENIENT_DEPTH,
+                    NULL, 0);
+    jp.lenient = 1;
+
+    rc = -1;
+    apigw_json_skip_ws(&jp);
+
+    if (jp.p == jp.end) {
+        goto done;
+    }
+
+    if (*jp.p != '{') {
+        /* any other JSON: a tree when asked for */
+        if (apigw_json_skip(&jp) == 0) {
+            apigw_json_skip_ws(&jp);
+            rc = (jp.p == jp.end) ? 0 : -1;
+        }
+
+        goto done;
+    }
+
+    jp.p++;
+    jp.depth = 1;
+    apigw_json_skip_ws(&jp);
+
+    if (jp.p < jp.end && *jp.p == '}') {
+        jp.p++;
+        goto end;
+    }
+
+    for ( ;; ) {
+        if (jp.p == jp.end || *jp.p != '"'
+            || apigw_json_string(&jp, &name, &len) != 0)
+        {
+            goto done;
+        }
+
+        if (name < req->text || name >= req->text + req->len) {
+            /* unescaped in the scanner's scratch */
+            name = apigw_fn_keep(req, name, len);
+
+            if (name == NULL) {
+                goto done;
+            }
+        }
+
+        apigw_json_skip_ws(&jp);
+
+        if (jp.p == jp.end || *jp.p != ':') {
+            goto done;
+        }
+
+        jp.p++;
+        apigw_json_skip_ws(&jp);
+
+        if (jp.p == jp.end) {
+            goto done;
+        }
+
+        if (req->ntop % 16 == 0) {
+            n = req->ntop + 16;
+            top = realloc(req->top, n * sizeof(apigw_fn_top_t));
+
+            if (top == NULL) {
+                goto done;
+            }
+
+            req->top = top;
+        }
+
+        top = &req->top[req->ntop];
+        top->name = name;
+        top->name_len = len;
+        top->text = (const char *) jp.p;
+        top->value = NULL;
+
+        if (apigw_json_skip(&jp) != 0) {
+            goto done;
+        }
+
+        top->len = (const char *) jp.p - top->text;
+        req->ntop++;
+
+        apigw_json_skip_ws(&jp);
+
+        if (jp.p < jp.end && *jp.p == '}') {
+            jp.p++;
+            break;
+        }
+
+        if (jp.p == jp.end || *jp.p != ',') {
+            goto done;
+        }
+
+        jp.p++;
+        apigw_json_skip_ws(&jp);
+    }
+
+end:
+
+    apigw_json_skip_ws(&jp);
+    rc = (jp.p == jp.end) ? 0 : -1;
+    req->object = (rc == 0);
+
+done:
+
+    apigw_json_done(&jp);
+
+    if (rc != 0) {
+        req->ntop = 0;
+    }
+
+    return rc;
+}
+
+
+json_t *
+apigw_fn_top(apigw_fn_request_t *req, const char *name)
+{
+    size_t           i, n;
+    apigw_fn_top_t  *top;
+
+    if (req->event_done) {
+        /* the tree, as the handler may have changed it */
+        return apigw_fn_member(req->event, name);
+    }
+
+    n = strlen(name);
+
+    for (i = req->ntop; i-- > 0; /* void */ ) {
+        top = &req->top[i];
+
+        if (top->name_len == n && memcmp(top->name, name, n) == 0) {
+            if (top->value == NULL) {
+                top->value = apigw_json_parse_lenient(top->text, top->len,
+                                                      NULL, 0);
+            }
+
+            return top->value;
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -72,10 +246,18 @@ apigw_fn_request_set(apigw_fn_request_t *req, const char *id,
 void
 apigw_fn_request_free(apigw_fn_request_t *req)
 {
+    size_t  i;
+
     if (req == NULL) {
         return;
     }
 
+    for (i = 0; i < req->ntop; i++) {
+        json_decref(req->top[i].value);
+    }
+
+    free(req->top);
+    free(req->text);
     json_decref(req->event);
     json_decref(req->body_json);
     json_decref(req->scratch);
@@ -90,6 +272,15 @@ apigw_fn_request_free(apigw_fn_request_t *req)
 json_t *
 apigw_fn_event(apigw_fn_request_t *req)
 {
+    if (!req->event_done) {
+        req->event_done = 1;
+
+        if (req->json) {
+            req->event = apigw_json_parse_lenient(req->text, req->len, NULL,
+                                                  0);
+        }
+    }
+
     return req->event;
 }
 
@@ -107,28 +298,26 @@ apigw_fn_method(apigw_fn_request_t *req)
     json_t  *http;
 
     if (req->version == 2) {
-        http = apigw_fn_member(apigw_fn_member(req->event, "requestContext"),
+        http = apigw_fn_member(apigw_fn_top(req, "requestContext"),
                                "http");
         return apigw_fn_string(req, apigw_fn_member(http, "method"));
     }
 
-    return apigw_fn_string(req, apigw_fn_member(req->event, "httpMethod"));
+    return apigw_fn_string(req, apigw_fn_top(req, "httpMethod"));
 }
 
 
 const char *
 apigw_fn_path(apigw_fn_request_t *req)
 {
-    return apigw_fn_string(req, apigw_fn_member(req->event,
-                                req->version == 2 ? "rawPath" : "path"));
+    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2 ? "rawPath" : "path"));
 }
 
 
 const char *
 apigw_fn_route(apigw_fn_request_t *req)
 {
-    return apigw_fn_string(req, apigw_fn_member(req->event,
-                                req->version == 2 ? "routeKey" : "resource"));
+    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2 ? "routeKey" : "resource"));
 }
 
 
@@ -136,7 +325,7 @@ const char *
 apigw_fn_path_param(apigw_fn_request_t *req, const char *name)
 {
     return apigw_fn_string(req, apigw_fn_member(
-               apigw_fn_member(req->event, "pathParameters"), name));
+               apigw_fn_top(req, "pathParameters"), name));
 }
 
 
@@ -144,7 +333,7 @@ const char *
 apigw_fn_query(apigw_fn_request_t *req, const char *name)
 {
     return apigw_fn_string(req, apigw_fn_member(
-               apigw_fn_member(req->event, "queryStringParameters"), name));
+               apigw_fn_top(req, "queryStringParameters"), name));
 }
 
 
@@ -156,8 +345,7 @@ apigw_fn_query_all(apigw_fn_request_t *req, const char *name,
     json_t      *multi, *v;
     const char  *s, *comma;
 
-    multi = apigw_fn_member(apigw_fn_member(req->event,
-                                "multiValueQueryStringParameters"), name);
+    multi = apigw_fn_member(apigw_fn_top(req, "multiValueQueryStringParameters"), name);
 
     if (json_is_array(multi)) {
         count = 0;
@@ -212,14 +400,13 @@ apigw_fn_header(apigw_fn_request_t *req, const char *name)
 {
     json_t  *v;
 
-    v = apigw_fn_member_nocase(apigw_fn_member(req->event, "headers"), name);
+    v = apigw_fn_member_nocase(apigw_fn_top(req, "headers"), name);
 
     if (v != NULL) {
         return apigw_fn_string(req, v);
     }
 
-    v = apigw_fn_member_nocase(apigw_fn_member(req->event,
-                                               "multiValueHeaders"), name);
+    v = apigw_fn_member_nocase(apigw_fn_top(req, "multiValueHeaders"), name);
 
     return json_is_array(v) ? apigw_fn_string(req, json_array_get(v, 0))
                             : NULL;
@@ -236,7 +423,7 @@ apigw_fn_cookie(apigw_fn_request_t *req, const char *name)
     const char  *s, *end, *eq;
 
     n = strlen(name);
-    cookies = apigw_fn_member(req->event, "cookies");
+    cookies = apigw_fn_top(req, "cookies");
 
     json_array_foreach(cookies, i, c) {
         s = json_string_value(c);
@@ -277,7 +464,7 @@ const char *
 apigw_fn_stage_var(apigw_fn_request_t *req, const char *name)
 {
     return apigw_fn_string(req, apigw_fn_member(
-               apigw_fn_member(req->event, "stageVariables"), name));
+               apigw_fn_top(req, "stageVariables"), name));
 }
 
 
@@ -289,7 +476,7 @@ apigw_fn_context(apigw_fn_request_t *req, const char *path)
     json_t      *v;
     const char  *dot;
 
-    v = apigw_fn_member(req->event, "requestContext");
+    v = apigw_fn_top(req, "requestContext");
 
     while (v != NULL && *path) {
         dot = strchr(path, '.');
@@ -314,7 +501,7 @@ apigw_fn_authorizer(apigw_fn_request_t *req, const char *name)
 {
     json_t  *a, *v;
 
-    a = apigw_fn_member(apigw_fn_member(req->event, "requestContext"),
+    a = apigw_fn_member(apigw_fn_top(req, "requestContext"),
                         "authorizer");
 
     v = apigw_fn_member(apigw_fn_member(a, "lambda"), name);
@@ -343,13 +530,13 @@ apigw_fn_body(apigw_fn_request_t *req, size_t *len)
 
     if (!req->body_done) {
         req->body_done = 1;
-        body = apigw_fn_member(req->event, "body");
+        body = apigw_fn_top(req, "body");
 
         if (!json_is_string(body)) {
             return NULL;
         }
 
-        if (json_is_true(apigw_fn_member(req->event, "isBase64Encoded"))) {
+        if (json_is_true(apigw_fn_top(req, "isBase64Encoded"))) {
             req->body = apigw_fn_base64_decode(json_string_value(body),
                                                json_string_length(body),
                                                &req->body_len);
@@ -396,18 +583,21 @@ apigw_fn_body_json(apigw_fn_request_t *req)
 const char *
 apigw_fn_get(apigw_fn_request_t *req, const char *pointer)
 {
+    int          top;
     char         key[256];
     size_t       n, i, k;
     json_t      *v;
     const char  *p, *end;
 
-    v = req->event;
-
     if (*pointer != '/' && *pointer != '\0') {
         return NULL;
     }
 
-    for (p = pointer; v != NULL && *p == '/'; p = end) {
+    /* an object's members without its tree */
+    top = (req->object && !req->event_done);
+    v = top ? NULL : apigw_fn_event(req);
+
+    for (p = pointer; (top || v != NULL) && *p == '/'; p = end) {
         p++;
         end = strchr(p, '/');
 
@@ -431,7 +621,11 @@ apigw_fn_get(apigw_fn_request_t *req, const char *pointer)
 
         key[k] = '\0';
 
-        if (json_is_array(v)) {
+        if (top) {
+            top = 0;
+            v = apigw_fn_top(req, key);
+
+        } else if (json_is_array(v)) {
             v = json_array_get(v, strtoul(key, NULL, 10));
 
         } else {

@@ -13,8 +13,23 @@
 #include "apigw_function.h"
 
 
+/* a member of the event's object: its text, and its tree once asked for */
+typedef struct {
+    const char               *name;
+    size_t                    name_len;
+    const char               *text;
+    size_t                    len;
+    json_t                   *value;
+} apigw_fn_top_t;
+
 struct apigw_fn_request_s {
-    json_t                   *event;        /* NULL: not JSON */
+    char                     *text;         /* the event */
+    size_t                    len;
+    apigw_fn_top_t           *top;          /* in order; repeated names
+                                               too, the last one counts */
+    size_t                    ntop;
+    json_t                   *event;        /* the whole tree, once asked
+                                               for; NULL: not JSON */
     int                       version;
     char                     *id;
     char                     *arn;
@@ -24,6 +39,9 @@ struct apigw_fn_request_s {
     size_t                    body_len;
     json_t                   *body_json;
     json_t                   *scratch;      /* strings made for callers */
+    unsigned                  json:1;       /* the text is JSON */
+    unsigned                  object:1;     /* ... an object */
+    unsigned                  event_done:1;
     unsigned                  body_done:1;
     unsigned                  body_json_done:1;
 };
@@ -42,6 +60,9 @@ struct apigw_fn_response_s {
     unsigned                  failed:1;     /* out of memory on the way */
 };
 
+
+/* apigw_fn_event.c: a member of the event's object, NULL: none */
+json_t *apigw_fn_top(apigw_fn_request_t *req, const char *name);
 
 /* apigw_fn_util.c */
 char *apigw_fn_base64_encode(const void *data, size_t len, size_t *out);

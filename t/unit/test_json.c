@@ -4,13 +4,17 @@
  */
 
 
-/* unit tests for apigw_json_parse(): the strict parser of request bodies */
+/*
+ * unit tests for apigw_json_parse(): the strict parser of request bodies,
+ * and apigw_json_skip(), which steps over what it reads as a value
+ */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apigw_core.h"
+#include "apigw_json_int.h"
 #include "unit.h"
 
 
@@ -33,6 +37,36 @@ parse_n(const char *src, size_t len, unsigned depth)
 }
 
 
+/* apigw_json_skip(), lenient, over the copy: 0 when it takes the whole
+   text */
+static int
+skip_n(const char *src, size_t len, unsigned depth)
+{
+    int                   rc;
+    char                 *copy;
+    apigw_json_parser_t   jp;
+
+    copy = malloc(len ? len : 1);
+    memcpy(copy, src, len);
+
+    apigw_json_init(&jp, copy, len, depth, NULL, 0);
+    jp.lenient = 1;
+    apigw_json_skip_ws(&jp);
+
+    rc = (jp.p == jp.end) ? -1 : apigw_json_skip(&jp);
+
+    if (rc == 0) {
+        apigw_json_skip_ws(&jp);
+        rc = (jp.p == jp.end) ? 0 : -1;
+    }
+
+    apigw_json_done(&jp);
+    free(copy);
+
+    return rc;
+}
+
+
 static json_t *
 parse(const char *src)
 {
@@ -52,6 +86,7 @@ same(const char *src)
     CHECK(ours != NULL && theirs != NULL && json_equal(ours, theirs),
           "accepted as jansson reads it: %s%s%s", src, ours ? "" : " -> ",
           ours ? "" : errbuf);
+    CHECK(skip_n(src, strlen(src), 64) == 0, "skipped: %s", src);
 
     json_decref(ours);
     json_decref(theirs);
@@ -61,12 +96,25 @@ same(const char *src)
 static void
 refused(const char *src, size_t len, const char *message)
 {
+    char    *copy;
     json_t  *v;
 
     v = parse_n(src, len, 64);
 
     CHECK(v == NULL && strstr(errbuf, message) != NULL,
           "refused with \"%s\": got \"%s\"", message, v ? "accepted" : errbuf);
+
+    /* the skip agrees with the lenient parser, which reads repeated keys
+       and \u0000 */
+    copy = malloc(len ? len : 1);
+    memcpy(copy, src, len);
+    v = apigw_json_parse_lenient(copy, len, NULL, 0);
+    free(copy);
+
+    CHECK(skip_n(src, len, APIGW_JSON_LENIENT_DEPTH) == (v ? 0 : -1),
+          "skipped as the lenient parser reads it: %s", message);
+
+    json_decref(v);
 
     json_decref(v);
 }
@@ -190,6 +238,9 @@ test_depth(void)
     v = parse_n(buf, 20, 9);
     CHECK(v == NULL && strstr(errbuf, "nesting deeper than 9"),
           "depth 10 with max_depth 9: %s", errbuf);
+
+    CHECK(skip_n(buf, 20, 10) == 0 && skip_n(buf, 20, 9) == -1,
+          "skipped to max_depth, not beyond");
 
     memset(buf, '[', sizeof(buf));
     v = parse_n(buf, sizeof(buf), 64);

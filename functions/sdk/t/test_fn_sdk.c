@@ -194,6 +194,35 @@ test_other_events(void)
     CHECK(apigw_fn_get(req, "") == NULL, "the whole array: NULL");
     apigw_fn_request_free(req);
 
+    req = request("{\"queryStringParameters\":{\"a\":\"1\"},\"x\":[{}],"
+                  "\"queryStringParameters\":{\"a\":\"2\"}}");
+    CHECK(streq(apigw_fn_query(req, "a"), "2")
+          && streq(apigw_fn_get(req, "/queryStringParameters/a"), "2"),
+          "a repeated member: the last one, as the tree keeps");
+    CHECK(json_is_array(apigw_fn_top(req, "x")), "a member read alone");
+    apigw_fn_request_free(req);
+
+    req = request("{\"\\u0070ath\":\"/x\",\"httpMethod\":\"GET\"}");
+    CHECK(apigw_fn_payload_version(req) == 1
+          && streq(apigw_fn_path(req), "/x"), "an escaped member name");
+    apigw_fn_request_free(req);
+
+    req = request("{\"path\":\"/x\"} {}");
+    CHECK(apigw_fn_path(req) == NULL && apigw_fn_event(req) == NULL,
+          "text after the object: not JSON");
+    apigw_fn_request_free(req);
+
+    req = request("{\"path\":\"/x\",\"b\":[1,}");
+    CHECK(apigw_fn_path(req) == NULL && apigw_fn_get(req, "/path") == NULL,
+          "an error after a member: nothing read");
+    apigw_fn_request_free(req);
+
+    req = request("{\"httpMethod\":\"GET\",\"path\":\"/x\"}");
+    CHECK(streq(apigw_fn_path(req), "/x"), "before a change");
+    json_object_set_new(apigw_fn_event(req), "path", json_string("/y"));
+    CHECK(streq(apigw_fn_path(req), "/y"), "the event changed: the tree");
+    apigw_fn_request_free(req);
+
     req = request("{\"body\":\"%%%\",\"isBase64Encoded\":true}");
     CHECK(apigw_fn_body(req, NULL) == NULL, "bad base64: no body");
     apigw_fn_request_free(req);
