@@ -264,12 +264,26 @@ apigw_authz_context_value(const apigw_event_request_t *rq, int index,
 }
 
 
-/* "05c7jb": six base-36 characters from the resource's template */
+/*
+ * "05c7jb": six base-36 characters from the resource's template.  The last
+ * template's, and the last second's text below, are kept (a worker is one
+ * thread): a function's calls mostly repeat both.
+ */
 size_t
 apigw_authz_resource_id(const apigw_event_str_t *resource, char *out)
 {
     size_t         i;
     unsigned char  md[APIGW_SHA256_LEN];
+
+    static char    last[128], last_id[7];
+    static size_t  last_len = (size_t) -1;
+
+    if (resource->len == last_len
+        && (last_len == 0 || memcmp(resource->data, last, last_len) == 0))
+    {
+        memcpy(out, last_id, 7);
+        return 6;
+    }
 
     apigw_sha256(resource->data ? resource->data : "", resource->len, md);
 
@@ -278,6 +292,15 @@ apigw_authz_resource_id(const apigw_event_str_t *resource, char *out)
     }
 
     out[6] = '\0';
+
+    if (resource->len <= sizeof(last)) {
+        if (resource->len) {
+            memcpy(last, resource->data, resource->len);
+        }
+
+        last_len = resource->len;
+        memcpy(last_id, out, 7);
+    }
 
     return 6;
 }
@@ -290,6 +313,9 @@ apigw_authz_format_time(int64_t ms, char *out)
     time_t     t;
     struct tm  tm;
 
+    static time_t       last = -1;
+    static size_t       last_len;
+    static char         last_text[32];
     static const char  *months[] = {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
         "Nov", "Dec"
@@ -297,16 +323,27 @@ apigw_authz_format_time(int64_t ms, char *out)
 
     t = (time_t) (ms >= 0 ? ms / 1000 : 0);
 
+    if (t == last) {
+        memcpy(out, last_text, last_len + 1);
+        return last_len;
+    }
+
     if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 8099) {
         memset(&tm, 0, sizeof(struct tm));
         tm.tm_mday = 1;
         tm.tm_year = 70;
     }
 
-    return (size_t) snprintf(out, 32, "%02d/%s/%04d:%02d:%02d:%02d +0000",
-                             tm.tm_mday, months[tm.tm_mon],
-                             tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                             tm.tm_sec);
+    last_len = (size_t) snprintf(last_text, sizeof(last_text),
+                                 "%02d/%s/%04d:%02d:%02d:%02d +0000",
+                                 tm.tm_mday, months[tm.tm_mon],
+                                 tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                                 tm.tm_sec);
+    last = t;
+
+    memcpy(out, last_text, last_len + 1);
+
+    return last_len;
 }
 
 

@@ -781,8 +781,11 @@ void apigw_json_write_begin(apigw_json_writer_t *w, char c);
 void apigw_json_write_end(apigw_json_writer_t *w, char c);
 void apigw_json_write_key(apigw_json_writer_t *w, const char *s,
     size_t len);
+/* a key that is a literal needing no escapes, written as it is */
 #define apigw_json_write_keyl(w, s)                                           \
-    apigw_json_write_key(w, s, sizeof(s) - 1)
+    apigw_json_write_name(w, "\"" s "\":", sizeof(s) + 2)
+void apigw_json_write_name(apigw_json_writer_t *w, const char *quoted,
+    size_t len);
 void apigw_json_write_string(apigw_json_writer_t *w, const char *s,
     size_t len);
 #define apigw_json_write_stringl(w, s)                                        \

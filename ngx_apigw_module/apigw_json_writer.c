@@ -150,6 +150,21 @@ apigw_json_write_key(apigw_json_writer_t *w, const char *s, size_t len)
 
 
 void
+apigw_json_write_name(apigw_json_writer_t *w, const char *quoted,
+    size_t len)
+{
+    apigw_json_writer_sep(w);
+
+    if (apigw_json_writer_reserve(w, len) != NULL) {
+        memcpy(w->p, quoted, len);
+        w->p += len;
+    }
+
+    w->first = 1;
+}
+
+
+void
 apigw_json_write_string(apigw_json_writer_t *w, const char *s, size_t len)
 {
     size_t  n;
