@@ -480,7 +480,7 @@ fnhost_runtime_free(fnhost_runtime_t *rt)
     rt->next = NULL;
 
     if (rt->http != NULL) {
-        evhttp_free(rt->http);
+        fnhost_http_free(rt->http);
     }
 
     free(rt);
