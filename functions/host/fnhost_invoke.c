@@ -54,6 +54,9 @@ static void fnhost_invocation_send(fnhost_invocation_t *inv, int status,
     const char *content_type, const char *fn_error, const char *body,
     size_t len);
 static void fnhost_invocation_free(fnhost_invocation_t *inv);
+static char *fnhost_trace_id(void);
+static const unsigned char *fnhost_random(size_t n);
+static char *fnhost_hex(char *p, const unsigned char *b, size_t n);
 static char *fnhost_base64_decode(const char *in, size_t *len);
 static int fnhost_listen_unix(fnhost_t *host, const char *path);
 
@@ -463,7 +466,6 @@ fnhost_invoke_headers(fnhost_invocation_t *inv)
 {
     char           *end, *decoded;
     size_t          len;
-    uint64_t        rnd[2];
     const char     *v;
     unsigned long   ms;
 
@@ -490,25 +492,8 @@ fnhost_invoke_headers(fnhost_invocation_t *inv)
 
     v = inv->req->headers[FNHOST_HDR_TRACE_ID];
 
-    if (v != NULL && strlen(v) < 256) {
-        inv->trace_id = strdup(v);
-
-    } else {
-        if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-            rnd[0] = (uint64_t) random() << 32 | random();
-            rnd[1] = (uint64_t) random() << 32 | random();
-        }
-
-        if (asprintf(&inv->trace_id, "Root=1-%08x-%08x%016llx;Parent=%016llx;"
-                     "Sampled=0", (unsigned) time(NULL),
-                     (unsigned) (rnd[0] >> 32),
-                     (unsigned long long) rnd[1],
-                     (unsigned long long) (rnd[0] ^ rnd[1]))
-            == -1)
-        {
-            inv->trace_id = NULL;
-        }
-    }
+    inv->trace_id = (v != NULL && strlen(v) < 256) ? strdup(v)
+                                                   : fnhost_trace_id();
 
     v = inv->req->headers[FNHOST_HDR_CLIENT_CONTEXT];
 
@@ -907,22 +892,81 @@ fnhost_epoch_ms(void)
 }
 
 
-/*
- * a version 4 UUID, as Lambda's request ids are; the random bytes are
- * drawn 4 KB at a time, not a system call for each id (the runtimes the
- * host forks exec at once: none of them ever shares the pool)
- */
+/* a version 4 UUID, as Lambda's request ids are */
 
 void
 fnhost_request_id(char *buf)
 {
+    int             i;
+    unsigned char   b[16];
+
+    memcpy(b, fnhost_random(16), 16);
+
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+
+    /* 8-4-4-4-12 */
+    for (i = 0; i < 16; i += 2) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *buf++ = '-';
+        }
+
+        buf = fnhost_hex(buf, b + i, 2);
+    }
+
+    *buf = '\0';
+}
+
+
+/* X-Ray's: Root=1-{epoch s}-{96 random bits};Parent={64};Sampled=0 */
+
+static char *
+fnhost_trace_id(void)
+{
+    char           *id, *p;
+    time_t          now;
+    unsigned char   t[4];
+
+    id = malloc(sizeof("Root=1-12345678-;Parent=;Sampled=0") + 24 + 16);
+
+    if (id == NULL) {
+        return NULL;
+    }
+
+    now = time(NULL);
+    t[0] = (unsigned char) (now >> 24);
+    t[1] = (unsigned char) (now >> 16);
+    t[2] = (unsigned char) (now >> 8);
+    t[3] = (unsigned char) now;
+
+    p = id;
+    memcpy(p, "Root=1-", 7);
+    p = fnhost_hex(p + 7, t, 4);
+    *p++ = '-';
+    p = fnhost_hex(p, fnhost_random(12), 12);
+    memcpy(p, ";Parent=", 8);
+    p = fnhost_hex(p + 8, fnhost_random(8), 8);
+    memcpy(p, ";Sampled=0", sizeof(";Sampled=0"));
+
+    return id;
+}
+
+
+/*
+ * n random bytes, at most 16: drawn 4 KB at a time, not a system call
+ * for each id (the runtimes the host forks exec at once: none of them
+ * ever shares the pool)
+ */
+
+static const unsigned char *
+fnhost_random(size_t n)
+{
     int                   i;
-    unsigned char        *b;
-    static const char     hex[] = "0123456789abcdef";
+    const unsigned char  *b;
     static size_t         used = FNHOST_RANDOM_POOL;
     static unsigned char  pool[FNHOST_RANDOM_POOL];
 
-    if (used + 16 > sizeof(pool)) {
+    if (used + n > sizeof(pool)) {
         if (getrandom(pool, sizeof(pool), 0) != (ssize_t) sizeof(pool)) {
             for (i = 0; i < (int) sizeof(pool); i++) {
                 pool[i] = random();
@@ -933,22 +977,24 @@ fnhost_request_id(char *buf)
     }
 
     b = pool + used;
-    used += 16;
+    used += n;
 
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
+    return b;
+}
 
-    /* 8-4-4-4-12 */
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) {
-            *buf++ = '-';
-        }
 
-        *buf++ = hex[b[i] >> 4];
-        *buf++ = hex[b[i] & 0x0f];
+static char *
+fnhost_hex(char *p, const unsigned char *b, size_t n)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < n; i++) {
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 0x0f];
     }
 
-    *buf = '\0';
+    return p;
 }
 
 
