@@ -231,7 +231,11 @@ fnhost_http_new(struct event_base *base, fnhost_log_t *log, uint64_t methods,
     http->accept_timer = evtimer_new(base, fnhost_http_accept_timer, http);
 
     if (http->timeout == NULL || http->accept_timer == NULL) {
-        fnhost_http_free(http);
+        if (http->accept_timer != NULL) {
+            event_free(http->accept_timer);
+        }
+
+        free(http);
         return NULL;
     }
 
@@ -369,10 +373,7 @@ fnhost_http_free(fnhost_http_t *http)
         fnhost_http_conn_free(c);
     }
 
-    if (http->accept_timer != NULL) {
-        event_free(http->accept_timer);
-    }
-
+    event_free(http->accept_timer);
     free(http);
 }
 
@@ -380,7 +381,7 @@ fnhost_http_free(fnhost_http_t *http)
 static void
 fnhost_http_accept(evutil_socket_t fd, short what, void *arg)
 {
-    int                      s, one, i;
+    int                      s, one, i, err;
     struct timeval           tv;
     fnhost_http_t           *http;
     fnhost_http_listener_t  *l, *ll;
@@ -396,15 +397,17 @@ fnhost_http_accept(evutil_socket_t fd, short what, void *arg)
                 return;
             }
 
-            if (errno == EINTR || errno == ECONNABORTED) {
+            err = errno;
+
+            if (err == EINTR || err == ECONNABORTED) {
                 continue;
             }
 
             fnhost_log(http->log, FNHOST_LOG_ERR, "accept() failed: %s",
-                       strerror(errno));
+                       strerror(err));
 
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS
-                || errno == ENOMEM)
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS
+                || err == ENOMEM)
             {
                 /* no busy loop on a socket that stays readable */
                 for (ll = http->listeners; ll != NULL; ll = ll->next) {
@@ -447,6 +450,7 @@ fnhost_http_accept_timer(evutil_socket_t fd, short what, void *arg)
 static void
 fnhost_http_conn_new(fnhost_http_t *http, int fd)
 {
+    struct timeval       tv;
     fnhost_http_conn_t  *c;
 
     c = calloc(1, sizeof(fnhost_http_conn_t));
@@ -461,7 +465,6 @@ fnhost_http_conn_new(fnhost_http_t *http, int fd)
     c->fd = fd;
     c->req.conn = c;
     c->field = -1;
-    c->last = time(NULL);
 
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
@@ -473,6 +476,9 @@ fnhost_http_conn_new(fnhost_http_t *http, int fd)
     c->timer = evtimer_new(http->base, fnhost_http_timer, c);
 
     TAILQ_INSERT_TAIL(&http->conns, c, link);
+
+    event_base_gettimeofday_cached(http->base, &tv);
+    c->last = tv.tv_sec;
 
     if (c->rev == NULL || c->wev == NULL || c->timer == NULL
         || event_add(c->rev, NULL) != 0
@@ -567,8 +573,9 @@ fnhost_http_timer(evutil_socket_t fd, short what, void *arg)
         return;
     }
 
+    /* whole seconds: never early */
     event_base_gettimeofday_cached(c->http->base, &tv);
-    tv.tv_sec = c->last + c->http->seconds - tv.tv_sec;
+    tv.tv_sec = c->last + c->http->seconds + 1 - tv.tv_sec;
     tv.tv_usec = 0;
 
     if (tv.tv_sec > 0) {

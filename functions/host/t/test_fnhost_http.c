@@ -10,7 +10,8 @@
  * the path and the query, chunked bodies, pipelining in order behind a
  * kept request, keep-alive and HTTP/1.0, HEAD, 100-continue, a body over
  * the limit answered while the client still sends it, the layer's own
- * 400 and 501, a client that goes away, and a graceful close.
+ * 400 and 501, the idle timeout, a client that goes away, and a graceful
+ * close.
  */
 
 #define _GNU_SOURCE
@@ -470,6 +471,54 @@ test_gone(void)
 }
 
 
+static void
+test_timeout(fnhost_log_t *log)
+{
+    int             fd, fd2, eof, saved;
+    char            buf[4096];
+    const char     *req;
+    fnhost_http_t  *quick;
+
+    NOTE("a second of silence closes an idle connection, not a kept one");
+
+    quick = fnhost_http_new(base, log, FNHOST_HTTP_METHOD(HTTP_GET), 10, 1,
+                            handler, NULL);
+    saved = port;
+    port = fnhost_http_bind(quick, "127.0.0.1", 0);
+
+    memset(&calls, 0, sizeof(calls));
+    fd = client();
+    fd2 = client();
+
+    req = "GET /keep HTTP/1.1\r\n\r\n";
+    sends(fd2, req, strlen(req), 1 << 20);
+
+    req = "GET /x HTTP/1.1\r\n\r\n";
+    sends(fd, req, strlen(req), 1 << 20);
+    reads(fd, buf, sizeof(buf), 500, &eof);
+
+    CHECK(strstr(buf, "/x|") != NULL && !eof, "answered, kept alive");
+
+    reads(fd, buf, sizeof(buf), 4000, &eof);
+
+    CHECK(eof, "closed after a second or two of silence");
+
+    reads(fd2, buf, sizeof(buf), 100, &eof);
+
+    CHECK(!eof && calls.kept != NULL, "the kept request's connection stays");
+
+    fnhost_http_respond(calls.kept, 200, NULL, 0, NULL, 0);
+    reads(fd2, buf, sizeof(buf), 100, &eof);
+
+    CHECK(strncmp(buf, "HTTP/1.1 200", 12) == 0, "and is answered");
+
+    close(fd);
+    close(fd2);
+    fnhost_http_free(quick);
+    port = saved;
+}
+
+
 int
 main(void)
 {
@@ -497,6 +546,7 @@ main(void)
     test_pipelining();
     test_close();
     test_large();
+    test_timeout(&log);
     test_gone();
 
     fnhost_http_free(http);
