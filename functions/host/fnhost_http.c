@@ -1158,8 +1158,9 @@ fnhost_http_headers_complete(http_parser *p)
 
     /*
      * a path alone, as the gateway and the runtimes send it, is what
-     * http_parser_parse_url() makes of it, at a third of an invocation's
-     * instructions; its offsets have 16 bits: a longer URL has no path
+     * http_parser_parse_url() makes of it, which would cost a sixth of an
+     * invocation's instructions; its offsets have 16 bits: a longer URL
+     * has no path
      */
     if (url[0] == '/' && memchr(url, '?', len) == NULL
         && memchr(url, '#', len) == NULL)
