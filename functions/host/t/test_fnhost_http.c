@@ -309,63 +309,62 @@ test_pipelining(void)
 }
 
 
+/* one request on a connection of its own: what came back, and its EOF */
+
+static int
+once(const char *req, char *buf, size_t size, int ms)
+{
+    int  fd, eof;
+
+    fd = client();
+    sends(fd, req, strlen(req), 1 << 20);
+    reads(fd, buf, size, ms, &eof);
+    close(fd);
+
+    return eof;
+}
+
+
 static void
 test_close(void)
 {
-    int          fd, eof;
-    char         buf[4096];
-    const char  *req;
+    int   eof;
+    char  buf[4096];
 
     NOTE("Connection: close, HTTP/1.0");
 
     memset(&calls, 0, sizeof(calls));
-    fd = client();
-    req = "GET /x HTTP/1.1\r\nConnection: close\r\n\r\n";
-    sends(fd, req, strlen(req), 1 << 20);
-    reads(fd, buf, sizeof(buf), 500, &eof);
+
+    eof = once("GET /x HTTP/1.1\r\nConnection: close\r\n\r\n", buf,
+               sizeof(buf), 500);
 
     CHECK(strstr(buf, "\r\nConnection: close\r\n") != NULL && eof,
           "Connection: close: said, and closed");
-    close(fd);
 
-    fd = client();
-    req = "GET /x HTTP/1.0\r\n\r\n";
-    sends(fd, req, strlen(req), 1 << 20);
-    reads(fd, buf, sizeof(buf), 500, &eof);
+    eof = once("GET /x HTTP/1.0\r\n\r\n", buf, sizeof(buf), 500);
 
     CHECK(strncmp(buf, "HTTP/1.0 200 OK", 15) == 0 && eof,
           "HTTP/1.0: answered as 1.0, closed");
-    close(fd);
 
-    fd = client();
-    req = "GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
-    sends(fd, req, strlen(req), 1 << 20);
-    reads(fd, buf, sizeof(buf), 100, &eof);
+    eof = once("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", buf,
+               sizeof(buf), 100);
 
     CHECK(strstr(buf, "\r\nConnection: keep-alive\r\n") != NULL && !eof,
           "HTTP/1.0 keep-alive: kept");
-    close(fd);
 
     NOTE("the layer's own answers");
 
-    fd = client();
-    req = "PATCH /x HTTP/1.1\r\n\r\n";
-    sends(fd, req, strlen(req), 1 << 20);
-    reads(fd, buf, sizeof(buf), 500, &eof);
+    eof = once("PATCH /x HTTP/1.1\r\n\r\n", buf, sizeof(buf), 500);
 
     CHECK(strncmp(buf, "HTTP/1.1 501 Not Implemented", 28) == 0 && eof,
           "a method not served: 501, closed");
-    close(fd);
 
-    fd = client();
-    req = "GET /x HTTP/1.1\r\nBad Header\r\n\r\n";
-    sends(fd, req, strlen(req), 1 << 20);
-    reads(fd, buf, sizeof(buf), 500, &eof);
+    eof = once("GET /x HTTP/1.1\r\nBad Header\r\n\r\n", buf, sizeof(buf),
+               500);
 
     CHECK(strncmp(buf, "HTTP/1.1 400 Bad Request", 24) == 0 && eof,
           "not HTTP: 400, closed");
     CHECK(calls.n == 3, "no handler saw those");
-    close(fd);
 }
 
 
