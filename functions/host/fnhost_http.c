@@ -1110,7 +1110,7 @@ fnhost_http_header_value(http_parser *p, const char *at, size_t len)
         c->in_value = 1;
         i = fnhost_http_header_index(c->name, c->name_len);
 
-        /* the first of a header given twice, as evhttp had it */
+        /* a header given twice: its first value */
         if (i >= 0 && c->values[i] != 0) {
             i = -1;
         }
