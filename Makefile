@@ -119,7 +119,7 @@ FN_LIB       := $(BUILD)/libapigw_function.a
 FN_SHLIB     := $(BUILD)/libapigw_function.so
 FN_HOST_SRCS := $(wildcard functions/host/fnhost_*.c) \
                 ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
-                ngx_apigw_module/apigw_doc.c
+                ngx_apigw_module/apigw_doc.c ngx_apigw_module/apigw_params.c
 FN_HOST_HDRS := functions/host/fnhost.h ngx_apigw_module/apigw_core.h
 FN_HOST_INC  := -Ingx_apigw_module -Ifunctions/host
 FN_HOST_LIBS := -levent -lhttp_parser -ljansson -lyaml
@@ -149,7 +149,8 @@ FN_SOS       := $(patsubst examples/functions/%.c,$(BUILD)/functions/%.so,\
 # the host and the runtime under AddressSanitizer and UBSan (make test-asan)
 FN_ASAN      := $(BUILD)/fn-asan
 FN_ASAN_BINS := $(FN_ASAN)/apigw-fnhost $(FN_ASAN)/apigw-fn-runtime
-FN_UNIT      := $(BUILD)/unit/test_fnhost_conf $(BUILD)/unit/test_fn_sdk
+FN_UNIT      := $(BUILD)/unit/test_fnhost_conf $(BUILD)/unit/test_fnhost_http \
+                $(BUILD)/unit/test_fn_sdk
 
 # the same module under AddressSanitizer and UBSan, preloaded into nginx
 ASAN_BUILD   := $(BUILD)/asan
@@ -284,6 +285,16 @@ $(BUILD)/unit/test_fnhost_conf: functions/host/t/test_fnhost_conf.c \
 	    -DFNHOST_CONF_ONLY $< functions/host/fnhost_conf.c \
 	    ngx_apigw_module/apigw_util.c ngx_apigw_module/apigw_yaml.c \
 	    ngx_apigw_module/apigw_doc.c -ljansson -lyaml -o $@
+
+# the HTTP layer on a loopback port, with the host's log
+$(BUILD)/unit/test_fnhost_http: functions/host/t/test_fnhost_http.c \
+                                functions/host/fnhost_http.c \
+                                functions/host/fnhost_log.c $(FN_HOST_HDRS) \
+                                t/unit/unit.h
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -Wno-unused-parameter -It/unit $(FN_HOST_INC) $< \
+	    functions/host/fnhost_http.c functions/host/fnhost_log.c -levent \
+	    -lhttp_parser -o $@
 
 $(BUILD)/unit/test_fn_sdk: functions/sdk/t/test_fn_sdk.c $(FN_SDK_SRCS) \
                            $(FN_SDK_HDRS) t/unit/unit.h

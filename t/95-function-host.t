@@ -304,7 +304,9 @@ is($r->{headers}{'x-amzn-errortype'}, 'RequestEntityTooLargeException',
 like($r->{json}{message}, qr/smaller than 6291456 bytes/, '413: message');
 
 $r = $h->invoke('hello', 'x' x (9 * 1024 * 1024));
-is($r->{status}, 413, 'a body over 7 MB: 413 (libevent\'s own)');
+is($r->{status}, 413, 'a body over 7 MB: 413');
+is($r->{headers}{'x-amzn-errortype'}, 'RequestEntityTooLargeException',
+   'a body over 7 MB: Lambda\'s 413, answered before it is read');
 
 $r = $h->invoke('hello', 'x' x 6291456);
 is($r->{status}, 200, 'a body of 6 MB: taken');

@@ -167,7 +167,7 @@ is_ok_after('trouble', 'a response over 6 MB');
 
 $r = trouble('huger');
 is_fn_error($r, 'Function.ResponseSizeTooLarge', qr/6291556 bytes/,
-            'a response over 9 MB (refused by libevent, told by the runtime)');
+            'a response over 9 MB (refused before it is read)');
 is_ok_after('trouble', 'a response over 9 MB');
 
 $r = trouble('error');

@@ -15,6 +15,9 @@
  *
  * fnhost_conf.c    the configuration file (no libevent: unit-tested)
  * fnhost_log.c     the log: the host's lines and the functions' output
+ * fnhost_http.c    the HTTP/1.1 servers of both APIs: libevent's events,
+ *                  Debian's http-parser, one request of a connection at
+ *                  a time, answers written at once
  * fnhost_invoke.c  the Invoke API, the queue and the answers
  * fnhost_runtime.c the Runtime API of one runtime process
  * fnhost_process.c spawning, limits, killing, reaping, output pipes
@@ -34,12 +37,6 @@
 /* Lambda's payload limits: a request of 6 MiB, a response of 6 MiB + 100 */
 #define FNHOST_MAX_REQUEST       6291456
 #define FNHOST_MAX_RESPONSE      6291556
-
-/*
- * what evhttp reads at most; libevent 2.1 answers a larger body itself,
- * before any callback, so the host answers Lambda's error up to this size
- */
-#define FNHOST_BODY_SLACK        (1024 * 1024)
 
 #define FNHOST_MAX_TIMEOUT       29000
 #define FNHOST_ID_LEN            36
@@ -117,12 +114,15 @@ int fnhost_log_level(const char *name);
 #ifndef FNHOST_CONF_ONLY
 
 #include <event2/event.h>
-#include <event2/http.h>
+#include <http_parser.h>
 
 typedef struct fnhost_s             fnhost_t;
 typedef struct fnhost_function_s    fnhost_function_t;
 typedef struct fnhost_runtime_s     fnhost_runtime_t;
 typedef struct fnhost_invocation_s  fnhost_invocation_t;
+typedef struct fnhost_http_s        fnhost_http_t;
+typedef struct fnhost_http_conn_s   fnhost_http_conn_t;
+typedef struct fnhost_http_req_s    fnhost_http_req_t;
 
 typedef struct {
     int                       fd;
@@ -131,9 +131,51 @@ typedef struct {
 } fnhost_log_t;
 
 
+/* the request headers the host reads, kept as they are parsed */
+typedef enum {
+    FNHOST_HDR_CONTENT_TYPE = 0,
+    FNHOST_HDR_EXPECT,
+    FNHOST_HDR_INVOCATION_TYPE,             /* X-Amz-Invocation-Type */
+    FNHOST_HDR_TIMEOUT_MS,                  /* X-Apigw-Timeout-Ms */
+    FNHOST_HDR_TRACE_ID,                    /* X-Amzn-Trace-Id */
+    FNHOST_HDR_CLIENT_CONTEXT,              /* X-Amz-Client-Context */
+    FNHOST_HDR_TENANT_ID,                   /* X-Amz-Tenant-Id */
+    FNHOST_HDR_ERROR_TYPE,                  /* Lambda-Runtime-Function-
+                                               Error-Type */
+    FNHOST_HDR_COUNT
+} fnhost_http_header_e;
+
+#define FNHOST_HTTP_METHOD(m)    ((uint64_t) 1 << (m))
+
+typedef void (*fnhost_http_handler_pt)(fnhost_http_req_t *r, void *data);
+
+typedef struct {
+    const char               *name;
+    const char               *value;
+} fnhost_http_field_t;
+
+/*
+ * A request, valid until it is answered (or dropped).  One the handler
+ * keeps sets gone: called, instead of an answer, if its connection ends
+ * first; the request is not to be used after.
+ */
+struct fnhost_http_req_s {
+    fnhost_http_conn_t       *conn;
+    unsigned                  method;       /* enum http_method */
+    const char               *path;         /* as sent; NULL: none */
+    const char               *query;        /* NULL: none */
+    const char               *headers[FNHOST_HDR_COUNT]; /* NULL: absent */
+    const char               *body;         /* NUL-terminated */
+    size_t                    len;
+    void                    (*gone)(fnhost_http_req_t *r);
+    void                     *data;         /* the handler's */
+    unsigned                  too_large:1;  /* its body was not read */
+};
+
+
 struct fnhost_invocation_s {
     fnhost_function_t        *fn;
-    struct evhttp_request    *req;          /* the Invoke request */
+    fnhost_http_req_t        *req;          /* the Invoke request */
     fnhost_runtime_t         *runtime;      /* the process that took it */
     struct event             *timer;        /* queue wait, then deadline */
     char                      id[FNHOST_ID_LEN + 1];
@@ -167,8 +209,8 @@ struct fnhost_runtime_s {
     pid_t                     pid;
     fnhost_runtime_state_e    state;
     unsigned                  port;
-    struct evhttp            *http;         /* its own Runtime API */
-    struct evhttp_request    *next;         /* the parked long poll */
+    fnhost_http_t            *http;         /* its own Runtime API */
+    fnhost_http_req_t        *next;         /* the parked long poll */
     fnhost_invocation_t      *inv;
     fnhost_pipe_t             out;
     fnhost_pipe_t             err;
@@ -200,9 +242,7 @@ struct fnhost_s {
     fnhost_log_t              log;
     fnhost_function_t        *functions;
     unsigned                  nfunctions;
-    struct evhttp            *invoke;
-    struct evhttp_bound_socket  **bound;
-    unsigned                  nbound;
+    fnhost_http_t            *invoke;
     char                    **unix_paths;   /* to unlink at exit */
     unsigned                  nunix;
     struct event             *signals[6];
@@ -214,6 +254,25 @@ struct fnhost_s {
     unsigned                  forced:1;
 };
 
+
+/* fnhost_http.c */
+/* methods: FNHOST_HTTP_METHOD(HTTP_GET) | ...; timeout: s of silence */
+fnhost_http_t *fnhost_http_new(struct event_base *base, fnhost_log_t *log,
+    uint64_t methods, size_t max_body, unsigned timeout,
+    fnhost_http_handler_pt handler, void *data);
+/* a listening socket, given over; -1 on error */
+int fnhost_http_listen(fnhost_http_t *http, int fd, int tcp);
+/* the port bound, -1 on error */
+int fnhost_http_bind(fnhost_http_t *http, const char *host, unsigned port);
+/* no new connections; idle ones closed, the others after their answer */
+void fnhost_http_close(fnhost_http_t *http);
+/* everything closed at once, no gone handler called */
+void fnhost_http_free(fnhost_http_t *http);
+void fnhost_http_respond(fnhost_http_req_t *r, int status,
+    const fnhost_http_field_t *fields, size_t n, const char *body,
+    size_t len);
+/* a kept request given up, with its connection, unanswered */
+void fnhost_http_drop(fnhost_http_req_t *r);
 
 /* fnhost_log.c */
 int fnhost_log_open(fnhost_log_t *log, const char *path, unsigned level);
@@ -234,10 +293,10 @@ void fnhost_invoke_close(fnhost_t *host);
 void fnhost_dispatch(fnhost_function_t *fn);
 void fnhost_invocation_start(fnhost_runtime_t *rt, fnhost_invocation_t *inv);
 /* answers: a result, a function error (body: the error JSON), a refusal */
-void fnhost_invocation_result(fnhost_invocation_t *inv,
-    struct evbuffer *body, const char *content_type);
-void fnhost_invocation_error(fnhost_invocation_t *inv,
-    struct evbuffer *body);
+void fnhost_invocation_result(fnhost_invocation_t *inv, const char *body,
+    size_t len, const char *content_type);
+void fnhost_invocation_error(fnhost_invocation_t *inv, const char *body,
+    size_t len);
 void fnhost_invocation_error_text(fnhost_invocation_t *inv,
     const char *type, const char *fmt, ...)
 #ifdef __GNUC__
@@ -253,7 +312,7 @@ void fnhost_request_id(char *buf);
 
 /* fnhost_runtime.c */
 int fnhost_runtime_api_init(fnhost_runtime_t *rt);
-void fnhost_runtime_park(fnhost_runtime_t *rt, struct evhttp_request *req);
+void fnhost_runtime_park(fnhost_runtime_t *rt, fnhost_http_req_t *r);
 
 /* fnhost_process.c */
 fnhost_runtime_t *fnhost_runtime_spawn(fnhost_function_t *fn);

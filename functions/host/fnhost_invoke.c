@@ -30,9 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
-
 #include "fnhost.h"
 
 
@@ -43,18 +40,23 @@
     "ReservedFunctionConcurrentInvocationLimitExceeded"
 
 
-static void fnhost_invoke_request(struct evhttp_request *req, void *arg);
-static void fnhost_invoke_refuse(struct evhttp_request *req, int status,
-    const char *type, const char *key, const char *message,
+static void fnhost_invoke_request(fnhost_http_req_t *r, void *arg);
+static int fnhost_invoke_qualifier(fnhost_http_req_t *r, char *buf,
+    size_t size, const char **qualifier);
+static void fnhost_invoke_gone(fnhost_http_req_t *r);
+static void fnhost_invoke_refuse(fnhost_http_req_t *r, const char *id,
+    int status, const char *type, const char *key, const char *message,
     const char *reason);
-static int fnhost_invoke_headers(fnhost_invocation_t *inv,
-    struct evkeyvalq *in);
+static int fnhost_invoke_headers(fnhost_invocation_t *inv);
 static void fnhost_queue_timer(evutil_socket_t fd, short what, void *arg);
 static void fnhost_deadline_timer(evutil_socket_t fd, short what, void *arg);
 static void fnhost_invocation_send(fnhost_invocation_t *inv, int status,
-    const char *reason, const char *content_type, const char *fn_error,
-    struct evbuffer *body);
+    const char *content_type, const char *fn_error, const char *body,
+    size_t len);
 static void fnhost_invocation_free(fnhost_invocation_t *inv);
+static char *fnhost_trace_id(void);
+static const unsigned char *fnhost_random(size_t n);
+static char *fnhost_hex(char *p, const unsigned char *b, size_t n);
 static char *fnhost_base64_decode(const char *in, size_t *len);
 static int fnhost_listen_unix(fnhost_t *host, const char *path);
 
@@ -62,33 +64,23 @@ static int fnhost_listen_unix(fnhost_t *host, const char *path);
 int
 fnhost_invoke_init(fnhost_t *host)
 {
-    char                          hostname[256];
-    unsigned                      i, port;
-    const char                   *path;
-    struct evhttp_bound_socket   *bound;
+    char         hostname[256];
+    unsigned     i, port;
+    const char  *path;
 
-    host->invoke = evhttp_new(host->base);
-
-    if (host->invoke == NULL) {
-        return -1;
-    }
-
-    evhttp_set_allowed_methods(host->invoke, EVHTTP_REQ_GET | EVHTTP_REQ_POST
-                                             | EVHTTP_REQ_PUT
-                                             | EVHTTP_REQ_DELETE
-                                             | EVHTTP_REQ_HEAD);
-    evhttp_set_max_body_size(host->invoke, FNHOST_MAX_REQUEST
-                                           + FNHOST_BODY_SLACK);
-    evhttp_set_gencb(host->invoke, fnhost_invoke_request, host);
-    evhttp_set_timeout(host->invoke, 60);
-
-    /* a body over the limit is read to its end before libevent's 413 */
-    evhttp_set_flags(host->invoke, EVHTTP_SERVER_LINGERING_CLOSE);
+    /* other methods get 501 */
+    host->invoke = fnhost_http_new(host->base, &host->log,
+                                   FNHOST_HTTP_METHOD(HTTP_GET)
+                                   | FNHOST_HTTP_METHOD(HTTP_POST)
+                                   | FNHOST_HTTP_METHOD(HTTP_PUT)
+                                   | FNHOST_HTTP_METHOD(HTTP_DELETE)
+                                   | FNHOST_HTTP_METHOD(HTTP_HEAD),
+                                   FNHOST_MAX_REQUEST, 60,
+                                   fnhost_invoke_request, host);
 
     host->unix_paths = calloc(host->conf->nlisten, sizeof(char *));
-    host->bound = calloc(host->conf->nlisten, sizeof(void *));
 
-    if (host->unix_paths == NULL || host->bound == NULL) {
+    if (host->invoke == NULL || host->unix_paths == NULL) {
         return -1;
     }
 
@@ -104,18 +96,11 @@ fnhost_invoke_init(fnhost_t *host)
                 return -1;
             }
 
-        } else {
-            bound = evhttp_bind_socket_with_handle(host->invoke, hostname,
-                                                   port);
-
-            if (bound == NULL) {
-                fnhost_log(&host->log, FNHOST_LOG_EMERG,
-                           "cannot listen on \"%s\": %s",
-                           host->conf->listen[i], strerror(errno));
-                return -1;
-            }
-
-            host->bound[host->nbound++] = bound;
+        } else if (fnhost_http_bind(host->invoke, hostname, port) == -1) {
+            fnhost_log(&host->log, FNHOST_LOG_EMERG,
+                       "cannot listen on \"%s\": %s",
+                       host->conf->listen[i], strerror(errno));
+            return -1;
         }
 
         fnhost_log(&host->log, FNHOST_LOG_NOTICE, "listening on %s",
@@ -129,10 +114,9 @@ fnhost_invoke_init(fnhost_t *host)
 static int
 fnhost_listen_unix(fnhost_t *host, const char *path)
 {
-    int                           fd;
-    struct stat                   st;
-    struct sockaddr_un            sun;
-    struct evhttp_bound_socket   *bound;
+    int                  fd;
+    struct stat          st;
+    struct sockaddr_un   sun;
 
     if (strlen(path) >= sizeof(sun.sun_path)) {
         errno = ENAMETOOLONG;
@@ -171,31 +155,26 @@ fnhost_listen_unix(fnhost_t *host, const char *path)
 
     host->nunix++;
 
-    bound = evhttp_accept_socket_with_handle(host->invoke, fd);
-
-    if (bound == NULL) {
+    if (fnhost_http_listen(host->invoke, fd, 0) != 0) {
         close(fd);
         return -1;
     }
-
-    host->bound[host->nbound++] = bound;
 
     return 0;
 }
 
 
-/* SIGTERM: no new connections; the unix sockets go at once */
+/*
+ * SIGTERM: no new connections, idle ones closed, the others after their
+ * answer; the unix sockets go at once
+ */
 
 void
 fnhost_invoke_close(fnhost_t *host)
 {
     unsigned  i;
 
-    for (i = 0; i < host->nbound; i++) {
-        evhttp_del_accept_socket(host->invoke, host->bound[i]);
-    }
-
-    host->nbound = 0;
+    fnhost_http_close(host->invoke);
 
     for (i = 0; i < host->nunix; i++) {
         (void) unlink(host->unix_paths[i]);
@@ -204,24 +183,21 @@ fnhost_invoke_close(fnhost_t *host)
 
 
 static void
-fnhost_invoke_request(struct evhttp_request *req, void *arg)
+fnhost_invoke_request(fnhost_http_req_t *r, void *arg)
 {
-    char                             name[128], qbuf[128], *decoded;
-    size_t                           n, len;
-    fnhost_t                        *host;
-    unsigned                         i;
-    uint64_t                         now, wait;
-    const char                      *path, *p, *end, *qualifier, *type;
-    struct timeval                   tv;
-    struct evkeyvalq                *in, query;
-    fnhost_function_t               *fn;
-    fnhost_invocation_t             *inv;
-    const struct evhttp_uri         *uri;
+    char                  text[128], name[128], qbuf[128], msg[512];
+    size_t                n, len;
+    fnhost_t             *host;
+    unsigned              i;
+    uint64_t              now, wait;
+    const char           *path, *p, *end, *qualifier, *type;
+    apigw_pair_t          pair;
+    struct timeval        tv;
+    fnhost_function_t    *fn;
+    fnhost_invocation_t  *inv;
 
     host = arg;
-    uri = evhttp_request_get_evhttp_uri(req);
-    path = evhttp_uri_get_path(uri);
-    in = evhttp_request_get_input_headers(req);
+    path = r->path;
 
     if (path == NULL
         || strncmp(path, FNHOST_INVOKE_PREFIX,
@@ -234,29 +210,29 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
     end = strchr(p, '/');
 
     if (end == NULL || strcmp(end, "/invocations") != 0 || end == p
-        || evhttp_request_get_command(req) != EVHTTP_REQ_POST)
+        || r->method != HTTP_POST)
     {
         goto unknown;
     }
 
+    /*
+     * the name percent-decoded, by the core's query decoder as RFC 3986
+     * reads it: a segment with "&" or "=" names no function
+     */
     n = end - p;
-    memcpy(name, p, n < sizeof(name) ? n : 0);
-    name[n < sizeof(name) ? n : 0] = '\0';
-    decoded = evhttp_uridecode(name, 0, NULL);
+    len = 0;
 
-    if (decoded == NULL) {
-        fnhost_invoke_refuse(req, 500, "ServiceException", "Message",
-                             "out of memory", NULL);
-        return;
+    if (n < sizeof(text) && memchr(p, '&', n) == NULL
+        && memchr(p, '=', n) == NULL
+        && apigw_query_parse_uri(p, n, text, &pair, 1) == 1)
+    {
+        len = pair.name_len;
     }
 
-    if (fnhost_function_name(decoded, name, sizeof(name), &qualifier) != 0) {
+    text[len] = '\0';
+
+    if (fnhost_function_name(text, name, sizeof(name), &qualifier) != 0) {
         name[0] = '\0';
-    }
-
-    if (qualifier != NULL) {
-        snprintf(qbuf, sizeof(qbuf), "%s", qualifier);
-        qualifier = qbuf;
     }
 
     fn = NULL;
@@ -268,53 +244,44 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
         }
     }
 
-    free(decoded);
-
     /* the qualifier: in the name, or ?Qualifier=; only $LATEST is here */
 
-    TAILQ_INIT(&query);
+    switch (fnhost_invoke_qualifier(r, qbuf, sizeof(qbuf), &qualifier)) {
 
-    if (evhttp_uri_get_query(uri) != NULL
-        && evhttp_parse_query_str(evhttp_uri_get_query(uri), &query) == 0)
-    {
-        p = evhttp_find_header(&query, "Qualifier");
+    case -1:
+        fnhost_invoke_refuse(r, NULL, 500, "ServiceException", "Message",
+                             "out of memory", NULL);
+        return;
 
-        if (p != NULL && (qualifier == NULL || strcmp(p, qualifier) == 0)) {
-            /* kept: the query's strings go with it */
-            snprintf(qbuf, sizeof(qbuf), "%s", p);
-            qualifier = qbuf;
-
-        } else if (p != NULL) {
-            fn = NULL;
-        }
+    case 1:
+        fn = NULL;
+        break;
     }
 
     if (fn == NULL || (qualifier != NULL && strcmp(qualifier, "$LATEST"))) {
-        evhttp_clear_headers(&query);
         goto not_found;
     }
 
-    evhttp_clear_headers(&query);
-
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(req))
-        > FNHOST_MAX_REQUEST)
-    {
-        fnhost_invoke_refuse(req, 413, "RequestEntityTooLargeException",
+    if (r->too_large) {
+        fnhost_invoke_refuse(r, NULL, 413, "RequestEntityTooLargeException",
                              "message", "Request must be smaller than "
                              "6291456 bytes for the InvokeFunction "
                              "operation", NULL);
         return;
     }
 
-    type = evhttp_find_header(in, "X-Amz-Invocation-Type");
+    type = r->headers[FNHOST_HDR_INVOCATION_TYPE];
 
     if (type != NULL && strcmp(type, "DryRun") == 0) {
-        evhttp_send_reply(req, 204, "No Content", NULL);
+        fnhost_request_id(msg);
+        fnhost_http_respond(r, 204,
+                            &(fnhost_http_field_t) { "x-amzn-RequestId", msg },
+                            1, NULL, 0);
         return;
     }
 
     if (type != NULL && strcmp(type, "RequestResponse") != 0) {
-        fnhost_invoke_refuse(req, 400, "InvalidParameterValueException",
+        fnhost_invoke_refuse(r, NULL, 400, "InvalidParameterValueException",
                              "message", "this function host serves "
                              "RequestResponse and DryRun invocations only",
                              NULL);
@@ -322,19 +289,21 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
     }
 
     if (host->stopping) {
-        fnhost_invoke_refuse(req, 503, "ServiceException", "Message",
+        fnhost_invoke_refuse(r, NULL, 503, "ServiceException", "Message",
                              "the function host is stopping", NULL);
         return;
     }
 
     if (fn->nqueued >= fn->conf->max_queue) {
-        goto throttled;
+        fnhost_invoke_refuse(r, NULL, 429, "TooManyRequestsException",
+                             "message", "Rate Exceeded.", FNHOST_THROTTLED);
+        return;
     }
 
     inv = calloc(1, sizeof(fnhost_invocation_t));
 
     if (inv == NULL) {
-        fnhost_invoke_refuse(req, 500, "ServiceException", "Message",
+        fnhost_invoke_refuse(r, NULL, 500, "ServiceException", "Message",
                              "out of memory", NULL);
         return;
     }
@@ -342,11 +311,11 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
     now = fnhost_now();
 
     inv->fn = fn;
-    inv->req = req;
+    inv->req = r;
     inv->arrival = now;
     fnhost_request_id(inv->id);
 
-    if (fnhost_invoke_headers(inv, in) != 0) {
+    if (fnhost_invoke_headers(inv) != 0) {
         fnhost_invocation_free(inv);
         return;
     }
@@ -355,10 +324,13 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
 
     if (inv->timer == NULL) {
         fnhost_invocation_free(inv);
-        fnhost_invoke_refuse(req, 500, "ServiceException", "Message",
+        fnhost_invoke_refuse(r, NULL, 500, "ServiceException", "Message",
                              "out of memory", NULL);
         return;
     }
+
+    r->gone = fnhost_invoke_gone;
+    r->data = inv;
 
     host->inflight++;
 
@@ -380,56 +352,131 @@ fnhost_invoke_request(struct evhttp_request *req, void *arg)
 
     return;
 
-throttled:
-
-    fnhost_invoke_refuse(req, 429, "TooManyRequestsException", "message",
-                         "Rate Exceeded.", FNHOST_THROTTLED);
-    return;
-
 not_found:
 
     len = strlen(name);
 
-    {
-        char  msg[512];
+    snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:"
+             "function:%.*s%s%s", host->conf->region, host->conf->account,
+             (int) (len > 140 ? 140 : len), name, qualifier ? ":" : "",
+             qualifier ? qualifier : "");
 
-        snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:"
-                 "function:%.*s%s%s", host->conf->region, host->conf->account,
-                 (int) (len > 140 ? 140 : len), name,
-                 qualifier ? ":" : "", qualifier ? qualifier : "");
-
-        fnhost_invoke_refuse(req, 404, "ResourceNotFoundException",
-                             "Message", msg, NULL);
-    }
-
+    fnhost_invoke_refuse(r, NULL, 404, "ResourceNotFoundException",
+                         "Message", msg, NULL);
     return;
 
 unknown:
 
-    fnhost_invoke_refuse(req, 404, "UnknownOperationException", "message",
-                         "Unknown operation", NULL);
+    fnhost_invoke_refuse(r, NULL, 404, "UnknownOperationException",
+                         "message", "Unknown operation", NULL);
+}
+
+
+/*
+ * ?Qualifier=, form-decoded, its name in any case:
+ * 0, *qualifier set to it (copied to buf) when the name had none; 1 when
+ * it differs from the name's; -1 out of memory
+ */
+
+static int
+fnhost_invoke_qualifier(fnhost_http_req_t *r, char *buf, size_t size,
+    const char **qualifier)
+{
+    char          *scratch;
+    size_t         n, i, len;
+    apigw_pair_t   pairs[APIGW_MAX_PAIRS];
+
+    if (r->query == NULL) {
+        return 0;
+    }
+
+    len = strlen(r->query);
+    scratch = malloc(len + 1);
+
+    if (scratch == NULL) {
+        return -1;
+    }
+
+    n = apigw_query_parse(r->query, len, scratch, pairs, APIGW_MAX_PAIRS);
+
+    for (i = 0; i < n; i++) {
+        if (pairs[i].name_len == 9
+            && strncasecmp(pairs[i].name, "Qualifier", 9) == 0)
+        {
+            break;
+        }
+    }
+
+    if (i == n) {
+        free(scratch);
+        return 0;
+    }
+
+    len = pairs[i].value_len;
+
+    if (*qualifier != NULL
+        && (strlen(*qualifier) != len
+            || memcmp(*qualifier, pairs[i].value, len) != 0))
+    {
+        free(scratch);
+        return 1;
+    }
+
+    if (*qualifier == NULL) {
+        len = len < size ? len : size - 1;
+        memcpy(buf, pairs[i].value, len);
+        buf[len] = '\0';
+        *qualifier = buf;
+    }
+
+    free(scratch);
+
+    return 0;
+}
+
+
+/*
+ * The client went away: an invocation that waits in the queue is dropped,
+ * one a runtime holds runs to its end, unanswered
+ */
+
+static void
+fnhost_invoke_gone(fnhost_http_req_t *r)
+{
+    fnhost_invocation_t  *inv;
+
+    inv = r->data;
+    inv->req = NULL;
+
+    fnhost_log(&inv->fn->host->log, FNHOST_LOG_INFO,
+               "%s: the client of invocation %s closed its connection%s",
+               inv->fn->conf->name, inv->id,
+               inv->queued ? ", dropped from the queue" : "");
+
+    if (inv->queued) {
+        fnhost_invocation_free(inv);
+    }
 }
 
 
 /* the deadline, trace id, client context and tenant id */
 
 static int
-fnhost_invoke_headers(fnhost_invocation_t *inv, struct evkeyvalq *in)
+fnhost_invoke_headers(fnhost_invocation_t *inv)
 {
     char           *end, *decoded;
     size_t          len;
-    uint64_t        rnd[2];
     const char     *v;
     unsigned long   ms;
 
-    v = evhttp_find_header(in, "X-Apigw-Timeout-Ms");
+    v = inv->req->headers[FNHOST_HDR_TIMEOUT_MS];
 
     if (v != NULL) {
         errno = 0;
         ms = strtoul(v, &end, 10);
 
         if (*v < '0' || *v > '9' || *end != '\0' || errno || ms == 0) {
-            fnhost_invoke_refuse(inv->req, 400,
+            fnhost_invoke_refuse(inv->req, NULL, 400,
                                  "InvalidParameterValueException", "message",
                                  "X-Apigw-Timeout-Ms must be a positive "
                                  "number of milliseconds", NULL);
@@ -443,29 +490,12 @@ fnhost_invoke_headers(fnhost_invocation_t *inv, struct evkeyvalq *in)
         inv->limit = inv->arrival + ms;
     }
 
-    v = evhttp_find_header(in, "X-Amzn-Trace-Id");
+    v = inv->req->headers[FNHOST_HDR_TRACE_ID];
 
-    if (v != NULL && strlen(v) < 256) {
-        inv->trace_id = strdup(v);
+    inv->trace_id = (v != NULL && strlen(v) < 256) ? strdup(v)
+                                                   : fnhost_trace_id();
 
-    } else {
-        if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-            rnd[0] = (uint64_t) random() << 32 | random();
-            rnd[1] = (uint64_t) random() << 32 | random();
-        }
-
-        if (asprintf(&inv->trace_id, "Root=1-%08x-%08x%016llx;Parent=%016llx;"
-                     "Sampled=0", (unsigned) time(NULL),
-                     (unsigned) (rnd[0] >> 32),
-                     (unsigned long long) rnd[1],
-                     (unsigned long long) (rnd[0] ^ rnd[1]))
-            == -1)
-        {
-            inv->trace_id = NULL;
-        }
-    }
-
-    v = evhttp_find_header(in, "X-Amz-Client-Context");
+    v = inv->req->headers[FNHOST_HDR_CLIENT_CONTEXT];
 
     if (v != NULL) {
         decoded = strlen(v) <= FNHOST_CLIENT_CONTEXT
@@ -476,7 +506,7 @@ fnhost_invoke_headers(fnhost_invocation_t *inv, struct evkeyvalq *in)
             || memchr(decoded, '\r', len) != NULL)
         {
             free(decoded);
-            fnhost_invoke_refuse(inv->req, 400,
+            fnhost_invoke_refuse(inv->req, NULL, 400,
                                  "InvalidParameterValueException", "message",
                                  "Client context must be a valid Base64-"
                                  "encoded JSON object.", NULL);
@@ -486,7 +516,7 @@ fnhost_invoke_headers(fnhost_invocation_t *inv, struct evkeyvalq *in)
         inv->client_context = decoded;
     }
 
-    v = evhttp_find_header(in, "X-Amz-Tenant-Id");
+    v = inv->req->headers[FNHOST_HDR_TENANT_ID];
 
     if (v != NULL && strlen(v) <= 256) {
         inv->tenant_id = strdup(v);
@@ -525,13 +555,14 @@ fnhost_dispatch(fnhost_function_t *fn)
 void
 fnhost_invocation_start(fnhost_runtime_t *rt, fnhost_invocation_t *inv)
 {
-    char                 num[32];
-    uint64_t             now, deadline;
-    const char          *type;
-    struct timeval       tv;
-    struct evbuffer     *body;
-    struct evkeyvalq    *out;
-    fnhost_function_t   *fn;
+    char                  num[32];
+    size_t                n;
+    uint64_t              now, deadline;
+    const char           *type;
+    struct timeval        tv;
+    fnhost_function_t    *fn;
+    fnhost_http_req_t    *next;
+    fnhost_http_field_t   h[7];
 
     fn = rt->fn;
     now = fnhost_now();
@@ -556,37 +587,38 @@ fnhost_invocation_start(fnhost_runtime_t *rt, fnhost_invocation_t *inv)
     rt->invocations++;
     evtimer_del(rt->timer);
 
-    out = evhttp_request_get_output_headers(rt->next);
-
     snprintf(num, sizeof(num), "%llu", (unsigned long long)
              (fnhost_epoch_ms() + (deadline > now ? deadline - now : 0)));
 
-    evhttp_add_header(out, "Lambda-Runtime-Aws-Request-Id", inv->id);
-    evhttp_add_header(out, "Lambda-Runtime-Deadline-Ms", num);
-    evhttp_add_header(out, "Lambda-Runtime-Invoked-Function-Arn", fn->arn);
+    type = inv->req->headers[FNHOST_HDR_CONTENT_TYPE];
+
+    h[0] = (fnhost_http_field_t) { "Lambda-Runtime-Aws-Request-Id", inv->id };
+    h[1] = (fnhost_http_field_t) { "Lambda-Runtime-Deadline-Ms", num };
+    h[2] = (fnhost_http_field_t) { "Lambda-Runtime-Invoked-Function-Arn",
+                                   fn->arn };
+    h[3] = (fnhost_http_field_t) { "Content-Type",
+                                   type ? type : "application/json" };
+    n = 4;
 
     if (inv->trace_id != NULL) {
-        evhttp_add_header(out, "Lambda-Runtime-Trace-Id", inv->trace_id);
+        h[n++] = (fnhost_http_field_t) { "Lambda-Runtime-Trace-Id",
+                                         inv->trace_id };
     }
 
     if (inv->client_context != NULL) {
-        evhttp_add_header(out, "Lambda-Runtime-Client-Context",
-                          inv->client_context);
+        h[n++] = (fnhost_http_field_t) { "Lambda-Runtime-Client-Context",
+                                         inv->client_context };
     }
 
     if (inv->tenant_id != NULL) {
-        evhttp_add_header(out, "Lambda-Runtime-Aws-Tenant-Id",
-                          inv->tenant_id);
+        h[n++] = (fnhost_http_field_t) { "Lambda-Runtime-Aws-Tenant-Id",
+                                         inv->tenant_id };
     }
 
-    type = evhttp_find_header(evhttp_request_get_input_headers(inv->req),
-                              "Content-Type");
-    evhttp_add_header(out, "Content-Type", type ? type : "application/json");
-
-    /* the event moves, not copied, from the Invoke request */
-    body = evhttp_request_get_input_buffer(inv->req);
-    evhttp_send_reply(rt->next, 200, "OK", body);
+    next = rt->next;
     rt->next = NULL;
+
+    fnhost_http_respond(next, 200, h, n, inv->req->body, inv->req->len);
 
     fnhost_log(&fn->host->log, FNHOST_LOG_INFO,
                "%s START RequestId: %s Version: $LATEST", fn->conf->name,
@@ -640,22 +672,23 @@ fnhost_deadline_timer(evutil_socket_t fd, short what, void *arg)
 
 
 void
-fnhost_invocation_result(fnhost_invocation_t *inv, struct evbuffer *body,
-    const char *content_type)
+fnhost_invocation_result(fnhost_invocation_t *inv, const char *body,
+    size_t len, const char *content_type)
 {
     fnhost_report(inv, NULL);
-    fnhost_invocation_send(inv, 200, "OK",
+    fnhost_invocation_send(inv, 200,
                            content_type ? content_type : "application/json",
-                           NULL, body);
+                           NULL, body, len);
 }
 
 
 void
-fnhost_invocation_error(fnhost_invocation_t *inv, struct evbuffer *body)
+fnhost_invocation_error(fnhost_invocation_t *inv, const char *body,
+    size_t len)
 {
     fnhost_report(inv, "error");
-    fnhost_invocation_send(inv, 200, "OK", "application/json", "Unhandled",
-                           body);
+    fnhost_invocation_send(inv, 200, "application/json", "Unhandled", body,
+                           len);
 }
 
 
@@ -663,10 +696,9 @@ void
 fnhost_invocation_error_text(fnhost_invocation_t *inv, const char *type,
     const char *fmt, ...)
 {
-    char             msg[1024], *out;
-    json_t          *obj;
-    va_list          args;
-    struct evbuffer *body;
+    char     msg[1024], *out;
+    json_t  *obj;
+    va_list  args;
 
     va_start(args, fmt);
     vsnprintf(msg, sizeof(msg), fmt, args);
@@ -676,22 +708,12 @@ fnhost_invocation_error_text(fnhost_invocation_t *inv, const char *type,
     out = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
 
-    body = evbuffer_new();
-
-    if (body != NULL && out != NULL) {
-        evbuffer_add(body, out, strlen(out));
-    }
-
-    free(out);
-
     fnhost_report(inv, strcmp(type, "Sandbox.Timedout") == 0 ? "timeout"
                                                               : "error");
-    fnhost_invocation_send(inv, 200, "OK", "application/json", "Unhandled",
-                           body);
+    fnhost_invocation_send(inv, 200, "application/json", "Unhandled", out,
+                           out ? strlen(out) : 0);
 
-    if (body != NULL) {
-        evbuffer_free(body);
-    }
+    free(out);
 }
 
 
@@ -699,15 +721,14 @@ void
 fnhost_invocation_refuse(fnhost_invocation_t *inv, int status,
     const char *type, const char *message, const char *reason)
 {
-    struct evhttp_request  *req;
+    fnhost_http_req_t  *r;
 
-    req = inv->req;
+    r = inv->req;
     inv->req = NULL;
 
-    if (req != NULL) {
-        evhttp_add_header(evhttp_request_get_output_headers(req),
-                          "x-amzn-RequestId", inv->id);
-        fnhost_invoke_refuse(req, status, type, "message", message, reason);
+    if (r != NULL) {
+        fnhost_invoke_refuse(r, inv->id, status, type, "message", message,
+                             reason);
     }
 
     fnhost_invocation_free(inv);
@@ -751,31 +772,22 @@ fnhost_report(fnhost_invocation_t *inv, const char *status)
 
 static void
 fnhost_invocation_send(fnhost_invocation_t *inv, int status,
-    const char *reason, const char *content_type, const char *fn_error,
-    struct evbuffer *body)
+    const char *content_type, const char *fn_error, const char *body,
+    size_t len)
 {
-    struct evkeyvalq       *out;
-    struct evhttp_request  *req;
+    fnhost_http_req_t    *r;
+    fnhost_http_field_t   h[4];
 
-    req = inv->req;
+    r = inv->req;
     inv->req = NULL;
 
-    if (req != NULL) {
-        out = evhttp_request_get_output_headers(req);
+    if (r != NULL) {
+        h[0] = (fnhost_http_field_t) { "Content-Type", content_type };
+        h[1] = (fnhost_http_field_t) { "x-amzn-RequestId", inv->id };
+        h[2] = (fnhost_http_field_t) { "X-Amz-Executed-Version", "$LATEST" };
+        h[3] = (fnhost_http_field_t) { "X-Amz-Function-Error", fn_error };
 
-        evhttp_add_header(out, "Content-Type", content_type);
-        evhttp_add_header(out, "x-amzn-RequestId", inv->id);
-        evhttp_add_header(out, "X-Amz-Executed-Version", "$LATEST");
-
-        if (fn_error != NULL) {
-            evhttp_add_header(out, "X-Amz-Function-Error", fn_error);
-        }
-
-        if (inv->fn->host->stopping) {
-            evhttp_add_header(out, "Connection", "close");
-        }
-
-        evhttp_send_reply(req, status, reason, body);
+        fnhost_http_respond(r, status, h, fn_error ? 4 : 3, body, len);
     }
 
     fnhost_invocation_free(inv);
@@ -820,28 +832,23 @@ fnhost_invocation_free(fnhost_invocation_t *inv)
 
 /*
  * Lambda's errors: {"Type":"User","message":...}, the type in
- * x-amzn-ErrorType; key is "message" or "Message" as AWS spells each
+ * x-amzn-ErrorType; key is "message" or "Message" as AWS spells each;
+ * id: the invocation's, or NULL for a new one
  */
 
 static void
-fnhost_invoke_refuse(struct evhttp_request *req, int status,
+fnhost_invoke_refuse(fnhost_http_req_t *r, const char *id, int status,
     const char *type, const char *key, const char *message,
     const char *reason)
 {
-    char              id[FNHOST_ID_LEN + 1], *out;
-    json_t           *obj;
-    struct evbuffer  *buf;
-    struct evkeyvalq *headers;
+    char                  rid[FNHOST_ID_LEN + 1], *out;
+    json_t               *obj;
+    fnhost_http_field_t   h[3];
 
-    headers = evhttp_request_get_output_headers(req);
-
-    if (evhttp_find_header(headers, "x-amzn-RequestId") == NULL) {
-        fnhost_request_id(id);
-        evhttp_add_header(headers, "x-amzn-RequestId", id);
+    if (id == NULL) {
+        fnhost_request_id(rid);
+        id = rid;
     }
-
-    evhttp_add_header(headers, "Content-Type", "application/json");
-    evhttp_add_header(headers, "x-amzn-ErrorType", type);
 
     obj = json_pack("{s:s,s:s}", "Type", status >= 500 ? "Service" : "User",
                     key, message);
@@ -853,25 +860,13 @@ fnhost_invoke_refuse(struct evhttp_request *req, int status,
     out = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
 
-    buf = evbuffer_new();
+    h[0] = (fnhost_http_field_t) { "x-amzn-RequestId", id };
+    h[1] = (fnhost_http_field_t) { "Content-Type", "application/json" };
+    h[2] = (fnhost_http_field_t) { "x-amzn-ErrorType", type };
 
-    if (buf != NULL && out != NULL) {
-        evbuffer_add(buf, out, strlen(out));
-    }
+    fnhost_http_respond(r, status, h, 3, out, out ? strlen(out) : 0);
 
     free(out);
-
-    evhttp_send_reply(req, status,
-                      status == 404 ? "Not Found"
-                      : status == 413 ? "Request Entity Too Large"
-                      : status == 429 ? "Too Many Requests"
-                      : status == 400 ? "Bad Request"
-                      : status == 503 ? "Service Unavailable"
-                      : "Internal Server Error", buf);
-
-    if (buf != NULL) {
-        evbuffer_free(buf);
-    }
 }
 
 
@@ -897,22 +892,81 @@ fnhost_epoch_ms(void)
 }
 
 
-/*
- * a version 4 UUID, as Lambda's request ids are; the random bytes are
- * drawn 4 KB at a time, not a system call for each id (the runtimes the
- * host forks exec at once: none of them ever shares the pool)
- */
+/* a version 4 UUID, as Lambda's request ids are */
 
 void
 fnhost_request_id(char *buf)
 {
+    int             i;
+    unsigned char   b[16];
+
+    memcpy(b, fnhost_random(16), 16);
+
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+
+    /* 8-4-4-4-12 */
+    for (i = 0; i < 16; i += 2) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *buf++ = '-';
+        }
+
+        buf = fnhost_hex(buf, b + i, 2);
+    }
+
+    *buf = '\0';
+}
+
+
+/* X-Ray's: Root=1-{epoch s}-{96 random bits};Parent={64};Sampled=0 */
+
+static char *
+fnhost_trace_id(void)
+{
+    char           *id, *p;
+    time_t          now;
+    unsigned char   t[4];
+
+    id = malloc(sizeof("Root=1-12345678-;Parent=;Sampled=0") + 24 + 16);
+
+    if (id == NULL) {
+        return NULL;
+    }
+
+    now = time(NULL);
+    t[0] = (unsigned char) (now >> 24);
+    t[1] = (unsigned char) (now >> 16);
+    t[2] = (unsigned char) (now >> 8);
+    t[3] = (unsigned char) now;
+
+    p = id;
+    memcpy(p, "Root=1-", 7);
+    p = fnhost_hex(p + 7, t, 4);
+    *p++ = '-';
+    p = fnhost_hex(p, fnhost_random(12), 12);
+    memcpy(p, ";Parent=", 8);
+    p = fnhost_hex(p + 8, fnhost_random(8), 8);
+    memcpy(p, ";Sampled=0", sizeof(";Sampled=0"));
+
+    return id;
+}
+
+
+/*
+ * n random bytes, at most 16: drawn 4 KB at a time, not a system call
+ * for each id (the runtimes the host forks exec at once: none of them
+ * ever shares the pool)
+ */
+
+static const unsigned char *
+fnhost_random(size_t n)
+{
     int                   i;
-    unsigned char        *b;
-    static const char     hex[] = "0123456789abcdef";
+    const unsigned char  *b;
     static size_t         used = FNHOST_RANDOM_POOL;
     static unsigned char  pool[FNHOST_RANDOM_POOL];
 
-    if (used + 16 > sizeof(pool)) {
+    if (used + n > sizeof(pool)) {
         if (getrandom(pool, sizeof(pool), 0) != (ssize_t) sizeof(pool)) {
             for (i = 0; i < (int) sizeof(pool); i++) {
                 pool[i] = random();
@@ -923,22 +977,24 @@ fnhost_request_id(char *buf)
     }
 
     b = pool + used;
-    used += 16;
+    used += n;
 
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
+    return b;
+}
 
-    /* 8-4-4-4-12 */
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) {
-            *buf++ = '-';
-        }
 
-        *buf++ = hex[b[i] >> 4];
-        *buf++ = hex[b[i] & 0x0f];
+static char *
+fnhost_hex(char *p, const unsigned char *b, size_t n)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < n; i++) {
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 0x0f];
     }
 
-    *buf = '\0';
+    return p;
 }
 
 

@@ -139,7 +139,6 @@ fnhost_init(fnhost_t *host)
     static const int     sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT,
                                     SIGHUP };
     fnhost_function_t   *fn;
-    struct event_config  *cfg;
 
     host->pid = getpid();
 
@@ -147,20 +146,7 @@ fnhost_init(fnhost_t *host)
     (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
     (void) signal(SIGPIPE, SIG_IGN);
 
-    /*
-     * epoll changes wait for the loop's next turn, where a read disabled
-     * and enabled again in between costs nothing: evhttp turns a
-     * connection's events off and on for every request, three exchanges
-     * an invocation (no fd here is ever dup()ed, the changelist's caveat)
-     */
-    cfg = event_config_new();
-
-    if (cfg != NULL) {
-        (void) event_config_set_flag(cfg,
-                                     EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-        host->base = event_base_new_with_config(cfg);
-        event_config_free(cfg);
-    }
+    host->base = event_base_new();
 
     if (host->base == NULL) {
         fnhost_log(&host->log, FNHOST_LOG_EMERG, "event_base_new() failed");
@@ -455,7 +441,7 @@ fnhost_cleanup(fnhost_t *host)
 
     if (host->invoke != NULL) {
         fnhost_invoke_close(host);
-        evhttp_free(host->invoke);
+        fnhost_http_free(host->invoke);
     }
 
     for (i = 0; i < host->nunix; i++) {
@@ -463,7 +449,6 @@ fnhost_cleanup(fnhost_t *host)
     }
 
     free(host->unix_paths);
-    free(host->bound);
     free(host->functions);
 
     for (i = 0; i < sizeof(host->signals) / sizeof(host->signals[0]); i++) {

@@ -14,11 +14,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -40,7 +40,6 @@ static void fnhost_child(fnhost_runtime_t *rt, int out, int err,
 static int fnhost_pipe_open(fnhost_runtime_t *rt, fnhost_pipe_t *p,
     int *child);
 static void fnhost_pipe_read(evutil_socket_t fd, short what, void *arg);
-static int fnhost_pipe_pending(fnhost_pipe_t *p);
 static int fnhost_pipe_drain(fnhost_runtime_t *rt, fnhost_pipe_t *p,
     size_t max);
 static void fnhost_pipe_lines(fnhost_runtime_t *rt, fnhost_pipe_t *p,
@@ -480,7 +479,7 @@ fnhost_runtime_free(fnhost_runtime_t *rt)
     rt->next = NULL;
 
     if (rt->http != NULL) {
-        evhttp_free(rt->http);
+        fnhost_http_free(rt->http);
     }
 
     free(rt);
@@ -778,34 +777,35 @@ fnhost_pipe_lines(fnhost_runtime_t *rt, fnhost_pipe_t *p, int all)
 
 
 /*
- * before an invocation ends: a pipe with nothing in it (the usual case)
- * costs one ioctl, not a read that fails; its end, if that is what is
- * there, is for fnhost_pipe_read() to see
+ * before an invocation ends: pipes with nothing in them (the usual case)
+ * cost one poll() for both, not reads that fail; a pipe's end, if that
+ * is what is there, is for fnhost_pipe_read() to see
  */
 
 void
 fnhost_runtime_drain(fnhost_runtime_t *rt)
 {
-    if (fnhost_pipe_pending(&rt->out)) {
+    int            n;
+    struct pollfd  pfd[2];
+
+    pfd[0].fd = rt->out.fd;
+    pfd[0].events = POLLIN;
+    pfd[1].fd = rt->err.fd;
+    pfd[1].events = POLLIN;
+
+    n = poll(pfd, 2, 0);
+
+    if (n == 0) {
+        return;
+    }
+
+    if (n == -1 || (pfd[0].revents & POLLIN)) {
         fnhost_pipe_drain(rt, &rt->out, FNHOST_DRAIN_MAX);
     }
 
-    if (fnhost_pipe_pending(&rt->err)) {
+    if (n == -1 || (pfd[1].revents & POLLIN)) {
         fnhost_pipe_drain(rt, &rt->err, FNHOST_DRAIN_MAX);
     }
-}
-
-
-static int
-fnhost_pipe_pending(fnhost_pipe_t *p)
-{
-    int  n;
-
-    if (p->fd == -1) {
-        return 0;
-    }
-
-    return ioctl(p->fd, FIONREAD, &n) == -1 || n > 0;
 }
 
 

@@ -14,20 +14,14 @@
  *     POST /2018-06-01/runtime/init/error
  *
  * "next" is a long poll: the request is parked, never timed out, until an
- * invocation comes (evhttp reads nothing more from a connection while a
- * request of it waits for its reply).
+ * invocation comes (nothing more is read from its connection meanwhile).
+ * A runtime that sends its answer and its next "next" at once gets the
+ * 202 and, when one is queued, the next event in one write.
  */
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
 
 #include "fnhost.h"
 
@@ -35,72 +29,48 @@
 #define FNHOST_RT_PREFIX         "/2018-06-01/runtime/"
 
 
-static void fnhost_runtime_request(struct evhttp_request *req, void *arg);
-static void fnhost_runtime_next(fnhost_runtime_t *rt,
-    struct evhttp_request *req);
-static void fnhost_runtime_answer(fnhost_runtime_t *rt,
-    struct evhttp_request *req, const char *id, int error);
+static void fnhost_runtime_request(fnhost_http_req_t *r, void *arg);
+static void fnhost_runtime_next(fnhost_runtime_t *rt, fnhost_http_req_t *r);
+static void fnhost_runtime_next_gone(fnhost_http_req_t *r);
+static void fnhost_runtime_answer(fnhost_runtime_t *rt, fnhost_http_req_t *r,
+    const char *id, int error);
 static void fnhost_runtime_init_error(fnhost_runtime_t *rt,
-    struct evhttp_request *req);
-static struct evbuffer *fnhost_error_body(struct evhttp_request *req,
-    const char *id);
-static void fnhost_runtime_reply(struct evhttp_request *req, int status,
-    const char *reason, const char *type, const char *message);
+    fnhost_http_req_t *r);
+static char *fnhost_error_body(fnhost_http_req_t *r, size_t *len);
+static void fnhost_runtime_reply(fnhost_http_req_t *r, int status,
+    const char *type, const char *message);
 
 
 int
 fnhost_runtime_api_init(fnhost_runtime_t *rt)
 {
-    int                           one;
-    socklen_t                     len;
-    evutil_socket_t               fd;
-    struct sockaddr_in            sin;
-    struct evhttp_bound_socket   *bound;
+    int  port;
 
-    rt->http = evhttp_new(rt->fn->host->base);
+    /* its timeout bounds reading a request: a parked "next" has none */
+    rt->http = fnhost_http_new(rt->fn->host->base, &rt->fn->host->log,
+                               FNHOST_HTTP_METHOD(HTTP_GET)
+                               | FNHOST_HTTP_METHOD(HTTP_POST),
+                               FNHOST_MAX_RESPONSE, 3600,
+                               fnhost_runtime_request, rt);
 
     if (rt->http == NULL) {
         return -1;
     }
 
-    evhttp_set_allowed_methods(rt->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-    evhttp_set_max_body_size(rt->http, FNHOST_MAX_RESPONSE
-                                       + FNHOST_BODY_SLACK);
-    evhttp_set_gencb(rt->http, fnhost_runtime_request, rt);
+    port = fnhost_http_bind(rt->http, "127.0.0.1", 0);
 
-    /* bounds reading a request only: a parked "next" is never timed out */
-    evhttp_set_timeout(rt->http, 3600);
-
-    bound = evhttp_bind_socket_with_handle(rt->http, "127.0.0.1", 0);
-
-    if (bound == NULL) {
+    if (port == -1) {
         return -1;
     }
 
-    fd = evhttp_bound_socket_get_fd(bound);
-
-    /*
-     * inherited by the connections accepted: the 202 to an answer and the
-     * next event go out at once, not after the runtime's delayed ACK
-     * (the C runtime sends its answer and its next "next" together)
-     */
-    one = 1;
-    (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
-
-    len = sizeof(sin);
-
-    if (getsockname(fd, (struct sockaddr *) &sin, &len) == -1) {
-        return -1;
-    }
-
-    rt->port = ntohs(sin.sin_port);
+    rt->port = port;
 
     return 0;
 }
 
 
 static void
-fnhost_runtime_request(struct evhttp_request *req, void *arg)
+fnhost_runtime_request(fnhost_http_req_t *r, void *arg)
 {
     char               id[FNHOST_ID_LEN + 2];
     size_t             n;
@@ -108,13 +78,12 @@ fnhost_runtime_request(struct evhttp_request *req, void *arg)
     fnhost_runtime_t  *rt;
 
     rt = arg;
-    path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    path = r->path;
 
     if (rt->state == FNHOST_RT_KILLED) {
         /* D-RT: "Container error. Non-recoverable state. Runtime should
            exit promptly" */
-        fnhost_runtime_reply(req, 500, "Internal Server Error",
-                             "Runtime.Killed", "the runtime is being "
+        fnhost_runtime_reply(r, 500, "Runtime.Killed", "the runtime is being "
                              "stopped");
         return;
     }
@@ -129,20 +98,20 @@ fnhost_runtime_request(struct evhttp_request *req, void *arg)
     p = path + sizeof(FNHOST_RT_PREFIX) - 1;
 
     if (strcmp(p, "invocation/next") == 0) {
-        if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+        if (r->method != HTTP_GET) {
             goto not_found;
         }
 
-        fnhost_runtime_next(rt, req);
+        fnhost_runtime_next(rt, r);
         return;
     }
 
-    if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+    if (r->method != HTTP_POST) {
         goto not_found;
     }
 
     if (strcmp(p, "init/error") == 0) {
-        fnhost_runtime_init_error(rt, req);
+        fnhost_runtime_init_error(rt, r);
         return;
     }
 
@@ -157,7 +126,7 @@ fnhost_runtime_request(struct evhttp_request *req, void *arg)
         if (slash != NULL && (strcmp(slash, "/response") == 0
                               || strcmp(slash, "/error") == 0))
         {
-            fnhost_runtime_reply(req, 400, "Bad Request", "InvalidRequestID",
+            fnhost_runtime_reply(r, 400, "InvalidRequestID",
                                  "Invalid request ID");
             return;
         }
@@ -170,24 +139,23 @@ fnhost_runtime_request(struct evhttp_request *req, void *arg)
     id[n] = '\0';
 
     if (strcmp(slash, "/response") == 0) {
-        fnhost_runtime_answer(rt, req, id, 0);
+        fnhost_runtime_answer(rt, r, id, 0);
         return;
     }
 
     if (strcmp(slash, "/error") == 0) {
-        fnhost_runtime_answer(rt, req, id, 1);
+        fnhost_runtime_answer(rt, r, id, 1);
         return;
     }
 
 not_found:
 
-    fnhost_runtime_reply(req, 404, "Not Found", "NotFound",
-                         "no such Runtime API endpoint");
+    fnhost_runtime_reply(r, 404, "NotFound", "no such Runtime API endpoint");
 }
 
 
 static void
-fnhost_runtime_next(fnhost_runtime_t *rt, struct evhttp_request *req)
+fnhost_runtime_next(fnhost_runtime_t *rt, fnhost_http_req_t *r)
 {
     uint64_t              now;
     fnhost_function_t    *fn;
@@ -206,7 +174,7 @@ fnhost_runtime_next(fnhost_runtime_t *rt, struct evhttp_request *req)
 
     if (rt->next != NULL) {
         /* a second long poll: the first one's connection is dropped */
-        evhttp_connection_free(evhttp_request_get_connection(rt->next));
+        fnhost_http_drop(rt->next);
         rt->next = NULL;
     }
 
@@ -224,20 +192,39 @@ fnhost_runtime_next(fnhost_runtime_t *rt, struct evhttp_request *req)
 
     rt->state = FNHOST_RT_IDLE;
 
-    fnhost_runtime_park(rt, req);
+    fnhost_runtime_park(rt, r);
+}
+
+
+/* its connection closed under a parked "next": back when it asks again */
+
+static void
+fnhost_runtime_next_gone(fnhost_http_req_t *r)
+{
+    fnhost_runtime_t  *rt;
+
+    rt = r->data;
+    rt->next = NULL;
+
+    if (rt->state == FNHOST_RT_IDLE) {
+        rt->state = FNHOST_RT_FREE;
+        evtimer_del(rt->timer);
+    }
 }
 
 
 /* an idle runtime takes the oldest queued invocation, or waits for one */
 
 void
-fnhost_runtime_park(fnhost_runtime_t *rt, struct evhttp_request *req)
+fnhost_runtime_park(fnhost_runtime_t *rt, fnhost_http_req_t *r)
 {
     fnhost_function_t    *fn;
     fnhost_invocation_t  *inv;
 
     fn = rt->fn;
-    rt->next = req;
+    rt->next = r;
+    r->gone = fnhost_runtime_next_gone;
+    r->data = rt;
 
     inv = TAILQ_FIRST(&fn->queue);
 
@@ -257,30 +244,25 @@ fnhost_runtime_park(fnhost_runtime_t *rt, struct evhttp_request *req)
 
 
 static void
-fnhost_runtime_answer(fnhost_runtime_t *rt, struct evhttp_request *req,
+fnhost_runtime_answer(fnhost_runtime_t *rt, fnhost_http_req_t *r,
     const char *id, int error)
 {
+    char                  *body;
     size_t                 len;
-    const char            *type;
-    struct evbuffer       *in, *body;
     fnhost_invocation_t   *inv;
 
     inv = rt->inv;
 
     if (inv == NULL || strcmp(inv->id, id) != 0) {
-        fnhost_runtime_reply(req, 400, "Bad Request", "InvalidRequestID",
+        fnhost_runtime_reply(r, 400, "InvalidRequestID",
                              "Invalid request ID");
         return;
     }
 
-    in = evhttp_request_get_input_buffer(req);
-    len = evbuffer_get_length(in);
-
     fnhost_runtime_drain(rt);
 
-    if (len > FNHOST_MAX_RESPONSE) {
-        fnhost_runtime_reply(req, 413, "Payload Too Large",
-                             "RequestEntityTooLarge",
+    if (r->too_large) {
+        fnhost_runtime_reply(r, 413, "RequestEntityTooLarge",
                              "Exceeded maximum allowed payload size "
                              "(6291556 bytes).");
         fnhost_invocation_error_text(inv, "Function.ResponseSizeTooLarge",
@@ -290,9 +272,9 @@ fnhost_runtime_answer(fnhost_runtime_t *rt, struct evhttp_request *req,
     }
 
     if (error) {
-        body = fnhost_error_body(req, inv->id);
+        body = fnhost_error_body(r, &len);
 
-        fnhost_runtime_reply(req, 202, "Accepted", NULL, NULL);
+        fnhost_runtime_reply(r, 202, NULL, NULL);
 
         if (body == NULL) {
             fnhost_invocation_error_text(inv, "Runtime.Unknown",
@@ -300,16 +282,14 @@ fnhost_runtime_answer(fnhost_runtime_t *rt, struct evhttp_request *req,
             return;
         }
 
-        fnhost_invocation_error(inv, body);
-        evbuffer_free(body);
+        fnhost_invocation_error(inv, body, len);
+        free(body);
         return;
     }
 
-    type = evhttp_find_header(evhttp_request_get_input_headers(req),
-                              "Content-Type");
-
-    fnhost_invocation_result(inv, in, type);
-    fnhost_runtime_reply(req, 202, "Accepted", NULL, NULL);
+    fnhost_invocation_result(inv, r->body, r->len,
+                             r->headers[FNHOST_HDR_CONTENT_TYPE]);
+    fnhost_runtime_reply(r, 202, NULL, NULL);
 }
 
 
@@ -319,39 +299,41 @@ fnhost_runtime_answer(fnhost_runtime_t *rt, struct evhttp_request *req,
  */
 
 static void
-fnhost_runtime_init_error(fnhost_runtime_t *rt, struct evhttp_request *req)
+fnhost_runtime_init_error(fnhost_runtime_t *rt, fnhost_http_req_t *r)
 {
-    char                  *text;
+    char                  *body;
     size_t                 len;
-    struct evbuffer       *body;
     fnhost_function_t     *fn;
     fnhost_invocation_t   *inv;
 
     fn = rt->fn;
 
     if (rt->started) {
-        fnhost_runtime_reply(req, 403, "Forbidden", "InvalidStateTransition",
+        fnhost_runtime_reply(r, 403, "InvalidStateTransition",
                              "State transition from Ready to InitError "
                              "failed for runtime");
         return;
     }
 
+    if (r->too_large) {
+        fnhost_runtime_reply(r, 413, "RequestEntityTooLarge",
+                             "Exceeded maximum allowed payload size "
+                             "(6291556 bytes).");
+        return;
+    }
+
     fnhost_runtime_drain(rt);
 
-    body = fnhost_error_body(req, NULL);
+    body = fnhost_error_body(r, &len);
 
-    fnhost_runtime_reply(req, 202, "Accepted", NULL, NULL);
+    fnhost_runtime_reply(r, 202, NULL, NULL);
 
     rt->init_error = 1;
 
     if (body != NULL) {
-        len = evbuffer_get_length(body);
-        text = (char *) evbuffer_pullup(body, -1);
-
         fnhost_log(&fn->host->log, FNHOST_LOG_ERR,
                    "%s: runtime %d init error: %.*s", fn->conf->name,
-                   (int) rt->pid, (int) (len > 1024 ? 1024 : len),
-                   text ? text : "");
+                   (int) rt->pid, (int) (len > 1024 ? 1024 : len), body);
     }
 
     inv = TAILQ_FIRST(&fn->queue);
@@ -361,12 +343,10 @@ fnhost_runtime_init_error(fnhost_runtime_t *rt, struct evhttp_request *req)
         inv->queued = 0;
         fn->nqueued--;
 
-        fnhost_invocation_error(inv, body);
+        fnhost_invocation_error(inv, body, len);
     }
 
-    if (body != NULL) {
-        evbuffer_free(body);
-    }
+    free(body);
 
     fnhost_runtime_kill(rt, "init error");
 }
@@ -378,39 +358,33 @@ fnhost_runtime_init_error(fnhost_runtime_t *rt, struct evhttp_request *req)
  * Lambda-Runtime-Function-Error-Type header
  */
 
-static struct evbuffer *
-fnhost_error_body(struct evhttp_request *req, const char *id)
+static char *
+fnhost_error_body(fnhost_http_req_t *r, size_t *len)
 {
-    char             *text, *out;
-    size_t            len;
-    json_t           *obj;
-    const char       *type;
-    struct evbuffer  *in, *body;
+    char        *out;
+    json_t      *obj;
+    const char  *type;
 
-    in = evhttp_request_get_input_buffer(req);
-    len = evbuffer_get_length(in);
-    text = (char *) evbuffer_pullup(in, -1);
-
-    body = evbuffer_new();
-
-    if (body == NULL) {
-        return NULL;
-    }
-
-    obj = len ? json_loadb(text, len, 0, NULL) : NULL;
+    obj = r->len ? json_loadb(r->body, r->len, 0, NULL) : NULL;
 
     if (json_is_object(obj)) {
         json_decref(obj);
-        evbuffer_add_buffer(body, in);
-        return body;
+
+        out = malloc(r->len + 1);
+
+        if (out != NULL) {
+            memcpy(out, r->body, r->len + 1);
+            *len = r->len;
+        }
+
+        return out;
     }
 
     json_decref(obj);
 
-    type = evhttp_find_header(evhttp_request_get_input_headers(req),
-                              "Lambda-Runtime-Function-Error-Type");
+    type = r->headers[FNHOST_HDR_ERROR_TYPE];
 
-    obj = json_pack("{s:s%,s:s}", "errorMessage", len ? text : "", len,
+    obj = json_pack("{s:s%,s:s}", "errorMessage", r->body, r->len,
                     "errorType", type ? type : "Runtime.Unknown");
 
     if (obj == NULL) {
@@ -423,52 +397,37 @@ fnhost_error_body(struct evhttp_request *req, const char *id)
     out = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
 
-    if (out == NULL || evbuffer_add(body, out, strlen(out)) != 0) {
-        free(out);
-        evbuffer_free(body);
-        return NULL;
+    if (out != NULL) {
+        *len = strlen(out);
     }
 
-    free(out);
-    (void) id;
-
-    return body;
+    return out;
 }
 
 
+/* 202 {"status":"OK"}, or an error {"errorMessage", "errorType"} */
+
 static void
-fnhost_runtime_reply(struct evhttp_request *req, int status,
-    const char *reason, const char *type, const char *message)
+fnhost_runtime_reply(fnhost_http_req_t *r, int status, const char *type,
+    const char *message)
 {
-    char              *out;
-    json_t            *obj;
-    struct evbuffer   *buf;
+    char                 *out;
+    json_t               *obj;
+    fnhost_http_field_t   h;
+    static const char     ok[] = "{\"status\":\"OK\"}";
 
-    buf = evbuffer_new();
+    h = (fnhost_http_field_t) { "Content-Type", "application/json" };
 
-    if (buf == NULL) {
-        evhttp_send_error(req, 500, NULL);
+    if (type == NULL) {
+        fnhost_http_respond(r, status, &h, 1, ok, sizeof(ok) - 1);
         return;
     }
 
-    if (type != NULL) {
-        obj = json_pack("{s:s,s:s}", "errorMessage", message,
-                        "errorType", type);
-
-    } else {
-        obj = json_pack("{s:s}", "status", "OK");
-    }
-
+    obj = json_pack("{s:s,s:s}", "errorMessage", message, "errorType", type);
     out = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
 
-    if (out != NULL) {
-        evbuffer_add(buf, out, strlen(out));
-        free(out);
-    }
+    fnhost_http_respond(r, status, &h, 1, out, out ? strlen(out) : 0);
 
-    evhttp_add_header(evhttp_request_get_output_headers(req),
-                      "Content-Type", "application/json");
-    evhttp_send_reply(req, status, reason, buf);
-    evbuffer_free(buf);
+    free(out);
 }
