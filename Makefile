@@ -127,6 +127,7 @@ FN_HOST_LIBS := -levent -lhttp_parser -ljansson -lyaml
 # jansson's loader was nearly half of an invocation's instructions in the
 # runtime
 FN_SDK_CORE  := ngx_apigw_module/apigw_json.c ngx_apigw_module/apigw_json_dump.c \
+                ngx_apigw_module/apigw_json_writer.c \
                 ngx_apigw_module/apigw_util.c
 FN_SDK_SRCS  := functions/sdk/apigw_fn_event.c \
                 functions/sdk/apigw_fn_response.c \

@@ -29,8 +29,8 @@
 static int apigw_fn_header_remove(json_t *obj, const char *name);
 static json_t *apigw_fn_headers_v2(apigw_fn_response_t *resp,
     json_t **cookies);
-static json_t *apigw_fn_body_json_value(apigw_fn_response_t *resp);
 static char *apigw_fn_dump(const json_t *v, size_t *len);
+static char *apigw_fn_proxy_answer(apigw_fn_response_t *resp, size_t *len);
 
 
 apigw_fn_response_t *
@@ -344,7 +344,7 @@ apigw_fn_response_payload(apigw_fn_response_t *resp, int rc, int *error,
     size_t *len)
 {
     char    *out;
-    json_t  *obj, *headers, *cookies, *body;
+    json_t  *obj;
 
     *error = 0;
     obj = NULL;
@@ -370,29 +370,13 @@ apigw_fn_response_payload(apigw_fn_response_t *resp, int rc, int *error,
     } else if (resp->result != NULL) {
         return apigw_fn_dump(resp->result, len);
 
-    } else if (resp->req != NULL && resp->req->version == 2) {
-        cookies = NULL;
-        headers = apigw_fn_headers_v2(resp, &cookies);
-        body = apigw_fn_body_json_value(resp);
-
-        obj = json_pack("{s:i,s:o,s:o,s:b}", "statusCode", resp->status,
-                        "headers", headers, "body", body,
-                        "isBase64Encoded", resp->base64);
-
-        if (obj != NULL && cookies != NULL) {
-            json_object_set_new(obj, "cookies", cookies);
-
-        } else {
-            json_decref(cookies);
-        }
-
     } else {
-        body = apigw_fn_body_json_value(resp);
+        /* written as it goes: json_pack() and a tree cost twice as much */
+        out = apigw_fn_proxy_answer(resp, len);
 
-        obj = json_pack("{s:i,s:O,s:O,s:o,s:b}", "statusCode", resp->status,
-                        "headers", resp->headers,
-                        "multiValueHeaders", resp->multi,
-                        "body", body, "isBase64Encoded", resp->base64);
+        if (out != NULL) {
+            return out;
+        }
     }
 
     if (obj == NULL) {
@@ -408,6 +392,80 @@ apigw_fn_response_payload(apigw_fn_response_t *resp, int rc, int *error,
     json_decref(obj);
 
     return out;
+}
+
+
+/*
+ * The proxy answer, as json_dumps() writes {statusCode, headers,
+ * multiValueHeaders (1.0), body, isBase64Encoded, cookies (2.0, if any)}
+ */
+static char *
+apigw_fn_proxy_answer(apigw_fn_response_t *resp, size_t *len)
+{
+    int                   v2;
+    json_t               *headers, *cookies;
+    apigw_json_writer_t   w;
+
+    headers = resp->headers;
+    cookies = NULL;
+    v2 = (resp->req != NULL && resp->req->version == 2);
+
+    if (v2) {
+        headers = apigw_fn_headers_v2(resp, &cookies);
+
+        if (headers == NULL) {
+            json_decref(cookies);
+            return NULL;
+        }
+    }
+
+    apigw_json_writer_init(&w, NULL, 256 + resp->len + resp->len / 8);
+
+    apigw_json_write_begin(&w, '{');
+    apigw_json_write_keyl(&w, "statusCode");
+    apigw_json_write_integer(&w, resp->status);
+    apigw_json_write_keyl(&w, "headers");
+    apigw_json_write_value(&w, headers);
+
+    if (!v2) {
+        apigw_json_write_keyl(&w, "multiValueHeaders");
+        apigw_json_write_value(&w, resp->multi);
+    }
+
+    apigw_json_write_keyl(&w, "body");
+    apigw_json_write_string(&w, resp->body ? resp->body : "",
+                            resp->body ? resp->len : 0);
+    apigw_json_write_keyl(&w, "isBase64Encoded");
+
+    if (resp->base64) {
+        apigw_json_write_rawl(&w, "true");
+
+    } else {
+        apigw_json_write_rawl(&w, "false");
+    }
+
+    if (cookies != NULL) {
+        apigw_json_write_keyl(&w, "cookies");
+        apigw_json_write_value(&w, cookies);
+    }
+
+    apigw_json_write_end(&w, '}');
+
+    if (v2) {
+        json_decref(headers);
+    }
+
+    json_decref(cookies);
+
+    if (apigw_json_writer_reserve(&w, 1) == NULL) {
+        free(w.start);
+        return NULL;
+    }
+
+    *w.p = '\0';
+    *len = w.p - w.start;
+
+    return w.start;
 }
 
 
@@ -434,17 +492,6 @@ apigw_fn_dump(const json_t *v, size_t *len)
     *len = n;
 
     return out;
-}
-
-
-static json_t *
-apigw_fn_body_json_value(apigw_fn_response_t *resp)
-{
-    if (resp->body == NULL) {
-        return json_string("");
-    }
-
-    return json_stringn_nocheck(resp->body, resp->len);
 }
 
 
