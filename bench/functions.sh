@@ -10,7 +10,8 @@
 #          same function in Node.js (bench/functions/handler.js), the tool
 #          people use to run Lambda and API Gateway locally.
 #
-# For each: requests/s (wrk, $CONNECTIONS connections, the best of $ROUNDS),
+# For each: requests/s (wrk, $CONNECTIONS connections, the best of $ROUNDS
+# rounds, the cases alternating within each round),
 # then p50 and p99 at one connection, the latency added to bare's, and the
 # CPU per request of each process (the front nginx, the host, the
 # runtimes; serverless-offline's node).  Then the cold start of a function
@@ -228,15 +229,21 @@ for c in "${CASES[@]}"; do
     [ "$out" = "$BODY" ] || die "$c answered $out, not $BODY"
 done
 
-echo "# $CONNECTIONS connections, $DURATION a run, best of $ROUNDS;" \
-     "the host: $CONCURRENCY runtimes; $(nproc) cores"
+echo "# $CONNECTIONS connections, $DURATION a run, best of $ROUNDS" \
+     "alternating; the host: $CONCURRENCY runtimes; $(nproc) cores"
 
-# throughput: the best of ROUNDS runs, and its CPU per request by process
-declare -A RPS CPU
+# throughput: the cases one after the other in each of ROUNDS rounds, so
+# that a machine whose speed drifts weighs on every case alike; each
+# case's best run, its CPU per request by process, and the median of the
+# rounds' ratios
+declare -A RPS CPU RUNS
 for c in "${CASES[@]}"; do
     wrk -t2 -c"$CONNECTIONS" -d2s "${URL[$c]}" > /dev/null     # warm up
-    best=0
-    for _ in $(seq "$ROUNDS"); do
+    RPS[$c]=0
+done
+
+for _ in $(seq "$ROUNDS"); do
+    for c in "${CASES[@]}"; do
         f=$(front_ticks)
         h=$(ticks "$(host_pid)")
         rt=$(ticks $(runtime_pids))
@@ -252,8 +259,10 @@ for c in "${CASES[@]}"; do
         [ "$c" != slso ] || s=$(( $(ticks $(slso_pids)) - s ))
 
         rps=${r%% *}
-        if [ "$rps" -gt "$best" ]; then
-            best=$rps
+        RUNS[$c]="${RUNS[$c]:-} $rps"
+
+        if [ "$rps" -gt "${RPS[$c]}" ]; then
+            RPS[$c]=$rps
             CPU[$c]=$(perl -e '
                 my ($n, $hz, @t) = @ARGV;
                 printf join(" ", map { sprintf "%.1f", $_ / $hz * 1e6 / $n }
@@ -261,8 +270,16 @@ for c in "${CASES[@]}"; do
                 "$f" "$h" "$rt" "$s")
         fi
     done
-    RPS[$c]=$best
 done
+
+# the median of the rounds' ratios of case $1 to case $2
+round_ratio() {
+    perl -e 'my @a = split " ", $ARGV[0]; my @b = split " ", $ARGV[1];
+             my @r = sort { $a <=> $b } map { $a[$_] / $b[$_] } 0 .. $#a;
+             printf "%.2f", @r % 2 ? $r[$#r / 2]
+                                   : ($r[@r / 2 - 1] + $r[@r / 2]) / 2' \
+        "${RUNS[$1]}" "${RUNS[$2]}"
+}
 
 # latency at one connection: p50, p99 (ms)
 declare -A P50 P99
@@ -287,9 +304,11 @@ for c in "${CASES[@]}"; do
 done
 
 echo
-echo "fn / bare: $(ratio "${RPS[fn]}" "${RPS[bare]}") (target >= 0.40)"
+echo "fn / bare: $(ratio "${RPS[fn]}" "${RPS[bare]}") best against best," \
+     "$(round_ratio fn bare) median of the rounds (target >= 0.40)"
 if [ -n "${RPS[slso]:-}" ]; then
     echo "fn / serverless-offline: $(ratio "${RPS[fn]}" "${RPS[slso]}")" \
+         "best against best, $(round_ratio fn slso) median of the rounds" \
          "(target >= 10)"
 fi
 
