@@ -104,6 +104,8 @@ refused(const char *src, size_t len, const char *message)
     CHECK(v == NULL && strstr(errbuf, message) != NULL,
           "refused with \"%s\": got \"%s\"", message, v ? "accepted" : errbuf);
 
+    json_decref(v);
+
     /* the skip agrees with the lenient parser, which reads repeated keys
        and \u0000 */
     copy = malloc(len ? len : 1);
@@ -113,8 +115,6 @@ refused(const char *src, size_t len, const char *message)
 
     CHECK(skip_n(src, len, APIGW_JSON_LENIENT_DEPTH) == (v ? 0 : -1),
           "skipped as the lenient parser reads it: %s", message);
-
-    json_decref(v);
 
     json_decref(v);
 }
