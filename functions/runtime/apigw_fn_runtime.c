@@ -142,7 +142,7 @@ int
 apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
 {
     int                   rc, error, failures, then_next;
-    char                  path[256], *payload;
+    char                  path[256], *payload, *shrunk;
     long                  status, posted;
     size_t                len;
     const char           *event;
@@ -251,10 +251,17 @@ apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init)
             status = apigw_fn_get_next(&c);
         }
 
-        if (c.body_size > APIGW_FN_KEEP_BODY && c.body_len == 0) {
-            free(c.body);
-            c.body = NULL;
-            c.body_size = 0;
+        if (c.body_size > APIGW_FN_KEEP_BODY
+            && c.body_len < APIGW_FN_KEEP_BODY)
+        {
+            /* what a large event grew is given back; the next event,
+               read already, stays */
+            shrunk = realloc(c.body, APIGW_FN_KEEP_BODY);
+
+            if (shrunk != NULL) {
+                c.body = shrunk;
+                c.body_size = APIGW_FN_KEEP_BODY;
+            }
         }
     }
 
