@@ -127,6 +127,23 @@ for my $n (1, 2) {
 my @groups = $h->runtimes;
 ok(scalar(@groups), 'the old host has runtimes (' . scalar(@groups) . ')');
 
+# one invocation surely in flight at SIGTERM, whatever the load's timing
+# (recorded as the load's are)
+my $long = fork // die "fork: $!";
+
+if ($long == 0) {
+    my $at = time;
+    my $r = $t->http('GET', '/prod/slow?do=sleep&ms=800', timeout => 10);
+
+    $t->write_file('load-' . ($clients + 1),
+                   sprintf("sent 1\n%.6f %.6f %d 0 %.3f\n", $at, time,
+                           $r->{status}, $r->{elapsed}));
+    POSIX::_exit(0);
+}
+
+push @kids, $long;
+sleep 0.3;
+
 my $old = $h->pid;
 my $term = time;
 kill 'TERM', $old;
@@ -153,7 +170,7 @@ sleep 1;
 
 $t->write_file($stop, '');
 
-is(scalar(grep { waitpid($_, 0) == $_ && $? == 0 } @kids), $clients,
+is(scalar(grep { waitpid($_, 0) == $_ && $? == 0 } @kids), $clients + 1,
    'the clients finished');
 
 ###############################################################################
@@ -161,7 +178,7 @@ is(scalar(grep { waitpid($_, 0) == $_ && $? == 0 } @kids), $clients,
 
 my ($sent, @req) = (0);
 
-for my $k (1 .. $clients) {
+for my $k (1 .. $clients + 1) {
     for my $line (split /\n/, $t->read_file("load-$k")) {
         if ($line =~ /^sent (\d+)$/) {
             $sent += $1;
