@@ -298,8 +298,7 @@ apigw_fn_method(apigw_fn_request_t *req)
     json_t  *http;
 
     if (req->version == 2) {
-        http = apigw_fn_member(apigw_fn_top(req, "requestContext"),
-                               "http");
+        http = apigw_fn_member(apigw_fn_top(req, "requestContext"), "http");
         return apigw_fn_string(req, apigw_fn_member(http, "method"));
     }
 
@@ -310,14 +309,16 @@ apigw_fn_method(apigw_fn_request_t *req)
 const char *
 apigw_fn_path(apigw_fn_request_t *req)
 {
-    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2 ? "rawPath" : "path"));
+    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2
+                                                  ? "rawPath" : "path"));
 }
 
 
 const char *
 apigw_fn_route(apigw_fn_request_t *req)
 {
-    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2 ? "routeKey" : "resource"));
+    return apigw_fn_string(req, apigw_fn_top(req, req->version == 2
+                                                  ? "routeKey" : "resource"));
 }
 
 
@@ -345,7 +346,9 @@ apigw_fn_query_all(apigw_fn_request_t *req, const char *name,
     json_t      *multi, *v;
     const char  *s, *comma;
 
-    multi = apigw_fn_member(apigw_fn_top(req, "multiValueQueryStringParameters"), name);
+    multi = apigw_fn_member(apigw_fn_top(req,
+                                         "multiValueQueryStringParameters"),
+                            name);
 
     if (json_is_array(multi)) {
         count = 0;
@@ -501,8 +504,7 @@ apigw_fn_authorizer(apigw_fn_request_t *req, const char *name)
 {
     json_t  *a, *v;
 
-    a = apigw_fn_member(apigw_fn_top(req, "requestContext"),
-                        "authorizer");
+    a = apigw_fn_member(apigw_fn_top(req, "requestContext"), "authorizer");
 
     v = apigw_fn_member(apigw_fn_member(a, "lambda"), name);
 
