@@ -230,6 +230,12 @@ ok($budget < 5100, 'a budget over the timeout: the timeout');
 
 is($seen->{fnName}, 'echo', 'AWS_LAMBDA_FUNCTION_NAME');
 like($seen->{api}, qr/^127\.0\.0\.1:\d+$/, 'AWS_LAMBDA_RUNTIME_API: host:port');
+my ($api_port) = $seen->{api} =~ /:(\d+)$/;
+is($seen->{apiSocket}, '@apigw-fnhost.' . $h->pid . ".$api_port",
+   'APIGW_RUNTIME_API_SOCKET: the same endpoint, an abstract unix socket');
+my @kinds = map { socket_kinds($_) } $h->runtimes(qr/fixtures\.so echo/);
+ok(@kinds && !grep({ $_ ne 'unix' } @kinds),
+   "the C runtime talks to the host over it, not TCP (@kinds)");
 is($seen->{handler}, Apigw::FnHost::functions_dir() . '/fixtures.so:echo',
    '_HANDLER');
 is($seen->{greeting}, 'hi there', 'environment: a string');
@@ -342,3 +348,38 @@ like($log, qr/echo: runtime \d+ ready, Init Duration: \d+ ms/,
 $h->check_log;
 
 done_testing();
+
+###############################################################################
+
+# the kind of each socket a process holds open: unix, tcp or other
+sub socket_kinds {
+    my ($pid) = @_;
+
+    my %kind;
+
+    for my $table (qw(unix tcp tcp6)) {
+        open(my $fh, '<', "/proc/$pid/net/$table") or next;
+        <$fh>;
+
+        while (my $line = <$fh>) {
+            my @f = split ' ', $line;
+            my $inode = $table eq 'unix' ? $f[6] : $f[9];
+            $kind{$inode} = $table =~ /^tcp/ ? 'tcp' : 'unix';
+        }
+
+        close $fh;
+    }
+
+    my @kinds;
+
+    opendir(my $dh, "/proc/$pid/fd") or return ();
+
+    for my $fd (sort readdir $dh) {
+        my $target = readlink("/proc/$pid/fd/$fd") // next;
+        push @kinds, $kind{$1} // 'other' if $target =~ /^socket:\[(\d+)\]$/;
+    }
+
+    closedir $dh;
+
+    return @kinds;
+}

@@ -11,7 +11,8 @@
 /*
  * apigw-fnhost: the function host.  It serves the Lambda Invoke API to the
  * gateway and runs each function's runtime processes, which speak the
- * Lambda Runtime API, each process on a loopback port of its own.
+ * Lambda Runtime API, each process on a loopback port (and a unix socket)
+ * of its own.
  *
  * fnhost_conf.c    the configuration file (no libevent: unit-tested)
  * fnhost_log.c     the log: the host's lines and the functions' output
@@ -209,6 +210,7 @@ struct fnhost_runtime_s {
     pid_t                     pid;
     fnhost_runtime_state_e    state;
     unsigned                  port;
+    char                      socket[48];   /* "@name": the same, unix */
     fnhost_http_t            *http;         /* its own Runtime API */
     fnhost_http_req_t        *next;         /* the parked long poll */
     fnhost_invocation_t      *inv;

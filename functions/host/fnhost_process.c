@@ -205,6 +205,7 @@ fnhost_runtime_env(fnhost_runtime_t *rt)
     }
 
     FNHOST_ENV("AWS_LAMBDA_RUNTIME_API=127.0.0.1:%u", rt->port);
+    FNHOST_ENV("APIGW_RUNTIME_API_SOCKET=%s", rt->socket);
     FNHOST_ENV("AWS_LAMBDA_FUNCTION_NAME=%s", fc->name);
     FNHOST_ENV("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
     FNHOST_ENV("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%u",

@@ -6,7 +6,8 @@
 
 /*
  * The Lambda Runtime API (2018-06-01) of one runtime process, on a loopback
- * port of its own, so that whatever arrives there comes from that process:
+ * port (and an abstract unix socket) of its own, so that whatever arrives
+ * there comes from that process:
  *
  *     GET  /2018-06-01/runtime/invocation/next
  *     POST /2018-06-01/runtime/invocation/{id}/response
@@ -19,9 +20,13 @@
  * 202 and, when one is queued, the next event in one write.
  */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "fnhost.h"
 
@@ -29,6 +34,7 @@
 #define FNHOST_RT_PREFIX         "/2018-06-01/runtime/"
 
 
+static int fnhost_runtime_api_socket(fnhost_runtime_t *rt);
 static void fnhost_runtime_request(fnhost_http_req_t *r, void *arg);
 static void fnhost_runtime_next(fnhost_runtime_t *rt, fnhost_http_req_t *r);
 static void fnhost_runtime_next_gone(fnhost_http_req_t *r);
@@ -64,6 +70,46 @@ fnhost_runtime_api_init(fnhost_runtime_t *rt)
     }
 
     rt->port = port;
+
+    return fnhost_runtime_api_socket(rt);
+}
+
+
+/*
+ * The same endpoint on an abstract unix socket, for runtimes that know
+ * APIGW_RUNTIME_API_SOCKET (this repository's): loopback TCP costs more a
+ * call, and the name, like the port, is reachable only from this host's
+ * network namespace and vanishes with the host.
+ */
+
+static int
+fnhost_runtime_api_socket(fnhost_runtime_t *rt)
+{
+    int                  fd;
+    size_t               n;
+    struct sockaddr_un   sa;
+
+    n = snprintf(rt->socket, sizeof(rt->socket), "@apigw-fnhost.%d.%u",
+                 (int) rt->fn->host->pid, rt->port);
+
+    memset(&sa, 0, sizeof(struct sockaddr_un));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path + 1, rt->socket + 1, n - 1);
+
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd == -1
+        || bind(fd, (struct sockaddr *) &sa,
+                offsetof(struct sockaddr_un, sun_path) + n) == -1
+        || listen(fd, 16) == -1
+        || fnhost_http_listen(rt->http, fd, 0) != 0)
+    {
+        if (fd != -1) {
+            close(fd);
+        }
+
+        return -1;
+    }
 
     return 0;
 }

@@ -129,9 +129,10 @@ int apigw_fn_error(apigw_fn_response_t *resp, const char *type,
     ;
 
 
-/* the runtime: reads AWS_LAMBDA_RUNTIME_API and serves invocations with
-   handler until the host goes; init may be NULL.  For a bootstrap of its
-   own: int main(void) { return apigw_fn_run(handler, NULL); } */
+/* the runtime: reads APIGW_RUNTIME_API_SOCKET or AWS_LAMBDA_RUNTIME_API
+   and serves invocations with handler until the host goes; init may be
+   NULL.  For a bootstrap of its own:
+   int main(void) { return apigw_fn_run(handler, NULL); } */
 int apigw_fn_run(apigw_fn_handler_pt handler, apigw_fn_init_pt init);
 
 

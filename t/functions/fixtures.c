@@ -57,7 +57,7 @@ echo(apigw_fn_request_t *req, apigw_fn_response_t *resp)
 
     return apigw_fn_jsonf(resp, 200,
         "{s:i,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,s:s?,s:s?,s:s?,s:s?,s:s?,"
-        "s:s%,s:s?,s:s?,s:s?,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+        "s:s%,s:s?,s:s?,s:s?,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
         "version", apigw_fn_payload_version(req),
         "method", apigw_fn_method(req),
         "path", apigw_fn_path(req),
@@ -78,6 +78,7 @@ echo(apigw_fn_request_t *req, apigw_fn_response_t *resp)
         "remaining", (json_int_t) apigw_fn_remaining_ms(req),
         "fnName", env("AWS_LAMBDA_FUNCTION_NAME"),
         "api", env("AWS_LAMBDA_RUNTIME_API"),
+        "apiSocket", env("APIGW_RUNTIME_API_SOCKET"),
         "handler", env("_HANDLER"),
         "greeting", env("GREETING"),
         "memory", env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
