@@ -236,6 +236,19 @@ is($seen->{apiSocket}, '@apigw-fnhost.' . $h->pid . ".$api_port",
 my @kinds = map { socket_kinds($_) } $h->runtimes(qr/fixtures\.so echo/);
 ok(@kinds && !grep({ $_ ne 'unix' } @kinds),
    "the C runtime talks to the host over it, not TCP (@kinds)");
+
+for my $case (
+    ['@apigw-fnhost.nobody', qr/cannot connect \(\@apigw-fnhost\.nobody\)/],
+    ['@' . 'x' x 120, qr/APIGW_RUNTIME_API_SOCKET is longer than/])
+{
+    my ($name, $says) = @$case;
+    local $ENV{AWS_LAMBDA_RUNTIME_API} = '127.0.0.1:1';
+    local $ENV{APIGW_RUNTIME_API_SOCKET} = $name;
+    my $hello = Apigw::FnHost::functions_dir() . '/hello.so';
+    my $out = `'${\ Apigw::FnHost::runtime_path()}' '$hello' hello 2>&1`;
+    isnt($? >> 8, 0, 'the C runtime exits: ' . substr($name, 0, 24));
+    like($out, $says, 'and says why, naming the socket');
+}
 is($seen->{handler}, Apigw::FnHost::functions_dir() . '/fixtures.so:echo',
    '_HANDLER');
 is($seen->{greeting}, 'hi there', 'environment: a string');

@@ -74,7 +74,8 @@ typedef struct {
     int                       fd;           /* -1: not connected */
     struct addrinfo          *addrs;
     char                      host[257];    /* AWS_LAMBDA_RUNTIME_API */
-    struct sockaddr_un        unix_addr;    /* APIGW_RUNTIME_API_SOCKET */
+    char                      socket[108];  /* APIGW_RUNTIME_API_SOCKET */
+    struct sockaddr_un        unix_addr;
     socklen_t                 unix_len;     /* 0: TCP */
 
     http_parser               parser;
@@ -118,8 +119,9 @@ typedef struct {
 static int apigw_fn_client_init(apigw_fn_client_t *c);
 static void apigw_fn_client_free(apigw_fn_client_t *c);
 static void apigw_fn_client_close(apigw_fn_client_t *c);
-static void apigw_fn_client_unix(apigw_fn_client_t *c);
+static int apigw_fn_client_unix(apigw_fn_client_t *c);
 static int apigw_fn_client_connect(apigw_fn_client_t *c);
+static const char *apigw_fn_endpoint(apigw_fn_client_t *c);
 static long apigw_fn_get_next(apigw_fn_client_t *c);
 static long apigw_fn_post(apigw_fn_client_t *c, const char *path,
     const char *data, size_t len, const char *error_type, int then_next,
@@ -380,7 +382,10 @@ apigw_fn_client_init(apigw_fn_client_t *c)
 
     memcpy(c->host, api, strlen(api) + 1);
 
-    apigw_fn_client_unix(c);
+    if (apigw_fn_client_unix(c) != 0) {
+        apigw_fn_client_free(c);
+        return -1;
+    }
 
     c->in = malloc(APIGW_FN_READ_SIZE);
 
@@ -433,7 +438,7 @@ apigw_fn_client_close(apigw_fn_client_t *c)
  * AWS_LAMBDA_RUNTIME_API when set.
  */
 
-static void
+static int
 apigw_fn_client_unix(apigw_fn_client_t *c)
 {
     size_t       n;
@@ -442,15 +447,18 @@ apigw_fn_client_unix(apigw_fn_client_t *c)
     name = getenv("APIGW_RUNTIME_API_SOCKET");
 
     if (name == NULL || *name == '\0') {
-        return;
+        return 0;
     }
 
     n = strlen(name);
 
-    if (n >= sizeof(c->unix_addr.sun_path)) {
-        return;
+    if (n >= sizeof(c->socket)) {
+        fprintf(stderr, "apigw-fn-runtime: APIGW_RUNTIME_API_SOCKET is "
+                "longer than a unix socket's name can be\n");
+        return -1;
     }
 
+    memcpy(c->socket, name, n + 1);
     c->unix_addr.sun_family = AF_UNIX;
     memcpy(c->unix_addr.sun_path, name, n);
 
@@ -459,6 +467,8 @@ apigw_fn_client_unix(apigw_fn_client_t *c)
     }
 
     c->unix_len = offsetof(struct sockaddr_un, sun_path) + n;
+
+    return 0;
 }
 
 
@@ -511,6 +521,15 @@ apigw_fn_client_connect(apigw_fn_client_t *c)
 }
 
 
+/* where the Runtime API is, for messages */
+
+static const char *
+apigw_fn_endpoint(apigw_fn_client_t *c)
+{
+    return c->unix_len != 0 ? c->socket : c->host;
+}
+
+
 static long
 apigw_fn_get_next(apigw_fn_client_t *c)
 {
@@ -524,7 +543,7 @@ apigw_fn_get_next(apigw_fn_client_t *c)
 
     if (call.status == 0) {
         fprintf(stderr, "apigw-fn-runtime: next: %s (%s)\n",
-                apigw_fn_strerror(c), c->host);
+                apigw_fn_strerror(c), apigw_fn_endpoint(c));
         return 0;
     }
 
@@ -562,7 +581,7 @@ apigw_fn_post(apigw_fn_client_t *c, const char *path, const char *data,
 
     if (calls[0].status == 0) {
         fprintf(stderr, "apigw-fn-runtime: %s: %s (%s)\n", path,
-                apigw_fn_strerror(c), c->host);
+                apigw_fn_strerror(c), apigw_fn_endpoint(c));
     }
 
     if (then_next) {
@@ -570,7 +589,7 @@ apigw_fn_post(apigw_fn_client_t *c, const char *path, const char *data,
 
         if (calls[0].status != 0 && calls[1].status == 0) {
             fprintf(stderr, "apigw-fn-runtime: next: %s (%s)\n",
-                    apigw_fn_strerror(c), c->host);
+                    apigw_fn_strerror(c), apigw_fn_endpoint(c));
 
         } else if (calls[1].status == 200 && c->next.id[0] == '\0') {
             fprintf(stderr, "apigw-fn-runtime: next: no request id\n");
