@@ -242,7 +242,7 @@ for c in "${CASES[@]}"; do
     RPS[$c]=0
 done
 
-for _ in $(seq "$ROUNDS"); do
+for round in $(seq "$ROUNDS"); do
     for c in "${CASES[@]}"; do
         f=$(front_ticks)
         h=$(ticks "$(host_pid)")
@@ -260,6 +260,7 @@ for _ in $(seq "$ROUNDS"); do
 
         rps=${r%% *}
         RUNS[$c]="${RUNS[$c]:-} $rps"
+        printf '  run %d %-4s %8d req/s\n' "$round" "$c" "$rps"
 
         if [ "$rps" -gt "${RPS[$c]}" ]; then
             RPS[$c]=$rps
