@@ -262,6 +262,10 @@ my @bad = (
       . "    environment: {AWS_LAMBDA_RUNTIME_API: x}\n",
       '/functions/a/environment/AWS_LAMBDA_RUNTIME_API (line 5)',
       'is reserved' ],
+    [ "listen: '9000'\nfunctions:\n  a:\n    command: [/bin/true]\n"
+      . "    environment: {APIGW_RUNTIME_API_SOCKET: '\@x'}\n",
+      '/functions/a/environment/APIGW_RUNTIME_API_SOCKET (line 5)',
+      'is reserved' ],
     [ "listen: '9000'\nfunctions:\n  a:\n    command: [no-such-program]\n",
       '/functions/a/command (line 4)', 'is not an executable file' ],
     [ "listen: '9000'\nfunctions:\n  'a b': {command: [/bin/true]}\n",
