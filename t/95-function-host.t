@@ -237,6 +237,13 @@ my @kinds = map { socket_kinds($_) } $h->runtimes(qr/fixtures\.so echo/);
 ok(@kinds && !grep({ $_ ne 'unix' } @kinds),
    "the C runtime talks to the host over it, not TCP (@kinds)");
 
+is($seen->{handler}, Apigw::FnHost::functions_dir() . '/fixtures.so:echo',
+   '_HANDLER');
+is($seen->{greeting}, 'hi there', 'environment: a string');
+is($seen->{memory}, '3008', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE without limit');
+is($seen->{cwd}, $t->prefix . '/fnhost', 'LAMBDA_TASK_ROOT');
+
+# the C runtime, given a unix socket it cannot use
 for my $case (
     ['@apigw-fnhost.nobody', qr/cannot connect \(\@apigw-fnhost\.nobody\)/],
     ['@' . 'x' x 120, qr/APIGW_RUNTIME_API_SOCKET is longer than/])
@@ -249,11 +256,6 @@ for my $case (
     isnt($? >> 8, 0, 'the C runtime exits: ' . substr($name, 0, 24));
     like($out, $says, 'and says why, naming the socket');
 }
-is($seen->{handler}, Apigw::FnHost::functions_dir() . '/fixtures.so:echo',
-   '_HANDLER');
-is($seen->{greeting}, 'hi there', 'environment: a string');
-is($seen->{memory}, '3008', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE without limit');
-is($seen->{cwd}, $t->prefix . '/fnhost', 'LAMBDA_TASK_ROOT');
 
 # payload 2.0
 
