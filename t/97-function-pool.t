@@ -4,8 +4,10 @@
 # once (queued, then Lambda's 429 when they cannot start in time), the
 # queue's bound, the warm minimum and idle retirement seen as processes,
 # SIGTERM letting the invocation in flight finish and leaving no runtime
-# and no zombie, a second signal stopping at once, and configuration files
-# that fail at start with the file, the pointer and the reason.
+# and no zombie, a second signal stopping at once, the scheduling policy
+# (SCHED_BATCH by default, the host's own with "scheduling: inherit"), and
+# configuration files that fail at start with the file, the pointer and
+# the reason.
 
 use strict;
 use warnings;
@@ -73,6 +75,21 @@ for my $pid (@warm) {
     is(getpgrp() != $pid && (split ' ', `cat /proc/$pid/stat`)[4], $pid,
        "runtime $pid leads its own process group");
 }
+
+# the scheduling policy, field 41 of /proc/PID/stat (3: SCHED_BATCH)
+
+sub policy {
+    my ($pid) = @_;
+
+    my $stat = `cat /proc/$pid/stat 2>/dev/null`;
+    $stat =~ s/.*\) //s or return '';
+
+    return (split ' ', $stat)[38];
+}
+
+is(policy($h->pid), 3, 'scheduling: the host runs as SCHED_BATCH');
+is(join(' ', map { policy($_) } @warm), join(' ', (3) x @warm),
+   'scheduling: its runtimes inherit SCHED_BATCH');
 
 ###############################################################################
 # concurrency 2, 6 at once: 2 run, 2 wait and run, 2 cannot start in time
@@ -223,6 +240,7 @@ my $h3 = Apigw::FnHost->new($t, <<'EOF', name => 'killed');
 listen: unix:%%PREFIX%%/killed.sock
 log: %%PREFIX%%/killed/host.log
 runtime: %%RUNTIME%%
+scheduling: inherit
 functions:
   warm:
     handler: %%FUNCTIONS%%/fixtures.so:trouble
@@ -233,6 +251,10 @@ EOF
 
 ok(wait_for(sub { scalar($h3->runtimes) == 3 }), 'SIGKILL: 3 warm runtimes');
 @rt = $h3->runtimes;
+is(join(' ', map { policy($_) } $h3->pid, @rt),
+   join(' ', (policy($$)) x (@rt + 1)),
+   'scheduling: inherit: the host and its runtimes keep the policy they '
+   . 'were started with');
 $h3->stop(signal => 'KILL');
 ok(wait_for(sub { !grep { kill 0, $_ } @rt }, 3),
    'SIGKILL: the runtimes died with the host');
@@ -273,6 +295,9 @@ my @bad = (
     [ "{\"listen\": \"9000\", \"functions\": {\"a\": {\"command\": [\"/bin/true\"],"
       . " \"warm\": 9, \"concurrency\": 2}}}\n",
       '/functions/a/warm', 'must be an integer from 0 to 2' ],
+    [ "listen: '9000'\nscheduling: fifo\n"
+      . "functions: {a: {command: [/bin/true]}}\n",
+      '/scheduling (line 2)', 'must be "batch" or "inherit"' ],
     [ "listen: '9000'\nfunctions: [1\n", '/functions (line 3)',
       'YAML syntax error' ],
 );

@@ -87,6 +87,7 @@ typedef struct {
     char                     *account;
     char                     *runtime;      /* the C runtime program */
     unsigned                  shutdown_timeout;
+    unsigned                  sched_batch:1; /* host and runtimes */
     fnhost_function_conf_t   *functions;
     unsigned                  nfunctions;
 } fnhost_conf_t;

@@ -60,6 +60,8 @@ static void fnhost_conf_error(fnhost_conf_ctx_t *ctx, json_t *node,
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+static int fnhost_conf_scheduling(fnhost_conf_ctx_t *ctx, json_t *root,
+    fnhost_conf_t *conf);
 static char *fnhost_conf_path(const char *dir, const char *path);
 static char *fnhost_conf_which(const char *name);
 static void fnhost_conf_pointer(char *buf, size_t size, const char *parent,
@@ -68,7 +70,7 @@ static void fnhost_conf_pointer(char *buf, size_t size, const char *parent,
 
 static const char  *fnhost_top_keys[] = {
     "listen", "socket_mode", "log", "log_level", "region", "account",
-    "runtime", "shutdown_timeout", "functions", NULL
+    "runtime", "shutdown_timeout", "scheduling", "functions", NULL
 };
 
 static const char  *fnhost_fn_keys[] = {
@@ -321,6 +323,11 @@ fnhost_conf_top(fnhost_conf_ctx_t *ctx, json_t *root, const char *self_dir,
     if (fnhost_conf_uint(ctx, root, "", "shutdown_timeout", 0, 600000,
                          &conf->shutdown_timeout) != 0)
     {
+        free(runtime);
+        return -1;
+    }
+
+    if (fnhost_conf_scheduling(ctx, root, conf) != 0) {
         free(runtime);
         return -1;
     }
@@ -1141,6 +1148,47 @@ fnhost_conf_error(fnhost_conf_ctx_t *ctx, json_t *node, const char *ptr,
     apigw_error_set(ctx->err, ptr, node ? apigw_linemap_find(ctx->lines, node)
                                         : 0,
                     "%s", msg);
+}
+
+
+/*
+ * "batch" (the default): the host and its runtimes run as SCHED_BATCH, so
+ * waking one does not preempt the nginx worker that wrote to it mid-turn;
+ * "inherit": the policy the host was started with.
+ */
+
+static int
+fnhost_conf_scheduling(fnhost_conf_ctx_t *ctx, json_t *root,
+    fnhost_conf_t *conf)
+{
+    int    rc;
+    char  *policy;
+
+    conf->sched_batch = 1;
+    policy = NULL;
+
+    if (fnhost_conf_string(ctx, root, "", "scheduling", &policy) != 0) {
+        return -1;
+    }
+
+    if (policy == NULL) {
+        return 0;
+    }
+
+    rc = 0;
+
+    if (strcmp(policy, "inherit") == 0) {
+        conf->sched_batch = 0;
+
+    } else if (strcmp(policy, "batch") != 0) {
+        fnhost_conf_error(ctx, json_object_get(root, "scheduling"),
+                          "/scheduling", "must be \"batch\" or \"inherit\"");
+        rc = -1;
+    }
+
+    free(policy);
+
+    return rc;
 }
 
 

@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 
 
 static int fnhost_init(fnhost_t *host);
+static void fnhost_sched_batch(fnhost_t *host);
 static void fnhost_signal(evutil_socket_t sig, short what, void *arg);
 static void fnhost_stop(fnhost_t *host);
 static void fnhost_force(fnhost_t *host);
@@ -146,6 +148,10 @@ fnhost_init(fnhost_t *host)
     (void) prctl(PR_SET_CHILD_SUBREAPER, 1);
     (void) signal(SIGPIPE, SIG_IGN);
 
+    if (host->conf->sched_batch) {
+        fnhost_sched_batch(host);
+    }
+
     host->base = event_base_new();
 
     if (host->base == NULL) {
@@ -209,6 +215,22 @@ fnhost_init(fnhost_t *host)
     }
 
     return 0;
+}
+
+
+/* runtimes inherit it across fork() and exec() */
+
+static void
+fnhost_sched_batch(fnhost_t *host)
+{
+    struct sched_param  param;
+
+    param.sched_priority = 0;
+
+    if (sched_setscheduler(0, SCHED_BATCH, &param) == -1) {
+        fnhost_log(&host->log, FNHOST_LOG_WARN, "cannot run as SCHED_BATCH, "
+                   "the policy is left as it was: %s", strerror(errno));
+    }
 }
 
 
