@@ -99,6 +99,7 @@ test_defaults(void)
     CHECK(strcmp(conf->account, "000000000000") == 0, "account");
     CHECK(conf->socket_mode == 0660, "socket_mode 0660");
     CHECK(conf->shutdown_timeout == 30000, "shutdown_timeout 30 s");
+    CHECK(conf->sched_batch, "scheduling: batch");
     CHECK(fc != NULL, "the function by its name");
     CHECK(fnhost_conf_function(conf, "other") == NULL, "no other");
 
@@ -148,6 +149,7 @@ test_every_key(void)
              "account: '123456789012'\n"
              "runtime: %s\n"
              "shutdown_timeout: 1000\n"
+             "scheduling: inherit\n"
              "functions:\n"
              "  a:\n"
              "    command: [%s, --flag]\n"
@@ -187,6 +189,7 @@ test_every_key(void)
     CHECK(strcmp(conf->account, "123456789012") == 0, "account");
     CHECK(strcmp(conf->runtime, prog) == 0, "runtime");
     CHECK(conf->shutdown_timeout == 1000, "shutdown_timeout");
+    CHECK(!conf->sched_batch, "scheduling: inherit");
 
     if (a == NULL || b == NULL) {
         CHECK(0, "both functions");
@@ -244,6 +247,14 @@ test_errors(void)
                 "functions: {a: {command: [/bin/true]}}\n",
                 "/shutdown_timeout", 2, "from 0 to 600000"),
           "shutdown_timeout");
+    CHECK(fails("listen: '9'\nscheduling: fifo\n"
+                "functions: {a: {command: [/bin/true]}}\n",
+                "/scheduling", 2, "\"batch\" or \"inherit\""),
+          "scheduling: fifo");
+    CHECK(fails("listen: '9'\nscheduling: 1\n"
+                "functions: {a: {command: [/bin/true]}}\n",
+                "/scheduling", 2, "non-empty string"),
+          "scheduling: a number");
     CHECK(fails("listen: '9'\nfunctions: []\n", "/functions", 2,
                 "one function or more"), "functions: a list");
     CHECK(fails("listen: '9'\ncolour: red\nfunctions: {}\n", "/colour", 2,
