@@ -260,7 +260,8 @@ for round in $(seq "$ROUNDS"); do
 
         rps=${r%% *}
         RUNS[$c]="${RUNS[$c]:-} $rps"
-        printf '  run %d %-4s %8d req/s\n' "$round" "$c" "$rps"
+        printf '  run %d %-4s %8d req/s\n' "$round" "$c" "$rps" \
+            | tee -a "$OUT/rounds.txt"
 
         if [ "$rps" -gt "${RPS[$c]}" ]; then
             RPS[$c]=$rps
