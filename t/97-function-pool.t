@@ -76,16 +76,9 @@ for my $pid (@warm) {
        "runtime $pid leads its own process group");
 }
 
-# the scheduling policy, field 41 of /proc/PID/stat (3: SCHED_BATCH)
+# the scheduling policy (3: SCHED_BATCH)
 
-sub policy {
-    my ($pid) = @_;
-
-    my $stat = `cat /proc/$pid/stat 2>/dev/null`;
-    $stat =~ s/.*\) //s or return '';
-
-    return (split ' ', $stat)[38];
-}
+sub policy { Apigw::FnHost::sched_policy(@_) }
 
 is(policy($h->pid), 3, 'scheduling: the host runs as SCHED_BATCH');
 is(join(' ', map { policy($_) } @warm), join(' ', (3) x @warm),

@@ -5,7 +5,8 @@
 # only, written as a provided.al2023 bootstrap), which also checks the
 # Runtime API's answers to its mistakes and writes garbage to it; and AWS's
 # Node.js runtime interface client, aws-lambda-ric from npm
-# (scripts/npm-functions; skipped where it is not installed).
+# (scripts/npm-functions; skipped where it is not installed).  Both run
+# as SCHED_BATCH, inherited from the host, every thread of them.
 
 use strict;
 use warnings;
@@ -114,6 +115,10 @@ is($seen->{codes}{wrong_id}, 400, 'Runtime API: another id: 400');
 is($seen->{codes}{init_late}, 403, 'Runtime API: init/error after init: 403');
 is($seen->{codes}{unknown}, 404, 'Runtime API: unknown path: 404');
 
+my ($perl) = $h->runtimes(qr/perl-bootstrap/);
+is($perl && Apigw::FnHost::sched_policy($perl), 3,
+   'perl: the runtime inherits SCHED_BATCH from the host');
+
 log_like(qr/perl \S+: response posted: 202 \{"status":"OK"\}/,
          'Runtime API: response: 202 {"status":"OK"}');
 log_like(qr/perl -: second response: 400$/m,
@@ -162,7 +167,7 @@ log_like(qr/perlinit: runtime \d+ init error: .*perl init failed/,
 # AWS's Node.js runtime interface client
 
 SKIP: {
-    skip 'aws-lambda-ric is not installed (scripts/npm-functions)', 9
+    skip 'aws-lambda-ric is not installed (scripts/npm-functions)', 10
         unless $node;
 
     $before = time;
@@ -185,6 +190,10 @@ SKIP: {
     my $rid = $r->{headers}{'x-amzn-requestid'};
     log_like(qr/node \Q$rid\E: \S+\t\Q$rid\E\tINFO\tnode saw/,
              'node: console.log in the log with the request id');
+
+    my ($pid) = $h->runtimes(qr/index\.handler/);
+    is($pid && Apigw::FnHost::sched_policy($pid), 3,
+       'node: every thread inherits SCHED_BATCH from the host');
 }
 
 $h->check_log;

@@ -237,6 +237,26 @@ sub in_groups {
 }
 
 
+# the scheduling policies of a process's threads, the distinct ones joined
+# by commas (field 41 of /proc/PID/task/TID/stat; 0: SCHED_OTHER, 3:
+# SCHED_BATCH)
+sub sched_policy {
+    my ($pid) = @_;
+
+    my %seen;
+
+    for my $file (glob "/proc/$pid/task/*/stat") {
+        open(my $fh, '<', $file) or next;
+        my $s = <$fh> // '';
+        close $fh;
+        $s =~ s/.*\) //s or next;
+        $seen{(split ' ', $s)[38]} = 1;
+    }
+
+    return join(',', sort { $a <=> $b } keys %seen);
+}
+
+
 # zombies whose parent is pid
 sub zombies {
     my ($pid) = @_;
